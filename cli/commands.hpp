@@ -1,0 +1,18 @@
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace kerbpool::cli {
+
+// Each register function adds one subcommand (and its callback) to the app.
+void registerVersion(CLI::App& app);
+void registerKeytab(CLI::App& app);  // keytab list FILE, keytab add ...
+void registerBench(CLI::App& app);   // bench crypto
+
+// The exit code chosen by the subcommand that ran (0 unless it failed).
+int exitCode();
+void setExitCode(int code);
+
+}  // namespace kerbpool::cli

@@ -1,0 +1,19 @@
+// kerbpool: the single executable. Each subcommand lives in its own cmd_*.cpp and registers itself here.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kerbpool: a lab for Kerberos-protected, load-balanced HTTP front-end pools"};
+  app.require_subcommand(1);
+  kerbpool::cli::registerVersion(app);
+  kerbpool::cli::registerKeytab(app);
+  kerbpool::cli::registerBench(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return kerbpool::cli::exitCode();
+}

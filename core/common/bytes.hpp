@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kerbpool::core {
+
+using Bytes = std::vector<std::uint8_t>;
+using BytesView = std::span<const std::uint8_t>;
+
+inline BytesView asBytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+inline Bytes toBytes(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
+
+inline std::string toString(BytesView b) {
+  return std::string(b.begin(), b.end());
+}
+
+inline void append(Bytes& out, BytesView more) {
+  out.insert(out.end(), more.begin(), more.end());
+}
+
+// Constant-time comparison for MACs and other secrets: the time taken depends only on the lengths.
+bool constantTimeEqual(BytesView a, BytesView b);
+
+// Overwrites a buffer holding key material so that it does not linger in freed memory.
+void secureWipe(Bytes& b);
+
+}  // namespace kerbpool::core

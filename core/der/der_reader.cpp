@@ -1,0 +1,341 @@
+#include "core/der/der_reader.hpp"
+
+#include <limits>
+
+#include "core/der/der_oid.hpp"
+#include "core/der/der_time.hpp"
+
+namespace kerbpool::core::der {
+namespace {
+
+struct Header {
+  Tag tag;
+  std::size_t headerLength = 0;
+  std::size_t contentLength = 0;
+};
+
+// Parses tag and length at data[0..]. On failure returns the error code and fills detail.
+std::optional<Header> parseHeader(BytesView data, std::string& code, std::string& detail) {
+  if (data.empty()) {
+    code = "truncated";
+    detail = "no octets left for a tag";
+    return std::nullopt;
+  }
+  Header h;
+  std::size_t p = 0;
+  const std::uint8_t first = data[p++];
+  h.tag.cls = static_cast<TagClass>(first & 0xC0);
+  h.tag.constructed = (first & 0x20) != 0;
+  std::uint32_t number = first & 0x1f;
+  if (number == 0x1f) {
+    number = 0;
+    int n = 0;
+    while (true) {
+      if (p >= data.size()) {
+        code = "truncated";
+        detail = "tag number runs past the end";
+        return std::nullopt;
+      }
+      const std::uint8_t b = data[p++];
+      if (n == 0 && b == 0x80) {
+        code = "non_minimal_tag";
+        detail = "high tag number has a leading zero group";
+        return std::nullopt;
+      }
+      if (++n > 4) {
+        code = "tag_too_large";
+        detail = "tag number longer than 4 octets";
+        return std::nullopt;
+      }
+      number = (number << 7) | (b & 0x7f);
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    if (number < 31) {
+      code = "non_minimal_tag";
+      detail = "tag number below 31 in the long form";
+      return std::nullopt;
+    }
+  }
+  h.tag.number = number;
+  if (p >= data.size()) {
+    code = "truncated";
+    detail = "no octets left for a length";
+    return std::nullopt;
+  }
+  const std::uint8_t lenByte = data[p++];
+  std::size_t length = 0;
+  if (lenByte < 0x80) {
+    length = lenByte;
+  } else if (lenByte == 0x80) {
+    code = "indefinite_length";
+    detail = "indefinite length is not DER";
+    return std::nullopt;
+  } else {
+    const int n = lenByte & 0x7f;
+    if (n > 4) {
+      code = "length_too_large";
+      detail = "length of " + std::to_string(n) + " octets";
+      return std::nullopt;
+    }
+    if (data.size() - p < static_cast<std::size_t>(n)) {
+      code = "truncated";
+      detail = "length octets run past the end";
+      return std::nullopt;
+    }
+    if (data[p] == 0) {
+      code = "non_minimal_length";
+      detail = "long-form length with a leading zero octet";
+      return std::nullopt;
+    }
+    for (int i = 0; i < n; ++i) {
+      length = (length << 8) | data[p++];
+    }
+    if (length < 0x80) {
+      code = "non_minimal_length";
+      detail = "long form used for a length below 128";
+      return std::nullopt;
+    }
+  }
+  if (data.size() - p < length) {
+    code = "truncated";
+    detail = "content of " + std::to_string(length) + " octets, only " +
+             std::to_string(data.size() - p) + " left";
+    return std::nullopt;
+  }
+  h.headerLength = p;
+  h.contentLength = length;
+  return h;
+}
+
+}  // namespace
+
+Reader::Reader(BytesView data, std::string path, int depth)
+    : data_(data), path_(std::move(path)), depth_(depth) {}
+
+std::string Reader::fieldPath(std::string_view field) const {
+  if (path_.empty()) {
+    return std::string(field);
+  }
+  if (field.empty()) {
+    return path_;
+  }
+  return path_ + "." + std::string(field);
+}
+
+Error Reader::fail(std::string code, std::string detail) const {
+  return makeError(ErrorCategory::Decoding, std::move(code), std::move(detail));
+}
+
+std::optional<Tag> Reader::peekTag() const {
+  std::string code;
+  std::string detail;
+  auto h = parseHeader(remaining(), code, detail);
+  if (!h) {
+    return std::nullopt;
+  }
+  return h->tag;
+}
+
+bool Reader::peekIs(Tag t) const {
+  auto p = peekTag();
+  return p && *p == t;
+}
+
+Result<Tlv> Reader::readTlv(std::string_view field) {
+  std::string code;
+  std::string detail;
+  auto h = parseHeader(remaining(), code, detail);
+  if (!h) {
+    return fail(code, detail + " at " + fieldPath(field) + " (offset " + std::to_string(pos_) + ")");
+  }
+  const BytesView encoded = data_.subspan(pos_, h->headerLength + h->contentLength);
+  Tlv tlv{h->tag, encoded.subspan(h->headerLength), encoded};
+  pos_ += encoded.size();
+  return tlv;
+}
+
+Result<Tlv> Reader::readExpected(Tag expected, std::string_view field) {
+  auto tag = peekTag();
+  if (tag && *tag != expected) {
+    return fail("bad_tag", "expected " + expected.describe() + " at " + fieldPath(field) + ", found " +
+                               tag->describe());
+  }
+  if (!tag && atEnd()) {
+    return fail("missing_field",
+                "expected " + expected.describe() + " at " + fieldPath(field) + ", found the end");
+  }
+  return readTlv(field);
+}
+
+Result<Reader> Reader::enter(Tag expected, std::string_view field) {
+  if (depth_ + 1 > kMaxDepth) {
+    return fail("nesting_too_deep",
+                "more than " + std::to_string(kMaxDepth) + " levels at " + fieldPath(field));
+  }
+  KP_TRY(Tlv tlv, readExpected(expected, field));
+  return Reader(tlv.content, fieldPath(field), depth_ + 1);
+}
+
+Result<Reader> Reader::enterSequence(std::string_view field) { return enter(Tag::sequence(), field); }
+
+Result<Reader> Reader::enterApplication(std::uint32_t n, std::string_view field) {
+  return enter(Tag::application(n), field);
+}
+
+Result<Reader> Reader::enterContext(std::uint32_t n, std::string_view field) {
+  return enter(Tag::context(n), field);
+}
+
+Result<std::optional<Reader>> Reader::enterOptionalContext(std::uint32_t n, std::string_view field) {
+  if (!peekContext(n)) {
+    return std::optional<Reader>();
+  }
+  KP_TRY(Reader r, enterContext(n, field));
+  return std::optional<Reader>(std::move(r));
+}
+
+Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, std::string_view field) {
+  auto tag = peekTag();
+  if (tag && tag->cls == TagClass::Universal && tag->number == number && tag->constructed) {
+    return fail("constructed_primitive",
+                std::string(what) + " at " + fieldPath(field) + " uses the constructed form");
+  }
+  return readExpected(Tag::universalPrimitive(number), field);
+}
+
+Result<std::int64_t> Reader::readInteger(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kInteger, "INTEGER", field));
+  return integerFromContent(tlv.content, "INTEGER", field);
+}
+
+Result<std::int64_t> Reader::integerFromContent(BytesView c, std::string_view what,
+                                                std::string_view field) const {
+  const std::string where = std::string(what) + " at " + fieldPath(field);
+  if (c.empty()) {
+    return fail("bad_integer", "empty " + where);
+  }
+  if (c.size() > 1 && ((c[0] == 0x00 && (c[1] & 0x80) == 0) || (c[0] == 0xff && (c[1] & 0x80) != 0))) {
+    return fail("non_minimal_integer", where + " is not in minimal form");
+  }
+  if (c.size() > 8) {
+    return fail("integer_overflow", where + " is wider than 64 bits");
+  }
+  std::uint64_t v = (c[0] & 0x80) != 0 ? ~std::uint64_t{0} : 0;
+  for (std::uint8_t b : c) {
+    v = (v << 8) | b;
+  }
+  return static_cast<std::int64_t>(v);
+}
+
+Result<std::int32_t> Reader::readInt32(std::string_view field) {
+  KP_TRY(std::int64_t v, readInteger(field));
+  if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max()) {
+    return fail("integer_overflow", "Int32 at " + fieldPath(field) + " out of range: " + std::to_string(v));
+  }
+  return static_cast<std::int32_t>(v);
+}
+
+Result<std::uint32_t> Reader::readUInt32(std::string_view field) {
+  KP_TRY(std::int64_t v, readInteger(field));
+  if (v < 0 || v > std::numeric_limits<std::uint32_t>::max()) {
+    return fail("integer_overflow", "UInt32 at " + fieldPath(field) + " out of range: " + std::to_string(v));
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+Result<std::int64_t> Reader::readEnumerated(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kEnumerated, "ENUMERATED", field));
+  return integerFromContent(tlv.content, "ENUMERATED", field);
+}
+
+Result<bool> Reader::readBoolean(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kBoolean, "BOOLEAN", field));
+  if (tlv.content.size() != 1 || (tlv.content[0] != 0x00 && tlv.content[0] != 0xff)) {
+    return fail("bad_boolean", "BOOLEAN at " + fieldPath(field) + " is not 00 or FF");
+  }
+  return tlv.content[0] == 0xff;
+}
+
+Result<Bytes> Reader::readOctetString(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kOctetString, "OCTET STRING", field));
+  return Bytes(tlv.content.begin(), tlv.content.end());
+}
+
+Result<std::string> Reader::readGeneralString(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kGeneralString, "GeneralString", field));
+  return toString(tlv.content);
+}
+
+Result<std::string> Reader::readIa5String(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kIa5String, "IA5String", field));
+  for (std::uint8_t b : tlv.content) {
+    if (b > 0x7f) {
+      return fail("bad_string", "IA5String at " + fieldPath(field) + " has a non-ASCII octet");
+    }
+  }
+  return toString(tlv.content);
+}
+
+Result<std::int64_t> Reader::readKerberosTime(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kGeneralizedTime, "GeneralizedTime", field));
+  auto t = parseGeneralizedTime(toString(tlv.content));
+  if (!t) {
+    return fail("bad_time", "KerberosTime at " + fieldPath(field) + " is not YYYYMMDDHHMMSSZ");
+  }
+  return *t;
+}
+
+Result<BitString> Reader::readBitString(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kBitString, "BIT STRING", field));
+  const BytesView c = tlv.content;
+  if (c.empty()) {
+    return fail("bad_bit_string", "BIT STRING at " + fieldPath(field) + " has no unused-bits octet");
+  }
+  const std::uint8_t unused = c[0];
+  if (unused > 7 || (c.size() == 1 && unused != 0)) {
+    return fail("bad_bit_string", "BIT STRING at " + fieldPath(field) + " has a bad unused-bits count");
+  }
+  if (unused != 0 && (c.back() & ((1u << unused) - 1)) != 0) {
+    return fail("bad_bit_string", "BIT STRING at " + fieldPath(field) + " has non-zero unused bits");
+  }
+  return BitString{Bytes(c.begin() + 1, c.end()), unused};
+}
+
+Result<Bytes> Reader::readOid(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kOid, "OBJECT IDENTIFIER", field));
+  if (!isValidOidContent(tlv.content)) {
+    return fail("bad_oid", "OBJECT IDENTIFIER at " + fieldPath(field) + " is malformed");
+  }
+  return Bytes(tlv.content.begin(), tlv.content.end());
+}
+
+Status Reader::readNull(std::string_view field) {
+  KP_TRY(Tlv tlv, readPrimitive(universal::kNull, "NULL", field));
+  if (!tlv.content.empty()) {
+    return fail("bad_null", "NULL at " + fieldPath(field) + " has content");
+  }
+  return okStatus();
+}
+
+Status Reader::expectEnd() const {
+  if (!atEnd()) {
+    std::string what = "unexpected data";
+    if (auto t = peekTag()) {
+      what = "unexpected " + t->describe();
+    }
+    return fail("trailing_bytes", what + " after the last field of " + (path_.empty() ? "input" : path_) +
+                                      " (" + std::to_string(data_.size() - pos_) + " octets)");
+  }
+  return okStatus();
+}
+
+Result<Tlv> readSingle(BytesView data, std::string_view what) {
+  Reader r(data, std::string(what));
+  KP_TRY(Tlv tlv, r.readTlv(""));
+  KP_CHECK(r.expectEnd());
+  return tlv;
+}
+
+}  // namespace kerbpool::core::der

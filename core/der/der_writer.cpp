@@ -1,0 +1,119 @@
+#include "core/der/der_writer.hpp"
+
+#include "core/der/der_time.hpp"
+
+namespace kerbpool::core::der {
+
+void appendTag(Bytes& out, Tag tag) {
+  std::uint8_t first = static_cast<std::uint8_t>(tag.cls) | (tag.constructed ? 0x20 : 0x00);
+  if (tag.number < 31) {
+    out.push_back(static_cast<std::uint8_t>(first | tag.number));
+    return;
+  }
+  out.push_back(static_cast<std::uint8_t>(first | 0x1f));
+  std::uint8_t tmp[5];
+  int n = 0;
+  std::uint32_t v = tag.number;
+  do {
+    tmp[n++] = static_cast<std::uint8_t>(v & 0x7f);
+    v >>= 7;
+  } while (v != 0);
+  while (n > 1) {
+    out.push_back(static_cast<std::uint8_t>(tmp[--n] | 0x80));
+  }
+  out.push_back(tmp[0]);
+}
+
+void appendLength(Bytes& out, std::size_t length) {
+  if (length < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(length));
+    return;
+  }
+  std::uint8_t tmp[8];
+  int n = 0;
+  while (length != 0) {
+    tmp[n++] = static_cast<std::uint8_t>(length & 0xff);
+    length >>= 8;
+  }
+  out.push_back(static_cast<std::uint8_t>(0x80 | n));
+  while (n > 0) {
+    out.push_back(tmp[--n]);
+  }
+}
+
+Bytes encodeInteger(std::int64_t v) {
+  Bytes out;
+  // Big-endian two's complement, then drop redundant leading 0x00 / 0xff octets.
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>((static_cast<std::uint64_t>(v) >> shift) & 0xff));
+  }
+  std::size_t start = 0;
+  while (start + 1 < out.size()) {
+    const bool redundantZero = out[start] == 0x00 && (out[start + 1] & 0x80) == 0;
+    const bool redundantOnes = out[start] == 0xff && (out[start + 1] & 0x80) != 0;
+    if (!redundantZero && !redundantOnes) {
+      break;
+    }
+    ++start;
+  }
+  out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(start));
+  return out;
+}
+
+Writer& Writer::wrap(Tag tag, BytesView content) {
+  appendTag(buf_, tag);
+  appendLength(buf_, content.size());
+  append(buf_, content);
+  return *this;
+}
+
+Writer& Writer::integer(std::int64_t v) {
+  return wrap(Tag::universalPrimitive(universal::kInteger), encodeInteger(v));
+}
+
+Writer& Writer::enumerated(std::int64_t v) {
+  return wrap(Tag::universalPrimitive(universal::kEnumerated), encodeInteger(v));
+}
+
+Writer& Writer::boolean(bool v) {
+  const std::uint8_t b = v ? 0xff : 0x00;
+  return wrap(Tag::universalPrimitive(universal::kBoolean), BytesView(&b, 1));
+}
+
+Writer& Writer::octetString(BytesView v) {
+  return wrap(Tag::universalPrimitive(universal::kOctetString), v);
+}
+
+Writer& Writer::generalString(std::string_view v) {
+  return wrap(Tag::universalPrimitive(universal::kGeneralString), asBytes(v));
+}
+
+Writer& Writer::ia5String(std::string_view v) {
+  return wrap(Tag::universalPrimitive(universal::kIa5String), asBytes(v));
+}
+
+Writer& Writer::kerberosTime(std::int64_t unixSeconds) {
+  const std::string t = formatGeneralizedTime(unixSeconds);
+  return wrap(Tag::universalPrimitive(universal::kGeneralizedTime), asBytes(t));
+}
+
+Writer& Writer::bitString(BytesView bits, std::uint8_t unusedBits) {
+  Bytes content;
+  content.reserve(bits.size() + 1);
+  content.push_back(unusedBits);
+  append(content, bits);
+  return wrap(Tag::universalPrimitive(universal::kBitString), content);
+}
+
+Writer& Writer::oid(BytesView content) {
+  return wrap(Tag::universalPrimitive(universal::kOid), content);
+}
+
+Writer& Writer::null() { return wrap(Tag::universalPrimitive(universal::kNull), {}); }
+
+Writer& Writer::raw(BytesView encodedTlv) {
+  append(buf_, encodedTlv);
+  return *this;
+}
+
+}  // namespace kerbpool::core::der

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "core/common/bytes.hpp"
+#include "core/der/der_tags.hpp"
+
+namespace kerbpool::core::der {
+
+// Builds DER. Constructed values take a callable that fills an inner writer:
+//   w.application(10, [&](Writer& w) { w.context(1, [&](Writer& w) { w.integer(5); }); });
+// Lengths are always definite and minimal; INTEGERs minimal two's complement.
+class Writer {
+ public:
+  Writer& integer(std::int64_t v);
+  Writer& boolean(bool v);
+  Writer& enumerated(std::int64_t v);
+  Writer& octetString(BytesView v);
+  Writer& generalString(std::string_view v);
+  Writer& ia5String(std::string_view v);
+  Writer& kerberosTime(std::int64_t unixSeconds);  // GeneralizedTime YYYYMMDDHHMMSSZ
+  Writer& bitString(BytesView bits, std::uint8_t unusedBits = 0);
+  Writer& oid(BytesView content);
+  Writer& null();
+  Writer& raw(BytesView encodedTlv);  // an already-encoded element, copied as is
+
+  // tag + length + content
+  Writer& wrap(Tag tag, BytesView content);
+
+  template <typename F>
+  Writer& constructed(Tag tag, F&& fill) {
+    Writer inner;
+    std::forward<F>(fill)(inner);
+    return wrap(tag, inner.buf_);
+  }
+  template <typename F>
+  Writer& sequence(F&& fill) {
+    return constructed(Tag::sequence(), std::forward<F>(fill));
+  }
+  template <typename F>
+  Writer& context(std::uint32_t n, F&& fill) {
+    return constructed(Tag::context(n), std::forward<F>(fill));
+  }
+  template <typename F>
+  Writer& application(std::uint32_t n, F&& fill) {
+    return constructed(Tag::application(n), std::forward<F>(fill));
+  }
+
+  const Bytes& bytes() const { return buf_; }
+  Bytes take() { return std::move(buf_); }
+
+ private:
+  Bytes buf_;
+};
+
+void appendTag(Bytes& out, Tag tag);
+void appendLength(Bytes& out, std::size_t length);
+Bytes encodeInteger(std::int64_t v);  // content octets only
+
+}  // namespace kerbpool::core::der

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of kerbpool from Debian 12's archive.
+# Idempotent: packages already present are left alone; safe to run repeatedly.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang-format
+  # libraries
+  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev catch2 libsqlite3-dev libbenchmark-dev
+  # MIT krb5: client tools, a throwaway KDC for interop, libkrb5 for the load generator
+  krb5-user krb5-kdc krb5-admin-server libkrb5-dev
+  # HTTP and capture peers
+  curl tshark
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# krb5-config asks for a default realm; kerbpool writes its own krb5.conf per test.
+echo "krb5-config krb5-config/default_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
+echo "krb5-config krb5-config/add_servers_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
+echo "krb5-config krb5-config/add_servers boolean false" | $SUDO debconf-set-selections
+echo "krb5-config krb5-config/read_conf boolean true" | $SUDO debconf-set-selections
+echo "krb5-admin-server krb5-admin-server/newrealm note" | $SUDO debconf-set-selections || true
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kerbpool::test {
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line and captures its output. For interop tests with real peers.
+CommandResult runCommand(const std::string& commandLine);
+// Absolute path of a tool on PATH (or /usr/sbin); fails the test when it is missing: interop peers are
+// installed by scripts/install-deps.sh and are never silently skipped.
+std::string requireTool(const std::string& name);
+// The kerbpool executable built alongside the tests.
+std::string kerbpoolBinary();
+// A fresh empty directory under the system temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Single-quotes a string for /bin/sh.
+std::string shellQuote(const std::string& s);
+
+}  // namespace kerbpool::test
