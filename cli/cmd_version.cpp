@@ -8,8 +8,12 @@ namespace {
 int gExitCode = 0;
 }
 
-int exitCode() { return gExitCode; }
-void setExitCode(int code) { gExitCode = code; }
+int exitCode() {
+  return gExitCode;
+}
+void setExitCode(int code) {
+  gExitCode = code;
+}
 
 void registerVersion(CLI::App& app) {
   auto* cmd = app.add_subcommand("version", "Print kerbpool's version");

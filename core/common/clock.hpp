@@ -13,7 +13,9 @@ using TimePoint = std::chrono::time_point<std::chrono::system_clock, Micros>;
 inline std::int64_t toUnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-inline TimePoint fromUnixSeconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+inline TimePoint fromUnixSeconds(std::int64_t s) {
+  return TimePoint(std::chrono::seconds(s));
+}
 
 // The one seam for time (STYLE-ANCHORS habit 4): the KDC, acceptors, replay caches and clients take a Clock&.
 class Clock {

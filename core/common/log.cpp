@@ -29,9 +29,13 @@ std::string_view toString(LogLevel level) {
   return "?";
 }
 
-void Logger::setLevel(LogLevel level) { gLevel.store(static_cast<int>(level)); }
+void Logger::setLevel(LogLevel level) {
+  gLevel.store(static_cast<int>(level));
+}
 
-LogLevel Logger::level() { return static_cast<LogLevel>(gLevel.load()); }
+LogLevel Logger::level() {
+  return static_cast<LogLevel>(gLevel.load());
+}
 
 void Logger::setSink(Sink sink) {
   std::lock_guard lock(gSinkMutex);

@@ -41,7 +41,7 @@ Error makeError(ErrorCategory category, std::string code, std::string detail);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(implicit)
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT(implicit)
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(implicit)
 
   bool ok() const { return v_.index() == 0; }
@@ -68,7 +68,9 @@ struct Unit {};
 // Result of an operation that yields nothing but may fail.
 using Status = Result<Unit>;
 
-inline Status okStatus() { return Unit{}; }
+inline Status okStatus() {
+  return Unit{};
+}
 
 }  // namespace kerbpool::core
 
@@ -83,10 +85,10 @@ inline Status okStatus() { return Unit{}; }
   decl = std::move(tmp).value()
 #define KP_TRY(decl, expr) KP_TRY_IMPL(KP_CONCAT(kp_try_, __LINE__), decl, expr)
 // For a Status or a result whose value is not needed.
-#define KP_CHECK(expr)                                     \
-  do {                                                     \
-    auto kp_check_ = (expr);                               \
-    if (!kp_check_.ok()) {                                 \
-      return std::move(kp_check_).error();                 \
-    }                                                      \
+#define KP_CHECK(expr)                     \
+  do {                                     \
+    auto kp_check_ = (expr);               \
+    if (!kp_check_.ok()) {                 \
+      return std::move(kp_check_).error(); \
+    }                                      \
   } while (false)

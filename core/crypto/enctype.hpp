@@ -22,14 +22,14 @@ struct Key {
 // One row of the enctype table: what an enctype is and what it needs (after MIT's etypes.c).
 struct EnctypeInfo {
   std::int32_t id;
-  std::string_view name;       // MIT spelling: "aes256-cts-hmac-sha1-96"
-  std::size_t keyBytes;        // protocol key size
-  std::size_t seedBytes;       // random-to-key input size
-  std::size_t confounderBytes; // = cipher block size
-  std::size_t macBytes;        // truncated HMAC appended to ciphertexts
-  std::int32_t checksumType;   // keyed checksum that goes with it (15, 16, -138)
+  std::string_view name;        // MIT spelling: "aes256-cts-hmac-sha1-96"
+  std::size_t keyBytes;         // protocol key size
+  std::size_t seedBytes;        // random-to-key input size
+  std::size_t confounderBytes;  // = cipher block size
+  std::size_t macBytes;         // truncated HMAC appended to ciphertexts
+  std::int32_t checksumType;    // keyed checksum that goes with it (15, 16, -138)
   std::size_t checksumBytes;
-  bool weak;                   // deprecated (rc4-hmac)
+  bool weak;  // deprecated (rc4-hmac)
 };
 
 // The single registry of supported enctypes, strongest first. Unknown ids -> nullptr.

@@ -100,8 +100,8 @@ std::optional<Header> parseHeader(BytesView data, std::string& code, std::string
   }
   if (data.size() - p < length) {
     code = "truncated";
-    detail = "content of " + std::to_string(length) + " octets, only " +
-             std::to_string(data.size() - p) + " left";
+    detail =
+        "content of " + std::to_string(length) + " octets, only " + std::to_string(data.size() - p) + " left";
     return std::nullopt;
   }
   h.headerLength = p;
@@ -159,8 +159,8 @@ Result<Tlv> Reader::readTlv(std::string_view field) {
 Result<Tlv> Reader::readExpected(Tag expected, std::string_view field) {
   auto tag = peekTag();
   if (tag && *tag != expected) {
-    return fail("bad_tag", "expected " + expected.describe() + " at " + fieldPath(field) + ", found " +
-                               tag->describe());
+    return fail("bad_tag",
+                "expected " + expected.describe() + " at " + fieldPath(field) + ", found " + tag->describe());
   }
   if (!tag && atEnd()) {
     return fail("missing_field",
@@ -178,7 +178,9 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
   return Reader(tlv.content, fieldPath(field), depth_ + 1);
 }
 
-Result<Reader> Reader::enterSequence(std::string_view field) { return enter(Tag::sequence(), field); }
+Result<Reader> Reader::enterSequence(std::string_view field) {
+  return enter(Tag::sequence(), field);
+}
 
 Result<Reader> Reader::enterApplication(std::uint32_t n, std::string_view field) {
   return enter(Tag::application(n), field);

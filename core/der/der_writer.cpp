@@ -109,7 +109,9 @@ Writer& Writer::oid(BytesView content) {
   return wrap(Tag::universalPrimitive(universal::kOid), content);
 }
 
-Writer& Writer::null() { return wrap(Tag::universalPrimitive(universal::kNull), {}); }
+Writer& Writer::null() {
+  return wrap(Tag::universalPrimitive(universal::kNull), {});
+}
 
 Writer& Writer::raw(BytesView encodedTlv) {
   append(buf_, encodedTlv);

@@ -8,7 +8,9 @@
 
 namespace kerbpool::test {
 
-std::filesystem::path referenceDir() { return std::filesystem::path(KERBPOOL_REFERENCE_DIR); }
+std::filesystem::path referenceDir() {
+  return std::filesystem::path(KERBPOOL_REFERENCE_DIR);
+}
 
 core::Bytes readFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

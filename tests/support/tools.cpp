@@ -1,10 +1,10 @@
 #include "tests/support/tools.hpp"
 
-#include <catch2/catch.hpp>
+#include <sys/wait.h>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 
 namespace kerbpool::test {
 
@@ -34,7 +34,9 @@ std::string requireTool(const std::string& name) {
   return {};
 }
 
-std::string kerbpoolBinary() { return KERBPOOL_BINARY; }
+std::string kerbpoolBinary() {
+  return KERBPOOL_BINARY;
+}
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "kerbpool-test-XXXXXX").string();
