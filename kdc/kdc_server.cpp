@@ -1,0 +1,329 @@
+// The KDC's only I/O file: UDP and TCP sockets on Boost.Asio. Protocol decisions live in the dispatcher.
+#include "kdc/kdc_server.hpp"
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <thread>
+#include <vector>
+
+#include "core/common/log.hpp"
+
+namespace kerbpool::kdc {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using udp = asio::ip::udp;
+using core::Bytes;
+using core::ErrorCategory;
+using core::makeError;
+
+struct KdcServer::Runtime {
+  asio::io_context ioc;
+};
+
+struct KdcServer::Impl : std::enable_shared_from_this<KdcServer::Impl> {
+  Impl(const KdcServerConfig& c, KdcDispatcher& d, asio::io_context& io)
+      : config(c), dispatcher(d), ioc(io) {}
+
+  KdcServerConfig config;
+  KdcDispatcher& dispatcher;
+  asio::io_context& ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor{ioc};
+  udp::socket udpSocket{ioc};
+  asio::strand<asio::io_context::executor_type> udpStrand = asio::make_strand(ioc);
+  std::array<std::uint8_t, 65536> udpBuffer{};
+  udp::endpoint udpPeer;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  std::atomic<bool> stopped{false};
+
+  std::atomic<std::uint64_t> udpRequests{0};
+  std::atomic<std::uint64_t> tcpRequests{0};
+  std::atomic<std::uint64_t> tcpConnections{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> tcpFramingErrors{0};
+
+  void receiveDatagram();
+  void accept();
+};
+
+namespace {
+
+std::string endpointText(const asio::ip::address& a, std::uint16_t port) {
+  return a.to_string() + ":" + std::to_string(port);
+}
+
+// One TCP connection: read a 4-octet length, read the request, reply, repeat until the peer closes.
+class TcpSession : public std::enable_shared_from_this<TcpSession> {
+ public:
+  TcpSession(tcp::socket socket, KdcServer::Impl& server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    peer_ = ec ? "?" : endpointText(ep.address(), ep.port());
+  }
+
+  void start() { readHeader(); }
+
+ private:
+  void armTimer() {
+    timer_.expires_after(server_.config.tcpIdleTimeout);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) {
+        boost::system::error_code ignored;
+        self->socket_.close(ignored);
+      }
+    });
+  }
+
+  void readHeader() {
+    armTimer();
+    asio::async_read(
+        socket_, asio::buffer(header_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(boost::system::error_code ec) {
+    if (ec) {
+      close();
+      return;
+    }
+    const std::uint32_t len = (std::uint32_t{header_[0]} << 24) | (std::uint32_t{header_[1]} << 16) |
+                              (std::uint32_t{header_[2]} << 8) | header_[3];
+    if ((len & 0x80000000u) != 0 || len > server_.config.maxTcpRequest || len == 0) {
+      server_.tcpFramingErrors++;
+      core::logWarn("kdc", "TCP frame from " + peer_ + " announces " + std::to_string(len) +
+                               " octets: answering KRB_ERR_FIELD_TOOLONG and closing");
+      sendThenClose(server_.dispatcher.fieldTooLong());
+      return;
+    }
+    body_.resize(len);
+    asio::async_read(
+        socket_, asio::buffer(body_),
+        [self = shared_from_this()](boost::system::error_code ec2, std::size_t) { self->onBody(ec2); });
+  }
+
+  void onBody(boost::system::error_code ec) {
+    if (ec) {
+      // A truncated frame: the peer went away mid-request. Nothing to answer.
+      server_.tcpFramingErrors++;
+      close();
+      return;
+    }
+    server_.tcpRequests++;
+    auto reply = server_.dispatcher.dispatch(body_, RequestContext{Transport::Tcp, peer_});
+    if (!reply) {
+      server_.dropped++;
+      close();
+      return;
+    }
+    out_ = frame(*reply);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](boost::system::error_code ec2, std::size_t) {
+                        if (ec2) {
+                          self->close();
+                          return;
+                        }
+                        self->readHeader();
+                      });
+  }
+
+  void sendThenClose(const Bytes& reply) {
+    out_ = frame(reply);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](boost::system::error_code, std::size_t) { self->close(); });
+  }
+
+  static Bytes frame(const Bytes& reply) {
+    Bytes out;
+    out.reserve(reply.size() + 4);
+    const auto n = static_cast<std::uint32_t>(reply.size());
+    out.push_back(static_cast<std::uint8_t>(n >> 24));
+    out.push_back(static_cast<std::uint8_t>(n >> 16));
+    out.push_back(static_cast<std::uint8_t>(n >> 8));
+    out.push_back(static_cast<std::uint8_t>(n));
+    core::append(out, reply);
+    return out;
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  KdcServer::Impl& server_;
+  std::string peer_;
+  std::array<std::uint8_t, 4> header_{};
+  Bytes body_;
+  Bytes out_;
+};
+
+}  // namespace
+
+void KdcServer::Impl::receiveDatagram() {
+  udpSocket.async_receive_from(
+      asio::buffer(udpBuffer), udpPeer,
+      asio::bind_executor(
+          udpStrand, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+              if (ec != asio::error::operation_aborted && !self->stopped) {
+                self->receiveDatagram();
+              }
+              return;
+            }
+            self->udpRequests++;
+            auto request = std::make_shared<Bytes>(self->udpBuffer.begin(), self->udpBuffer.begin() + n);
+            const udp::endpoint peer = self->udpPeer;
+            // Decoding and crypto run on any pool thread; only socket operations go through the strand.
+            asio::post(self->ioc, [self, request, peer] {
+              auto reply = self->dispatcher.dispatch(
+                  *request, RequestContext{Transport::Udp, endpointText(peer.address(), peer.port())});
+              if (!reply) {
+                self->dropped++;
+                return;
+              }
+              auto out = std::make_shared<Bytes>(std::move(*reply));
+              asio::post(self->udpStrand, [self, out, peer] {
+                self->udpSocket.async_send_to(asio::buffer(*out), peer,
+                                              [out](boost::system::error_code, std::size_t) {});
+              });
+            });
+            self->receiveDatagram();
+          }));
+}
+
+void KdcServer::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec != asio::error::operation_aborted && !self->stopped) {
+                              self->accept();
+                            }
+                            return;
+                          }
+                          self->tcpConnections++;
+                          std::make_shared<TcpSession>(std::move(socket), *self)->start();
+                          self->accept();
+                        });
+}
+
+namespace {
+
+core::Status bindBoth(KdcServer::Impl& s, const asio::ip::address& addr, std::uint16_t port) {
+  boost::system::error_code ec;
+  tcp::endpoint tep(addr, port);
+  s.acceptor.open(tep.protocol(), ec);
+  if (!ec) {
+    s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    s.acceptor.bind(tep, ec);
+  }
+  if (!ec) {
+    s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    return makeError(
+        ErrorCategory::Io, "listen_failed",
+        "cannot listen on " + endpointText(addr, port) + "/tcp: " + ec.message() +
+            (ec == asio::error::address_in_use ? " (is another KDC running on that port?)" : ""));
+  }
+  const std::uint16_t bound = s.acceptor.local_endpoint().port();
+  udp::endpoint uep(addr, bound);
+  s.udpSocket.open(uep.protocol(), ec);
+  if (!ec) {
+    s.udpSocket.bind(uep, ec);
+  }
+  if (ec) {
+    boost::system::error_code ignored;
+    s.udpSocket.close(ignored);
+    s.acceptor.close(ignored);
+    return makeError(
+        ErrorCategory::Io, "bind_failed",
+        "cannot bind " + endpointText(addr, bound) + "/udp: " + ec.message() +
+            (ec == asio::error::address_in_use ? " (is another KDC running on that port?)" : ""));
+  }
+  s.port = bound;
+  return core::okStatus();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<KdcServer>> KdcServer::start(const KdcServerConfig& config,
+                                                          KdcDispatcher& dispatcher) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(config.address, ec);
+  if (ec) {
+    return makeError(ErrorCategory::Config, "bad_address", "'" + config.address + "' is not an IP address");
+  }
+  auto runtime = std::make_unique<Runtime>();
+  auto impl = std::make_shared<Impl>(config, dispatcher, runtime->ioc);
+  core::Status bound = bindBoth(*impl, addr, config.port);
+  // With port 0 the TCP port is free but the same UDP number may not be: try a few other numbers.
+  for (int attempt = 0; !bound.ok() && config.port == 0 && attempt < 20; ++attempt) {
+    bound = bindBoth(*impl, addr, 0);
+  }
+  if (!bound.ok()) {
+    return std::move(bound).error();
+  }
+  impl->work.emplace(asio::make_work_guard(impl->ioc));
+  impl->receiveDatagram();
+  impl->accept();
+  unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) {
+    impl->threads.emplace_back([i = impl.get()] { i->ioc.run(); });
+  }
+  return std::unique_ptr<KdcServer>(new KdcServer(std::move(runtime), std::move(impl)));
+}
+
+KdcServer::KdcServer(std::unique_ptr<Runtime> runtime, std::shared_ptr<Impl> impl)
+    : runtime_(std::move(runtime)), impl_(std::move(impl)) {}
+
+KdcServer::~KdcServer() {
+  stop();
+}
+
+std::uint16_t KdcServer::port() const {
+  return impl_->port;
+}
+
+const std::string& KdcServer::address() const {
+  return impl_->config.address;
+}
+
+KdcServerStats KdcServer::stats() const {
+  return KdcServerStats{impl_->udpRequests.load(), impl_->tcpRequests.load(), impl_->tcpConnections.load(),
+                        impl_->dropped.load(), impl_->tcpFramingErrors.load()};
+}
+
+void KdcServer::stop() {
+  if (impl_->stopped.exchange(true)) {
+    return;
+  }
+  asio::post(impl_->ioc, [i = impl_] {
+    boost::system::error_code ignored;
+    i->acceptor.close(ignored);
+  });
+  asio::post(impl_->udpStrand, [i = impl_] {
+    boost::system::error_code ignored;
+    i->udpSocket.close(ignored);
+  });
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace kerbpool::kdc

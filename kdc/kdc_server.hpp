@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/common/bytes.hpp"
+#include "core/common/result.hpp"
+
+namespace kerbpool::kdc {
+
+enum class Transport { Udp, Tcp };
+
+// What the network layer hands to the protocol layer: one request's bytes and how they came.
+struct RequestContext {
+  Transport transport = Transport::Udp;
+  std::string peer;  // "127.0.0.1:53211"
+};
+
+// Protocol logic behind the sockets (after MIT's dispatch.c): bytes in, reply bytes out, or nullopt to drop
+// the request silently (what a KDC does with datagrams that are not Kerberos at all). An oversized UDP reply
+// must already have been turned into KRB_ERR_RESPONSE_TOO_BIG by the dispatcher.
+class KdcDispatcher {
+ public:
+  virtual ~KdcDispatcher() = default;
+  virtual std::optional<core::Bytes> dispatch(core::BytesView request, const RequestContext& ctx) = 0;
+  // The reply to a TCP frame whose length has the reserved top bit set or exceeds the limit
+  // (KRB_ERR_FIELD_TOOLONG, RFC 4120 7.2.2); the connection is closed afterwards.
+  virtual core::Bytes fieldTooLong() = 0;
+};
+
+struct KdcServerConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port, the same number for UDP and TCP
+  unsigned threads = 0;    // 0: one per core
+  std::size_t maxTcpRequest = 64 * 1024;
+  std::chrono::milliseconds tcpIdleTimeout{30000};
+};
+
+struct KdcServerStats {
+  std::uint64_t udpRequests = 0;
+  std::uint64_t tcpRequests = 0;
+  std::uint64_t tcpConnections = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t tcpFramingErrors = 0;
+};
+
+// The KDC's sockets: UDP and TCP (4-octet big-endian length prefix) on one address and port. Requests are
+// processed on a pool of threads so every core is used; each TCP connection may carry several requests.
+class KdcServer {
+ public:
+  // Binds and starts serving. A taken port is a plain error naming the address and port.
+  static core::Result<std::unique_ptr<KdcServer>> start(const KdcServerConfig& config,
+                                                        KdcDispatcher& dispatcher);
+  ~KdcServer();
+  KdcServer(const KdcServer&) = delete;
+  KdcServer& operator=(const KdcServer&) = delete;
+
+  std::uint16_t port() const;
+  const std::string& address() const;
+  KdcServerStats stats() const;
+  // Stops accepting, closes sockets and joins the threads. Idempotent.
+  void stop();
+
+  struct Impl;
+  struct Runtime;
+
+ private:
+  KdcServer(std::unique_ptr<Runtime> runtime, std::shared_ptr<Impl> impl);
+  // Destroyed after impl_: tearing down the io_context releases the handlers' references to Impl.
+  std::unique_ptr<Runtime> runtime_;
+  std::shared_ptr<Impl> impl_;  // shared with in-flight handlers
+};
+
+}  // namespace kerbpool::kdc

@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include "kdc/kdc_server.hpp"
+#include "tests/support/socket_client.hpp"
+
+using namespace kerbpool;
+using core::Bytes;
+
+namespace {
+
+// Echoes requests back behind a one-octet marker of the transport; drops requests starting with 0x00.
+class EchoDispatcher : public kdc::KdcDispatcher {
+ public:
+  std::optional<Bytes> dispatch(core::BytesView request, const kdc::RequestContext& ctx) override {
+    calls++;
+    if (!request.empty() && request[0] == 0x00) {
+      return std::nullopt;
+    }
+    Bytes out{static_cast<std::uint8_t>(ctx.transport == kdc::Transport::Udp ? 'U' : 'T')};
+    core::append(out, request);
+    return out;
+  }
+  Bytes fieldTooLong() override { return core::toBytes("TOOLONG"); }
+  std::atomic<int> calls{0};
+};
+
+}  // namespace
+
+TEST_CASE("kdc server: one port serves UDP and TCP", "[kdc][integration]") {
+  EchoDispatcher d;
+  auto server = kdc::KdcServer::start(kdc::KdcServerConfig{}, d);
+  REQUIRE(server.ok());
+  const auto port = (*server)->port();
+  REQUIRE(port != 0);
+
+  auto u = test::udpRoundTrip(port, core::asBytes("hello"));
+  REQUIRE(u.has_value());
+  CHECK(core::toString(*u) == "Uhello");
+
+  test::TcpClient tcp(port);
+  REQUIRE(tcp.connected());
+  auto t1 = tcp.roundTrip(core::asBytes("one"));
+  REQUIRE(t1.has_value());
+  CHECK(core::toString(*t1) == "Tone");
+  auto t2 = tcp.roundTrip(core::asBytes("two"));  // several requests per connection
+  REQUIRE(t2.has_value());
+  CHECK(core::toString(*t2) == "Ttwo");
+  CHECK((*server)->stats().tcpRequests == 2);
+}
+
+TEST_CASE("kdc server: a frame with the reserved top bit gets FIELD_TOOLONG and a close",
+          "[kdc][integration]") {
+  EchoDispatcher d;
+  auto server = kdc::KdcServer::start(kdc::KdcServerConfig{}, d);
+  REQUIRE(server.ok());
+  test::TcpClient tcp((*server)->port());
+  REQUIRE(tcp.send(Bytes{0x80, 0x00, 0x00, 0x05}));
+  auto header = tcp.receive(4);
+  REQUIRE(header.has_value());
+  auto body = tcp.receive((*header)[3]);
+  REQUIRE(body.has_value());
+  CHECK(core::toString(*body) == "TOOLONG");
+  CHECK(tcp.waitForClose());
+  CHECK(d.calls == 0);
+
+  // An announced length over the limit is refused the same way.
+  test::TcpClient big((*server)->port());
+  REQUIRE(big.send(Bytes{0x00, 0x10, 0x00, 0x00}));
+  CHECK(big.receive(4).has_value());
+  CHECK((*server)->stats().tcpFramingErrors == 2);
+}
+
+TEST_CASE("kdc server: truncated frames and dropped datagrams leave the server serving",
+          "[kdc][integration]") {
+  EchoDispatcher d;
+  auto server = kdc::KdcServer::start(kdc::KdcServerConfig{}, d);
+  REQUIRE(server.ok());
+  const auto port = (*server)->port();
+  {
+    test::TcpClient partial(port);
+    REQUIRE(partial.send(Bytes{0x00, 0x00, 0x00, 0x10, 'a', 'b'}));
+  }  // closed mid-frame
+  {
+    test::TcpClient headerOnly(port);
+    REQUIRE(headerOnly.send(Bytes{0x00, 0x00}));
+  }
+  CHECK_FALSE(test::udpRoundTrip(port, Bytes{0x00, 0x01}, std::chrono::milliseconds(200)).has_value());
+  auto again = test::udpRoundTrip(port, core::asBytes("still here"));
+  REQUIRE(again.has_value());
+  CHECK(core::toString(*again) == "Ustill here");
+  test::TcpClient tcp(port);
+  auto t = tcp.roundTrip(core::asBytes("x"));
+  REQUIRE(t.has_value());
+  CHECK(core::toString(*t) == "Tx");
+}
+
+TEST_CASE("kdc server: a taken port is a plain error naming it", "[kdc][integration]") {
+  EchoDispatcher d;
+  auto first = kdc::KdcServer::start(kdc::KdcServerConfig{}, d);
+  REQUIRE(first.ok());
+  kdc::KdcServerConfig cfg;
+  cfg.port = (*first)->port();
+  auto second = kdc::KdcServer::start(cfg, d);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().category == core::ErrorCategory::Io);
+  CHECK(second.error().detail.find("127.0.0.1:" + std::to_string(cfg.port)) != std::string::npos);
+  CHECK(second.error().detail.find("in use") != std::string::npos);
+}

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "core/common/bytes.hpp"
+
+namespace kerbpool::test {
+
+// Plain POSIX sockets for tests that talk to kerbpool's servers on 127.0.0.1 (no Asio in test code).
+// Every wait is bounded by a timeout; nothing sleeps.
+
+std::optional<core::Bytes> udpRoundTrip(std::uint16_t port, core::BytesView request,
+                                        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+class TcpClient {
+ public:
+  explicit TcpClient(std::uint16_t port);
+  ~TcpClient();
+  TcpClient(const TcpClient&) = delete;
+  TcpClient& operator=(const TcpClient&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  bool send(core::BytesView data);
+  // Exactly n octets, or nullopt on timeout or when the peer closed first.
+  std::optional<core::Bytes> receive(std::size_t n,
+                                     std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  // Sends a Kerberos TCP frame (4-octet length + message) and reads the framed reply.
+  std::optional<core::Bytes> roundTrip(core::BytesView message,
+                                       std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  // True when the peer closes the connection within the timeout.
+  bool waitForClose(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  void close();
+
+ private:
+  int fd_ = -1;
+};
+
+// A port on 127.0.0.1 that nothing listens on right now (bound to 0 and released).
+std::uint16_t freeLoopbackPort();
+
+}  // namespace kerbpool::test
