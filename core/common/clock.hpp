@@ -55,4 +55,18 @@ class OffsetClock final : public Clock {
   std::atomic<std::int64_t> offset_;
 };
 
+// Elapsed time on the monotonic clock, for benchmarks and latency metrics (not for protocol time).
+class Stopwatch {
+ public:
+  Stopwatch();
+  void restart();
+  std::chrono::nanoseconds elapsed() const;
+
+ private:
+  std::int64_t startNs_ = 0;
+};
+
+// CPU time consumed by this process so far (user + system), for CPU-per-request figures.
+std::chrono::nanoseconds processCpuTime();
+
 }  // namespace kerbpool::core
