@@ -21,7 +21,8 @@ struct BenchResult {
   int rounds = 0;
 };
 
-inline BenchResult runBench(const std::string& name, long iterations, int rounds, const std::function<void()>& op) {
+inline BenchResult runBench(const std::string& name, long iterations, int rounds,
+                            const std::function<void()>& op) {
   std::vector<double> perOp;
   for (int r = 0; r < rounds; ++r) {
     core::Stopwatch sw;

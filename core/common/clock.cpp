@@ -18,9 +18,13 @@ std::int64_t monotonicNs() {
 
 Stopwatch::Stopwatch() : startNs_(monotonicNs()) {}
 
-void Stopwatch::restart() { startNs_ = monotonicNs(); }
+void Stopwatch::restart() {
+  startNs_ = monotonicNs();
+}
 
-std::chrono::nanoseconds Stopwatch::elapsed() const { return std::chrono::nanoseconds(monotonicNs() - startNs_); }
+std::chrono::nanoseconds Stopwatch::elapsed() const {
+  return std::chrono::nanoseconds(monotonicNs() - startNs_);
+}
 
 std::chrono::nanoseconds processCpuTime() {
   timespec ts{};
