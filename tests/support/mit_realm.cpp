@@ -79,6 +79,12 @@ std::string lines(std::initializer_list<std::string> parts) {
   return out;
 }
 
+// kadmin.local parses its -q query with the ss library, which groups words with double quotes only.
+std::string kadminQuote(const std::string& s) {
+  REQUIRE(s.find('"') == std::string::npos);
+  return "\"" + s + "\"";
+}
+
 }  // namespace
 
 int pickFreeLoopbackPort() {
@@ -196,21 +202,21 @@ CommandResult MitRealm::kadmin(const std::string& query) const {
 }
 
 void MitRealm::addPrincipal(const std::string& name, const std::string& password) const {
-  const auto r = kadmin("addprinc -pw " + shellQuote(password) + " " + shellQuote(fullName(name)));
+  const auto r = kadmin("addprinc -pw " + kadminQuote(password) + " " + kadminQuote(fullName(name)));
   INFO(r.output);
   REQUIRE(r.output.find("Principal \"" + fullName(name) + "\" created.") != std::string::npos);
 }
 
 void MitRealm::addRandomKeyPrincipal(const std::string& name) const {
-  const auto r = kadmin("addprinc -randkey " + shellQuote(fullName(name)));
+  const auto r = kadmin("addprinc -randkey " + kadminQuote(fullName(name)));
   INFO(r.output);
   REQUIRE(r.output.find("Principal \"" + fullName(name) + "\" created.") != std::string::npos);
 }
 
 void MitRealm::ktadd(const std::string& principal, const std::filesystem::path& keytab,
                      const std::string& enctypes) const {
-  const auto r = kadmin("ktadd -k " + shellQuote(keytab.string()) + " -e " + shellQuote(enctypes) + " " +
-                        shellQuote(fullName(principal)));
+  const auto r = kadmin("ktadd -k " + kadminQuote(keytab.string()) + " -e " + kadminQuote(enctypes) + " " +
+                        kadminQuote(fullName(principal)));
   INFO(r.output);
   const std::size_t wanted = static_cast<std::size_t>(std::count(enctypes.begin(), enctypes.end(), ',')) + 1;
   std::size_t added = 0;
@@ -223,15 +229,16 @@ void MitRealm::ktadd(const std::string& principal, const std::filesystem::path& 
 
 void MitRealm::ktaddNoRandKey(const std::string& principal, const std::filesystem::path& keytab) const {
   const auto r =
-      kadmin("ktadd -k " + shellQuote(keytab.string()) + " -norandkey " + shellQuote(fullName(principal)));
+      kadmin("ktadd -k " + kadminQuote(keytab.string()) + " -norandkey " + kadminQuote(fullName(principal)));
   INFO(r.output);
   REQUIRE(r.output.find("added to keytab") != std::string::npos);
 }
 
 void MitRealm::kinit(const std::string& principal, const std::string& password) const {
   const std::string tool = requireTool("kinit");
-  const auto r = run("printf '%s\\n' " + shellQuote(password) + " | " + shellQuote(tool) + " " +
-                     shellQuote(fullName(principal)));
+  // The environment prefix goes on kinit, the command after the pipe.
+  const auto r = runCommand("printf '%s\\n' " + shellQuote(password) + " | " + envPrefix() +
+                            shellQuote(tool) + " " + shellQuote(fullName(principal)));
   INFO("kinit " << principal << ": " << r.output << "\nKDC log:\n" << slurp(kdcLog()));
   REQUIRE(r.exitCode == 0);
 }

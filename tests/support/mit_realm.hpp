@@ -48,7 +48,8 @@ class MitRealm {
   // The same variables as NAME=value pairs, and setenv() of them in this process.
   std::vector<std::pair<std::string, std::string>> environment() const;
   void exportEnvironment() const;
-  // Runs a shell command line in the realm's environment (runCommand with envPrefix()).
+  // Runs a shell command line in the realm's environment (runCommand with envPrefix() in front: in a
+  // pipeline only the first command gets it, so put envPrefix() before each command that needs it).
   CommandResult run(const std::string& commandLine) const;
 
   // kadmin.local -q QUERY. kadmin.local exits 0 even when a query fails, so callers check the output;

@@ -250,6 +250,9 @@ TEST_CASE("interop: a real MIT KDC accepts keys from a keytab kerbpool wrote", "
     REQUIRE(added.exitCode == 0);
   }
 
+  // The fixture's own password kinit works against the same KDC.
+  realm.kinit("alice", kPassword);
+  REQUIRE(std::filesystem::exists(realm.ccache()));
   // The client key: kinit -k with our keytab gets a TGT (the KDC decrypts our encrypted timestamp).
   const auto kinit = realm.run(shellQuote(kerbpool::test::requireTool("kinit")) + " -k -t " +
                                shellQuote(path.string()) + " alice@KERBPOOL.TEST");
