@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "core/common/bytes.hpp"
+#include "core/common/result.hpp"
+
+// Raw cryptographic primitives on OpenSSL 3 EVP (implemented in openssl_backend.cpp). They carry no
+// Kerberos framing: the RFC 3961 profile builds on them, and so can the NTLM module (MS-NLMP uses MD4,
+// MD5, HMAC-MD5 and RC4). Every failure is a typed ErrorCategory::Crypto error, never an exception.
+// MD4 and RC4 need OpenSSL's legacy provider; without it they fail with "legacy_provider_unavailable".
+namespace kerbpool::core::crypto {
+
+inline constexpr std::size_t kAesBlockBytes = 16;
+
+// One AES block (16 bytes) encrypted with a 16- or 32-byte key, no chaining.
+Result<Bytes> aesEcbEncryptBlock(BytesView key, BytesView block);
+// AES-CBC without padding: data must be a whole number of blocks, iv is 16 bytes.
+Result<Bytes> aesCbcEncrypt(BytesView key, BytesView iv, BytesView data);
+Result<Bytes> aesCbcDecrypt(BytesView key, BytesView iv, BytesView data);
+
+Result<Bytes> md4(BytesView data);                      // 16 bytes (legacy provider)
+Result<Bytes> md5(BytesView data);                      // 16 bytes
+Result<Bytes> sha1(BytesView data);                     // 20 bytes
+Result<Bytes> hmacSha1(BytesView key, BytesView data);  // 20 bytes
+Result<Bytes> hmacMd5(BytesView key, BytesView data);   // 16 bytes
+
+// One-shot RC4 (legacy provider): a fresh keystream from the key, XORed with data. Any key length 1..256.
+Result<Bytes> rc4(BytesView key, BytesView data);
+
+// RC4 keystream that continues across calls (MS-NLMP sealing keeps one handle per direction).
+class Rc4Stream {
+ public:
+  static Result<Rc4Stream> create(BytesView key);
+  Rc4Stream(Rc4Stream&&) noexcept;
+  Rc4Stream& operator=(Rc4Stream&&) noexcept;
+  ~Rc4Stream();
+  // XORs data with the next data.size() keystream bytes.
+  Result<Bytes> process(BytesView data);
+
+ private:
+  struct Impl;
+  explicit Rc4Stream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// PBKDF2-HMAC-SHA1 (RFC 8018) without SP 800-132 lower bounds, so that the RFC 3962 vectors (1 iteration,
+// 8-byte salt) can run. iterations >= 1, outBytes >= 1.
+Result<Bytes> pbkdf2HmacSha1(BytesView password, BytesView salt, std::uint64_t iterations,
+                             std::size_t outBytes);
+
+}  // namespace kerbpool::core::crypto
