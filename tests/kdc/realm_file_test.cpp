@@ -26,7 +26,8 @@ constexpr const char* kMinimal = R"({
   "sites": [{"name": "Site1"}],
   "accounts": [
     {"sam": "alice", "kind": "user", "password": "Passw0rd!"},
-    {"sam": "FE01$", "kind": "computer", "password": "m", "dns_host_name": "fe01.contoso.test", "site": "Site1",
+    {"sam": "FE01$", "kind": "computer", "password": "m", "dns_host_name": "fe01.contoso.test",
+     "site": "Site1",
      "spns": ["HOST/fe01.contoso.test"]}
   ]
 })";
@@ -113,7 +114,8 @@ TEST_CASE("realm file: a duplicate SPN in the file is loaded as such", "[kdc][re
   EventLog events(clock);
   std::string text = replace(kMinimal, R"("spns": ["HOST/fe01.contoso.test"])",
                              R"("spns": ["HOST/fe01.contoso.test", "HTTP/pool.contoso.test"]},
-    {"sam": "FE02$", "kind": "computer", "password": "m2", "dns_host_name": "fe02.contoso.test", "site": "Site1",
+    {"sam": "FE02$", "kind": "computer", "password": "m2", "dns_host_name": "fe02.contoso.test",
+     "site": "Site1",
      "spns": ["HOST/fe02.contoso.test", "HTTP/pool.contoso.test"])");
   auto realm = parseRealmFile(text, events);
   REQUIRE(realm.ok());
@@ -148,12 +150,13 @@ TEST_CASE("realm file: bad files give errors naming the JSON path", "[kdc][realm
       {R"("kind": "user")", R"("kind": 3)", "accounts[0].kind: expected a string"},
       {R"("password": "Passw0rd!")", R"("password": "")", "accounts[0].password: must not be empty"},
       {R"("password": "Passw0rd!")", R"("upn": "alice@contoso.test")", "accounts[0].password: missing"},
-      {R"("dns_host_name": "fe01.contoso.test", )", "", "accounts[1].dns_host_name: missing"},
+      {R"("dns_host_name": "fe01.contoso.test",)", "", "accounts[1].dns_host_name: missing"},
       {R"("site": "Site1",)", R"("site": "Site9",)", "accounts[1].site: unknown site 'Site9'"},
       {R"({"name": "Site1"})", R"({"name": "Site1", "kerberos_account": "POOLKERB$"})",
        "sites[0].kerberos_account: no account 'POOLKERB$'"},
       {R"({"sam": "alice", "kind": "user", "password": "Passw0rd!"})",
-       R"({"sam": "alice", "kind": "user", "password": "Passw0rd!"}, {"sam": "ALICE", "kind": "user", "password": "x"})",
+       R"({"sam": "alice", "kind": "user", "password": "Passw0rd!"},)"
+       R"({"sam": "ALICE", "kind": "user", "password": "x"})",
        "accounts[1].sam: sAMAccountName 'ALICE' is already in use"},
       {R"("sam": "FE01$")", R"("sam": "FE01")", "accounts[1].sam: 'FE01': a computer object"},
       {R"("password": "Passw0rd!")", R"("password": "Passw0rd!", "enctypes": ["des-cbc-md5"])",
