@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/common/clock.hpp"
+
+namespace kerbpool::kdc {
+
+// Windows event IDs the simulated domain controller records (Security log unless noted).
+namespace event_id {
+constexpr int kDuplicateName = 11;               // System log, source KDC: duplicate SPN/UPN
+constexpr int kTgtRequested = 4768;              // a Kerberos TGT was requested (result code 0 or failure)
+constexpr int kServiceTicketRequested = 4769;    // a Kerberos service ticket was requested (or failed)
+constexpr int kPreAuthFailed = 4771;             // Kerberos pre-authentication failed
+constexpr int kNtlmCredentialValidation = 4776;  // the DC attempted to validate an account's credentials
+constexpr int kNetlogonRequestTimedOut = 5816;   // System log, NETLOGON: semaphore wait timed out (first)
+constexpr int kNetlogonRequestsTimedOut = 5817;  // ... more requests timed out in the last minutes
+constexpr int kNetlogonSlowRequest = 5818;       // ... a request took longer than the warning threshold
+constexpr int kNetlogonSlowRequests = 5819;      // ... several slow requests in the last minutes
+}  // namespace event_id
+
+// Event sources as Windows names them.
+namespace event_source {
+inline constexpr const char* kKdc = "KDC";
+inline constexpr const char* kSecurityAuditing = "Microsoft-Windows-Security-Auditing";
+inline constexpr const char* kNetlogon = "NETLOGON";
+}  // namespace event_source
+
+// One record. `fields` are the event's named insertion strings (TargetUserName, ServiceName, Status...);
+// `message` is the rendered text. Records never carry keys or passwords (see EventLog::append).
+struct EventRecord {
+  int id = 0;
+  core::TimePoint time{};
+  std::string source;
+  std::map<std::string, std::string> fields;
+  std::string message;
+  std::uint64_t recordNumber = 0;  // EventRecordID: 1, 2, ... in append order, never reused
+};
+
+// A bounded, thread-safe event log: a ring buffer holding the newest `capacity` records, plus per-ID counters
+// that count every record ever appended (the ring's evictions do not lower them).
+class EventLog {
+ public:
+  static constexpr std::size_t kDefaultCapacity = 4096;
+
+  explicit EventLog(const core::Clock& clock, std::size_t capacity = kDefaultCapacity);
+
+  // Stamps the record with the clock's time and the next record number and stores it, evicting the oldest
+  // record when full. Field values whose name mentions a password or key are replaced by "<redacted>" so that
+  // secrets cannot reach the log by accident. Returns the record number.
+  std::uint64_t append(EventRecord record);
+  std::uint64_t append(int id, std::string source, std::map<std::string, std::string> fields,
+                       std::string message);
+
+  // Retained records, oldest first.
+  std::vector<EventRecord> all() const;
+  std::vector<EventRecord> query(int id) const;
+  // Retained records with this id appended after record number `after` (for incremental readers).
+  std::vector<EventRecord> querySince(int id, std::uint64_t after) const;
+
+  // Records ever appended with this id / all counters by id.
+  std::uint64_t count(int id) const;
+  std::map<int, std::uint64_t> counters() const;
+
+  std::size_t size() const;
+  std::size_t capacity() const { return capacity_; }
+  std::uint64_t evicted() const;  // records dropped by the ring buffer
+
+ private:
+  const core::Clock& clock_;
+  const std::size_t capacity_;
+  mutable std::shared_mutex mutex_;
+  std::deque<EventRecord> records_;
+  std::map<int, std::uint64_t> counters_;
+  std::uint64_t nextRecordNumber_ = 1;
+  std::uint64_t evicted_ = 0;
+};
+
+}  // namespace kerbpool::kdc

@@ -1,0 +1,376 @@
+// The realm file loader: the only file in kdc/ that includes nlohmann_json. Field errors are raised as a
+// local exception carrying the JSON path and turned into a core::Error at the API boundary.
+#include "kdc/realm_file.hpp"
+
+#include <fstream>
+#include <initializer_list>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "kdc/name_case.hpp"
+
+namespace kerbpool::kdc {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct FieldError {
+  std::string path;
+  std::string what;
+};
+
+[[noreturn]] void fail(const std::string& path, std::string what) {
+  throw FieldError{path, std::move(what)};
+}
+
+std::string member(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string element(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+void requireObject(const json& j, const std::string& path) {
+  if (!j.is_object()) {
+    fail(path.empty() ? "(top level)" : path, "expected an object");
+  }
+}
+
+void checkKeys(const json& obj, const std::string& path, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, _] : obj.items()) {
+    bool known = false;
+    std::string list;
+    for (std::string_view a : allowed) {
+      known = known || key == a;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    if (!known) {
+      fail(member(path, key), "unknown key (allowed here: " + list + ")");
+    }
+  }
+}
+
+const json* find(const json& obj, std::string_view key) {
+  auto it = obj.find(std::string(key));
+  return it == obj.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> optString(const json& obj, const std::string& path, std::string_view key) {
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    fail(member(path, key), "expected a string");
+  }
+  return v->get<std::string>();
+}
+
+std::string reqString(const json& obj, const std::string& path, std::string_view key) {
+  auto s = optString(obj, path, key);
+  if (!s) {
+    fail(member(path, key), "missing (required)");
+  }
+  if (s->empty()) {
+    fail(member(path, key), "must not be empty");
+  }
+  return *s;
+}
+
+std::optional<std::int64_t> optPositiveInt(const json& obj, const std::string& path, std::string_view key) {
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) {
+    fail(member(path, key), "expected a positive integer");
+  }
+  return v->get<std::int64_t>();
+}
+
+std::vector<std::string> optStringArray(const json& obj, const std::string& path, std::string_view key) {
+  std::vector<std::string> out;
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    return out;
+  }
+  std::string p = member(path, key);
+  if (!v->is_array()) {
+    fail(p, "expected an array of strings");
+  }
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const json& e = (*v)[i];
+    if (!e.is_string() || e.get<std::string>().empty()) {
+      fail(element(p, i), "expected a non-empty string");
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+const json& optArray(const json& obj, const std::string& path, std::string_view key) {
+  static const json kEmpty = json::array();
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    return kEmpty;
+  }
+  if (!v->is_array()) {
+    fail(member(path, key), "expected an array");
+  }
+  return *v;
+}
+
+void checkRealmName(const std::string& realm) {
+  bool ok = realm.front() != '.' && realm.back() != '.' && realm.find("..") == std::string::npos;
+  for (char c : realm) {
+    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
+  }
+  if (!ok) {
+    fail("realm", "'" + realm + "' must be an upper-case DNS name such as CONTOSO.TEST");
+  }
+}
+
+// msDS-SupportedEncryptionTypes from MIT enctype names; Active Directory knows only these.
+std::uint32_t enctypeMask(const std::vector<std::string>& names, const std::string& path) {
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string n = toLowerAscii(names[i]);
+    if (n == "aes256-cts-hmac-sha1-96" || n == "aes256-cts") {
+      mask |= supported_enctypes::kAes256CtsHmacSha196;
+    } else if (n == "aes128-cts-hmac-sha1-96" || n == "aes128-cts") {
+      mask |= supported_enctypes::kAes128CtsHmacSha196;
+    } else if (n == "rc4-hmac" || n == "arcfour-hmac") {
+      mask |= supported_enctypes::kRc4Hmac;
+    } else {
+      fail(element(path, i), "'" + names[i] +
+                                 "' is not an enctype Active Directory supports (aes256-cts-hmac-sha1-96, "
+                                 "aes128-cts-hmac-sha1-96, rc4-hmac)");
+    }
+  }
+  if (mask == 0) {
+    fail(path, "must name at least one enctype");
+  }
+  return mask;
+}
+
+AccountKind parseKind(const std::string& kind, const std::string& path) {
+  if (kind == "user") {
+    return AccountKind::User;
+  }
+  if (kind == "computer") {
+    return AccountKind::Computer;
+  }
+  if (kind == "service") {
+    return AccountKind::ServiceAccount;
+  }
+  fail(path, "'" + kind + "' is not one of user, computer, service");
+}
+
+// Turns a directory error into a field error at `path`.
+void check(const core::Status& status, const std::string& path) {
+  if (!status.ok()) {
+    fail(path, status.error().detail);
+  }
+}
+
+struct PendingAccount {
+  std::string path;
+  std::string sam;
+  std::string password;
+  std::vector<std::string> spns;
+};
+
+void loadSites(const json& root, Directory& dir) {
+  const json& sites = optArray(root, "", "sites");
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    std::string path = element("sites", i);
+    requireObject(sites[i], path);
+    checkKeys(sites[i], path, {"name", "kerberos_account"});
+    check(dir.addSite(reqString(sites[i], path, "name")), member(path, "name"));
+  }
+}
+
+std::vector<PendingAccount> loadAccounts(const json& root, Directory& dir) {
+  const json* accounts = find(root, "accounts");
+  if (accounts == nullptr) {
+    fail("accounts", "missing (required)");
+  }
+  if (!accounts->is_array()) {
+    fail("accounts", "expected an array");
+  }
+  std::vector<PendingAccount> pending;
+  for (std::size_t i = 0; i < accounts->size(); ++i) {
+    const json& a = (*accounts)[i];
+    std::string path = element("accounts", i);
+    requireObject(a, path);
+    checkKeys(a, path,
+              {"sam", "kind", "object_class", "password", "upn", "dns_host_name", "spns", "groups", "site",
+               "enabled", "enctypes"});
+    AccountSpec spec;
+    spec.samAccountName = reqString(a, path, "sam");
+    spec.kind = parseKind(reqString(a, path, "kind"), member(path, "kind"));
+    if (auto oc = optString(a, path, "object_class")) {
+      if (spec.kind != AccountKind::ServiceAccount) {
+        fail(member(path, "object_class"), "only a service account chooses its object class");
+      }
+      if (*oc != "computer" && *oc != "user") {
+        fail(member(path, "object_class"), "'" + *oc + "' is not one of computer, user");
+      }
+      spec.serviceObjectClass = *oc == "computer" ? ObjectClass::Computer : ObjectClass::User;
+    }
+    spec.userPrincipalName = optString(a, path, "upn").value_or("");
+    if (auto host = optString(a, path, "dns_host_name")) {
+      if (spec.kind != AccountKind::Computer) {
+        fail(member(path, "dns_host_name"), "only computer accounts have a dNSHostName");
+      }
+      spec.dnsHostName = *host;
+    } else if (spec.kind == AccountKind::Computer) {
+      fail(member(path, "dns_host_name"), "missing (required for a computer account)");
+    }
+    spec.memberOf = optStringArray(a, path, "groups");
+    spec.site = optString(a, path, "site").value_or("");
+    if (!spec.site.empty() && !dir.site(spec.site)) {
+      fail(member(path, "site"), "unknown site '" + spec.site + "' (declare it under \"sites\")");
+    }
+    if (const json* enabled = find(a, "enabled")) {
+      if (!enabled->is_boolean()) {
+        fail(member(path, "enabled"), "expected true or false");
+      }
+      spec.enabled = enabled->get<bool>();
+    }
+    if (find(a, "enctypes") != nullptr) {
+      spec.supportedEncryptionTypes =
+          enctypeMask(optStringArray(a, path, "enctypes"), member(path, "enctypes"));
+    }
+    PendingAccount p{path, spec.samAccountName, reqString(a, path, "password"), {}};
+    p.spns = optStringArray(a, path, "spns");
+    for (std::size_t s = 0; s < p.spns.size(); ++s) {
+      auto parsed = parseSpn(p.spns[s]);
+      if (!parsed.ok()) {
+        fail(element(member(path, "spns"), s), parsed.error().detail);
+      }
+    }
+    auto added = dir.addAccount(spec);
+    if (!added.ok()) {
+      const std::string& code = added.error().code;
+      std::string field = code == directory_error::kUpnExists ? "upn" : "sam";
+      fail(member(path, field), added.error().detail);
+    }
+    pending.push_back(std::move(p));
+  }
+  return pending;
+}
+
+Realm build(const json& root, EventLog& events) {
+  requireObject(root, "");
+  checkKeys(root, "",
+            {"realm", "krbtgt_password", "ticket_lifetime_hours", "renew_lifetime_days", "spn_mappings",
+             "sites", "accounts"});
+  Realm realm;
+  realm.settings.realm = reqString(root, "", "realm");
+  checkRealmName(realm.settings.realm);
+  if (auto h = optPositiveInt(root, "", "ticket_lifetime_hours")) {
+    realm.settings.ticketLifetime = std::chrono::hours(*h);
+  }
+  if (auto d = optPositiveInt(root, "", "renew_lifetime_days")) {
+    realm.settings.renewLifetime = std::chrono::hours(24 * *d);
+  }
+  if (realm.settings.renewLifetime < realm.settings.ticketLifetime) {
+    fail("renew_lifetime_days", "shorter than ticket_lifetime_hours");
+  }
+  std::string krbtgtPassword = reqString(root, "", "krbtgt_password");
+  realm.directory = std::make_unique<Directory>(realm.settings.realm, events);
+  Directory& dir = *realm.directory;
+
+  if (find(root, "spn_mappings") != nullptr) {
+    SpnMappings mappings;
+    auto values = optStringArray(root, "", "spn_mappings");
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      check(mappings.addMappingValue(values[i]), element("spn_mappings", i));
+    }
+    dir.setSpnMappings(std::move(mappings));
+  }
+  loadSites(root, dir);
+  auto pending = loadAccounts(root, dir);
+
+  auto krbtgtKvno = dir.setKrbtgtPassword(krbtgtPassword);
+  if (!krbtgtKvno.ok()) {
+    fail("krbtgt_password", krbtgtKvno.error().message());
+  }
+  for (const auto& p : pending) {
+    auto kvno = dir.setPassword(p.sam, p.password);
+    if (!kvno.ok()) {
+      fail(member(p.path, "password"), kvno.error().message());
+    }
+    // setspn -A: a realm file may hold duplicates on purpose (the per-node misconfiguration).
+    for (std::size_t s = 0; s < p.spns.size(); ++s) {
+      auto added = dir.addSpn(p.sam, p.spns[s]);
+      if (!added.ok()) {
+        fail(element(member(p.path, "spns"), s), added.error().detail);
+      }
+      if (added->outcome == SpnOutcome::AlreadyPresent) {
+        fail(element(member(p.path, "spns"), s), "listed twice for this account");
+      }
+    }
+  }
+  const json& sites = optArray(root, "", "sites");
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    auto account = optString(sites[i], element("sites", i), "kerberos_account");
+    if (!account) {
+      continue;
+    }
+    std::string path = member(element("sites", i), "kerberos_account");
+    std::string siteName = sites[i].at("name").get<std::string>();
+    check(dir.assignKerberosAccount(siteName, *account), path);
+    // The initial Set-CsKerberosAccountPassword: every node of the site gets the shared key.
+    auto reached = dir.deliverKeysToSite(siteName);
+    if (!reached.ok()) {
+      fail(path, reached.error().detail);
+    }
+  }
+  return realm;
+}
+
+core::Error badRealmFile(std::string detail) {
+  return core::makeError(core::ErrorCategory::Config, "bad_realm_file", std::move(detail));
+}
+
+}  // namespace
+
+core::Result<Realm> parseRealmFile(std::string_view jsonText, EventLog& events) {
+  json root;
+  try {
+    root = json::parse(jsonText);
+  } catch (const json::parse_error& e) {
+    return badRealmFile(std::string("not valid JSON: ") + e.what());
+  }
+  try {
+    return build(root, events);
+  } catch (const FieldError& e) {
+    return badRealmFile(e.path + ": " + e.what);
+  } catch (const json::exception& e) {
+    return badRealmFile(std::string("unexpected JSON content: ") + e.what());
+  }
+}
+
+core::Result<Realm> loadRealmFile(const std::filesystem::path& file, EventLog& events) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return core::makeError(core::ErrorCategory::Io, "cannot_read_file", file.string() + ": cannot open");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto realm = parseRealmFile(text.str(), events);
+  if (!realm.ok()) {
+    core::Error e = std::move(realm).error();
+    e.within(file.filename().string());
+    return e;
+  }
+  return realm;
+}
+
+}  // namespace kerbpool::kdc

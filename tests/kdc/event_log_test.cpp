@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+
+#include "core/common/clock.hpp"
+#include "kdc/event_log.hpp"
+
+using namespace kerbpool;
+using namespace kerbpool::kdc;
+
+TEST_CASE("event log: records are stamped with the injected clock and numbered", "[kdc][events]") {
+  core::ManualClock clock(core::fromUnixSeconds(1700000000));
+  EventLog log(clock, 8);
+  auto first = log.append(event_id::kTgtRequested, event_source::kSecurityAuditing,
+                          {{"TargetUserName", "alice"}, {"Status", "0x0"}},
+                          "A Kerberos authentication ticket (TGT) was requested.");
+  clock.advance(std::chrono::seconds(5));
+  auto second = log.append(event_id::kServiceTicketRequested, event_source::kSecurityAuditing,
+                           {{"ServiceName", "HTTP/pool.contoso.test"}, {"Status", "0x7"}},
+                           "A Kerberos service ticket was requested.");
+  CHECK(first == 1);
+  CHECK(second == 2);
+  auto tgt = log.query(event_id::kTgtRequested);
+  REQUIRE(tgt.size() == 1);
+  CHECK(tgt[0].time == core::fromUnixSeconds(1700000000));
+  CHECK(tgt[0].source == "Microsoft-Windows-Security-Auditing");
+  CHECK(tgt[0].fields.at("TargetUserName") == "alice");
+  auto st = log.query(event_id::kServiceTicketRequested);
+  REQUIRE(st.size() == 1);
+  CHECK(st[0].time == core::fromUnixSeconds(1700000005));
+  CHECK(log.query(event_id::kPreAuthFailed).empty());
+  CHECK(log.querySince(event_id::kServiceTicketRequested, 2).empty());
+  CHECK(log.querySince(event_id::kServiceTicketRequested, 1).size() == 1);
+}
+
+TEST_CASE("event log: the ring keeps the newest records, counters count them all", "[kdc][events]") {
+  core::ManualClock clock(core::fromUnixSeconds(0));
+  EventLog log(clock, 4);
+  for (int i = 0; i < 6; ++i) {
+    log.append(event_id::kNtlmCredentialValidation, event_source::kSecurityAuditing,
+               {{"n", std::to_string(i)}}, "");
+  }
+  log.append(event_id::kDuplicateName, event_source::kKdc, {}, "");
+  CHECK(log.size() == 4);
+  CHECK(log.capacity() == 4);
+  CHECK(log.evicted() == 3);
+  CHECK(log.count(event_id::kNtlmCredentialValidation) == 6);
+  CHECK(log.count(event_id::kDuplicateName) == 1);
+  CHECK(log.count(event_id::kNetlogonRequestTimedOut) == 0);
+  CHECK(log.counters() == std::map<int, std::uint64_t>{{4776, 6}, {11, 1}});
+  auto all = log.all();
+  REQUIRE(all.size() == 4);
+  CHECK(all.front().fields.at("n") == "3");
+  CHECK(all.front().recordNumber == 4);
+  CHECK(all.back().id == 11);
+  CHECK(all.back().recordNumber == 7);
+}
+
+TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") {
+  core::ManualClock clock(core::fromUnixSeconds(0));
+  EventLog log(clock);
+  log.append(event_id::kPreAuthFailed, event_source::kSecurityAuditing,
+             {{"Password", "Passw0rd!"},
+              {"SessionKey", "00112233"},
+              {"key", "aa"},
+              {"ClientSecret", "s"},
+              {"KeyVersionNumber", "2"},
+              {"TicketEncryptionType", "0x12"},
+              {"TargetUserName", "alice"}},
+             "Kerberos pre-authentication failed.");
+  auto r = log.query(event_id::kPreAuthFailed).at(0);
+  CHECK(r.fields.at("Password") == "<redacted>");
+  CHECK(r.fields.at("SessionKey") == "<redacted>");
+  CHECK(r.fields.at("key") == "<redacted>");
+  CHECK(r.fields.at("ClientSecret") == "<redacted>");
+  CHECK(r.fields.at("KeyVersionNumber") == "2");
+  CHECK(r.fields.at("TicketEncryptionType") == "0x12");
+  CHECK(r.fields.at("TargetUserName") == "alice");
+}
