@@ -36,47 +36,51 @@ Result<std::int32_t> microseconds(der::Reader& r, std::string_view field) {
 
 namespace {
 
-Result<der::Reader> enterSequenceOfApplication(der::Reader& r, std::uint32_t app) {
-  KP_TRY(der::Reader outer, r.enterApplication(app, ""));
+Result<der::Reader> enterSequenceOfApplication(der::Reader& r, std::uint32_t app, std::string_view field) {
+  KP_TRY(der::Reader outer, r.enterApplication(app, field));
   KP_TRY(der::Reader seq, outer.enterSequence(""));
   KP_CHECK(outer.expectEnd());
   return seq;
 }
 
-Error badAppTag(const der::Reader& r, std::string_view expected, const std::optional<der::Tag>& tag) {
+Error badAppTag(const der::Reader& r, std::string_view field, std::string_view expected,
+                const std::optional<der::Tag>& tag) {
+  const std::string where = r.fieldPath(field);
   return makeError(ErrorCategory::Decoding, "bad_app_tag",
-                   "expected " + std::string(expected) + " at " + (r.path().empty() ? "input" : r.path()) +
+                   "expected " + std::string(expected) + " at " + (where.empty() ? "input" : where) +
                        ", found " + (tag ? tag->describe() : std::string("the end")));
 }
 
 }  // namespace
 
-Result<der::Reader> enterApplicationSequence(der::Reader& r, std::uint32_t app, std::string_view what) {
+Result<der::Reader> enterApplicationSequence(der::Reader& r, std::uint32_t app, std::string_view field,
+                                             std::string_view what) {
   const auto tag = r.peekTag();
   if (!tag || *tag != der::Tag::application(app)) {
     if (!tag && !r.atEnd()) {
       // Malformed tag or length octets: let the reader report the precise problem.
-      KP_CHECK(r.readTlv(""));
+      KP_CHECK(r.readTlv(field));
     }
-    return badAppTag(r, std::string(what) + " [APPLICATION " + std::to_string(app) + "]", tag);
+    return badAppTag(r, field, std::string(what) + " [APPLICATION " + std::to_string(app) + "]", tag);
   }
-  return enterSequenceOfApplication(r, app);
+  return enterSequenceOfApplication(r, app, field);
 }
 
 Result<der::Reader> enterApplicationSequenceOneOf(der::Reader& r, std::uint32_t appA, std::uint32_t appB,
-                                                  std::string_view what, std::uint32_t& found) {
+                                                  std::string_view field, std::string_view what,
+                                                  std::uint32_t& found) {
   const auto tag = r.peekTag();
   if (!tag || (*tag != der::Tag::application(appA) && *tag != der::Tag::application(appB))) {
     if (!tag && !r.atEnd()) {
-      KP_CHECK(r.readTlv(""));
+      KP_CHECK(r.readTlv(field));
     }
-    return badAppTag(r,
+    return badAppTag(r, field,
                      std::string(what) + " [APPLICATION " + std::to_string(appA) + "] or [APPLICATION " +
                          std::to_string(appB) + "]",
                      tag);
   }
   found = tag->number;
-  return enterSequenceOfApplication(r, tag->number);
+  return enterSequenceOfApplication(r, tag->number, field);
 }
 
 Status expectPvno(der::Reader& r, std::uint32_t n, std::string_view field) {

@@ -115,11 +115,13 @@ inline Result<std::vector<std::int32_t>> sequenceOfInt32(der::Reader& r, std::st
 
 // [APPLICATION n] SEQUENCE { ... }: the reader over the SEQUENCE content. A different first tag is
 // bad_app_tag.
-Result<der::Reader> enterApplicationSequence(der::Reader& r, std::uint32_t app, std::string_view what);
+Result<der::Reader> enterApplicationSequence(der::Reader& r, std::uint32_t app, std::string_view field,
+                                             std::string_view what);
 // The same when several application tags are acceptable (EncASRepPart/EncTGSRepPart); `found` gets
 // the tag number that was present.
 Result<der::Reader> enterApplicationSequenceOneOf(der::Reader& r, std::uint32_t appA, std::uint32_t appB,
-                                                  std::string_view what, std::uint32_t& found);
+                                                  std::string_view field, std::string_view what,
+                                                  std::uint32_t& found);
 
 // pvno [n] INTEGER (5) and msg-type [n] INTEGER: bad_pvno / bad_msg_type otherwise.
 Status expectPvno(der::Reader& r, std::uint32_t n, std::string_view field = "pvno");
