@@ -39,11 +39,17 @@ void encodeTo(der::Writer& w, const KrbCredInfo& v) {
     if (v.flags) {
       wire::putFlags(s, 3, *v.flags);
     }
-    const std::optional<KerberosTime>* times[] = {&v.authtime, &v.starttime, &v.endtime, &v.renewTill};
-    for (std::uint32_t i = 0; i < 4; ++i) {
-      if (*times[i]) {
-        wire::putTime(s, 4 + i, **times[i]);
-      }
+    if (v.authtime) {
+      wire::putTime(s, 4, *v.authtime);
+    }
+    if (v.starttime) {
+      wire::putTime(s, 5, *v.starttime);
+    }
+    if (v.endtime) {
+      wire::putTime(s, 6, *v.endtime);
+    }
+    if (v.renewTill) {
+      wire::putTime(s, 7, *v.renewTill);
     }
     if (v.srealm) {
       wire::putString(s, 8, *v.srealm);
