@@ -303,7 +303,7 @@ TEST_CASE("nested ticket and req-body keep their exact bytes", "[messages][vecto
   CHECK(encode(tgsReq.reqBody) == body);
 }
 
-TEST_CASE("MIT's EncKDCRepPart tag 26 is kept; 25 is accepted and kept too", "[messages][vectors]") {
+TEST_CASE("EncKDCRepPart keeps MIT's tag 26 and also accepts and keeps 25", "[messages][vectors]") {
   const auto entries = kerbpool::test::loadVectors("mit-krb5-asn1-reference-encodings.json")["vectors"];
   Bytes der = kerbpool::test::hexBytes(entryNamed(entries, "encode_krb5_enc_kdc_rep_part")["der_hex"]);
   REQUIRE(der[0] == 0x7a);
