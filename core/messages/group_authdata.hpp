@@ -1,0 +1,47 @@
+#pragma once
+
+// Group memberships in tickets (kerbpool-local authorization data)
+// ==================================================================
+// A real KDC tells services about group membership through the PAC (MS-PAC, NDR-encoded, ad-type 128).
+// kerbpool does not implement NDR; instead the KDC puts the client's groups into the ticket's
+// EncTicketPart.authorization-data like this:
+//
+//   AuthorizationData element { ad-type 1 (AD-IF-RELEVANT),
+//     ad-data = DER AuthorizationData { element { ad-type -73 (KERBPOOL_GROUPS),
+//                                                 ad-data = DER KerbpoolGroups } } }
+//
+//   KerbpoolGroups ::= SEQUENCE OF GeneralString   -- group names, in the KDC's order
+//
+// Why: RFC 4120 5.2.6 reserves negative ad-type values for local use, so -73 cannot collide with a
+// registered type; wrapping it in AD-IF-RELEVANT (5.2.6.1) means any other Kerberos implementation
+// that receives such a ticket (MIT, Heimdal, Windows) may ignore the element instead of rejecting the
+// ticket. The data sits inside the ticket's encrypted part, so only the service (and the KDC) read it;
+// its integrity comes from the ticket encryption.
+// The helpers below only build and read this structure; which groups go in is KDC policy.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/bytes.hpp"
+#include "core/common/result.hpp"
+#include "core/messages/types.hpp"
+
+namespace kerbpool::core::messages {
+
+// DER of KerbpoolGroups (the ad-data of the KERBPOOL_GROUPS element).
+Bytes encodeGroupList(const std::vector<std::string>& groups);
+Result<std::vector<std::string>> decodeGroupList(BytesView adData);
+
+// The AD-IF-RELEVANT element that carries the groups.
+AuthorizationDataEntry makeGroupAuthData(const std::vector<std::string>& groups);
+// Appends that element to an EncTicketPart's authorization-data, creating the list when absent.
+void addGroupAuthData(std::optional<AuthorizationData>& authorizationData,
+                      const std::vector<std::string>& groups);
+
+// The groups carried in authorization-data: nullopt when no AD-IF-RELEVANT element contains a
+// KERBPOOL_GROUPS element. Decoding errors for a malformed AD-IF-RELEVANT or group list, and
+// duplicate_groups when more than one KERBPOOL_GROUPS element is present. Other elements are ignored,
+// and only one level of AD-IF-RELEVANT is looked into.
+Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData);
+
+}  // namespace kerbpool::core::messages
