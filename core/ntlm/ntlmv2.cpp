@@ -138,6 +138,13 @@ Result<Bytes> exportedSessionKey(std::uint32_t negotiateFlags, BytesView keyExch
   if (!hasFlag(negotiateFlags, NTLMSSP_NEGOTIATE_KEY_EXCH)) {
     return Bytes(keyExchangeKey.begin(), keyExchangeKey.end());
   }
+  // MS-NLMP 3.2.5.1.2 unwraps only when SIGN or SEAL is negotiated too; a client that sent no key then
+  // keeps the KeyExchangeKey.
+  const bool signOrSeal =
+      hasFlag(negotiateFlags, NTLMSSP_NEGOTIATE_SIGN) || hasFlag(negotiateFlags, NTLMSSP_NEGOTIATE_SEAL);
+  if (encryptedRandomSessionKey.empty() && !signOrSeal) {
+    return Bytes(keyExchangeKey.begin(), keyExchangeKey.end());
+  }
   if (encryptedRandomSessionKey.size() != kSessionKeyBytes) {
     return makeError(ErrorCategory::Decoding, "bad_session_key_length",
                      "AUTHENTICATE.EncryptedRandomSessionKey is " +

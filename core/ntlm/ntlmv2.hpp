@@ -60,7 +60,8 @@ Bytes keyExchangeKey(BytesView sessionBaseKey);
 // EncryptedRandomSessionKey = RC4(KeyExchangeKey, RandomSessionKey) (client side, with KEY_EXCH).
 Result<Bytes> encryptRandomSessionKey(BytesView keyExchangeKey, BytesView randomSessionKey);
 // ExportedSessionKey: with KEY_EXCH, RC4(KeyExchangeKey, EncryptedRandomSessionKey) (must be 16 bytes,
-// Decoding "bad_session_key_length"); without it, the KeyExchangeKey.
+// Decoding "bad_session_key_length", except that an empty one is accepted when neither SIGN nor SEAL is
+// negotiated); without KEY_EXCH, the KeyExchangeKey.
 Result<Bytes> exportedSessionKey(std::uint32_t negotiateFlags, BytesView keyExchangeKey,
                                  BytesView encryptedRandomSessionKey);
 

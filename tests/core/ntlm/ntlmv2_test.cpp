@@ -110,12 +110,14 @@ TEST_CASE("MS-NLMP 4.2.4.2.3 encrypted session key and the exported key", "[ntlm
     auto enc = encryptRandomSessionKey(kek, hexBytes(v.at("random_session_key_hex")));
     REQUIRE(enc.ok());
     CHECK(toHex(*enc) == str(v, "encrypted_random_session_key_hex"));
-    const std::uint32_t flags = NTLMSSP_NEGOTIATE_KEY_EXCH;
+    const std::uint32_t flags = NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN;
     auto exported = exportedSessionKey(flags, kek, *enc);
     REQUIRE(exported.ok());
     CHECK(toHex(*exported) == str(v, "random_session_key_hex"));
     CHECK(exportedSessionKey(0, kek, {}).value() == kek);
     CHECK(exportedSessionKey(flags, kek, BytesView(*enc).first(15)).error().code == "bad_session_key_length");
+    CHECK(exportedSessionKey(flags, kek, {}).error().code == "bad_session_key_length");
+    CHECK(exportedSessionKey(NTLMSSP_NEGOTIATE_KEY_EXCH, kek, {}).value() == kek);
   }
 }
 
