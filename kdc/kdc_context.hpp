@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "core/common/bytes.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/rng.hpp"
+#include "kdc/directory.hpp"
+#include "kdc/event_log.hpp"
+#include "kdc/kdc_config.hpp"
+#include "kdc/kdc_failure.hpp"
+#include "kdc/kdc_stats.hpp"
+
+namespace kerbpool::kdc {
+
+// Everything an exchange needs, injected (STYLE-ANCHORS habit 4): policy, directory, event log, counters,
+// clock and randomness (session keys, confounders).
+struct KdcContext {
+  const KdcConfig& config;
+  const Directory& directory;
+  EventLog& events;
+  KdcStats& stats;
+  const core::Clock& clock;
+  core::Rng& rng;
+};
+
+// A reply to send (AS-REP / TGS-REP) or a failure to turn into a KRB-ERROR.
+using ExchangeResult = std::variant<core::Bytes, KdcFailure>;
+
+// "0x12" style hex, as Windows prints Status and TicketEncryptionType in 4768/4769.
+std::string windowsHex(std::int64_t value);
+
+}  // namespace kerbpool::kdc

@@ -1,0 +1,93 @@
+#include "kdc/kdc_service.hpp"
+
+#include <cstdio>
+
+#include "core/common/log.hpp"
+#include "core/iana/msg_type.hpp"
+#include "core/messages/codec.hpp"
+#include "core/messages/kdc_req.hpp"
+#include "kdc/as_exchange.hpp"
+#include "kdc/tgs_exchange.hpp"
+
+namespace kerbpool::kdc {
+
+namespace iana = core::iana;
+namespace messages = core::messages;
+
+std::string windowsHex(std::int64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(static_cast<std::uint32_t>(value)));
+  return buf;
+}
+
+KdcService::KdcService(KdcConfig config, const Directory& directory, EventLog& events, const core::Clock& clock,
+                       core::Rng& rng)
+    : config_(std::move(config)), directory_(directory), events_(events), clock_(clock), rng_(rng) {}
+
+core::Bytes KdcService::errorReply(const KdcFailure& failure, const std::string& kind, const RequestContext& ctx) {
+  const std::string name(iana::rfcName(failure.code));
+  stats_.countError(name);
+  if (failure.code != iana::ErrorCode::KDC_ERR_PREAUTH_REQUIRED) {
+    core::logInfo("kdc", kind + " from " + ctx.peer + " -> " + name + ": " + failure.status);
+  }
+  return buildKrbError(failure, config_.realm, clock_.now());
+}
+
+std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const RequestContext& ctx) {
+  const KdcContext kctx{config_, directory_, events_, stats_, clock_, rng_};
+  const auto type = messages::peekMsgType(request);
+  std::string kind;
+  ExchangeResult result = core::Bytes{};
+  if (type == iana::MsgType::KRB_AS_REQ) {
+    kind = "AS-REQ";
+    stats_.countRequest(kind);
+    auto req = messages::decode<messages::AsReq>(request);
+    if (!req.ok()) {
+      stats_.countRequest("malformed");
+      result = makeFailure(iana::ErrorCode::KRB_ERR_GENERIC, "malformed AS-REQ: " + req.error().detail);
+    } else {
+      result = processAsReq(*req, kctx, ctx.peer);
+    }
+  } else if (type == iana::MsgType::KRB_TGS_REQ) {
+    kind = "TGS-REQ";
+    stats_.countRequest(kind);
+    auto req = messages::decode<messages::TgsReq>(request);
+    if (!req.ok()) {
+      stats_.countRequest("malformed");
+      result = makeFailure(iana::ErrorCode::KRB_ERR_GENERIC, "malformed TGS-REQ: " + req.error().detail);
+    } else {
+      result = processTgsReq(*req, kctx, ctx.peer);
+    }
+  } else if (type) {
+    kind = "other";
+    stats_.countRequest("wrong message type");
+    result = makeFailure(iana::ErrorCode::KRB_AP_ERR_MSG_TYPE, "a KDC only answers AS-REQ and TGS-REQ");
+  } else {
+    stats_.countRequest("dropped");
+    core::logDebug("kdc", "dropped " + std::to_string(request.size()) + " octets from " + ctx.peer +
+                              ": not a Kerberos message");
+    return std::nullopt;
+  }
+
+  core::Bytes reply;
+  if (auto* failure = std::get_if<KdcFailure>(&result)) {
+    reply = errorReply(*failure, kind, ctx);
+  } else {
+    reply = std::move(std::get<core::Bytes>(result));
+  }
+  if (ctx.transport == Transport::Udp && reply.size() > config_.maxUdpReply) {
+    return errorReply(makeFailure(iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG,
+                                  "reply of " + std::to_string(reply.size()) + " octets exceeds the UDP limit of " +
+                                      std::to_string(config_.maxUdpReply) + ": the client should use TCP"),
+                      kind, ctx);
+  }
+  return reply;
+}
+
+core::Bytes KdcService::fieldTooLong() {
+  stats_.countError(std::string(iana::rfcName(iana::ErrorCode::KRB_ERR_FIELD_TOOLONG)));
+  return buildKrbError(makeFailure(iana::ErrorCode::KRB_ERR_FIELD_TOOLONG, "TCP frame too long"), config_.realm,
+                       clock_.now());
+}
+
+}  // namespace kerbpool::kdc
