@@ -10,6 +10,7 @@ namespace kerbpool::cli {
 void registerVersion(CLI::App& app);
 void registerKeytab(CLI::App& app);  // keytab list FILE, keytab add ...
 void registerBench(CLI::App& app);   // bench crypto
+void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...
 
 // The exit code chosen by the subcommand that ran (0 unless it failed).
 int exitCode();

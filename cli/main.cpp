@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerVersion(app);
   kerbpool::cli::registerKeytab(app);
   kerbpool::cli::registerBench(app);
+  kerbpool::cli::registerCert(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
