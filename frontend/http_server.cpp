@@ -531,13 +531,14 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConf
   if (ec) {
     return makeError(ErrorCategory::Config, "bad_address", "'" + config.address + "' is not an IP address");
   }
+  const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Declared first so that, on an early return, the listener goes before the io_context it uses.
+  auto runtime = std::make_unique<Runtime>(n);
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<ServerState>(config, handler);
   if (config.tls) {
     KP_CHECK(loadTls(*impl->state, *config.tls));
   }
-  const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  auto runtime = std::make_unique<Runtime>(n);
   impl->listener = std::make_shared<Listener>(runtime->ioc, impl->state);
   KP_CHECK(impl->listener->open(tcp::endpoint(addr, config.port)));
   impl->port = impl->listener->port();

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "core/crypto/x509.hpp"
 #include "tests/support/http_client.hpp"
@@ -399,4 +401,36 @@ TEST_CASE("http server: unreadable TLS files are a config error naming the file"
   auto mismatch = HttpServer::start(cfg, h);
   REQUIRE_FALSE(mismatch.ok());
   CHECK(mismatch.error().code == "tls_private_key");
+}
+
+TEST_CASE("http server: several threads serve concurrent keep-alive connections", "[frontend][integration]") {
+  RecordingHandler h;
+  HttpServerConfig cfg = plainConfig();
+  cfg.threads = 3;
+  auto server = startServer(cfg, h);
+  constexpr int kClients = 6;
+  constexpr int kRequests = 5;
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      test::HttpTestClient c(server->port());
+      for (int j = 0; j < kRequests; ++j) {
+        auto r = c.get("/c");
+        ok += (r && r->status == 200) ? 1 : 0;
+      }
+    });
+  }
+  for (auto& t : clients) {
+    t.join();
+  }
+  CHECK(ok == kClients * kRequests);
+  // Each connection saw its own requests in order, with its own auth state.
+  std::map<std::uint64_t, int> last;
+  for (const auto& s : h.seen()) {
+    CHECK(s.legs == last[s.connection] + 1);
+    CHECK(s.requestsOnConnection == static_cast<std::uint64_t>(s.legs));
+    last[s.connection] = s.legs;
+  }
+  CHECK(last.size() == kClients);
 }
