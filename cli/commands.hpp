@@ -11,6 +11,7 @@ void registerVersion(CLI::App& app);
 void registerKeytab(CLI::App& app);  // keytab list FILE, keytab add ...
 void registerBench(CLI::App& app);   // bench crypto
 void registerKdc(CLI::App& app);     // kdc --realm-file FILE
+void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...
 
 // The exit code chosen by the subcommand that ran (0 unless it failed).
 int exitCode();

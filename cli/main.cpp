@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerKeytab(app);
   kerbpool::cli::registerBench(app);
   kerbpool::cli::registerKdc(app);
+  kerbpool::cli::registerCert(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

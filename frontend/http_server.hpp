@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/common/result.hpp"
+#include "frontend/http_message.hpp"
+
+namespace kerbpool::frontend {
+
+// PEM files for a TLS listener (see core/crypto/x509.hpp writePemFiles: server.pem, server-key.pem).
+struct TlsFiles {
+  std::string certificateChainFile;  // leaf first, then intermediates/CA
+  std::string privateKeyFile;
+};
+
+struct HttpServerConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;       // 0: any free port, see HttpServer::port()
+  unsigned threads = 1;         // 0: one per core
+  std::optional<TlsFiles> tls;  // set: HTTPS only (TLS 1.2 and 1.3) on this port
+  // Request line plus header fields, in octets (in the spirit of IIS's MaxRequestBytes): a larger request
+  // gets 431 Request Header Fields Too Large and the connection is closed.
+  std::size_t headerLimit = 16 * 1024;
+  std::size_t bodyLimit = 1 << 20;  // larger: 413 and close
+  // Bounds every read of a request (and every write and TLS handshake); the first request of a connection
+  // must arrive within it.
+  std::chrono::milliseconds readTimeout{30000};
+  // How long a connection may sit idle between requests.
+  std::chrono::milliseconds keepAliveTimeout{120000};
+  std::string serverName;  // Server header, e.g. "kerbpool-frontend/fe01"; empty: none
+};
+
+struct HttpServerStats {
+  std::uint64_t connections = 0;  // accepted
+  std::uint64_t activeConnections = 0;
+  std::uint64_t requests = 0;        // handed to the handler
+  std::uint64_t badRequests = 0;     // malformed: 400
+  std::uint64_t headerTooLarge = 0;  // 431
+  std::uint64_t bodyTooLarge = 0;    // 413
+  std::uint64_t timeouts = 0;        // idle, slow or stalled connections closed
+  std::uint64_t tlsHandshakeFailures = 0;
+};
+
+// The I/O of a front-end node: an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to
+// an HttpHandler. Keep-alive is honoured (HTTP/1.1 default, Connection: close); pipelined requests are
+// answered in order, one at a time. Malformed or oversized requests are answered (400/413/431) and the
+// connection is closed; the server keeps serving.
+class HttpServer {
+ public:
+  // Binds, loads the TLS files when configured and starts the threads. A taken port is an Io error naming
+  // address:port; unreadable TLS files are a Config error naming the file. `handler` must outlive the server.
+  static core::Result<std::unique_ptr<HttpServer>> start(const HttpServerConfig& config,
+                                                         HttpHandler& handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::uint16_t port() const;
+  const std::string& address() const;
+  bool tls() const;
+  HttpServerStats stats() const;
+  // Stops accepting, closes every connection, waits for running handlers and joins the threads. Idempotent;
+  // must not be called from inside handle().
+  void stop();
+
+  struct Impl;
+  struct Runtime;
+
+ private:
+  HttpServer(std::unique_ptr<Runtime> runtime, std::unique_ptr<Impl> impl);
+  // Destroyed after impl_: the io_context outlives the shared state its pending handlers may still hold.
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kerbpool::frontend
