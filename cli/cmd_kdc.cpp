@@ -32,17 +32,26 @@ std::string krb5ConfSnippet(const std::string& realm, const std::string& address
   }
   const std::string kdc = address + ":" + std::to_string(port);
   return "[libdefaults]\n"
-         "    default_realm = " + realm + "\n"
+         "    default_realm = " +
+         realm +
+         "\n"
          "    dns_lookup_kdc = false\n"
          "    dns_lookup_realm = false\n"
          "    rdns = false\n"
          "\n[realms]\n"
-         "    " + realm + " = {\n"
-         "        kdc = " + kdc + "\n"
+         "    " +
+         realm +
+         " = {\n"
+         "        kdc = " +
+         kdc +
+         "\n"
          "    }\n"
          "\n[domain_realm]\n"
-         "    ." + lower + " = " + realm + "\n"
-         "    " + lower + " = " + realm + "\n";
+         "    ." +
+         lower + " = " + realm +
+         "\n"
+         "    " +
+         lower + " = " + realm + "\n";
 }
 
 int runKdc(const KdcOptions& o) {
@@ -107,7 +116,8 @@ int runKdc(const KdcOptions& o) {
 void registerKdc(CLI::App& app) {
   static KdcOptions o;
   auto* cmd = app.add_subcommand("kdc", "Run a domain controller's KDC (UDP and TCP) from a realm file");
-  cmd->add_option("--realm-file", o.realmFile, "JSON realm: accounts, passwords, SPNs, sites (docs/realm-file.md)")
+  cmd->add_option("--realm-file", o.realmFile,
+                  "JSON realm: accounts, passwords, SPNs, sites (docs/realm-file.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--address", o.address, "listen address (loopback by default)");

@@ -4,8 +4,8 @@
 
 #include "core/common/log.hpp"
 #include "core/crypto/enctype.hpp"
-#include "core/iana/key_usage.hpp"
 #include "core/iana/kdc_options.hpp"
+#include "core/iana/key_usage.hpp"
 #include "core/iana/ticket_flags.hpp"
 #include "core/messages/group_authdata.hpp"
 #include "core/messages/kdc_rep.hpp"
@@ -53,18 +53,18 @@ KdcFailure fail(const AsState& s, ErrorCode code, std::string status) {
 }
 
 void logTgtEvent(const KdcContext& ctx, const AsState& s, ErrorCode code, std::int32_t ticketEtype) {
-  ctx.events.append(
-      event_id::kTgtRequested, event_source::kSecurityAuditing,
-      {{"TargetUserName", s.cname.nameString.empty() ? "" : s.cname.nameString.front()},
-       {"TargetDomainName", s.req.reqBody.realm},
-       {"ServiceName", s.req.reqBody.sname ? messages::displayName(*s.req.reqBody.sname) : ""},
-       {"Status", windowsHex(static_cast<std::int32_t>(code))},
-       {"TicketEncryptionType", ticketEtype != 0 ? windowsHex(ticketEtype) : "0xffffffff"},
-       {"PreAuthType", s.preauthenticated ? "2" : "0"},
-       {"IpAddress", s.peer}},
-      code == ErrorCode::KDC_ERR_NONE ? "A Kerberos authentication ticket (TGT) was requested."
-                                      : "A Kerberos authentication ticket (TGT) request failed: " +
-                                            std::string(iana::rfcName(code)) + ".");
+  ctx.events.append(event_id::kTgtRequested, event_source::kSecurityAuditing,
+                    {{"TargetUserName", s.cname.nameString.empty() ? "" : s.cname.nameString.front()},
+                     {"TargetDomainName", s.req.reqBody.realm},
+                     {"ServiceName", s.req.reqBody.sname ? messages::displayName(*s.req.reqBody.sname) : ""},
+                     {"Status", windowsHex(static_cast<std::int32_t>(code))},
+                     {"TicketEncryptionType", ticketEtype != 0 ? windowsHex(ticketEtype) : "0xffffffff"},
+                     {"PreAuthType", s.preauthenticated ? "2" : "0"},
+                     {"IpAddress", s.peer}},
+                    code == ErrorCode::KDC_ERR_NONE
+                        ? "A Kerberos authentication ticket (TGT) was requested."
+                        : "A Kerberos authentication ticket (TGT) request failed: " +
+                              std::string(iana::rfcName(code)) + ".");
 }
 
 void logPreauthFailure(const KdcContext& ctx, const AsState& s, ErrorCode code) {
@@ -140,8 +140,8 @@ std::optional<KdcFailure> check(AsState& s, const KdcContext& ctx) {
   const messages::PaData* pa =
       s.req.padata ? messages::findPaData(*s.req.padata, iana::PaType::PA_ENC_TIMESTAMP) : nullptr;
   if (pa == nullptr || pa->padataValue.empty()) {
-    KdcFailure f = fail(s, ErrorCode::KDC_ERR_PREAUTH_REQUIRED,
-                        "pre-authentication required for " + s.clientText);
+    KdcFailure f =
+        fail(s, ErrorCode::KDC_ERR_PREAUTH_REQUIRED, "pre-authentication required for " + s.clientText);
     messages::KrbError carrier;
     messages::setMethodData(
         carrier, messages::MethodData{
@@ -163,8 +163,9 @@ std::optional<KdcFailure> check(AsState& s, const KdcContext& ctx) {
   auto plain = crypto::decrypt(*key, iana::toUsage(iana::KeyUsage::AS_REQ_PA_ENC_TIMESTAMP), enc->cipher);
   if (!plain.ok()) {
     logPreauthFailure(ctx, s, ErrorCode::KDC_ERR_PREAUTH_FAILED);
-    return fail(s, ErrorCode::KDC_ERR_PREAUTH_FAILED,
-                "pre-authentication failed for " + s.clientText + ": wrong password (timestamp did not decrypt)");
+    return fail(
+        s, ErrorCode::KDC_ERR_PREAUTH_FAILED,
+        "pre-authentication failed for " + s.clientText + ": wrong password (timestamp did not decrypt)");
   }
   auto ts = messages::decode<messages::PaEncTsEnc>(*plain);
   if (!ts.ok()) {
@@ -233,8 +234,8 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   if (!s.client.memberOf.empty()) {
     messages::addGroupAuthData(etp.authorizationData, s.client.memberOf);
   }
-  auto ticketCipher =
-      crypto::encrypt(ticketKey, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET), messages::encode(etp), ctx.rng);
+  auto ticketCipher = crypto::encrypt(ticketKey, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET),
+                                      messages::encode(etp), ctx.rng);
   if (!ticketCipher.ok()) {
     return fail(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the ticket: " + ticketCipher.error().detail);
   }
@@ -257,8 +258,8 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   part.sname = *body.sname;
 
   const crypto::Key* clientKey = s.client.keyFor(s.replyEnctype);
-  auto repCipher =
-      crypto::encrypt(*clientKey, iana::toUsage(iana::KeyUsage::AS_REP_ENCPART), messages::encode(part), ctx.rng);
+  auto repCipher = crypto::encrypt(*clientKey, iana::toUsage(iana::KeyUsage::AS_REP_ENCPART),
+                                   messages::encode(part), ctx.rng);
   if (!repCipher.ok()) {
     return fail(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the reply: " + repCipher.error().detail);
   }

@@ -10,10 +10,10 @@ namespace kerbpool::kdc {
 
 // Per-realm KDC policy (after MIT's realm_data.h and AD's default domain Kerberos policy).
 struct KdcConfig {
-  std::string realm;                                  // "CONTOSO.TEST"
-  std::chrono::seconds maxSkew{300};                  // "Maximum tolerance for computer clock synchronization"
-  std::chrono::seconds ticketLifetime{10 * 3600};     // "Maximum lifetime for user ticket": 10 hours
-  std::chrono::seconds serviceLifetime{10 * 3600};    // "Maximum lifetime for service ticket" (600 min)
+  std::string realm;                                // "CONTOSO.TEST"
+  std::chrono::seconds maxSkew{300};                // "Maximum tolerance for computer clock synchronization"
+  std::chrono::seconds ticketLifetime{10 * 3600};   // "Maximum lifetime for user ticket": 10 hours
+  std::chrono::seconds serviceLifetime{10 * 3600};  // "Maximum lifetime for service ticket" (600 min)
   std::chrono::seconds renewLifetime{7 * 24 * 3600};  // "Maximum lifetime for user ticket renewal": 7 days
   // A UDP reply larger than this becomes KRB_ERR_RESPONSE_TOO_BIG so the client retries over TCP
   // (AD's MaxDatagramReplySize default is 1465).

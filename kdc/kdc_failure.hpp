@@ -15,9 +15,9 @@ namespace kerbpool::kdc {
 // (buildKrbError).
 struct KdcFailure {
   core::iana::ErrorCode code = core::iana::ErrorCode::KRB_ERR_GENERIC;
-  std::string status;                       // "duplicate SPN HTTP/pool.contoso.test (FE01$, FE02$)"
-  std::optional<std::string> eText;         // sent to the client; never secrets
-  std::optional<core::Bytes> eData;         // e.g. METHOD-DATA for PREAUTH_REQUIRED
+  std::string status;                // "duplicate SPN HTTP/pool.contoso.test (FE01$, FE02$)"
+  std::optional<std::string> eText;  // sent to the client; never secrets
+  std::optional<core::Bytes> eData;  // e.g. METHOD-DATA for PREAUTH_REQUIRED
   std::optional<core::messages::PrincipalName> cname;
   std::optional<std::string> crealm;
   std::optional<core::messages::PrincipalName> sname;  // the service the request named

@@ -16,15 +16,17 @@ namespace messages = core::messages;
 
 std::string windowsHex(std::int64_t value) {
   char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(static_cast<std::uint32_t>(value)));
+  std::snprintf(buf, sizeof buf, "0x%llx",
+                static_cast<unsigned long long>(static_cast<std::uint32_t>(value)));
   return buf;
 }
 
-KdcService::KdcService(KdcConfig config, const Directory& directory, EventLog& events, const core::Clock& clock,
-                       core::Rng& rng)
+KdcService::KdcService(KdcConfig config, const Directory& directory, EventLog& events,
+                       const core::Clock& clock, core::Rng& rng)
     : config_(std::move(config)), directory_(directory), events_(events), clock_(clock), rng_(rng) {}
 
-core::Bytes KdcService::errorReply(const KdcFailure& failure, const std::string& kind, const RequestContext& ctx) {
+core::Bytes KdcService::errorReply(const KdcFailure& failure, const std::string& kind,
+                                   const RequestContext& ctx) {
   const std::string name(iana::rfcName(failure.code));
   stats_.countError(name);
   if (failure.code != iana::ErrorCode::KDC_ERR_PREAUTH_REQUIRED) {
@@ -76,18 +78,19 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
     reply = std::move(std::get<core::Bytes>(result));
   }
   if (ctx.transport == Transport::Udp && reply.size() > config_.maxUdpReply) {
-    return errorReply(makeFailure(iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG,
-                                  "reply of " + std::to_string(reply.size()) + " octets exceeds the UDP limit of " +
-                                      std::to_string(config_.maxUdpReply) + ": the client should use TCP"),
-                      kind, ctx);
+    return errorReply(
+        makeFailure(iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG,
+                    "reply of " + std::to_string(reply.size()) + " octets exceeds the UDP limit of " +
+                        std::to_string(config_.maxUdpReply) + ": the client should use TCP"),
+        kind, ctx);
   }
   return reply;
 }
 
 core::Bytes KdcService::fieldTooLong() {
   stats_.countError(std::string(iana::rfcName(iana::ErrorCode::KRB_ERR_FIELD_TOOLONG)));
-  return buildKrbError(makeFailure(iana::ErrorCode::KRB_ERR_FIELD_TOOLONG, "TCP frame too long"), config_.realm,
-                       clock_.now());
+  return buildKrbError(makeFailure(iana::ErrorCode::KRB_ERR_FIELD_TOOLONG, "TCP frame too long"),
+                       config_.realm, clock_.now());
 }
 
 }  // namespace kerbpool::kdc

@@ -56,10 +56,9 @@ void logServiceTicketEvent(const KdcContext& ctx, const TgsState& s, ErrorCode c
        {"Status", windowsHex(static_cast<std::int32_t>(code))},
        {"TicketEncryptionType", etype != 0 ? windowsHex(etype) : "0xffffffff"},
        {"IpAddress", s.peer}},
-      code == ErrorCode::KDC_ERR_NONE
-          ? "A Kerberos service ticket was requested for " + s.serviceText + "."
-          : "A Kerberos service ticket request for " + s.serviceText +
-                " failed: " + std::string(iana::rfcName(code)) + ".");
+      code == ErrorCode::KDC_ERR_NONE ? "A Kerberos service ticket was requested for " + s.serviceText + "."
+                                      : "A Kerberos service ticket request for " + s.serviceText +
+                                            " failed: " + std::string(iana::rfcName(code)) + ".");
 }
 
 bool isKrbtgtFor(const messages::PrincipalName& name, const std::string& realm) {
@@ -84,8 +83,8 @@ std::optional<KdcFailure> gather(TgsState& s, const KdcContext& ctx) {
   const messages::Ticket& ticket = s.apReq.ticket;
   if (!isKrbtgtFor(ticket.sname, ctx.config.realm) || !equalsIgnoreCase(ticket.realm, ctx.config.realm)) {
     return fail(s, ErrorCode::KRB_AP_ERR_NOT_US,
-                "the ticket in PA-TGS-REQ is for " + messages::displayName(ticket.sname) + "@" + ticket.realm +
-                    ", not krbtgt/" + ctx.config.realm);
+                "the ticket in PA-TGS-REQ is for " + messages::displayName(ticket.sname) + "@" +
+                    ticket.realm + ", not krbtgt/" + ctx.config.realm);
   }
   auto krbtgt = ctx.directory.account("krbtgt");
   const std::uint32_t kvno = ticket.encPart.kvno.value_or(krbtgt ? krbtgt->keyVersionNumber : 0);
@@ -96,7 +95,8 @@ std::optional<KdcFailure> gather(TgsState& s, const KdcContext& ctx) {
   }
   auto plain = crypto::decrypt(*key, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET), ticket.encPart.cipher);
   if (!plain.ok()) {
-    return fail(s, ErrorCode::KRB_AP_ERR_BAD_INTEGRITY, "the TGT failed its integrity check (tampered or forged)");
+    return fail(s, ErrorCode::KRB_AP_ERR_BAD_INTEGRITY,
+                "the TGT failed its integrity check (tampered or forged)");
   }
   auto etp = messages::decode<messages::EncTicketPart>(*plain);
   if (!etp.ok()) {
@@ -105,9 +105,9 @@ std::optional<KdcFailure> gather(TgsState& s, const KdcContext& ctx) {
   s.tgt = std::move(*etp);
   s.clientText = messages::displayName(s.tgt.cname) + "@" + s.tgt.crealm;
   s.tgtSessionKey = crypto::Key{s.tgt.key.keytype, s.tgt.key.keyvalue};
-  auto authPlain = crypto::decrypt(s.tgtSessionKey,
-                                   iana::toUsage(iana::KeyUsage::TGS_REQ_PA_TGS_REQ_AP_REQ_AUTHENTICATOR),
-                                   s.apReq.authenticator.cipher);
+  auto authPlain =
+      crypto::decrypt(s.tgtSessionKey, iana::toUsage(iana::KeyUsage::TGS_REQ_PA_TGS_REQ_AP_REQ_AUTHENTICATOR),
+                      s.apReq.authenticator.cipher);
   if (!authPlain.ok()) {
     return fail(s, ErrorCode::KRB_AP_ERR_BAD_INTEGRITY,
                 "the authenticator of " + s.clientText + " did not decrypt with the TGT session key");
@@ -144,7 +144,8 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
       return fail(s, ErrorCode::KDC_ERR_BADOPTION, "renewal asked for a ticket that is not renewable");
     }
     if (!s.tgt.renewTill || *s.tgt.renewTill < s.now) {
-      return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED, "the TGT of " + s.clientText + " is past its renew-till");
+      return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED,
+                  "the TGT of " + s.clientText + " is past its renew-till");
     }
   } else if (s.tgt.endtime < s.now) {
     return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED, "the TGT of " + s.clientText + " has expired");
@@ -213,8 +214,8 @@ ExchangeResult issue(TgsState& s, const KdcContext& ctx) {
   tr.rtime = body.rtime;
   tr.renewable = (body.kdcOptions & iana::kdc_options::renewable) != 0 || s.renew;
   tr.renewableOk = (body.kdcOptions & iana::kdc_options::renewable_ok) != 0;
-  tr.maxLife = (s.service.form == MatchForm::Krbtgt ? ctx.config.ticketLifetime : ctx.config.serviceLifetime)
-                   .count();
+  tr.maxLife =
+      (s.service.form == MatchForm::Krbtgt ? ctx.config.ticketLifetime : ctx.config.serviceLifetime).count();
   tr.maxRenew = ctx.config.renewLifetime.count();
   tr.capEnd = s.renew ? s.tgt.renewTill : std::optional<std::int64_t>(s.tgt.endtime);
   tr.capRenew = s.tgt.renewTill;
@@ -288,7 +289,8 @@ ExchangeResult issue(TgsState& s, const KdcContext& ctx) {
 
 }  // namespace
 
-ExchangeResult processTgsReq(const messages::TgsReq& request, const KdcContext& ctx, const std::string& peer) {
+ExchangeResult processTgsReq(const messages::TgsReq& request, const KdcContext& ctx,
+                             const std::string& peer) {
   TgsState s(request);
   s.peer = peer;
   s.now = core::toUnixSeconds(ctx.clock.now());

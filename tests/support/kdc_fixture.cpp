@@ -1,0 +1,118 @@
+#include "tests/support/kdc_fixture.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+namespace kerbpool::test {
+
+std::filesystem::path sourceDir() {
+  return std::filesystem::path(KERBPOOL_SOURCE_DIR);
+}
+
+namespace {
+
+kdc::Realm loadRealm(const KdcFixtureOptions& o, kdc::EventLog& events) {
+  core::Result<kdc::Realm> r =
+      o.realmJson.empty()
+          ? kdc::loadRealmFile(
+                o.realmFile.empty() ? sourceDir() / "examples" / "contoso.realm.json" : o.realmFile, events)
+          : kdc::parseRealmFile(o.realmJson, events);
+  INFO((r.ok() ? std::string() : r.error().message()));
+  REQUIRE(r.ok());
+  return std::move(*r);
+}
+
+}  // namespace
+
+KdcFixture::KdcFixture(KdcFixtureOptions options) : events_(clock_), realm_(loadRealm(options, events_)) {
+  kdc::KdcConfig config;
+  config.realm = realm_.settings.realm;
+  config.ticketLifetime = realm_.settings.ticketLifetime;
+  config.renewLifetime = realm_.settings.renewLifetime;
+  config.maxUdpReply = options.maxUdpReply;
+  service_ = std::make_unique<kdc::KdcService>(config, *realm_.directory, events_, clock_, rng_);
+  kdc::KdcServerConfig sc;
+  sc.threads = 2;
+  auto server = kdc::KdcServer::start(sc, *service_);
+  INFO((server.ok() ? std::string() : server.error().message()));
+  REQUIRE(server.ok());
+  server_ = std::move(*server);
+  writeKrb5Conf(options.extraLibdefaults);
+}
+
+KdcFixture::~KdcFixture() {
+  if (server_) {
+    server_->stop();
+  }
+}
+
+std::uint16_t KdcFixture::port() const {
+  return server_->port();
+}
+
+void KdcFixture::writeKrb5Conf(const std::string& extraLibdefaults) const {
+  std::string lower = realm_.settings.realm;
+  for (auto& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::ofstream out(krb5Conf());
+  out << "[libdefaults]\n"
+      << "    default_realm = " << realm_.settings.realm << "\n"
+      << "    dns_lookup_kdc = false\n    dns_lookup_realm = false\n    rdns = false\n"
+      << "    dns_canonicalize_hostname = false\n"
+      << extraLibdefaults << "\n"
+      << "[realms]\n    " << realm_.settings.realm << " = {\n        kdc = 127.0.0.1:" << port()
+      << "\n    }\n[domain_realm]\n    ." << lower << " = " << realm_.settings.realm << "\n";
+  REQUIRE(out.good());
+}
+
+std::string KdcFixture::envPrefix() const {
+  return "KRB5_CONFIG=" + shellQuote(krb5Conf().string()) +
+         " KRB5CCNAME=" + shellQuote("FILE:" + ccache().string()) +
+         " KRB5RCACHEDIR=" + shellQuote(dir().string()) + " ";
+}
+
+CommandResult KdcFixture::run(const std::string& commandLine) const {
+  return runCommand(envPrefix() + commandLine);
+}
+
+CommandResult KdcFixture::kinit(const std::string& principal, const std::string& password) const {
+  return runCommand("printf '%s\\n' " + shellQuote(password) + " | " + envPrefix() + requireTool("kinit") +
+                    " " + shellQuote(principal));
+}
+
+core::keytab::Keytab KdcFixture::exportKeytab(const std::string& sam,
+                                              const std::vector<std::string>& principals) {
+  auto account = realm_.directory->account(sam);
+  REQUIRE(account.has_value());
+  core::keytab::Keytab kt;
+  for (const auto& p : principals) {
+    std::vector<std::string> comps;
+    std::size_t start = 0;
+    while (true) {
+      const auto slash = p.find('/', start);
+      comps.push_back(p.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+      if (slash == std::string::npos) {
+        break;
+      }
+      start = slash + 1;
+    }
+    REQUIRE(account->currentKeys() != nullptr);
+    for (const auto& key : account->currentKeys()->keys) {
+      if (key.enctype != 17 && key.enctype != 18) {
+        continue;
+      }
+      core::keytab::KeytabEntry e;
+      e.components = comps;
+      e.realm = realm_.settings.realm;
+      e.nameType = comps.size() > 1 ? 3 : 1;
+      e.timestamp = static_cast<std::uint32_t>(core::toUnixSeconds(clock_.now()));
+      e.kvno = account->keyVersionNumber;
+      e.key = key;
+      kt.add(e);
+    }
+  }
+  return kt;
+}
+
+}  // namespace kerbpool::test
