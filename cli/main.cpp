@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   kerbpool::cli::registerVersion(app);
   kerbpool::cli::registerKeytab(app);
+  kerbpool::cli::registerKeytabExport(app);
   kerbpool::cli::registerBench(app);
   kerbpool::cli::registerKdc(app);
   kerbpool::cli::registerCert(app);

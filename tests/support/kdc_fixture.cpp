@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "kdc/keytab_export.hpp"
+
 namespace kerbpool::test {
 
 std::filesystem::path sourceDir() {
@@ -83,36 +85,13 @@ CommandResult KdcFixture::kinit(const std::string& principal, const std::string&
 
 core::keytab::Keytab KdcFixture::exportKeytab(const std::string& sam,
                                               const std::vector<std::string>& principals) {
-  auto account = realm_.directory->account(sam);
-  REQUIRE(account.has_value());
-  core::keytab::Keytab kt;
-  for (const auto& p : principals) {
-    std::vector<std::string> comps;
-    std::size_t start = 0;
-    while (true) {
-      const auto slash = p.find('/', start);
-      comps.push_back(p.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-      if (slash == std::string::npos) {
-        break;
-      }
-      start = slash + 1;
-    }
-    REQUIRE(account->currentKeys() != nullptr);
-    for (const auto& key : account->currentKeys()->keys) {
-      if (key.enctype != 17 && key.enctype != 18) {
-        continue;
-      }
-      core::keytab::KeytabEntry e;
-      e.components = comps;
-      e.realm = realm_.settings.realm;
-      e.nameType = comps.size() > 1 ? 3 : 1;
-      e.timestamp = static_cast<std::uint32_t>(core::toUnixSeconds(clock_.now()));
-      e.kvno = account->keyVersionNumber;
-      e.key = key;
-      kt.add(e);
-    }
-  }
-  return kt;
+  kdc::KeytabExportOptions o;
+  o.principals = principals;
+  o.timestamp = static_cast<std::uint32_t>(core::toUnixSeconds(clock_.now()));
+  auto kt = kdc::exportKeytab(*realm_.directory, sam, o);
+  INFO((kt.ok() ? std::string() : kt.error().message()));
+  REQUIRE(kt.ok());
+  return std::move(*kt);
 }
 
 }  // namespace kerbpool::test

@@ -1,0 +1,118 @@
+#include "tests/support/process.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+
+extern char** environ;
+
+namespace kerbpool::test {
+namespace {
+
+constexpr int kAttempts = 500;
+constexpr long kPollNs = 20'000'000;  // 20 ms between polls, at most kAttempts polls
+
+void pollPause() {
+  timespec ts{0, kPollNs};
+  ::nanosleep(&ts, nullptr);
+}
+
+}  // namespace
+
+BackgroundProcess::BackgroundProcess(std::vector<std::string> argv, std::filesystem::path outputFile,
+                                     std::vector<std::string> extraEnvironment)
+    : outputFile_(std::move(outputFile)) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    env.emplace_back(*e);
+  }
+  for (auto& extra : extraEnvironment) {
+    env.push_back(extra);
+  }
+  std::vector<char*> envp;
+  for (auto& s : env) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+  std::vector<char*> args;
+  for (auto& a : argv) {
+    args.push_back(a.data());
+  }
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  INFO("spawning " << argv[0]);
+  REQUIRE(rc == 0);
+  pid_ = pid;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  stop();
+}
+
+std::string BackgroundProcess::output() const {
+  std::ifstream in(outputFile_);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool BackgroundProcess::running() {
+  if (pid_ <= 0) {
+    return false;
+  }
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+bool BackgroundProcess::waitForOutput(const std::string& text) {
+  for (int i = 0; i < kAttempts; ++i) {
+    if (output().find(text) != std::string::npos) {
+      return true;
+    }
+    if (!running()) {
+      return output().find(text) != std::string::npos;
+    }
+    pollPause();
+  }
+  return false;
+}
+
+int BackgroundProcess::stop() {
+  if (pid_ <= 0) {
+    return exitCode_;
+  }
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < kAttempts; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      pid_ = -1;
+      return exitCode_;
+    }
+    pollPause();
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  exitCode_ = -1;
+  return exitCode_;
+}
+
+}  // namespace kerbpool::test

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kerbpool::test {
+
+// A child process for tests of kerbpool's own commands (`kerbpool kdc`, `kerbpool frontend`...): started
+// with posix_spawn, stdout+stderr to a file, stopped with SIGTERM (then SIGKILL) by stop() or the destructor.
+// Waiting is bounded polling on an observable event (a line of output), never a fixed sleep.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(std::vector<std::string> argv, std::filesystem::path outputFile,
+                    std::vector<std::string> extraEnvironment = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // True once `text` appears in the output; false if the process exits first or after ~10 s.
+  bool waitForOutput(const std::string& text);
+  std::string output() const;
+  bool running();
+  // SIGTERM, wait (bounded), SIGKILL if needed. Returns the exit status (or -1 when killed).
+  int stop();
+
+ private:
+  int pid_ = -1;
+  int exitCode_ = -1;
+  std::filesystem::path outputFile_;
+};
+
+}  // namespace kerbpool::test
