@@ -6,9 +6,67 @@
 #include "cli/commands.hpp"
 #include "core/common/rng.hpp"
 #include "core/crypto/enctype.hpp"
+#include "core/iana/ad_type.hpp"
+#include "core/iana/ap_options.hpp"
+#include "core/iana/key_usage.hpp"
+#include "core/iana/name_type.hpp"
+#include "core/iana/ticket_flags.hpp"
+#include "core/messages/ap_req.hpp"
+#include "core/messages/authenticator.hpp"
+#include "core/messages/ticket.hpp"
 
 namespace kerbpool::cli {
 namespace {
+
+// A realistic AP-REQ, as a front-end receives it inside `Authorization: Negotiate`: a service ticket whose
+// enc-part is about 1 KiB (an EncTicketPart carrying PAC-sized authorization data, sealed with the service
+// key, usage 2) and an authenticator with a GSS 0x8003 checksum, subkey and sequence number (session key,
+// usage 11). Real encryption, so the ciphertext sizes are the ones on the wire.
+core::Result<core::Bytes> sampleApReq(core::Rng& rng) {
+  namespace crypto = core::crypto;
+  namespace messages = core::messages;
+  namespace iana = core::iana;
+  KP_TRY(crypto::Key serviceKey, crypto::generateKey(18, rng));
+  KP_TRY(crypto::Key sessionKey, crypto::generateKey(18, rng));
+  KP_TRY(crypto::Key subkey, crypto::generateKey(18, rng));
+  const messages::PrincipalName alice{iana::NameType::KRB_NT_PRINCIPAL, {"alice"}};
+  const messages::KerberosTime now = 1795000000;
+
+  messages::EncTicketPart part;
+  part.flags = iana::ticket_flags::forwardable | iana::ticket_flags::pre_authent;
+  part.key = messages::EncryptionKey{sessionKey.enctype, sessionKey.value};
+  part.crealm = "CONTOSO.TEST";
+  part.cname = alice;
+  part.authtime = now;
+  part.starttime = now;
+  part.endtime = now + 36000;
+  part.authorizationData = messages::AuthorizationData{{iana::AdType::AD_IF_RELEVANT, rng.bytes(860)}};
+  KP_TRY(core::Bytes ticketCipher, crypto::encrypt(serviceKey, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET),
+                                                   messages::encode(part), rng));
+
+  messages::Authenticator auth;
+  auth.crealm = "CONTOSO.TEST";
+  auth.cname = alice;
+  core::Bytes gss(24, 0);  // RFC 4121 4.1.1: Lgth 16, zero Bnd, flags mutual|replay|sequence|integ
+  gss[0] = 16;
+  gss[20] = 0x2e;
+  auth.cksum = messages::Checksum{0x8003, gss};
+  auth.cusec = 123456;
+  auth.ctime = now + 5;
+  auth.subkey = messages::EncryptionKey{subkey.enctype, subkey.value};
+  auth.seqNumber = 0x1234567;
+  KP_TRY(core::Bytes authCipher,
+         crypto::encrypt(sessionKey, iana::toUsage(iana::KeyUsage::AP_REQ_AUTHENTICATOR),
+                         messages::encode(auth), rng));
+
+  messages::ApReq req;
+  req.apOptions = iana::ap_options::mutual_required;
+  req.ticket.realm = "CONTOSO.TEST";
+  req.ticket.sname = messages::PrincipalName{iana::NameType::KRB_NT_SRV_INST, {"HTTP", "pool.contoso.test"}};
+  req.ticket.encPart = messages::EncryptedData{18, 2u, std::move(ticketCipher)};
+  req.authenticator = messages::EncryptedData{18, std::nullopt, std::move(authCipher)};
+  return messages::encode(req);
+}
 
 int benchCrypto(int rounds) {
   namespace crypto = core::crypto;
@@ -45,6 +103,16 @@ int benchCrypto(int rounds) {
   printBench(runBench("hmac-sha1-96-aes256 checksum 1 KiB", 2000, rounds, [&] {
     auto c = crypto::makeChecksum(*key, 6, ticket);
     (void)c;
+  }));
+  auto apReq = sampleApReq(rng);
+  if (!apReq.ok() || !core::messages::decode<core::messages::ApReq>(*apReq).ok()) {
+    std::fprintf(stderr, "cannot build a sample AP-REQ: %s\n",
+                 apReq.ok() ? "it does not decode" : apReq.error().message().c_str());
+    return 1;
+  }
+  printBench(runBench("AP-REQ decode (capture-sized)", 2000, rounds, [&] {
+    auto r = core::messages::decode<core::messages::ApReq>(*apReq);
+    (void)r;
   }));
   return 0;
 }

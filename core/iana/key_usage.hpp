@@ -4,8 +4,9 @@
 
 namespace kerbpool::core::iana {
 
-// Key usage numbers (RFC 4120 7.5.1; 22..25 from RFC 4121 2; 16..21 as MIT krb5.h names them). The
-// crypto layer takes them as std::uint32_t: `crypto::decrypt(key, toUsage(KeyUsage::AS_REP_ENCPART), c)`.
+// Key usage numbers (RFC 4120 7.5.1; 22..25 from RFC 4121 2; 16..21 as MIT krb5.h names them; 50..56 from
+// RFC 6113 5.4 and RFC 6806 11). The crypto layer takes them as std::uint32_t:
+// `crypto::decrypt(key, toUsage(KeyUsage::AS_REP_ENCPART), c)`.
 enum class KeyUsage : std::uint32_t {
   AS_REQ_PA_ENC_TIMESTAMP = 1,                         // PA-ENC-TS-ENC, client key
   KDC_REP_TICKET = 2,                                  // Ticket enc-part, service key
@@ -32,6 +33,13 @@ enum class KeyUsage : std::uint32_t {
   KG_USAGE_ACCEPTOR_SIGN = 23,
   KG_USAGE_INITIATOR_SEAL = 24,
   KG_USAGE_INITIATOR_SIGN = 25,
+  FAST_REQ_CHKSUM = 50,       // PA-FX-FAST req-checksum, armor key (RFC 6113 5.4.2)
+  FAST_ENC = 51,              // PA-FX-FAST enc-fast-req, armor key
+  FAST_REP = 52,              // PA-FX-FAST enc-fast-rep, armor key
+  FAST_FINISHED = 53,         // KrbFastFinished ticket-checksum, armor key
+  ENC_CHALLENGE_CLIENT = 54,  // PA-ENCRYPTED-CHALLENGE from the client (RFC 6113 5.4.6)
+  ENC_CHALLENGE_KDC = 55,     // PA-ENCRYPTED-CHALLENGE from the KDC
+  AS_REQ = 56,                // PA-REQ-ENC-PA-REP checksum over the AS-REQ, reply key (RFC 6806 11)
 };
 
 constexpr std::uint32_t toUsage(KeyUsage u) {

@@ -12,33 +12,14 @@
 #include "core/messages/krb_error.hpp"
 #include "core/messages/padata.hpp"
 #include "tests/core/messages/test_helpers.hpp"
-#include "tests/support/pcapng.hpp"
-#include "tests/support/reference.hpp"
+#include "tests/support/mit_capture.hpp"
 
 using namespace kerbpool::core;
 using namespace kerbpool::core::messages;
 using kerbpool::test::requireRoundTrip;
 
-namespace {
-
-// The six KDC datagrams (UDP port 18888): AS-REQ, KRB-ERROR, AS-REQ, AS-REP, TGS-REQ, TGS-REP.
-std::vector<Bytes> kdcDatagrams() {
-  const auto file =
-      kerbpool::test::readFile(kerbpool::test::referenceDir() / "captures" / "mit-kinit-kvno-curl.pcapng");
-  std::vector<Bytes> out;
-  for (auto& p : kerbpool::test::readPcapngPayloads(file)) {
-    if (p.udp && (p.srcPort == 18888 || p.dstPort == 18888)) {
-      out.push_back(std::move(p.payload));
-    }
-  }
-  REQUIRE(out.size() == 6);
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("MIT kinit/kvno capture: every KDC message round-trips", "[messages][capture]") {
-  const auto d = kdcDatagrams();
+  const auto d = kerbpool::test::mitCaptureKdcDatagrams();
   CHECK(peekMsgType(d[0]) == iana::MsgType::KRB_AS_REQ);
   CHECK(peekMsgType(d[1]) == iana::MsgType::KRB_ERROR);
   CHECK(peekMsgType(d[3]) == iana::MsgType::KRB_AS_REP);

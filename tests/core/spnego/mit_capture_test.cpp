@@ -6,12 +6,10 @@
 
 #include "core/common/base64.hpp"
 #include "core/spnego/neg_token.hpp"
-#include "tests/support/reference.hpp"
+#include "tests/support/mit_capture.hpp"
 
 using namespace kerbpool::core;
 using namespace kerbpool::core::spnego;
-using kerbpool::test::readFile;
-using kerbpool::test::referenceDir;
 
 // The curl --negotiate request of the MIT capture (captures/README.md). Nothing is copied into the
 // repository: the tokens are read from the reference folder at test time.
@@ -22,7 +20,7 @@ const std::string kResponseHeader = "WWW-Authenticate: Negotiate ";
 
 // The base64 after `name` on its line of the tshark -V text (tshark may prefix "[truncated]").
 std::string headerFromText(const std::string& name) {
-  std::ifstream in(referenceDir() / "captures" / "mit-kinit-kvno-curl.txt");
+  std::ifstream in(kerbpool::test::mitCaptureTextPath());
   REQUIRE(in.good());
   std::string line;
   while (std::getline(in, line)) {
@@ -40,23 +38,12 @@ std::string headerFromText(const std::string& name) {
   return {};
 }
 
-// The same header value from the packet bytes (each HTTP message fits in one TCP segment here).
-std::string headerFromPcap(const std::string& name) {
-  const Bytes pcap = readFile(referenceDir() / "captures" / "mit-kinit-kvno-curl.pcapng");
-  const std::string raw(pcap.begin(), pcap.end());
-  const auto pos = raw.find(name);
-  REQUIRE(pos != std::string::npos);
-  const auto end = raw.find("\r\n", pos);
-  REQUIRE(end != std::string::npos);
-  return raw.substr(pos + name.size(), end - pos - name.size());
-}
-
 }  // namespace
 
 TEST_CASE("the MIT capture's Authorization: Negotiate token decodes as SPNEGO with a krb5 AP-REQ",
           "[spnego][capture]") {
   const std::string fromText = headerFromText(kRequestHeader);
-  const std::string b64 = headerFromPcap(kRequestHeader);
+  const std::string b64 = kerbpool::test::mitCaptureHttpHeader(kRequestHeader);
   // tshark -V truncates long header lines: the text gives a prefix, the packet gives the whole value.
   REQUIRE(fromText.size() > 100);
   CHECK(b64.compare(0, fromText.size(), fromText) == 0);
@@ -91,7 +78,7 @@ TEST_CASE("the MIT capture's Authorization: Negotiate token decodes as SPNEGO wi
 TEST_CASE("the MIT capture's WWW-Authenticate: Negotiate token is a NegTokenResp with an AP-REP",
           "[spnego][capture]") {
   const std::string fromText = headerFromText(kResponseHeader);
-  const std::string b64 = headerFromPcap(kResponseHeader);
+  const std::string b64 = kerbpool::test::mitCaptureHttpHeader(kResponseHeader);
   CHECK(b64.compare(0, fromText.size(), fromText) == 0);
   auto token = base64Decode(b64);
   REQUIRE(token.ok());
