@@ -6,6 +6,18 @@
 #include "core/common/principal_text.hpp"
 
 namespace kerbpool::client {
+namespace {
+
+core::Result<core::PrincipalText> parseNamed(std::string_view text, std::string_view defaultRealm) {
+  KP_TRY(auto parsed, core::PrincipalText::parse(text, defaultRealm));
+  if (parsed.realm.empty()) {
+    return core::makeError(core::ErrorCategory::Decoding, "empty_realm",
+                           "principal '" + std::string(text) + "' names an empty realm");
+  }
+  return parsed;
+}
+
+}  // namespace
 
 using core::iana::NameType;
 using core::messages::PrincipalName;
@@ -15,13 +27,13 @@ std::string Principal::text() const {
 }
 
 core::Result<Principal> parseUserPrincipal(std::string_view text, std::string_view defaultRealm) {
-  KP_TRY(auto parsed, core::PrincipalText::parse(text, defaultRealm));
+  KP_TRY(auto parsed, parseNamed(text, defaultRealm));
   return Principal{PrincipalName{NameType::KRB_NT_PRINCIPAL, std::move(parsed.components)},
                    std::move(parsed.realm)};
 }
 
 core::Result<Principal> parseServicePrincipal(std::string_view text, std::string_view defaultRealm) {
-  KP_TRY(auto parsed, core::PrincipalText::parse(text, defaultRealm));
+  KP_TRY(auto parsed, parseNamed(text, defaultRealm));
   NameType type = NameType::KRB_NT_PRINCIPAL;
   if (parsed.components.size() == 2) {
     type = parsed.components[0] == "krbtgt" ? NameType::KRB_NT_SRV_INST : NameType::KRB_NT_SRV_HST;

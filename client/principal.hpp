@@ -21,7 +21,7 @@ struct Principal {
 };
 
 // A user name ("alice" or "alice@REALM") as NT-PRINCIPAL; the realm defaults to defaultRealm.
-// Errors (Decoding) from core::PrincipalText::parse.
+// Errors (Decoding) from core::PrincipalText::parse, and empty_realm.
 core::Result<Principal> parseUserPrincipal(std::string_view text, std::string_view defaultRealm);
 // A service name ("HTTP/pool.kerbpool.test", optionally "@REALM"): NT-SRV-HST for two components whose
 // first is not krbtgt, NT-SRV-INST for krbtgt/REALM, NT-PRINCIPAL otherwise.
