@@ -111,20 +111,27 @@ std::variant<NegotiateAccepted, NegotiateRejected> acceptKrb5Token(BytesView tok
   return out;
 }
 
-// The client's mechListMIC over the DER of its MechTypeList. Its AcceptorSubkey flag says which key it used:
-// ours when it had our AP-REP, else its subkey or the session key (RFC 4121 2).
-Status verifyClientMic(BytesView mic, BytesView mechTypesDer, const NegotiateAccepted& accepted) {
+// The client's mechListMIC over the DER of its MechTypeList, under the key RFC 4121 2 gives it: our acceptor
+// subkey once the client has had our AP-REP carrying one (the token then has the AcceptorSubkey flag), else
+// its own subkey or the ticket session key.
+Status verifyClientMic(BytesView mic, BytesView mechTypesDer, const NegotiateAccepted& accepted,
+                       bool clientHasApRep) {
   auto parsed = spnego::parseMicToken(mic);
   if (!parsed.ok()) {
     return acceptorError(codes::kBadMechListMic, "mechListMIC of " + accepted.context.clientPrincipal +
                                                      " is not a MIC token: " + parsed.error().message());
   }
-  const bool withAcceptorSubkey = (parsed->flags & spnego::token_flags::kAcceptorSubkey) != 0;
-  if (withAcceptorSubkey && !accepted.contextKeyIsAcceptorSubkey) {
-    return acceptorError(codes::kBadMechListMic, "mechListMIC of " + accepted.context.clientPrincipal +
-                                                     " claims an acceptor subkey this acceptor never sent");
+  const bool expectAcceptorSubkey = clientHasApRep && accepted.contextKeyIsAcceptorSubkey;
+  const bool flagged = (parsed->flags & spnego::token_flags::kAcceptorSubkey) != 0;
+  if (flagged != expectAcceptorSubkey) {
+    return acceptorError(
+        codes::kBadMechListMic,
+        "mechListMIC of " + accepted.context.clientPrincipal +
+            (expectAcceptorSubkey ? " is not under the acceptor subkey sent in the AP-REP"
+                                  : " claims an acceptor subkey the client has not received"));
   }
-  const crypto::Key& key = withAcceptorSubkey ? accepted.contextKey : accepted.context.initiatorContextKey();
+  const crypto::Key& key =
+      expectAcceptorSubkey ? accepted.contextKey : accepted.context.initiatorContextKey();
   auto verified = spnego::verifyMicToken(key, spnego::GssRole::Initiator, mechTypesDer, mic);
   if (!verified.ok()) {
     return acceptorError(codes::kBadMechListMic, "mechListMIC of " + accepted.context.clientPrincipal +
@@ -164,7 +171,7 @@ NegotiateOutcome spnegoKrb5(BytesView krb5Token, BytesView mechTypesDer,
     accepted.mechOid = state->selectedMech;
   }
   if (clientMic) {
-    if (auto s = verifyClientMic(*clientMic, mechTypesDer, accepted); !s.ok()) {
+    if (auto s = verifyClientMic(*clientMic, mechTypesDer, accepted, false); !s.ok()) {
       return spnegoReject(std::move(s).error());
     }
   }
@@ -256,7 +263,7 @@ NegotiateOutcome laterSpnegoLeg(BytesView token, const NegotiateState& state, co
                                       " did not send the mechListMIC that RFC 4178 requires when Kerberos "
                                       "was not its first choice"));
     }
-    if (auto s = verifyClientMic(*resp.mechListMic, state.mechTypesDer, pending); !s.ok()) {
+    if (auto s = verifyClientMic(*resp.mechListMic, state.mechTypesDer, pending, true); !s.ok()) {
       return spnegoReject(std::move(s).error());
     }
     NegotiateAccepted done = pending;
