@@ -70,16 +70,16 @@ Status decryptTicketStep(const AcceptorKeys& keys, Verification& v) {
     }
   }
   if (!plain) {
-    const AcceptorKey* first = candidates.front();
-    std::string detail = "ticket for " + keyText(v.sname, first->kvno, enc.etype);
-    if (candidates.size() > 1) {
-      detail = "ticket for " + v.sname + " (no kvno, " + enctypeName(enc.etype) +
-               ") does not decrypt with any of the " + std::to_string(candidates.size()) +
-               " keys this node holds for it";
+    std::string detail;
+    if (enc.kvno) {
+      detail = "ticket for " + keyText(v.sname, *enc.kvno, enc.etype) +
+               " does not decrypt with the key this node holds for it: the ticket was altered or the "
+               "node's key differs from the KDC's";
     } else {
-      detail +=
-          " does not decrypt with the key this node holds for it: the ticket was altered or the "
-          "node's key differs from the KDC's";
+      const std::size_t n = candidates.size();
+      detail = "ticket for " + v.sname + " (no kvno, " + enctypeName(enc.etype) + ") does not decrypt with " +
+               (n == 1 ? std::string("the key") : "any of the " + std::to_string(n) + " keys") +
+               " this node holds for it";
     }
     return acceptorError(codes::kBadIntegrity, std::move(detail));
   }
