@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/common/bytes.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+
+// The authenticator replay cache of one node (RFC 4120 3.2.3; MIT's rcache). One instance per node, never
+// a global: a scenario chooses whether nodes share one (a shared cache catches a token replayed to another
+// node of the pool; separate caches do not).
+namespace kerbpool::core::acceptor {
+
+// What identifies an authenticator: the client, its ctime/cusec and a hash of the authenticator
+// ciphertext (so that two clients' authenticators with the same time never collide).
+struct ReplayKey {
+  std::string client;  // "alice@CONTOSO.TEST"
+  std::int64_t ctime = 0;
+  std::int32_t cusec = 0;
+  Bytes cipherHash;  // SHA-1 of the AP-REQ authenticator's cipher octets
+
+  // Computes the hash from the ciphertext. Fails only if the hash cannot run (Crypto).
+  static Result<ReplayKey> make(std::string client, std::int64_t ctime, std::int32_t cusec,
+                                BytesView authenticatorCipher);
+};
+
+struct ReplayCacheOptions {
+  // How long an entry is kept: until (the later of the time it was seen and ctime.cusec) + window, that
+  // instant included; it is dropped one microsecond later. Must be >= the verifier's max skew (an
+  // authenticator older than the skew is refused as clock_skew before the cache is asked), so the default is
+  // the 300 s skew.
+  std::chrono::seconds window{300};
+  // Bound on memory. When full, expired entries are dropped first; if every entry is still live, the new
+  // authenticator is refused with replay_cache_full (fail closed: accepting it unrecorded would let it be
+  // replayed, evicting a live entry would let that one be replayed).
+  std::size_t maxEntries = 100'000;
+};
+
+// Thread-safe: every method takes the internal mutex.
+class ReplayCache {
+ public:
+  explicit ReplayCache(const Clock& clock, ReplayCacheOptions options = {});
+  ReplayCache(const ReplayCache&) = delete;
+  ReplayCache& operator=(const ReplayCache&) = delete;
+
+  // Records the authenticator if it is new. Errors (acceptor_error.hpp): replay (already seen within the
+  // window; the detail names the client and ctime), replay_cache_full.
+  Status checkAndInsert(const ReplayKey& key);
+
+  // Drops every expired entry now (checkAndInsert also does it, lazily); returns how many were dropped.
+  std::size_t purgeExpired();
+  std::size_t size() const;
+  const ReplayCacheOptions& options() const { return options_; }
+
+ private:
+  std::size_t purgeLocked(TimePoint now);
+
+  const Clock& clock_;
+  ReplayCacheOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, TimePoint> entries_;        // serialized key -> expiry
+  std::multimap<TimePoint, std::string> byExpiry_;  // expiry -> serialized key
+};
+
+}  // namespace kerbpool::core::acceptor
