@@ -147,7 +147,9 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
       return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED,
                   "the TGT of " + s.clientText + " is past its renew-till");
     }
-  } else if (s.tgt.endtime < s.now) {
+  }
+  // A ticket is renewed before it expires, never after (RFC 4120 2.3).
+  if (s.tgt.endtime < s.now) {
     return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED, "the TGT of " + s.clientText + " has expired");
   }
   if (!s.authenticator.cksum) {

@@ -1,0 +1,250 @@
+// kerbpool's KDC driven by kerbpool's own client through the dispatcher (no sockets), with injected clocks:
+// skew, expiry, tampering, renewal, groups, SPN aliases and key versions.
+#include <catch2/catch.hpp>
+
+#include "client/kdc_error.hpp"
+#include "client/kerberos_client.hpp"
+#include "client/tgs_exchange.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/rng.hpp"
+#include "core/crypto/enctype.hpp"
+#include "core/iana/key_usage.hpp"
+#include "core/messages/group_authdata.hpp"
+#include "core/messages/krb_error.hpp"
+#include "core/messages/ticket.hpp"
+#include "kdc/kdc_service.hpp"
+#include "kdc/realm_file.hpp"
+#include "tests/support/kdc_fixture.hpp"
+
+using namespace kerbpool;
+namespace messages = core::messages;
+namespace iana = core::iana;
+
+namespace {
+
+const core::TimePoint kStart = core::fromUnixSeconds(1'795'392'000);  // 2026-11-23 00:00 UTC
+
+// The KDC in this process, on a ManualClock, reached through dispatch() as if over UDP.
+struct InProcessKdc : client::KdcTransport {
+  InProcessKdc()
+      : clock(kStart),
+        events(clock),
+        rng(7),
+        realm(load(events)),
+        service(makeConfig(realm), *realm.directory, events, clock, rng) {}
+
+  static kdc::Realm load(kdc::EventLog& events) {
+    auto r = kdc::loadRealmFile(test::sourceDir() / "examples" / "contoso.realm.json", events);
+    REQUIRE(r.ok());
+    return std::move(*r);
+  }
+  static kdc::KdcConfig makeConfig(const kdc::Realm& r) {
+    kdc::KdcConfig c;
+    c.realm = r.settings.realm;
+    return c;
+  }
+
+  core::Result<core::Bytes> exchange(core::BytesView request) override {
+    lastRequest.assign(request.begin(), request.end());
+    auto reply = service.dispatch(request, kdc::RequestContext{kdc::Transport::Udp, "127.0.0.1:1"});
+    if (!reply) {
+      return core::makeError(core::ErrorCategory::Io, "dropped", "the KDC dropped the request");
+    }
+    replies.push_back(*reply);
+    return *reply;
+  }
+
+  core::ManualClock clock;
+  kdc::EventLog events;
+  core::SeededRng rng;
+  kdc::Realm realm;
+  kdc::KdcService service;
+  core::Bytes lastRequest;
+  std::vector<core::Bytes> replies;
+};
+
+client::KerberosClientConfig clientConfig() {
+  client::KerberosClientConfig c;
+  c.realm = "CONTOSO.TEST";
+  return c;
+}
+
+messages::EncTicketPart openTicket(const messages::Ticket& t, const core::crypto::Key& key) {
+  auto plain = core::crypto::decrypt(key, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET), t.encPart.cipher);
+  REQUIRE(plain.ok());
+  auto etp = messages::decode<messages::EncTicketPart>(*plain);
+  REQUIRE(etp.ok());
+  return *etp;
+}
+
+}  // namespace
+
+TEST_CASE("a workstation clock 10 minutes fast gets KRB_AP_ERR_SKEW with the KDC's time", "[kdc]") {
+  InProcessKdc kdc;
+  core::OffsetClock workstation(kdc.clock, std::chrono::minutes(10));
+  core::SeededRng rng(1);
+  client::KerberosClient alice(kdc, workstation, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  CHECK(tgt->skewCorrected);
+  CHECK(tgt->clockOffset == -std::chrono::minutes(10));
+  CHECK(kdc.service.stats().errorCount("KRB_AP_ERR_SKEW") == 1);
+  CHECK(kdc.events.count(kdc::event_id::kPreAuthFailed) == 1);
+
+  // The skew error itself carries the KDC's time, which is how the client could correct.
+  bool sawSkew = false;
+  for (const auto& r : kdc.replies) {
+    auto e = messages::decode<messages::KrbError>(r);
+    if (e.ok() && e->errorCode == iana::ErrorCode::KRB_AP_ERR_SKEW) {
+      sawSkew = true;
+      CHECK(e->stime == core::toUnixSeconds(kdc.clock.now()));
+    }
+  }
+  CHECK(sawSkew);
+  // With the learned offset, TGS requests are accepted too.
+  CHECK(alice.getServiceTicket("HTTP/pool.contoso.test").ok());
+}
+
+TEST_CASE("a tampered TGT is refused with KRB_AP_ERR_BAD_INTEGRITY and the KDC keeps serving", "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(2);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  client::Credential forged = tgt->credential;
+  forged.ticket.encPart.cipher[20] ^= 0x01;
+  forged.ticket.raw.clear();
+  forged.ticketBytes = messages::encode(forged.ticket);
+  auto server = client::parseServicePrincipal("HTTP/pool.contoso.test", "CONTOSO.TEST");
+  REQUIRE(server.ok());
+  auto req = client::buildTgsRequest(forged, *server, kdc.clock, rng);
+  REQUIRE(req.ok());
+  auto reply = kdc.exchange(req->bytes);
+  REQUIRE(reply.ok());
+  auto err = messages::decode<messages::KrbError>(*reply);
+  REQUIRE(err.ok());
+  CHECK(err->errorCode == iana::ErrorCode::KRB_AP_ERR_BAD_INTEGRITY);
+  CHECK(alice.getServiceTicket("HTTP/pool.contoso.test").ok());
+}
+
+TEST_CASE("a TGS-REQ whose body changed after the checksum is KRB_AP_ERR_MODIFIED", "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(3);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  auto server = client::parseServicePrincipal("HTTP/pool.contoso.test", "CONTOSO.TEST");
+  auto req = client::buildTgsRequest(tgt->credential, *server, kdc.clock, rng);
+  REQUIRE(req.ok());
+  auto decoded = messages::decode<messages::TgsReq>(req->bytes);
+  REQUIRE(decoded.ok());
+  decoded->reqBody.nonce ^= 1;
+  decoded->reqBody.raw.clear();
+  auto reply = kdc.exchange(messages::encode(*decoded));
+  REQUIRE(reply.ok());
+  auto err = messages::decode<messages::KrbError>(*reply);
+  REQUIRE(err.ok());
+  CHECK(err->errorCode == iana::ErrorCode::KRB_AP_ERR_MODIFIED);
+}
+
+TEST_CASE("an expired TGT is refused and a renewal inside renew-till is honoured", "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(4);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  CHECK(tgt->credential.endtime - tgt->credential.authtime == 10 * 3600);
+  REQUIRE(tgt->credential.renewTill.has_value());
+  CHECK(*tgt->credential.renewTill - tgt->credential.authtime <= 7 * 24 * 3600);
+
+  // Renewed before it expires (9 h in): a new TGT with the same authtime and a later endtime.
+  kdc.clock.advance(std::chrono::hours(9));
+  auto renewed = alice.renewTgt();
+  INFO((renewed.ok() ? std::string() : renewed.error().message()));
+  REQUIRE(renewed.ok());
+  CHECK(renewed->authtime == tgt->credential.authtime);
+  CHECK(renewed->endtime > tgt->credential.endtime);
+
+  // The original TGT, past its endtime, is refused even though renew-till has not passed.
+  kdc.clock.advance(std::chrono::hours(2));
+  auto server = client::parseServicePrincipal("HTTP/pool.contoso.test", "CONTOSO.TEST");
+  REQUIRE(server.ok());
+  for (bool renew : {false, true}) {
+    auto req = renew ? client::buildRenewalRequest(tgt->credential, kdc.clock, rng)
+                     : client::buildTgsRequest(tgt->credential, *server, kdc.clock, rng);
+    REQUIRE(req.ok());
+    auto reply = kdc.exchange(req->bytes);
+    REQUIRE(reply.ok());
+    auto err = messages::decode<messages::KrbError>(*reply);
+    REQUIRE(err.ok());
+    CHECK(err->errorCode == iana::ErrorCode::KRB_AP_ERR_TKT_EXPIRED);
+  }
+  CHECK(alice.getServiceTicket("HTTP/pool.contoso.test").ok());
+}
+
+TEST_CASE("the service ticket is sealed with the holder's current key and carries the client's groups",
+          "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(5);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  REQUIRE(alice.getTgt("alice", "Passw0rd!").ok());
+  auto st = alice.getServiceTicket("HTTP/pool.contoso.test");
+  REQUIRE(st.ok());
+  CHECK(st->ticket.encPart.kvno == 1u);
+  auto key = kdc.realm.directory->key("POOLKERB$", 1, st->ticket.encPart.etype);
+  REQUIRE(key.ok());
+  const auto etp = openTicket(st->ticket, *key);
+  CHECK(etp.cname.nameString == std::vector<std::string>{"alice"});
+  REQUIRE(etp.authorizationData.has_value());
+  auto groups = messages::extractGroups(*etp.authorizationData);
+  REQUIRE(groups.ok());
+  REQUIRE(groups->has_value());
+  CHECK(**groups == std::vector<std::string>{"Domain Users", "Pool Users"});
+  CHECK(etp.key.keyvalue == st->sessionKey.value);
+
+  // A password set on the shared account moves new tickets to kvno 2.
+  REQUIRE(kdc.realm.directory->setPassword("POOLKERB$", "rolled-password-2").ok());
+  client::KerberosClient bob(kdc, kdc.clock, rng, clientConfig());
+  REQUIRE(bob.getTgt("bob", "B0bPassw0rd!").ok());
+  auto st2 = bob.getServiceTicket("HTTP/pool.contoso.test");
+  REQUIRE(st2.ok());
+  CHECK(st2->ticket.encPart.kvno == 2u);
+}
+
+TEST_CASE("HTTP/fe01.contoso.test resolves to FE01$ through the HOST alias", "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(6);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  REQUIRE(alice.getTgt("alice", "Passw0rd!").ok());
+  auto st = alice.getServiceTicket("HTTP/fe01.contoso.test");
+  REQUIRE(st.ok());
+  auto key = kdc.realm.directory->key("FE01$", *st->ticket.encPart.kvno, st->ticket.encPart.etype);
+  REQUIRE(key.ok());
+  CHECK(openTicket(st->ticket, *key).cname.nameString.front() == "alice");
+  auto issued = kdc.events.query(kdc::event_id::kServiceTicketRequested);
+  REQUIRE(!issued.empty());
+  CHECK(issued.back().fields.at("ServiceName") == "FE01$");
+
+  auto missing = alice.getServiceTicket("HTTP/nowhere.contoso.test");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(client::krbErrorCode(missing.error()) == iana::ErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+}
+
+TEST_CASE("duplicate SPNs refuse every client and log event 11 once per request", "[kdc]") {
+  InProcessKdc kdc;
+  auto& dir = *kdc.realm.directory;
+  REQUIRE(dir.deleteSpn("POOLKERB$", "HTTP/pool.contoso.test").ok());
+  for (const char* node : {"FE01$", "FE02$", "FE03$"}) {
+    REQUIRE(dir.addSpn(node, "HTTP/pool.contoso.test").ok());
+  }
+  core::SeededRng rng(8);
+  for (const char* user : {"alice", "bob"}) {
+    client::KerberosClient c(kdc, kdc.clock, rng, clientConfig());
+    REQUIRE(c.getTgt(user, std::string(user) == "alice" ? "Passw0rd!" : "B0bPassw0rd!").ok());
+    auto st = c.getServiceTicket("HTTP/pool.contoso.test");
+    REQUIRE_FALSE(st.ok());
+    CHECK(client::krbErrorCode(st.error()) == iana::ErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+  }
+  CHECK(kdc.events.count(kdc::event_id::kDuplicateName) == 2);
+  CHECK(kdc.service.stats().errorCount("KDC_ERR_S_PRINCIPAL_UNKNOWN") == 2);
+}
