@@ -110,13 +110,7 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   s.service = std::move(*service);
   // The reply is sealed with the client's key in the first enctype of the client's list that this KDC
   // supports and the client has a key for.
-  for (std::int32_t e : body.etype) {
-    if (std::find(ctx.config.enctypes.begin(), ctx.config.enctypes.end(), e) != ctx.config.enctypes.end() &&
-        s.client.keyFor(e) != nullptr) {
-      s.replyEnctype = e;
-      break;
-    }
-  }
+  s.replyEnctype = firstCommonEnctype(body.etype, ctx.config, s.client);
   if (s.replyEnctype == 0) {
     return fail(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
                 "none of the client's enctypes is supported for " + s.client.samAccountName);
@@ -187,13 +181,9 @@ std::optional<KdcFailure> check(AsState& s, const KdcContext& ctx) {
 ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   const auto& body = s.req.reqBody;
   // Session key: the client's first enctype that the service also supports.
-  std::int32_t sessionEnctype = s.replyEnctype;
-  for (std::int32_t e : body.etype) {
-    if (s.service.keyFor(e) != nullptr &&
-        std::find(ctx.config.enctypes.begin(), ctx.config.enctypes.end(), e) != ctx.config.enctypes.end()) {
-      sessionEnctype = e;
-      break;
-    }
+  std::int32_t sessionEnctype = firstCommonEnctype(body.etype, ctx.config, s.service);
+  if (sessionEnctype == 0) {
+    sessionEnctype = s.replyEnctype;
   }
   auto sessionKey = crypto::generateKey(sessionEnctype, ctx.rng);
   if (!sessionKey.ok()) {

@@ -31,4 +31,9 @@ using ExchangeResult = std::variant<core::Bytes, KdcFailure>;
 // "0x12" style hex, as Windows prints Status and TicketEncryptionType in 4768/4769.
 std::string windowsHex(std::int64_t value);
 
+// The first enctype of the request's list (the client's preference order) that this KDC issues and for which
+// `holder` has a key; 0 when there is none. Used for session keys and for the AS reply key.
+std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
+                                const Resolution& holder);
+
 }  // namespace kerbpool::kdc

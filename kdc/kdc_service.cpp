@@ -1,5 +1,6 @@
 #include "kdc/kdc_service.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/common/log.hpp"
@@ -7,6 +8,7 @@
 #include "core/messages/codec.hpp"
 #include "core/messages/kdc_req.hpp"
 #include "kdc/as_exchange.hpp"
+#include "kdc/kdc_context.hpp"
 #include "kdc/tgs_exchange.hpp"
 
 namespace kerbpool::kdc {
@@ -19,6 +21,17 @@ std::string windowsHex(std::int64_t value) {
   std::snprintf(buf, sizeof buf, "0x%llx",
                 static_cast<unsigned long long>(static_cast<std::uint32_t>(value)));
   return buf;
+}
+
+std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
+                                const Resolution& holder) {
+  for (std::int32_t e : requested) {
+    if (std::find(config.enctypes.begin(), config.enctypes.end(), e) != config.enctypes.end() &&
+        holder.keyFor(e) != nullptr) {
+      return e;
+    }
+  }
+  return 0;
 }
 
 KdcService::KdcService(KdcConfig config, const Directory& directory, EventLog& events,

@@ -190,14 +190,7 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
 // --- issue: the service ticket and the reply ---
 ExchangeResult issue(TgsState& s, const KdcContext& ctx) {
   const auto& body = s.req.reqBody;
-  std::int32_t sessionEnctype = 0;
-  for (std::int32_t e : body.etype) {
-    if (s.service.keyFor(e) != nullptr &&
-        std::find(ctx.config.enctypes.begin(), ctx.config.enctypes.end(), e) != ctx.config.enctypes.end()) {
-      sessionEnctype = e;
-      break;
-    }
-  }
+  const std::int32_t sessionEnctype = firstCommonEnctype(body.etype, ctx.config, s.service);
   if (sessionEnctype == 0) {
     return fail(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
                 "no enctype of the request is supported by " + s.service.samAccountName);
