@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kerbpool's KDC against MIT krb5kdc, both driven by bench/kdc_loadgen (MIT libkrb5 on the client side).
 #
-#   bench/kdc-vs-mit.sh [-r RUNS] [-d SECONDS] [-c CLIENT_THREADS] [-b BUILD_DIR] [-m tgs,as] [-w]
+#   bench/kdc-vs-mit.sh [-r RUNS] [-d SECONDS] [-c CLIENT_THREADS] [-b BUILD_DIR] [-m tgs,as] [-k kerbpool,mit-w2,mit-w1] [-w]
 #
 # Builds nothing: expects BUILD_DIR (default ./build) to hold cli/kerbpool and bench/kdc_loadgen.
 # Three KDCs run side by side on free loopback ports, all for the realm CONTOSO.TEST with the same
@@ -42,13 +42,15 @@ modes=tgs,as
 # kerbpool keeps no logon state; by default MIT's KDC is told not to write any either (see -w).
 mit_db_writes='    disable_last_success = true
     disable_lockout = true'
-while getopts "r:d:c:b:m:wh" opt; do
+selected=kerbpool,mit-w2,mit-w1
+while getopts "r:d:c:b:m:k:wh" opt; do
   case "$opt" in
     r) runs=$OPTARG ;;
     d) duration=$OPTARG ;;
     c) clients=$OPTARG ;;
     b) build=$OPTARG ;;
     m) modes=$OPTARG ;;
+    k) selected=$OPTARG ;;
     w) mit_db_writes='' ;;
     *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
@@ -221,7 +223,12 @@ start_mit() { # name workers
 start_mit mit-w2 2
 start_mit mit-w1 1
 
-kdcs=(kerbpool mit-w2 mit-w1)
+kdcs=()
+for kdc in kerbpool mit-w2 mit-w1; do
+  if [[ ",$selected," == *",$kdc,"* ]]; then
+    kdcs+=("$kdc")
+  fi
+done
 declare -A conf keytab pidlist
 conf[kerbpool]=$tmp/kerbpool/krb5.conf
 keytab[kerbpool]=$tmp/kerbpool/alice.keytab
@@ -315,6 +322,9 @@ echo
 printf '%-22s %-5s %18s %18s\n' ratio mode "throughput (x)" "CPU/exchange (x)"
 for mode in ${modes//,/ }; do
   for mitkdc in mit-w2 mit-w1; do
+    if [ -z "${rate[kerbpool.$mode]:-}" ] || [ -z "${rate[$mitkdc.$mode]:-}" ]; then
+      continue
+    fi
     printf '%-22s %-5s %18.2f %18.2f\n' "kerbpool/$mitkdc" "$mode" \
       "$(awk -v a="${rate[kerbpool.$mode]}" -v b="${rate[$mitkdc.$mode]}" 'BEGIN { print a / b }')" \
       "$(awk -v a="${cpu[kerbpool.$mode]}" -v b="${cpu[$mitkdc.$mode]}" 'BEGIN { print a / b }')"
