@@ -86,8 +86,12 @@ std::optional<KdcFailure> gather(TgsState& s, const KdcContext& ctx) {
                 "the ticket in PA-TGS-REQ is for " + messages::displayName(ticket.sname) + "@" +
                     ticket.realm + ", not krbtgt/" + ctx.config.realm);
   }
-  auto krbtgt = ctx.directory.account("krbtgt");
-  const std::uint32_t kvno = ticket.encPart.kvno.value_or(krbtgt ? krbtgt->keyVersionNumber : 0);
+  std::uint32_t kvno = 0;
+  if (ticket.encPart.kvno) {
+    kvno = *ticket.encPart.kvno;
+  } else if (auto krbtgt = ctx.directory.account("krbtgt")) {
+    kvno = krbtgt->keyVersionNumber;  // a copy of the account: only for TGTs that carry no kvno
+  }
   auto key = ctx.directory.key("krbtgt", kvno, ticket.encPart.etype);
   if (!key.ok()) {
     return fail(s, ErrorCode::KRB_AP_ERR_BADKEYVER,

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/crypto/derived_key_cache.hpp"
 #include "core/crypto/enctype.hpp"
 #include "core/crypto/enctype_ops.hpp"
 #include "core/crypto/primitives.hpp"
@@ -30,7 +31,13 @@ Result<Bytes> deriveAesKey(BytesView key, BytesView constant) {
 }
 
 Result<Bytes> deriveUsageKey(BytesView key, std::uint32_t usage, DerivedKeyKind kind) {
-  return deriveAesKey(key, usageConstant(usage, kind));
+  DerivedKeyCache& cache = derivedKeyCache();
+  if (auto cached = cache.find(key, usage, kind)) {
+    return std::move(*cached);
+  }
+  KP_TRY(Bytes derived, deriveAesKey(key, usageConstant(usage, kind)));
+  cache.insert(key, usage, kind, derived);
+  return derived;
 }
 
 Result<Bytes> deriveKey(const Key& baseKey, BytesView constant) {

@@ -24,7 +24,7 @@ Bytes usageConstant(std::uint32_t usage, DerivedKeyKind kind);
 // bytes. For AES random-to-key is the identity, so this is also DK(key, constant).
 Result<Bytes> deriveAesKey(BytesView key, BytesView constant);
 
-// DK(key, usage || kind).
+// DK(key, usage || kind), memoized in derivedKeyCache() (derived_key_cache.hpp).
 Result<Bytes> deriveUsageKey(BytesView key, std::uint32_t usage, DerivedKeyKind kind);
 
 }  // namespace kerbpool::core::crypto

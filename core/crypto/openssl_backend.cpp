@@ -150,9 +150,24 @@ Result<Bytes> update(EVP_CIPHER_CTX* ctx, BytesView data, std::string_view what)
   return out;
 }
 
+// One cipher context per thread, re-keyed by every one-shot operation: EVP_CipherInit_ex2 on a context that
+// already holds the same cipher skips the allocation and provider set-up of a fresh context.
+EVP_CIPHER_CTX* threadCipherCtx() {
+  thread_local CipherCtx c;
+  return c.ctx;
+}
+
 Result<Bytes> runCipher(const EVP_CIPHER* cipher, BytesView key, BytesView iv, BytesView data, bool encrypt,
                         std::string_view what) {
-  CipherCtx c;
+  struct Scope {
+    EVP_CIPHER_CTX* ctx = threadCipherCtx();
+    ~Scope() {
+      // Key schedules must not linger after the call; the reset keeps the context reusable.
+      if (ctx != nullptr) {
+        EVP_CIPHER_CTX_reset(ctx);
+      }
+    }
+  } c;
   KP_CHECK(initCipher(c.ctx, cipher, key, iv, encrypt, what));
   KP_TRY(Bytes out, update(c.ctx, data, what));
   unsigned char tail[32];
@@ -199,24 +214,51 @@ Result<Bytes> digest(const EVP_MD* md, BytesView data, std::string_view what) {
   return Bytes(out, out + len);
 }
 
-Result<Bytes> hmac(const char* digestName, BytesView key, BytesView data) {
+enum class HmacDigest { Sha1, Md5 };
+
+// An HMAC context per thread and digest, told its digest once: naming the digest on every EVP_MAC_init
+// makes OpenSSL look the algorithm up again. Each call re-keys the context.
+struct HmacCtx {
+  EVP_MAC_CTX* ctx = nullptr;
+  HmacCtx(const Backend& b, const char* digestName) {
+    ctx = EVP_MAC_CTX_new(b.hmac);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digestName), 0),
+        OSSL_PARAM_construct_end()};
+    if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      ctx = nullptr;
+    }
+  }
+  ~HmacCtx() { EVP_MAC_CTX_free(ctx); }
+  HmacCtx(const HmacCtx&) = delete;
+  HmacCtx& operator=(const HmacCtx&) = delete;
+};
+
+EVP_MAC_CTX* threadHmacCtx(const Backend& b, HmacDigest d) {
+  if (d == HmacDigest::Sha1) {
+    thread_local HmacCtx sha1(b, "SHA1");
+    return sha1.ctx;
+  }
+  thread_local HmacCtx md5(b, "MD5");
+  return md5.ctx;
+}
+
+Result<Bytes> hmac(HmacDigest d, BytesView key, BytesView data) {
   const Backend& b = backend();
   KP_CHECK(requireBackend(b));
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(b.hmac);
+  const char* name = d == HmacDigest::Sha1 ? "hmac-sha1" : "hmac-md5";
+  EVP_MAC_CTX* ctx = threadHmacCtx(b, d);
   if (ctx == nullptr) {
-    return opensslError("hmac context");
+    return opensslError(std::string(name) + " context");
   }
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digestName), 0),
-      OSSL_PARAM_construct_end()};
   unsigned char out[EVP_MAX_MD_SIZE];
   std::size_t len = 0;
-  const bool ok = EVP_MAC_init(ctx, nonNull(key), key.size(), params) == 1 &&
+  const bool ok = EVP_MAC_init(ctx, nonNull(key), key.size(), nullptr) == 1 &&
                   EVP_MAC_update(ctx, nonNull(data), data.size()) == 1 &&
                   EVP_MAC_final(ctx, out, &len, sizeof(out)) == 1;
-  EVP_MAC_CTX_free(ctx);
   if (!ok) {
-    return opensslError(std::string("hmac-") + digestName);
+    return opensslError(name);
   }
   return Bytes(out, out + len);
 }
@@ -277,11 +319,11 @@ Result<Bytes> sha1(BytesView data) {
 }
 
 Result<Bytes> hmacSha1(BytesView key, BytesView data) {
-  return hmac("SHA1", key, data);
+  return hmac(HmacDigest::Sha1, key, data);
 }
 
 Result<Bytes> hmacMd5(BytesView key, BytesView data) {
-  return hmac("MD5", key, data);
+  return hmac(HmacDigest::Md5, key, data);
 }
 
 Result<Bytes> rc4(BytesView key, BytesView data) {
