@@ -1,0 +1,146 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kerbpool::scenarios {
+
+// A scenario: one run of a pool, from a JSON file (docs/scenario-file.md). Plain data, validated by the
+// loader; the runner turns it into a domain controller, a load balancer, front-end nodes and a client
+// population.
+
+struct HoldTimeModel {
+  std::string model = "fixed";  // fixed | exponential | lognormal
+  double meanMs = 20.0;         // the DC's hold time for one pass-through
+  double sigma = 0.5;           // lognormal shape
+};
+
+struct DomainControllerSpec {
+  std::string name = "DC01";
+  int maxConcurrentApi = 10;  // Netlogon MaxConcurrentApi: 2 (2008 R2), 10 (2012+), up to 150
+  HoldTimeModel holdTime;
+  double waitTimeoutS = 45.0;  // semaphore wait before STATUS_NO_LOGON_SERVERS
+};
+
+// Generated user accounts: user001..userNNN, all with one password (a lab).
+struct UserPopulation {
+  std::string prefix = "user";
+  int count = 20;
+  std::string password = "Passw0rd!";
+  std::vector<std::string> groups{"Domain Users", "Pool Users"};
+};
+
+// One admin step, in order, after the realm is built: the real commands of a pool's set-up.
+struct DirectoryOperation {
+  enum class Kind {
+    SetspnAdd,                   // setspn -A ACCOUNT SPN (no duplicate check)
+    SetspnAddChecked,            // setspn -S ACCOUNT SPN (refuses duplicates)
+    SetspnDelete,                // setspn -D ACCOUNT SPN
+    CreateKerberosAccount,       // New-CsKerberosAccount: a computer object, SPN HTTP/<pool fqdn>
+    AssignKerberosAccount,       // New-CsKerberosAccountAssignment -Identity SITE
+    SetKerberosAccountPassword,  // Set-CsKerberosAccountPassword: new password, keys to the site's nodes
+    SetPassword,                 // any account's password (a roll); keys reach `reach` nodes only, if given
+  };
+  Kind kind = Kind::SetspnAdd;
+  std::string account;
+  std::string spn;
+  std::string site;
+  std::string password;
+  std::optional<std::vector<std::string>>
+      reach;         // nodes that receive the new keys (default: all of the site)
+  std::string path;  // JSON path, for messages
+};
+
+struct LoadBalancerSpec {
+  std::string mode = "http";           // http (layer 7) | tcp (layer 4)
+  std::string policy = "round-robin";  // round-robin | least-conn | random
+  std::string affinity = "none";       // none | source | cookie
+};
+
+struct PoolSpec {
+  std::string fqdn = "pool.contoso.test";
+  std::string site = "Site1";
+  std::vector<std::string> nodes{"fe01", "fe02", "fe03"};
+  LoadBalancerSpec loadBalancer;
+  bool tls = false;
+  std::string authPersistence = "per-request";  // per-request | per-connection (IIS authPersistNonNTLM)
+  bool ntlm = true;                             // offer WWW-Authenticate: NTLM and NTLM inside Negotiate
+  std::string path = "/WebTicket/WebTicketService.svc";
+};
+
+struct DnsRecord {
+  std::string name;
+  std::string type;    // A | CNAME
+  std::string target;  // A: "lb" or a node name; CNAME: another name
+};
+
+struct ClientProfileSpec {
+  std::string name;
+  bool kdcReachable = true;
+  bool tryKerberos = true;
+  bool ntlmAllowed = true;
+  bool rawNtlm = false;  // Authorization: NTLM (mobile clients) instead of NTLM inside Negotiate
+  bool promptOnKerberosFailure = true;
+  bool includePortInSpn = false;
+  bool canonicalizeCname = true;
+};
+
+struct ClientGroupSpec {
+  std::string profile = "internal-pc";
+  int count = 10;
+  int requests = 10;
+  int concurrency = 10;
+  int thinkTimeMs = 0;
+  std::string host;  // default: the pool's fqdn
+  std::string path;  // JSON path, for messages
+};
+
+struct TimelineEvent {
+  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift };
+  Kind kind = Kind::NodeDown;
+  double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
+  std::string node;
+  std::string account;
+  std::optional<std::vector<std::string>> reach;  // password roll: nodes that get the new keys
+  std::string profile;                            // clock drift: which clients
+  double offsetS = 0;                             // clock drift
+  std::string label;                              // phase name in reports
+  std::string path;
+};
+
+// Optional checks that make `kerbpool run` exit non-zero when not met (tests and CI).
+struct Expectation {
+  std::string metric;  // kerberos_percent, ntlm_percent, prompt_percent, failed_percent, event_11, ...
+  std::optional<double> min;
+  std::optional<double> max;
+  std::string path;
+};
+
+struct Scenario {
+  std::string name;
+  std::string title;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::string realmJson;  // a realm file object (docs/realm-file.md) with the generated users added
+  std::string realmName = "CONTOSO.TEST";
+  std::vector<DomainControllerSpec> domainControllers{DomainControllerSpec{}};
+  UserPopulation users;
+  std::vector<DirectoryOperation> operations;
+  PoolSpec pool;
+  std::vector<DnsRecord> dns;
+  std::vector<ClientProfileSpec> profiles;  // the built-in ones plus the file's custom ones
+  std::vector<ClientGroupSpec> clients;
+  std::vector<TimelineEvent> timeline;  // sorted by atPercent
+  std::vector<Expectation> expectations;
+
+  const ClientProfileSpec* profile(const std::string& name) const;
+  int totalRequests() const;
+};
+
+// internal-pc (Kerberos, reaches the KDC, NTLM inside Negotiate as fallback), external-pc (no KDC: NTLM),
+// mobile (raw NTLM).
+std::vector<ClientProfileSpec> builtInProfiles();
+
+}  // namespace kerbpool::scenarios

@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include "scenarios/scenario_loader.hpp"
+
+using namespace kerbpool;
+
+namespace {
+
+std::string errorOf(const std::string& json) {
+  auto s = scenarios::parseScenario(json);
+  return s.ok() ? std::string() : s.error().detail;
+}
+
+}  // namespace
+
+TEST_CASE("scenario loader: a minimal scenario gets the pool defaults", "[scenarios]") {
+  auto s = scenarios::parseScenario(R"({"name": "minimal", "users": {"count": 2}})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  CHECK(s->pool.fqdn == "pool.contoso.test");
+  CHECK(s->pool.nodes == std::vector<std::string>{"fe01", "fe02", "fe03"});
+  CHECK(s->dns.size() == 1);
+  CHECK(s->dns[0].target == "lb");
+  CHECK(s->clients.size() == 1);
+  CHECK(s->profile("internal-pc") != nullptr);
+  CHECK(s->realmJson.find("FE02$") != std::string::npos);
+  CHECK(s->realmJson.find("user002") != std::string::npos);
+}
+
+TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scenarios]") {
+  CHECK(errorOf(R"({"name": "x", "clients": [{"profile": "laptop"}]})")
+            .rfind("clients[0].profile: 'laptop'", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"mode": "udp"}}})")
+            .rfind("pool.load_balancer.mode: 'udp' is not one of: http, tcp", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"max_concurrent_api": 151}]})")
+            .rfind("domain_controllers[0].max_concurrent_api", 0) == 0);
+  CHECK(
+      errorOf(
+          R"({"name": "x", "operations": [{"op": "setspn", "flag": "-A", "account": "FE01$", "spn": "HTTP"}]})")
+          .rfind("operations[0].spn", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 50, "event": "node_down", "node": "fe09"}]})")
+            .rfind("timeline[0].node: 'fe09' is not a node", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "expect": {"kerberos": {"min": 1}}})")
+            .rfind("expect.kerberos: unknown metric", 0) == 0);
+  CHECK(
+      errorOf(R"({"name": "x", "realm": {"accounts": [{"sam": "bad", "kind": "wizard", "password": "p"}]}})")
+          .rfind("realm: accounts[0].kind", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "colour": "red"})").rfind("colour: unknown key", 0) == 0);
+  CHECK(errorOf("{not json").rfind("not valid JSON", 0) == 0);
+}
