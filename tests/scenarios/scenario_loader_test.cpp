@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "scenarios/builtin_scenarios.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 using namespace kerbpool;
@@ -47,4 +48,18 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
           .rfind("realm: accounts[0].kind", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "colour": "red"})").rfind("colour: unknown key", 0) == 0);
   CHECK(errorOf("{not json").rfind("not valid JSON", 0) == 0);
+}
+
+TEST_CASE("scenario loader: every built-in scenario loads and the tour is there", "[scenarios]") {
+  const auto& all = scenarios::builtinScenarios();
+  REQUIRE(all.size() >= 12);
+  CHECK(scenarios::findBuiltinScenario("tour") != nullptr);
+  for (const auto& b : all) {
+    auto s = scenarios::parseScenario(b.json);
+    INFO(b.name << ": " << (s.ok() ? std::string() : s.error().message()));
+    REQUIRE(s.ok());
+    CHECK(s->name == b.name);
+    CHECK_FALSE(s->description.empty());
+    CHECK(s->totalRequests() > 0);
+  }
 }
