@@ -24,6 +24,7 @@
 #include <mutex>
 
 #include "client/dns.hpp"
+#include "client/http_message.hpp"
 #include "core/common/clock.hpp"
 
 namespace kerbpool::client {
@@ -36,64 +37,6 @@ using core::ErrorCategory;
 using core::makeError;
 
 namespace {
-
-char lowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool tokenChar(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) {
-    return false;
-  }
-  return std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
-}
-
-bool isToken(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!tokenChar(c)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool safeValue(std::string_view s) {
-  for (char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool safeTarget(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string errnoText(int err) {
   return std::strerror(err);
@@ -375,26 +318,6 @@ HttpClientStats HttpClientRuntime::stats() const {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-std::optional<std::string_view> HttpClientResponse::header(std::string_view name) const {
-  for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) {
-      return std::string_view(v);
-    }
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string_view> HttpClientResponse::headerValues(std::string_view name) const {
-  std::vector<std::string_view> out;
-  for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) {
-      out.emplace_back(v);
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 struct HttpConnection::Impl {
   Impl(HttpClientRuntime::Impl& r, HttpConnectionOptions o) : rt(r), options(std::move(o)) {
     if (options.hostHeader.empty()) {
@@ -602,39 +525,8 @@ struct HttpConnection::Impl {
     }
   }
 
-  core::Result<std::string> serialize(const HttpClientRequest& req) const {
-    if (!isToken(req.method)) {
-      return makeError(ErrorCategory::Encoding, "bad_request", "method '" + req.method + "' is not a token");
-    }
-    if (!safeTarget(req.target)) {
-      return makeError(ErrorCategory::Encoding, "bad_request",
-                       "request target '" + req.target + "' has spaces or control octets");
-    }
-    std::string text = req.method + " " + req.target + " HTTP/1.1\r\nHost: " + options.hostHeader + "\r\n";
-    for (const auto& [name, value] : req.headers) {
-      if (!isToken(name) || !safeValue(value)) {
-        return makeError(ErrorCategory::Encoding, "bad_request", "header field '" + name + "' is malformed");
-      }
-      if (iequals(name, "Host") || iequals(name, "Content-Length") || iequals(name, "Connection") ||
-          iequals(name, "Transfer-Encoding")) {
-        return makeError(ErrorCategory::Encoding, "bad_request",
-                         "header field '" + name + "' belongs to the connection");
-      }
-      text += name + ": " + value + "\r\n";
-    }
-    if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
-      text += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
-    }
-    if (!options.keepAlive) {
-      text += "Connection: close\r\n";
-    }
-    text += "\r\n";
-    text += req.body;
-    return text;
-  }
-
   core::Result<HttpClientResponse> send(const HttpClientRequest& req) {
-    auto text = serialize(req);
+    auto text = formatRequest(req, options.hostHeader, options.keepAlive);
     if (!text.ok()) {
       rt.failures++;
       return std::move(text).error();

@@ -9,36 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "client/http_message.hpp"
 #include "core/common/result.hpp"
 
 // The workstation's HTTP/1.1 client connection: blocking, one TCP connection (optionally TLS) reused across
 // requests, every wait bounded. The header is free of Asio/Beast; http_connection.cpp is the client's only
 // HTTP I/O file (POSIX sockets, TLS and parsing through Boost.Asio ssl and Beast).
 namespace kerbpool::client {
-
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
-
-struct HttpClientRequest {
-  std::string method = "GET";
-  std::string target = "/";
-  HttpHeaders headers;  // Host, Content-Length and Connection are the connection's own and are added by it
-  std::string body;
-};
-
-struct HttpClientResponse {
-  unsigned status = 0;
-  std::string reason;
-  unsigned version = 11;  // 10 or 11
-  HttpHeaders headers;    // in arrival order, repeated fields kept apart
-  std::string body;
-  bool keepAlive = true;               // the connection stays open for the next request
-  std::uint64_t connectionSerial = 0;  // the TCP connection that carried it: 1, 2, ... per HttpConnection
-  bool reusedConnection = false;       // that connection had carried an earlier request
-
-  // The first field with this name (ASCII case-insensitive); the view points into `headers`.
-  std::optional<std::string_view> header(std::string_view name) const;
-  std::vector<std::string_view> headerValues(std::string_view name) const;
-};
 
 struct HttpTlsOptions {
   std::string serverName;  // SNI, and the name the certificate must carry (RFC 6125)
