@@ -138,6 +138,13 @@ TEST_CASE("negotiate client: Kerberos with the pool SPN and mutual authenticatio
   CHECK(lab.kerberos.stats().asExchanges == 1);
   CHECK(lab.kerberos.stats().tgsExchanges == 1);
   CHECK(lab.http.stats().connections == 2);
+
+  // Both node sources are read: the header wins, a disagreement is noted.
+  lab.node.setBodyNode("fe09");
+  const RequestOutcome mixed = alice->get(lab.url("/fourth"));
+  CHECK(mixed.node == "fe01");
+  CHECK(mixed.reason ==
+        "the connection is already authenticated (kerberos); node header fe01 differs from body node fe09");
 }
 
 TEST_CASE("negotiate client: a CNAME to the load balancer asks for the wrong SPN and falls back to NTLM",

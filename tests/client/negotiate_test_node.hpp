@@ -57,6 +57,12 @@ class NegotiateTestNode : public frontend::HttpHandler {
   frontend::HttpResponse handle(const frontend::HttpRequest& request,
                                 frontend::ConnectionContext& connection) override;
 
+  // The JSON "node" differs from the X-Kerbpool-Node header (a proxy rewrote one of them).
+  void setBodyNode(std::string name) {
+    std::lock_guard lock(mu_);
+    bodyNode_ = std::move(name);
+  }
+
   std::vector<NodeLeg> legs();
   std::vector<std::string> refusals();  // acceptor error codes of refused tokens
   int clientMicsVerified();             // NTLM-in-SPNEGO mechListMICs from the client that verified
@@ -76,6 +82,7 @@ class NegotiateTestNode : public frontend::HttpHandler {
   std::mutex mu_;
   std::shared_ptr<const core::acceptor::AcceptorKeys> keys_;
   std::map<std::string, core::Bytes> ntHashes_;  // lower-case user -> NT hash
+  std::string bodyNode_;
   std::vector<NodeLeg> legs_;
   std::vector<std::string> refusals_;
   int micsVerified_ = 0;
@@ -170,7 +177,12 @@ inline frontend::HttpResponse NegotiateTestNode::accepted(ConnState& st, const s
     }
     jsonUser.push_back(c);
   }
-  r.body = R"({"node":")" + name_ + R"(","user":")" + jsonUser +
+  std::string bodyNode;
+  {
+    std::lock_guard lock(mu_);
+    bodyNode = bodyNode_.empty() ? name_ : bodyNode_;
+  }
+  r.body = R"({"node":")" + bodyNode + R"(","user":")" + jsonUser +
            R"(","groups":["Domain Users"],"mechanism":")" + mechanism + R"("})";
   return r;
 }
