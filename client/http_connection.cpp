@@ -1,0 +1,596 @@
+// The client's only HTTP I/O file: a POSIX socket per connection (non-blocking, every wait a poll() bounded
+// by the request's deadline), TLS through Boost.Asio's ssl::stream over that socket, responses parsed by
+// Beast's parser with header and body limits. Nothing here runs an event loop or starts a thread, so ten
+// thousand simulated workstations cost ten thousand sockets and no more.
+#include "client/http_connection.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "client/dns.hpp"
+#include "client/http_message.hpp"
+#include "core/common/clock.hpp"
+
+namespace kerbpool::client {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using core::ErrorCategory;
+using core::makeError;
+
+namespace {
+
+std::string errnoText(int err) {
+  return std::strerror(err);
+}
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  ~UniqueFd() { reset(); }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A time budget on the monotonic clock (core::Stopwatch): every poll() waits at most what is left of it.
+struct Deadline {
+  core::Stopwatch watch;
+  std::chrono::nanoseconds limit{0};
+
+  void start(std::chrono::milliseconds budget) {
+    watch.restart();
+    limit = budget;
+  }
+  // Milliseconds left, rounded up; 0 when the budget is spent.
+  int remainingMs() const {
+    const auto left = limit - watch.elapsed();
+    if (left <= std::chrono::nanoseconds::zero()) {
+      return 0;
+    }
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    return static_cast<int>(std::min<std::int64_t>(ms, 1 << 30));
+  }
+};
+
+// Waits until fd is ready for `events` or the deadline passes (ec = timed_out).
+bool waitReady(int fd, short events, const Deadline& deadline, beast::error_code& ec) {
+  while (true) {
+    const int ms = deadline.remainingMs();
+    if (ms == 0) {
+      ec = net::error::timed_out;
+      return false;
+    }
+    pollfd p{fd, events, 0};
+    const int rc = ::poll(&p, 1, ms);
+    if (rc > 0) {
+      return true;
+    }
+    if (rc == 0) {
+      ec = net::error::timed_out;
+      return false;
+    }
+    if (errno != EINTR) {
+      ec = beast::error_code(errno, boost::system::system_category());
+      return false;
+    }
+  }
+}
+
+// A SyncReadStream/SyncWriteStream over a non-blocking socket whose operations respect a Deadline: what
+// Beast reads from and what ssl::stream wraps. It is its own lowest layer; the executor only satisfies
+// ssl::stream's construction (its timers serve asynchronous operations, which are never used here).
+class DeadlineStream {
+ public:
+  using lowest_layer_type = DeadlineStream;
+  using executor_type = net::io_context::executor_type;
+
+  DeadlineStream(int fd, const Deadline& deadline, executor_type executor)
+      : fd_(fd), deadline_(&deadline), executor_(executor) {}
+
+  lowest_layer_type& lowest_layer() { return *this; }
+  const lowest_layer_type& lowest_layer() const { return *this; }
+  executor_type get_executor() noexcept { return executor_; }
+
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, beast::error_code& ec) {
+    ec = {};
+    net::mutable_buffer b = firstNonEmpty<net::mutable_buffer>(buffers);
+    if (b.size() == 0) {
+      return 0;
+    }
+    while (true) {
+      const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
+      if (n > 0) {
+        return static_cast<std::size_t>(n);
+      }
+      if (n == 0) {
+        ec = net::error::eof;
+        return 0;
+      }
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        ec = beast::error_code(errno, boost::system::system_category());
+        return 0;
+      }
+      if (!waitReady(fd_, POLLIN, *deadline_, ec)) {
+        return 0;
+      }
+    }
+  }
+
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers, beast::error_code& ec) {
+    ec = {};
+    net::const_buffer b = firstNonEmpty<net::const_buffer>(buffers);
+    if (b.size() == 0) {
+      return 0;
+    }
+    while (true) {
+      const ssize_t n = ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL);
+      if (n >= 0) {
+        return static_cast<std::size_t>(n);
+      }
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        ec = beast::error_code(errno, boost::system::system_category());
+        return 0;
+      }
+      if (!waitReady(fd_, POLLOUT, *deadline_, ec)) {
+        return 0;
+      }
+    }
+  }
+
+  // The throwing forms the stream concepts ask for; this file only calls the error_code forms.
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers) {
+    beast::error_code ec;
+    const std::size_t n = read_some(buffers, ec);
+    if (ec) {
+      throw boost::system::system_error(ec);
+    }
+    return n;
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers) {
+    beast::error_code ec;
+    const std::size_t n = write_some(buffers, ec);
+    if (ec) {
+      throw boost::system::system_error(ec);
+    }
+    return n;
+  }
+
+ private:
+  template <class Buffer, class Buffers>
+  static Buffer firstNonEmpty(const Buffers& buffers) {
+    for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers); ++it) {
+      Buffer b(*it);
+      if (b.size() > 0) {
+        return b;
+      }
+    }
+    return Buffer();
+  }
+
+  int fd_;
+  const Deadline* deadline_;
+  executor_type executor_;
+};
+
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+core::Result<SocketAddress> makeAddress(const std::string& address, std::uint16_t port) {
+  SocketAddress a;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    a.length = sizeof(sockaddr_in);
+    return a;
+  }
+  if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    a.length = sizeof(sockaddr_in6);
+    return a;
+  }
+  return makeError(ErrorCategory::Config, "bad_address", "'" + address + "' is not a numeric IP address");
+}
+
+std::string endpointText(const std::string& address, std::uint16_t port) {
+  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+         std::to_string(port);
+}
+
+// "pool.contoso.test:8443" -> "pool.contoso.test"; "[::1]:80" -> "::1".
+std::string hostOf(std::string_view hostHeader) {
+  if (!hostHeader.empty() && hostHeader.front() == '[') {
+    const std::size_t close = hostHeader.find(']');
+    return std::string(hostHeader.substr(1, close == std::string_view::npos ? close : close - 1));
+  }
+  return std::string(hostHeader.substr(0, hostHeader.find(':')));
+}
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+bool closedByPeer(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+struct HttpClientRuntime::Impl {
+  // Never run: the executor that TLS streams are constructed with.
+  net::io_context ioc{1};
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<ssl::context>> contexts;  // by verify flag and CA file
+
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> tlsHandshakes{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> reusedRequests{0};
+  std::atomic<std::uint64_t> staleRetries{0};
+  std::atomic<std::uint64_t> timeouts{0};
+  std::atomic<std::uint64_t> failures{0};
+
+  core::Result<std::shared_ptr<ssl::context>> contextFor(const HttpTlsOptions& tls) {
+    const std::string key = (tls.verifyPeer ? "verify:" : "noverify:") + tls.caFile;
+    std::lock_guard lock(mu);
+    if (auto it = contexts.find(key); it != contexts.end()) {
+      return it->second;
+    }
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    if (tls.verifyPeer) {
+      beast::error_code ec;
+      if (tls.caFile.empty()) {
+        ctx->set_default_verify_paths(ec);
+      } else {
+        ctx->load_verify_file(tls.caFile, ec);
+      }
+      if (ec) {
+        return makeError(ErrorCategory::Config, "bad_ca_file",
+                         "CA file '" + tls.caFile + "': " + ec.message());
+      }
+    }
+    contexts.emplace(key, ctx);
+    return ctx;
+  }
+};
+
+HttpClientRuntime::HttpClientRuntime() : impl_(std::make_unique<Impl>()) {}
+HttpClientRuntime::~HttpClientRuntime() = default;
+
+HttpClientStats HttpClientRuntime::stats() const {
+  HttpClientStats s;
+  s.connections = impl_->connections.load();
+  s.tlsHandshakes = impl_->tlsHandshakes.load();
+  s.requests = impl_->requests.load();
+  s.reusedRequests = impl_->reusedRequests.load();
+  s.staleRetries = impl_->staleRetries.load();
+  s.timeouts = impl_->timeouts.load();
+  s.failures = impl_->failures.load();
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+struct HttpConnection::Impl {
+  Impl(HttpClientRuntime::Impl& r, HttpConnectionOptions o) : rt(r), options(std::move(o)) {
+    if (options.hostHeader.empty()) {
+      options.hostHeader =
+          options.address.find(':') != std::string::npos ? "[" + options.address + "]" : options.address;
+    }
+    if (options.tls && options.tls->serverName.empty()) {
+      options.tls->serverName = hostOf(options.hostHeader);
+    }
+  }
+
+  HttpClientRuntime::Impl& rt;
+  HttpConnectionOptions options;
+  UniqueFd fd;
+  Deadline deadline;
+  std::shared_ptr<ssl::context> tlsContext;  // kept alive as long as the stream
+  std::optional<ssl::stream<DeadlineStream>> tls;
+  beast::flat_buffer buffer;
+  std::uint64_t serial = 0;
+  std::uint64_t requestsOnConnection = 0;
+
+  std::string where() const { return endpointText(options.address, options.port); }
+
+  void close() {
+    tls.reset();
+    fd.reset();
+    buffer.consume(buffer.size());
+    requestsOnConnection = 0;
+  }
+
+  // The server closed (or reset) the kept-alive connection while it was idle. Only FIN/RST count: a TLS
+  // record waiting to be read (a TLS 1.3 session ticket) is not a reason to drop the connection.
+  bool goneWhileIdle() const {
+    pollfd p{fd.get(), POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
+  core::Status connect() {
+    close();
+    KP_TRY(SocketAddress addr, makeAddress(options.address, options.port));
+    const int s = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+      return makeError(ErrorCategory::Io, "connect_failed",
+                       "socket() for " + where() + ": " + errnoText(errno));
+    }
+    fd.reset(s);
+    const int one = 1;
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    deadline.start(options.connectTimeout);
+    if (::connect(s, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0) {
+      if (errno != EINPROGRESS) {
+        const int err = errno;
+        close();
+        return makeError(ErrorCategory::Io, "connect_failed",
+                         "connect to " + where() + ": " + errnoText(err));
+      }
+      beast::error_code ec;
+      if (!waitReady(s, POLLOUT, deadline, ec)) {
+        close();
+        if (ec == net::error::timed_out) {
+          rt.timeouts++;
+          return makeError(ErrorCategory::Io, "connect_timeout",
+                           "connect to " + where() + ": no answer within " +
+                               std::to_string(options.connectTimeout.count()) + " ms");
+        }
+        return makeError(ErrorCategory::Io, "connect_failed", "connect to " + where() + ": " + ec.message());
+      }
+      int err = 0;
+      socklen_t len = sizeof(err);
+      ::getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        close();
+        return makeError(ErrorCategory::Io, "connect_failed",
+                         "connect to " + where() + ": " + errnoText(err));
+      }
+    }
+    serial++;
+    rt.connections++;
+    if (options.tls) {
+      KP_CHECK(handshake());
+    }
+    return core::okStatus();
+  }
+
+  core::Status handshake() {
+    const HttpTlsOptions& t = *options.tls;
+    KP_TRY(tlsContext, rt.contextFor(t));
+    tls.emplace(DeadlineStream(fd.get(), deadline, rt.ioc.get_executor()), *tlsContext);
+    // SNI carries DNS names only (RFC 6066 3).
+    if (!isIpLiteral(t.serverName)) {
+      SSL_set_tlsext_host_name(tls->native_handle(), t.serverName.c_str());
+    }
+    if (t.verifyPeer) {
+      // OpenSSL's own name check (RFC 6125), so that a mismatch shows in the verify result.
+      if (isIpLiteral(t.serverName)) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()), t.serverName.c_str());
+      } else {
+        SSL_set1_host(tls->native_handle(), t.serverName.c_str());
+      }
+      tls->set_verify_mode(ssl::verify_peer);
+    } else {
+      tls->set_verify_mode(ssl::verify_none);
+    }
+    beast::error_code ec;
+    tls->handshake(ssl::stream_base::client, ec);
+    if (ec) {
+      std::string detail = "TLS with " + where() + " as '" + t.serverName + "': " + ec.message();
+      const long verify = SSL_get_verify_result(tls->native_handle());
+      if (t.verifyPeer && verify != X509_V_OK) {
+        detail += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+      }
+      const bool timedOut = ec == net::error::timed_out;
+      close();
+      if (timedOut) {
+        rt.timeouts++;
+        return makeError(ErrorCategory::Io, "connect_timeout", detail);
+      }
+      return makeError(ErrorCategory::Io, "tls_handshake_failed", detail);
+    }
+    rt.tlsHandshakes++;
+    return core::okStatus();
+  }
+
+  template <class F>
+  auto withStream(F&& f) {
+    if (tls) {
+      return f(*tls);
+    }
+    DeadlineStream plain(fd.get(), deadline, rt.ioc.get_executor());
+    return f(plain);
+  }
+
+  core::Error ioError(const beast::error_code& ec, std::string_view phase) {
+    if (ec == net::error::timed_out) {
+      rt.timeouts++;
+      return makeError(ErrorCategory::Io, "timeout",
+                       std::string(phase) + " " + where() + ": nothing within " +
+                           std::to_string(options.requestTimeout.count()) + " ms");
+    }
+    if (ec == http::error::header_limit) {
+      return makeError(
+          ErrorCategory::Decoding, "response_header_too_large",
+          "response from " + where() + ": header over " + std::to_string(options.headerLimit) + " octets");
+    }
+    if (ec == http::error::body_limit) {
+      return makeError(
+          ErrorCategory::Decoding, "response_body_too_large",
+          "response from " + where() + ": body over " + std::to_string(options.bodyLimit) + " octets");
+    }
+    if (closedByPeer(ec)) {
+      return makeError(
+          ErrorCategory::Io, "connection_closed",
+          std::string(phase) + " " + where() + ": the server closed the connection (" + ec.message() + ")");
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+      return makeError(ErrorCategory::Decoding, "bad_response",
+                       "response from " + where() + ": " + ec.message());
+    }
+    return makeError(ErrorCategory::Io, "io_failed",
+                     std::string(phase) + " " + where() + ": " + ec.message());
+  }
+
+  // One request and its response on the open connection. `retryable`: it failed before any byte of a
+  // response arrived on a connection that had carried earlier requests (the server had closed it).
+  core::Result<HttpClientResponse> exchange(const std::string& text, bool head, bool& retryable) {
+    const bool reused = requestsOnConnection > 0;
+    deadline.start(options.requestTimeout);
+    beast::error_code ec;
+    withStream([&](auto& stream) { return net::write(stream, net::buffer(text), ec); });
+    if (ec) {
+      retryable = reused && closedByPeer(ec);
+      return ioError(ec, "sending to");
+    }
+    while (true) {
+      http::response_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.headerLimit, UINT32_MAX)));
+      parser.body_limit(options.bodyLimit);
+      parser.skip(head);
+      // The header first, then the body: Beast 1.74's eager parse of a header and body that arrive together
+      // skips the Content-Length check against body_limit (basic_parser::put goes on to the body after
+      // finish_header failed), so the body is only read once the header has passed it.
+      withStream([&](auto& stream) { return http::read_header(stream, buffer, parser, ec); });
+      if (!ec && !parser.is_done()) {
+        withStream([&](auto& stream) { return http::read(stream, buffer, parser, ec); });
+      }
+      if (ec) {
+        retryable = reused && !parser.got_some() && closedByPeer(ec);
+        return ioError(ec, "reading from");
+      }
+      auto& msg = parser.get();
+      const unsigned status = msg.result_int();
+      if (status >= 100 && status < 200 && status != 101) {
+        continue;  // an interim response (100 Continue, 103 Early Hints): the final one follows
+      }
+      HttpClientResponse r;
+      r.status = status;
+      r.reason = std::string(msg.reason());
+      r.version = msg.version();
+      for (const auto& field : msg) {
+        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      r.body = std::move(msg.body());
+      r.keepAlive = parser.keep_alive() && options.keepAlive;
+      return r;
+    }
+  }
+
+  core::Result<HttpClientResponse> send(const HttpClientRequest& req) {
+    auto text = formatRequest(req, options.hostHeader, options.keepAlive);
+    if (!text.ok()) {
+      rt.failures++;
+      return std::move(text).error();
+    }
+    const bool head = req.method == "HEAD";
+    for (int attempt = 0;; ++attempt) {
+      if (fd.valid() && requestsOnConnection > 0 && goneWhileIdle()) {
+        close();
+      }
+      if (!fd.valid()) {
+        if (auto st = connect(); !st.ok()) {
+          rt.failures++;
+          return std::move(st).error();
+        }
+      }
+      const bool reused = requestsOnConnection > 0;
+      rt.requests++;
+      if (reused) {
+        rt.reusedRequests++;
+      }
+      requestsOnConnection++;
+      bool retryable = false;
+      auto r = exchange(*text, head, retryable);
+      if (!r.ok()) {
+        close();
+        if (retryable && attempt == 0 && idempotent(req.method)) {
+          rt.staleRetries++;
+          continue;
+        }
+        rt.failures++;
+        return r;
+      }
+      r->connectionSerial = serial;
+      r->reusedConnection = reused;
+      if (!r->keepAlive) {
+        close();
+      }
+      return r;
+    }
+  }
+};
+
+HttpConnection::HttpConnection(HttpClientRuntime& runtime, HttpConnectionOptions options)
+    : impl_(std::make_unique<Impl>(runtime.impl(), std::move(options))) {}
+HttpConnection::~HttpConnection() = default;
+
+core::Result<HttpClientResponse> HttpConnection::send(const HttpClientRequest& request) {
+  return impl_->send(request);
+}
+
+bool HttpConnection::isOpen() const {
+  return impl_->fd.valid();
+}
+
+std::uint64_t HttpConnection::serial() const {
+  return impl_->serial;
+}
+
+void HttpConnection::close() {
+  impl_->close();
+}
+
+const HttpConnectionOptions& HttpConnection::options() const {
+  return impl_->options;
+}
+
+}  // namespace kerbpool::client

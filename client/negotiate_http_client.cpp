@@ -1,0 +1,466 @@
+#include "client/negotiate_http_client.hpp"
+
+#include <utility>
+#include <vector>
+
+#include "client/auth_challenge.hpp"
+#include "client/json_field.hpp"
+#include "client/kdc_error.hpp"
+#include "client/spn.hpp"
+#include "core/ntlm/ntlm_client.hpp"
+#include "core/ntlm/ntlm_session.hpp"
+#include "core/spnego/neg_token.hpp"
+#include "core/spnego/negotiate_header.hpp"
+#include "core/spnego/oids.hpp"
+
+namespace kerbpool::client {
+
+using core::ErrorCategory;
+using core::makeError;
+using core::spnego::AuthScheme;
+using core::spnego::formatAuthHeader;
+
+namespace {
+
+constexpr std::string_view kNodeHeader = "X-Kerbpool-Node";
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  return out;
+}
+
+// "KDC_ERR_S_PRINCIPAL_UNKNOWN" for a KRB-ERROR, the error's own code otherwise.
+std::string errorName(const core::Error& e) {
+  return krbErrorCode(e) ? upper(e.code) : e.code;
+}
+
+std::string spnText(const SpnDerivation& d) {
+  std::string s = d.spn;
+  if (d.canonicalized) {
+    s += " (the canonical name of " + d.urlHost + ")";
+  }
+  return s;
+}
+
+// Why no ticket could be had, naming the SPN: "KDC_ERR_S_PRINCIPAL_UNKNOWN for HTTP/pool.contoso.test".
+std::string noTicketReason(const core::Error& e, const SpnDerivation& d) {
+  if (krbErrorCode(e)) {
+    return upper(e.code) + " for " + spnText(d);
+  }
+  if (e.code == "kdc_unreachable" || e.code == "no_kdc") {
+    return "no KDC reachable for " + spnText(d) + " (" + e.detail + ")";
+  }
+  return "no ticket for " + spnText(d) + " (" + e.message() + ")";
+}
+
+core::Bytes ntlmsspMech() {
+  const auto oid = core::spnego::ntlmsspOid();
+  return core::Bytes(oid.begin(), oid.end());
+}
+
+}  // namespace
+
+std::string_view toString(OutcomeKind kind) {
+  switch (kind) {
+    case OutcomeKind::Kerberos:
+      return "kerberos";
+    case OutcomeKind::Ntlm:
+      return "ntlm";
+    case OutcomeKind::Prompt:
+      return "prompt";
+    case OutcomeKind::Failed:
+      return "failed";
+    case OutcomeKind::Anonymous:
+      return "anonymous";
+  }
+  return "failed";
+}
+
+struct NegotiateHttpClient::Attempt {
+  RequestOutcome out;
+  Url url;
+  SpnDerivation spn;
+  Origin* origin = nullptr;
+  core::Stopwatch watch;
+
+  void fail(std::string reason, std::optional<core::Error> error = std::nullopt) {
+    out.kind = OutcomeKind::Failed;
+    out.reason = std::move(reason);
+    if (error) {
+      out.error = std::move(error);
+    }
+  }
+};
+
+NegotiateHttpClient::NegotiateHttpClient(ClientProfile profile, WorkstationUser user, const DnsZone& dns,
+                                         HttpClientRuntime& http, KerberosClient* kerberos,
+                                         const core::Clock& clock, core::Rng& rng,
+                                         NegotiateHttpOptions options)
+    : profile_(std::move(profile)),
+      user_(std::move(user)),
+      dns_(dns),
+      http_(http),
+      kerberos_(kerberos),
+      clock_(clock),
+      rng_(rng),
+      options_(std::move(options)) {}
+
+NegotiateHttpClient::~NegotiateHttpClient() = default;
+
+void NegotiateHttpClient::closeConnections() {
+  for (auto& [key, origin] : origins_) {
+    origin.connection->close();
+    origin.authenticatedSerial = 0;
+  }
+}
+
+std::size_t NegotiateHttpClient::openConnections() const {
+  std::size_t n = 0;
+  for (const auto& [key, origin] : origins_) {
+    n += origin.connection->isOpen() ? 1 : 0;
+  }
+  return n;
+}
+
+RequestOutcome NegotiateHttpClient::get(std::string_view url) {
+  Attempt a;
+  a.out.url = std::string(url);
+  run(a);
+  if (!profile_.persistentConnection && a.origin != nullptr) {
+    a.origin->connection->close();
+    a.origin->authenticatedSerial = 0;
+  }
+  a.out.latency = a.watch.elapsed();
+  return std::move(a.out);
+}
+
+core::Result<HttpClientResponse> NegotiateHttpClient::send(Attempt& a,
+                                                           std::optional<std::string> authorization) {
+  HttpClientRequest request;
+  request.target = a.url.target;
+  request.headers.emplace_back("User-Agent", options_.userAgent);
+  if (authorization) {
+    request.headers.emplace_back("Authorization", std::move(*authorization));
+  }
+  a.out.legs++;
+  auto response = a.origin->connection->send(request);
+  if (response.ok()) {
+    a.out.connectionSerial = response->connectionSerial;
+  }
+  return response;
+}
+
+void NegotiateHttpClient::finish(Attempt& a, OutcomeKind kind, const HttpClientResponse& r,
+                                 std::string reason) {
+  a.out.kind = kind;
+  a.out.status = r.status;
+  a.out.connectionSerial = r.connectionSerial;
+  const auto fromHeader = r.header(kNodeHeader);
+  const auto fromBody = topLevelJsonString(r.body, "node");
+  a.out.node = fromHeader ? std::string(*fromHeader) : fromBody.value_or("");
+  if (fromHeader && fromBody && *fromHeader != *fromBody) {
+    reason += "; node header " + std::string(*fromHeader) + " differs from body node " + *fromBody;
+  }
+  a.out.user = topLevelJsonString(r.body, "user").value_or("");
+  a.out.serverMechanism = topLevelJsonString(r.body, "mechanism").value_or("");
+  a.out.reason = std::move(reason);
+}
+
+void NegotiateHttpClient::run(Attempt& a) {
+  auto url = parseUrl(a.out.url);
+  if (!url.ok()) {
+    a.fail("bad URL: " + url.error().message(), url.error());
+    return;
+  }
+  a.url = std::move(*url);
+  SpnOptions spnOptions;
+  spnOptions.canonicalizeCname = profile_.canonicalizeCname;
+  spnOptions.includePort = profile_.includePortInSpn;
+  auto spn = deriveSpn(a.url, dns_, spnOptions);
+  if (!spn.ok()) {
+    a.fail("DNS: " + spn.error().message(), spn.error());
+    return;
+  }
+  a.spn = std::move(*spn);
+  a.out.spn = a.spn.spn;
+
+  const std::string key = std::string(toString(a.url.scheme)) + "|" + a.spn.dns.address + "|" +
+                          std::to_string(a.url.port) + "|" + a.url.hostHeader();
+  Origin& origin = origins_[key];
+  if (!origin.connection) {
+    HttpConnectionOptions co;
+    co.address = a.spn.dns.address;
+    co.port = a.url.port;
+    co.hostHeader = a.url.hostHeader();
+    if (a.url.scheme == UrlScheme::Https) {
+      // The certificate is checked against the name in the URL, not the CNAME target (RFC 9110 4.3.4).
+      co.tls = HttpTlsOptions{a.url.host, options_.caFile, true};
+    }
+    co.connectTimeout = options_.connectTimeout;
+    co.requestTimeout = options_.requestTimeout;
+    co.headerLimit = options_.headerLimit;
+    co.bodyLimit = options_.bodyLimit;
+    origin.connection = std::make_unique<HttpConnection>(http_, std::move(co));
+  }
+  a.origin = &origin;
+
+  auto first = send(a, std::nullopt);
+  if (!first.ok()) {
+    a.fail("GET " + a.url.text() + ": " + first.error().message(), first.error());
+    return;
+  }
+  if (first->status != 401) {
+    if (origin.authenticatedSerial != 0 && origin.authenticatedSerial == first->connectionSerial) {
+      finish(
+          a, origin.authenticatedAs, *first,
+          "the connection is already authenticated (" + std::string(toString(origin.authenticatedAs)) + ")");
+    } else {
+      finish(a, OutcomeKind::Anonymous, *first, "the server asked for no authentication");
+    }
+    return;
+  }
+  origin.authenticatedSerial = 0;
+
+  const ServerChallenges offered = parseChallenges(first->headerValues("WWW-Authenticate"));
+  if (!offered.any()) {
+    const bool other = !offered.otherSchemes.empty();
+    finish(a, other ? OutcomeKind::Prompt : OutcomeKind::Failed, *first,
+           other ? "the server offers no Negotiate or NTLM (offers " + offered.describe() +
+                       "): credential prompt"
+                 : "401 without a Negotiate or NTLM challenge");
+    return;
+  }
+
+  std::string why;
+  if (profile_.tryKerberos && offered.negotiate) {
+    auto token = kerberosToken(a.spn.spn);
+    if (token.ok()) {
+      runKerberos(a, std::move(*token));
+      return;
+    }
+    why = noTicketReason(token.error(), a.spn);
+    a.out.error = token.error();
+  } else if (!profile_.tryKerberos) {
+    why = "profile " + profile_.name + " does not use Kerberos";
+  } else {
+    why = "the server offers no Negotiate (offers " + offered.describe() + ")";
+  }
+
+  if (!profile_.ntlmAllowed) {
+    a.out.status = first->status;
+    a.fail(why + "; profile " + profile_.name + " does not allow NTLM");
+    return;
+  }
+  if (profile_.ntlmCarrier == NtlmCarrier::Negotiate && offered.negotiate) {
+    runNtlm(a, true, why);
+  } else if (offered.ntlm) {
+    runNtlm(a, false, why);
+  } else {
+    a.out.status = first->status;
+    a.fail(why + "; the server offers " + offered.describe() + " and profile " + profile_.name +
+           " speaks NTLM only with the NTLM scheme");
+  }
+}
+
+core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::string& spn) {
+  if (kerberos_ == nullptr) {
+    return makeError(ErrorCategory::Io, "kdc_unreachable", "this workstation has no Kerberos client");
+  }
+  if (!profile_.kdcReachable) {
+    return makeError(ErrorCategory::Io, "kdc_unreachable", "profile " + profile_.name + " reaches no KDC");
+  }
+  auto token = kerberos_->initiateContext(spn, options_.initiator);
+  if (!token.ok() && token.error().code == "no_tgt") {
+    auto logon = kerberos_->getTgt(user_.user, user_.password);
+    if (!logon.ok()) {
+      core::Error e = std::move(logon).error();
+      e.within("logon of " + user_.user);
+      return e;
+    }
+    token = kerberos_->initiateContext(spn, options_.initiator);
+  }
+  return token;
+}
+
+void NegotiateHttpClient::runKerberos(Attempt& a, InitiatorToken token) {
+  auto r = send(a, formatAuthHeader(AuthScheme::Negotiate, core::BytesView(token.token)));
+  if (!r.ok()) {
+    a.fail("sending the Kerberos ticket for " + a.spn.spn + ": " + r.error().message(), r.error());
+    return;
+  }
+  const ServerChallenges answer = parseChallenges(r->headerValues("WWW-Authenticate"));
+  if (r->status == 401) {
+    std::string why = "the server refused the Kerberos ticket for " + spnText(a.spn);
+    if (answer.negotiateToken) {
+      // A NegTokenResp { reject, KRB-ERROR token }: name the acceptor's complaint (KRB_AP_ERR_MODIFIED...).
+      core::Bytes inner = *answer.negotiateToken;
+      if (auto resp = core::spnego::decodeNegTokenResp(inner); resp.ok() && resp->responseToken) {
+        inner = *resp->responseToken;
+      }
+      auto said = verifyAcceptorToken(token.context, inner);
+      if (!said.ok()) {
+        why += ": " + errorName(said.error());
+        a.out.error = said.error();
+      }
+    }
+    const bool prompt = profile_.promptOnKerberosFailure;
+    finish(a, prompt ? OutcomeKind::Prompt : OutcomeKind::Failed, *r,
+           why + (prompt ? ": credential prompt" : ": no prompt (profile " + profile_.name + ")"));
+    return;
+  }
+  std::string note;
+  if (answer.negotiateToken) {
+    auto mutual = verifyAcceptorToken(token.context, *answer.negotiateToken);
+    if (!mutual.ok()) {
+      finish(a, OutcomeKind::Failed, *r, "mutual authentication failed: " + mutual.error().message());
+      a.out.error = mutual.error();
+      return;
+    }
+    note = "mutual authentication verified";
+  } else if (token.context.mutual && options_.requireMutualAuth) {
+    finish(a, OutcomeKind::Failed, *r, "mutual authentication failed: the response carries no AP-REP");
+    return;
+  } else {
+    note = "no mutual-authentication token";
+  }
+  if (r->status != 200) {
+    note += "; HTTP " + std::to_string(r->status);
+  }
+  finish(a, OutcomeKind::Kerberos, *r, "Kerberos ticket for " + spnText(a.spn) + " accepted; " + note);
+  a.origin->authenticatedSerial = r->connectionSerial;
+  a.origin->authenticatedAs = OutcomeKind::Kerberos;
+}
+
+void NegotiateHttpClient::runNtlm(Attempt& a, bool spnego, const std::string& why) {
+  const std::string how = why + (profile_.tryKerberos ? ": fell back to NTLM" : ": NTLM");
+  auto credentials = core::ntlm::credentialsFromPassword(user_.user, user_.domain, user_.password);
+  if (!credentials.ok()) {
+    a.fail(how + ", but: " + credentials.error().message(), credentials.error());
+    return;
+  }
+  core::ntlm::ClientOptions ntlmOptions;
+  ntlmOptions.workstation = user_.workstation;
+  ntlmOptions.targetSpn = a.spn.spn;
+  core::ntlm::NtlmClient ntlm(std::move(ntlmOptions), std::move(*credentials), clock_, rng_);
+  auto negotiate = ntlm.negotiate();
+  if (!negotiate.ok()) {
+    a.fail(how + ", but the NEGOTIATE: " + negotiate.error().message(), negotiate.error());
+    return;
+  }
+
+  const AuthScheme scheme = spnego ? AuthScheme::Negotiate : AuthScheme::Ntlm;
+  const std::vector<core::Bytes> mechTypes{ntlmsspMech()};
+  core::Bytes leg1 = *negotiate;
+  if (spnego) {
+    core::spnego::NegTokenInit init;
+    init.mechTypes = mechTypes;
+    init.mechToken = *negotiate;
+    leg1 = core::spnego::encodeInitialToken(init);
+  }
+  auto r1 = send(a, formatAuthHeader(scheme, core::BytesView(leg1)));
+  if (!r1.ok()) {
+    a.fail(how + ", but sending the NEGOTIATE: " + r1.error().message(), r1.error());
+    return;
+  }
+  if (r1->status != 401) {
+    finish(a, OutcomeKind::Failed, *r1,
+           how + ", but the server answered the NEGOTIATE with HTTP " + std::to_string(r1->status));
+    return;
+  }
+  const ServerChallenges second = parseChallenges(r1->headerValues("WWW-Authenticate"));
+  std::optional<core::Bytes> challenge;
+  std::string missing;
+  if (spnego && second.negotiateToken) {
+    auto resp = core::spnego::decodeNegTokenResp(*second.negotiateToken);
+    if (!resp.ok()) {
+      missing = "its NegTokenResp: " + resp.error().message();
+    } else if (resp->negState == core::spnego::NegState::Reject) {
+      missing = "it rejected NTLMSSP";
+    } else if (resp->supportedMech && !core::spnego::isNtlmMech(*resp->supportedMech)) {
+      missing = "it selected another mechanism than NTLMSSP";
+    } else {
+      challenge = resp->responseToken;
+    }
+  } else if (!spnego) {
+    challenge = second.ntlmToken;
+  }
+  if (!challenge) {
+    finish(a, OutcomeKind::Failed, *r1,
+           how + ", but the server sent no CHALLENGE" + (missing.empty() ? "" : " (" + missing + ")"));
+    return;
+  }
+  const std::uint64_t serial = r1->connectionSerial;
+  auto auth = ntlm.authenticate(*challenge);
+  if (!auth.ok()) {
+    finish(a, OutcomeKind::Failed, *r1, how + ", but the CHALLENGE: " + auth.error().message());
+    a.out.error = auth.error();
+    return;
+  }
+  core::Bytes leg3 = auth->message;
+  std::optional<core::ntlm::NtlmSession> session;
+  const core::Bytes mechTypesDer = core::spnego::encodeMechTypeList(mechTypes);
+  if (spnego) {
+    core::spnego::NegTokenResp resp;
+    resp.responseToken = auth->message;
+    auto created = core::ntlm::NtlmSession::create(auth->exportedSessionKey, auth->negotiateFlags,
+                                                   core::ntlm::NtlmSession::Role::Client);
+    if (created.ok()) {
+      session.emplace(std::move(*created));
+      if (options_.ntlmMechListMic) {
+        auto mic = session->sign(mechTypesDer);
+        if (mic.ok()) {
+          resp.mechListMic = std::move(*mic);
+        }
+      }
+    }
+    leg3 = core::spnego::encodeNegTokenResp(resp);
+  }
+  auto r3 = send(a, formatAuthHeader(scheme, core::BytesView(leg3)));
+  if (!r3.ok()) {
+    a.fail(how + ", but sending the AUTHENTICATE: " + r3.error().message(), r3.error());
+    return;
+  }
+  if (r3->connectionSerial != serial) {
+    finish(a, OutcomeKind::Failed, *r3,
+           how + ", but the connection closed during the NTLM handshake (CHALLENGE on connection " +
+               std::to_string(serial) + ", AUTHENTICATE on connection " +
+               std::to_string(r3->connectionSerial) + ")");
+    return;
+  }
+  if (r3->status == 401) {
+    const bool prompt = profile_.promptOnKerberosFailure;
+    finish(a, prompt ? OutcomeKind::Prompt : OutcomeKind::Failed, *r3,
+           how + ", but the server refused the NTLM credentials of " + user_.domain + "\\" + user_.user +
+               (prompt ? ": credential prompt" : ""));
+    return;
+  }
+  if (spnego) {
+    const ServerChallenges last = parseChallenges(r3->headerValues("WWW-Authenticate"));
+    if (last.negotiateToken) {
+      auto resp = core::spnego::decodeNegTokenResp(*last.negotiateToken);
+      if (!resp.ok() || resp->negState == core::spnego::NegState::Reject) {
+        finish(a, OutcomeKind::Failed, *r3,
+               how + ", but the server's final NegTokenResp is a reject or malformed");
+        return;
+      }
+      if (resp->mechListMic && session) {
+        auto verified = session->verify(mechTypesDer, *resp->mechListMic);
+        if (!verified.ok()) {
+          finish(a, OutcomeKind::Failed, *r3, how + ", but the server's mechListMIC did not verify");
+          a.out.error = verified.error();
+          return;
+        }
+      }
+    }
+  }
+  finish(a, OutcomeKind::Ntlm, *r3, how);
+  a.origin->authenticatedSerial = r3->connectionSerial;
+  a.origin->authenticatedAs = OutcomeKind::Ntlm;
+}
+
+}  // namespace kerbpool::client
