@@ -158,7 +158,7 @@ class Simulation {
   CallId lastGranted_ = 0;
   std::vector<core::Micros> arrivals_;  // by id - 1
   std::vector<core::Micros> latencies_;
-  core::Micros nextSample_{0};
+  core::Micros nextSample_ = config_.sampleEvery;
   NetlogonModelReport report_;
 };
 
