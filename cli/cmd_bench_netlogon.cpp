@@ -278,12 +278,25 @@ int realTimeRun(const Options& o, Checks& checks) {
       static_cast<unsigned long long>(events.count(kdc::event_id::kNtlmCredentialValidation)),
       static_cast<unsigned long long>(events.count(kdc::event_id::kNetlogonRequestTimedOut)),
       static_cast<unsigned long long>(events.count(kdc::event_id::kNetlogonRequestsTimedOut)));
+  // Sleeping overshoots on a busy machine, so the real holds run a little longer than h: compare with the
+  // model fed the hold time the semaphore actually measured.
+  kdc::NetlogonModelConfig measured = mc;
+  measured.hold.mean = core::Micros(static_cast<std::int64_t>(counters.averageSemaphoreHoldTime * 1e6));
+  auto remodel = kdc::runNetlogonModel(measured);
+  if (!remodel.ok()) {
+    std::fprintf(stderr, "model: %s\n", remodel.error().message().c_str());
+    return 1;
+  }
+  std::printf(
+      "model at the measured hold time (%.2f ms): done %llu, thru %.1f/s, timeouts %llu, maxWait %zu\n",
+      counters.averageSemaphoreHoldTime * 1000, static_cast<unsigned long long>(remodel->completed),
+      remodel->throughputPerSecond, static_cast<unsigned long long>(remodel->timedOut), remodel->maxWaiters);
   auto near = [](double a, double b) { return std::abs(a - b) <= 0.1 * std::max(1.0, b); };
   checks.expect(wrong == 0, "real: validations other than success/timeout");
-  checks.expect(near(static_cast<double>(completed), static_cast<double>(model->completed)),
-                "real: completions not within 10% of the model");
-  checks.expect(near(static_cast<double>(timeouts), static_cast<double>(model->timedOut)),
-                "real: timeouts not within 10% of the model");
+  checks.expect(near(static_cast<double>(completed), static_cast<double>(remodel->completed)),
+                "real: completions not within 10% of the model at the measured hold time");
+  checks.expect(near(static_cast<double>(timeouts), static_cast<double>(remodel->timedOut)),
+                "real: timeouts not within 10% of the model at the measured hold time");
   checks.expect(completed / windowS <= model->capacityPerSecond * 1.01, "real: throughput above m/h");
   return 0;
 }
