@@ -10,6 +10,7 @@ namespace kerbpool::cli {
 void registerVersion(CLI::App& app);
 void registerKeytab(CLI::App& app);  // keytab list FILE, keytab add ...
 void registerBench(CLI::App& app);   // bench crypto
+void registerBenchNetlogon(CLI::App& app);  // bench netlogon (after registerBench)
 void registerKeytabExport(CLI::App& app);  // keytab export (after registerKeytab)
 void registerKdc(CLI::App& app);     // kdc --realm-file FILE
 void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerKeytab(app);
   kerbpool::cli::registerKeytabExport(app);
   kerbpool::cli::registerBench(app);
+  kerbpool::cli::registerBenchNetlogon(app);
   kerbpool::cli::registerKdc(app);
   kerbpool::cli::registerCert(app);
   try {
