@@ -11,6 +11,8 @@
 #include "kdc/event_log.hpp"
 #include "kdc/kdc_server.hpp"
 #include "kdc/kdc_service.hpp"
+#include "kdc/netlogon.hpp"
+#include "kdc/netlogon_server.hpp"
 #include "kdc/realm_file.hpp"
 
 namespace kerbpool::cli {
@@ -22,6 +24,7 @@ struct KdcOptions {
   int port = 88;
   unsigned threads = 0;
   std::string krb5ConfOut;
+  int netlogonPort = -1;
   bool quiet = false;
 };
 
@@ -79,6 +82,19 @@ int runKdc(const KdcOptions& o) {
     std::fprintf(stderr, "kerbpool kdc: %s\n", server.error().detail.c_str());
     return 1;
   }
+  kdc::NetlogonService netlogon(*realm->directory, events);
+  std::unique_ptr<kdc::NetlogonServer> netlogonServer;
+  if (o.netlogonPort >= 0) {
+    kdc::NetlogonServerConfig nc;
+    nc.address = o.address;
+    nc.port = static_cast<std::uint16_t>(o.netlogonPort);
+    auto started = kdc::startNetlogonServer(nc, netlogon);
+    if (!started.ok()) {
+      std::fprintf(stderr, "kerbpool kdc: netlogon: %s\n", started.error().detail.c_str());
+      return 1;
+    }
+    netlogonServer = std::move(*started);
+  }
   const std::string conf = krb5ConfSnippet(config.realm, o.address, (*server)->port());
   if (!o.krb5ConfOut.empty()) {
     std::ofstream out(o.krb5ConfOut);
@@ -90,11 +106,18 @@ int runKdc(const KdcOptions& o) {
   }
   std::printf("kerbpool kdc: realm %s on %s port %u (UDP and TCP)\n", config.realm.c_str(), o.address.c_str(),
               static_cast<unsigned>((*server)->port()));
+  if (netlogonServer) {
+    std::printf("kerbpool kdc: Netlogon pass-through (NTLM) on %s port %u (docs/netlogon-wire.md)\n",
+                o.address.c_str(), static_cast<unsigned>(netlogonServer->port()));
+  }
   std::printf("# krb5.conf for MIT clients (KRB5_CONFIG=FILE kinit alice):\n%s", conf.c_str());
   std::printf("kerbpool kdc: ready\n");
   std::fflush(stdout);
   const int sig = waitForTerminationSignal();
   (*server)->stop();
+  if (netlogonServer) {
+    netlogonServer->stop();
+  }
   if (!o.quiet) {
     const auto& st = service.stats();
     std::printf("kerbpool kdc: stopping on signal %d\n", sig);
@@ -124,6 +147,9 @@ void registerKdc(CLI::App& app) {
   cmd->add_option("--port", o.port, "UDP and TCP port; 0 picks a free one")->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", o.threads, "worker threads (0: one per core)");
   cmd->add_option("--krb5-conf", o.krb5ConfOut, "also write the krb5.conf snippet to this file");
+  cmd->add_option("--netlogon-port", o.netlogonPort,
+                  "also serve NTLM pass-through for front-ends on this port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
   cmd->add_flag("--quiet", o.quiet, "no statistics on exit");
   cmd->callback([] { setExitCode(runKdc(o)); });
 }
