@@ -144,8 +144,7 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
   }
   const core::Bytes& token = *header->token;
   if (header->scheme == AuthScheme::Ntlm || isRawNtlmssp(token)) {
-    const bool wrapped = false;
-    return fromOutcome(NegotiateNtlm{token, wrapped, header->scheme, {}}, request, connection, state);
+    return fromOutcome(NegotiateNtlm{token, false, header->scheme, {}}, request, connection, state);
   }
   NegotiateOptions negotiate{options_.verify, options_.apRep, true};
   const auto* pendingState = pending ? &*pending : nullptr;

@@ -26,9 +26,22 @@ HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext&
   return response;
 }
 
+namespace {
+
+constexpr std::size_t kMaxLoggedPath = 200;
+
+// The request's path for a log line: the client chose it, so it is cut short.
+std::string loggedPath(const HttpRequest& request) {
+  const std::string_view path = requestPath(request.target);
+  return path.size() <= kMaxLoggedPath ? std::string(path)
+                                       : std::string(path.substr(0, kMaxLoggedPath)) + "...";
+}
+
+}  // namespace
+
 void FrontendNode::count(const HttpRequest& request, const Decision& decision, unsigned status) {
-  const std::string what = std::to_string(status) + " for " + request.peer + " " + request.method + " " +
-                           std::string(requestPath(request.target));
+  const std::string what =
+      std::to_string(status) + " for " + request.peer + " " + request.method + " " + loggedPath(request);
   if (const auto* allow = std::get_if<Allow>(&decision)) {
     core::logInfo(config_.name, what + ": " + allow->identity.user + " (" + allow->identity.mechanism +
                                     (allow->fromConnection ? ", authenticated connection)" : ")"));
