@@ -14,6 +14,7 @@ void registerBenchNetlogon(CLI::App& app);  // bench netlogon (after registerBen
 void registerKeytabExport(CLI::App& app);  // keytab export (after registerKeytab)
 void registerKdc(CLI::App& app);     // kdc --realm-file FILE
 void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...
+void registerFrontend(CLI::App& app);  // frontend --node fe01 --keytab FILE --port N
 
 // The exit code chosen by the subcommand that ran (0 unless it failed).
 int exitCode();

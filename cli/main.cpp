@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerBenchNetlogon(app);
   kerbpool::cli::registerKdc(app);
   kerbpool::cli::registerCert(app);
+  kerbpool::cli::registerFrontend(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,12 @@
+#include "frontend/frontend_config.hpp"
+
+namespace kerbpool::frontend {
+
+HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, HttpServerConfig base) {
+  if (base.serverName.empty()) {
+    base.serverName = "kerbpool-frontend/" + node.name;
+  }
+  return base;
+}
+
+}  // namespace kerbpool::frontend

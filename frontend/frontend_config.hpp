@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "core/acceptor/replay_cache.hpp"
+#include "frontend/auth_filter.hpp"
+#include "frontend/http_server.hpp"
+
+namespace kerbpool::frontend {
+
+// What one front-end node is: its name, its authentication settings and its replay cache's bounds.
+struct FrontendNodeConfig {
+  std::string name = "fe01";  // in logs, the health answer and the X-Kerbpool-Node field
+  AuthFilterOptions auth;
+  core::acceptor::ReplayCacheOptions replay;
+};
+
+// A node plus its listener, as `kerbpool frontend` runs it.
+struct FrontendConfig {
+  FrontendNodeConfig node;
+  HttpServerConfig server;
+};
+
+// Server settings for a node: Server field "kerbpool-frontend/<name>".
+HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, HttpServerConfig base = {});
+
+}  // namespace kerbpool::frontend

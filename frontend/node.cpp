@@ -1,0 +1,73 @@
+#include "frontend/node.hpp"
+
+#include "core/common/log.hpp"
+#include "frontend/request_handler.hpp"
+
+namespace kerbpool::frontend {
+
+FrontendNode::FrontendNode(FrontendNodeConfig config, std::unique_ptr<NodeCredentials> credentials,
+                           const core::Clock& clock, core::Rng& rng)
+    : config_(std::move(config)),
+      credentials_(std::move(credentials)),
+      replayCache_(clock, config_.replay),
+      filter_(config_.auth, replayCache_, clock, rng) {}
+
+HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext& connection) {
+  if (!isProtected(request)) {
+    std::lock_guard lock(mu_);
+    ++stats_.requests;
+    ++stats_.health;
+    return healthResponse(config_.name);
+  }
+  const AcceptorKeysConstSharedPtr keys = credentials_->current();
+  const Decision decision = filter_.decide(request, connection, *keys);
+  HttpResponse response = protectedResponse(request, decision, config_.name);
+  count(request, decision, response.status);
+  return response;
+}
+
+namespace {
+
+constexpr std::size_t kMaxLoggedPath = 200;
+
+// The request's path for a log line: the client chose it, so it is cut short.
+std::string loggedPath(const HttpRequest& request) {
+  const std::string_view path = requestPath(request.target);
+  return path.size() <= kMaxLoggedPath ? std::string(path)
+                                       : std::string(path.substr(0, kMaxLoggedPath)) + "...";
+}
+
+}  // namespace
+
+void FrontendNode::count(const HttpRequest& request, const Decision& decision, unsigned status) {
+  const std::string what =
+      std::to_string(status) + " for " + request.peer + " " + request.method + " " + loggedPath(request);
+  if (const auto* allow = std::get_if<Allow>(&decision)) {
+    core::logInfo(config_.name, what + ": " + allow->identity.user + " (" + allow->identity.mechanism +
+                                    (allow->fromConnection ? ", authenticated connection)" : ")"));
+  } else if (const auto* challenge = std::get_if<Challenge>(&decision)) {
+    core::logDebug(config_.name, what + ": " + challenge->reason);
+  } else {
+    const auto& deny = std::get<Deny>(decision);
+    core::logWarn(config_.name, what + ": " + deny.code + ": " + deny.detail);
+  }
+  std::lock_guard lock(mu_);
+  ++stats_.requests;
+  if (const auto* allow = std::get_if<Allow>(&decision)) {
+    ++stats_.allowed;
+    stats_.allowedByConnection += allow->fromConnection ? 1 : 0;
+    ++stats_.allowedByUser[allow->identity.user];
+  } else if (std::holds_alternative<Challenge>(decision)) {
+    ++stats_.challenged;
+  } else {
+    ++stats_.denied;
+    ++stats_.deniedByReason[std::get<Deny>(decision).code];
+  }
+}
+
+NodeStats FrontendNode::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace kerbpool::frontend
