@@ -201,8 +201,8 @@ TEST_CASE("backend pool: rise and fall counting with logged transitions", "[load
   const auto s = pool.stats(1);
   CHECK(s.wentDown == 1);
   CHECK(s.cameUp == 1);
-  CHECK(s.checks == 8);
-  CHECK(s.failedChecks == 5);
+  CHECK(s.checks == 7);
+  CHECK(s.failedChecks == 4);
 }
 
 TEST_CASE("chooser: nothing available is an error naming each node's state", "[loadbalancer]") {
