@@ -88,9 +88,13 @@ void Listener::stop() {
 }
 
 void Listener::doAccept() {
-  acceptor_.async_accept(
-      net::make_strand(ioc_),
-      [self = shared_from_this()](beast::error_code ec, tcp::socket s) { self->onAccept(ec, std::move(s)); });
+  // One strand per connection; with a single I/O thread everything is serialised already, and the strand's
+  // locking and type-erased dispatch are pure cost.
+  const net::any_io_executor executor =
+      state_->config.threads == 1 ? net::any_io_executor(ioc_.get_executor()) : net::make_strand(ioc_);
+  acceptor_.async_accept(executor, [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    self->onAccept(ec, std::move(s));
+  });
 }
 
 void Listener::onAccept(beast::error_code ec, tcp::socket socket) {
