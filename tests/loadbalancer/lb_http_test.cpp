@@ -27,11 +27,12 @@ std::unique_ptr<LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rn
   return std::move(lb).value();
 }
 
-// A node that accepts connections, reads one request head, answers with a 200 head that promises 100 octets,
-// sends 9 and closes: an upstream that dies in the middle of a response.
+// A node that accepts connections and reads one request head, then either answers with a 200 head that
+// promises 100 octets, sends 9 and closes (an upstream that dies in the middle of a response) or, when
+// `silent`, never answers.
 class DyingNode {
  public:
-  DyingNode() {
+  explicit DyingNode(bool silent = false) : silent_(silent) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -47,6 +48,9 @@ class DyingNode {
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
     thread_.join();
+    for (int c : held_) {
+      ::close(c);
+    }
   }
   std::uint16_t port() const { return port_; }
   int served() const { return served_.load(); }
@@ -63,16 +67,22 @@ class DyingNode {
       while (!head.ends_with("\r\n\r\n") && ::read(c, &ch, 1) == 1) {
         head += ch;
       }
+      served_++;
+      if (silent_) {
+        held_.push_back(c);
+        continue;
+      }
       const std::string partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nTRUNCATED";
       (void)!::write(c, partial.data(), partial.size());
-      served_++;
       ::close(c);
     }
   }
+  const bool silent_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::thread thread_;
   std::atomic<int> served_{0};
+  std::vector<int> held_;
 };
 
 }  // namespace
@@ -305,4 +315,45 @@ TEST_CASE("lb http: concurrent clients never get each other's responses", "[load
   CHECK(s.backends[0].active + s.backends[1].active == 0);
   // Pooled upstream connections: far fewer than requests, at most one per concurrent client and node.
   CHECK(s.backends[0].connections + s.backends[1].connections <= 12);
+}
+
+TEST_CASE("lb http: an upstream that does not answer in time gives 502 timeout",
+          "[loadbalancer][integration]") {
+  DyingNode silent(true);
+  core::SeededRng rng(1);
+  loadbalancer::LbConfig config;
+  config.backends = {{"fe01", "127.0.0.1", silent.port()}};
+  config.health.interval = 0ms;
+  config.upstreamReadTimeout = 100ms;
+  auto lb = startLb(config, rng);
+  test::HttpTestClient c(lb->port());
+  auto r = c.get("/slow");
+  REQUIRE(r.has_value());
+  CHECK(r->status == 502);
+  CHECK(r->body == "bad gateway: fe01: read response: timeout\n");
+  CHECK(lb->stats().totals.timeouts == 1);
+  CHECK(test::backendStats(*lb, "fe01").errors == 1);
+}
+
+TEST_CASE("lb: client connections over the limit are closed at once and counted",
+          "[loadbalancer][integration]") {
+  test::EchoNode fe01("fe01");
+  core::SeededRng rng(1);
+  auto config = test::lbConfig({&fe01});
+  config.maxClientConnections = 1;
+  auto lb = startLb(config, rng);
+  test::HttpTestClient first(lb->port());
+  REQUIRE(first.get("/").has_value());
+  test::HttpTestClient second(lb->port());
+  CHECK(second.waitForClose());
+  CHECK(lb->stats().totals.rejectedConnections == 1);
+  auto still = first.get("/still");
+  REQUIRE(still.has_value());
+  CHECK(still->status == 200);
+  first.close();
+  REQUIRE(test::waitUntil([&] { return lb->stats().totals.activeClientConnections == 0; }));
+  test::HttpTestClient third(lb->port());
+  auto r = third.get("/third");
+  REQUIRE(r.has_value());
+  CHECK(r->status == 200);
 }
