@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "core/common/log.hpp"
@@ -42,6 +43,33 @@ void dropHopByHop(Fields& fields) {
   for (auto it = fields.begin(); it != fields.end();) {
     it = isHopByHopField(sv(it->name_string())) ? fields.erase(it) : std::next(it);
   }
+}
+
+// Writes a message: on a plain socket first without waiting (a small message usually fits the socket buffer,
+// and completing at once saves a trip through the scheduler per message), then, or on TLS, asynchronously
+// under `timeout`. The handler runs once, at once or later.
+template <class Stream, class Serializer, class Handler>
+void writeMessage(Stream& stream, Serializer& sr, std::chrono::milliseconds timeout, Handler&& handler) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    auto& socket = stream.socket();
+    beast::error_code ec;
+    if (!socket.non_blocking()) {
+      socket.non_blocking(true, ec);
+    }
+    while (!ec && !sr.is_done()) {
+      http::write_some(socket, sr, ec);
+    }
+    if (sr.is_done()) {
+      handler(beast::error_code{}, 0);
+      return;
+    }
+    if (ec != net::error::would_block && ec != net::error::try_again) {
+      handler(ec, 0);
+      return;
+    }
+  }
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  http::async_write(stream, sr, std::forward<Handler>(handler));
 }
 
 template <class Derived>
@@ -89,21 +117,51 @@ class HttpProxySession : public frontend::Closable {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cfg.headerLimit, UINT32_MAX)));
     parser_->body_limit(cfg.bodyLimit);
-    if (buffer_.size() == 0 && requests_ > 0) {
-      lowest().expires_after(cfg.clientIdleTimeout);
-      derived().stream().async_read_some(
-          buffer_.prepare(kIdleReadSize),
-          [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
-            if (ec) {
-              self->onReadError(ec, "keep-alive wait");
-              return;
-            }
-            self->buffer_.commit(n);
-            self->doReadHeader();
-          });
+    parser_->eager(true);
+    if (buffer_.size() > 0) {
+      parseBuffered();  // pipelined
       return;
     }
-    doReadHeader();
+    // Wait for the next request's first octets (under the keep-alive timeout between requests).
+    lowest().expires_after(requests_ > 0 ? cfg.clientIdleTimeout : cfg.clientReadTimeout);
+    derived().stream().async_read_some(
+        buffer_.prepare(kIdleReadSize),
+        [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec) {
+            self->onReadError(ec, "keep-alive wait");
+            return;
+          }
+          self->buffer_.commit(n);
+          self->parseBuffered();
+        });
+  }
+
+  // Parses what was read without another trip through the scheduler: a request that arrived whole (the usual
+  // case) goes straight on; otherwise Beast reads the rest.
+  void parseBuffered() {
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) {
+        onReadError(ec, "parse request");
+        return;
+      }
+      if (used == 0) {
+        break;
+      }
+    }
+    if (parser_->is_done()) {
+      onRequest();
+    } else if (parser_->is_header_done()) {
+      onHeader({});
+    } else {
+      doReadHeader();
+    }
   }
 
   void doReadHeader() {
@@ -260,13 +318,13 @@ class HttpProxySession : public frontend::Closable {
 
   void doUpstreamWrite() {
     state_->pool.countRequest(backend_);
-    upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
+    reqSr_.emplace(req_);
     upstream_->visit([&](auto& s) {
-      http::async_write(s, req_,
-                        net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
-                                                                        beast::error_code ec, std::size_t) {
-                          ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
-                        }));
+      writeMessage(s, *reqSr_, state_->config.upstreamReadTimeout,
+                   net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
+                                                                   beast::error_code ec, std::size_t) {
+                     ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
+                   }));
     });
   }
 
@@ -398,15 +456,15 @@ class HttpProxySession : public frontend::Closable {
         res_.keep_alive(false);
       }
     }
-    lowest().expires_after(state_->config.clientReadTimeout);
-    http::async_write(derived().stream(), res_,
-                      [self = derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
-                        if (ec) {
-                          self->fail(ec, "write response");
-                          return;
-                        }
-                        keepAlive ? self->doRead() : self->derived().doEof();
-                      });
+    resSr_.emplace(res_);
+    writeMessage(derived().stream(), *resSr_, state_->config.clientReadTimeout,
+                 [self = derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
+                   if (ec) {
+                     self->fail(ec, "write response");
+                     return;
+                   }
+                   keepAlive ? self->doRead() : self->derived().doEof();
+                 });
   }
 
   void lingerAndClose() {
@@ -468,6 +526,8 @@ class HttpProxySession : public frontend::Closable {
   UpstreamPtr upstream_;
   std::optional<http::response_parser<http::string_body>> resParser_;
   http::response<http::string_body> res_;
+  std::optional<http::request_serializer<http::string_body>> reqSr_;
+  std::optional<http::response_serializer<http::string_body>> resSr_;
 
   std::array<char, 4096> scratch_{};
   std::size_t drained_ = 0;
