@@ -360,7 +360,13 @@ class HttpProxySession : public frontend::Closable {
     res_ = resParser_->release();
     upstream_->exchanges++;
     endExchange();
-    if (!res_.keep_alive()) {
+    // A connection that carried an authentication exchange is never handed to another client: IIS (and a
+    // kerbpool node) keeps an authenticated connection authenticated, so pooling it would let the next client
+    // ride on this user's logon. Like a load balancer without an NTLM profile, it is closed instead, which
+    // is also why NTLM's legs cannot meet on one node behind a per-request balancer.
+    const bool carriedAuth = req_.find(http::field::authorization) != req_.end() ||
+                             res_.find(http::field::www_authenticate) != res_.end();
+    if (!res_.keep_alive() || (carriedAuth && state_->config.affinity == AffinityMode::None)) {
       upstream_->close();
       upstream_.reset();
     } else if (state_->config.affinity == AffinityMode::None) {
