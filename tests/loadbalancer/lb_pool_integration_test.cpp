@@ -1,0 +1,213 @@
+// The pool as users meet it: kerbpool's KDC, three kerbpool front-ends holding the shared account's key, and
+// the load balancer in front, all on 127.0.0.1 with real sockets; clients are kerbpool's workstation and
+// curl.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "client/dns.hpp"
+#include "client/kdc_network.hpp"
+#include "client/kerberos_client.hpp"
+#include "client/negotiate_http_client.hpp"
+#include "core/crypto/crypto_rng.hpp"
+#include "core/crypto/x509.hpp"
+#include "frontend/http_server.hpp"
+#include "frontend/node.hpp"
+#include "frontend/node_credentials.hpp"
+#include "loadbalancer/lb_server.hpp"
+#include "tests/loadbalancer/lb_fixture.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/kdc_fixture.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace kerbpool;
+
+namespace {
+
+// fe01..fe03 with the keys the directory delivered to FE01$..FE03$ (the example realm gives every node the
+// shared account POOLKERB$'s key for HTTP/pool.contoso.test).
+struct Pool {
+  explicit Pool(test::KdcFixture& kdc, std::optional<frontend::TlsFiles> tls = std::nullopt) {
+    for (const char* n : {"fe01", "fe02", "fe03"}) {
+      std::string sam = n;
+      for (auto& c : sam) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      auto creds = frontend::NodeCredentials::fromDirectory(kdc.directory(), sam + "$");
+      REQUIRE(creds.ok());
+      frontend::FrontendNodeConfig nc;
+      nc.name = n;
+      nodes.push_back(std::make_unique<frontend::FrontendNode>(nc, std::move(*creds), clock, rng));
+      frontend::HttpServerConfig sc;
+      sc.tls = tls;
+      sc.headerLimit = 64 * 1024;
+      auto server = frontend::HttpServer::start(sc, *nodes.back());
+      REQUIRE(server.ok());
+      servers.push_back(std::move(*server));
+    }
+  }
+  loadbalancer::LbConfig lbConfig(loadbalancer::LbMode mode) const {
+    loadbalancer::LbConfig c;
+    c.mode = mode;
+    c.health.interval = std::chrono::milliseconds(50);
+    c.health.timeout = std::chrono::milliseconds(200);
+    c.health.fall = 2;
+    c.health.rise = 2;
+    const char* names[] = {"fe01", "fe02", "fe03"};
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+      c.backends.push_back({names[i], "127.0.0.1", servers[i]->port()});
+    }
+    return c;
+  }
+  core::SystemClock clock;
+  core::crypto::CryptoRng rng;
+  std::vector<std::unique_ptr<frontend::FrontendNode>> nodes;
+  std::vector<std::unique_ptr<frontend::HttpServer>> servers;
+};
+
+struct Workstation {
+  Workstation(test::KdcFixture& kdc, const std::string& user, const std::string& password)
+      : network(options(kdc)), kerberos(network, clock, rng, config()) {
+    REQUIRE(dns.addA("pool.contoso.test", "127.0.0.1").ok());
+    http = std::make_unique<client::NegotiateHttpClient>(client::ClientProfile::internalPc(),
+                                                         client::WorkstationUser{user, "CONTOSO", password},
+                                                         dns, runtime, &kerberos, clock, rng);
+  }
+  static client::KdcNetworkOptions options(test::KdcFixture& kdc) {
+    client::KdcNetworkOptions o;
+    o.kdcs.push_back(client::KdcAddress{"127.0.0.1", kdc.port()});
+    return o;
+  }
+  static client::KerberosClientConfig config() {
+    client::KerberosClientConfig c;
+    c.realm = "CONTOSO.TEST";
+    return c;
+  }
+  core::SystemClock clock;
+  core::SeededRng rng{17};
+  client::KdcNetwork network;
+  client::KerberosClient kerberos;
+  client::DnsZone dns;
+  client::HttpClientRuntime runtime;
+  std::unique_ptr<client::NegotiateHttpClient> http;
+};
+
+}  // namespace
+
+TEST_CASE("behind layer 7 round-robin the shared account's Kerberos succeeds on every request and every node",
+          "[loadbalancer][integration]") {
+  test::KdcFixture kdc;
+  Pool pool(kdc);
+  core::SeededRng lbRng(1);
+  auto lb = loadbalancer::LbServer::start(pool.lbConfig(loadbalancer::LbMode::Http), lbRng);
+  REQUIRE(lb.ok());
+  Workstation alice(kdc, "alice", "Passw0rd!");
+  const std::string url =
+      "http://pool.contoso.test:" + std::to_string((*lb)->port()) + "/WebTicket/WebTicketService.svc";
+  std::set<std::string> nodes;
+  for (int i = 0; i < 9; ++i) {
+    auto outcome = alice.http->get(url);
+    INFO(outcome.reason);
+    REQUIRE(outcome.kind == client::OutcomeKind::Kerberos);
+    CHECK(outcome.status == 200);
+    CHECK(outcome.spn == "HTTP/pool.contoso.test");
+    nodes.insert(outcome.node);
+  }
+  CHECK(nodes == std::set<std::string>{"fe01", "fe02", "fe03"});
+  for (const auto& n : pool.nodes) {
+    CHECK(n->stats().allowed == 3);
+    CHECK(n->stats().denied == 0);
+  }
+}
+
+TEST_CASE(
+    "a front-end killed mid-run is taken out by the health check and nothing is answered 200 unauthenticated",
+    "[loadbalancer][integration]") {
+  test::KdcFixture kdc;
+  Pool pool(kdc);
+  core::SeededRng lbRng(2);
+  auto lb = loadbalancer::LbServer::start(pool.lbConfig(loadbalancer::LbMode::Http), lbRng);
+  REQUIRE(lb.ok());
+  Workstation alice(kdc, "alice", "Passw0rd!");
+  const std::string url = "http://pool.contoso.test:" + std::to_string((*lb)->port()) + "/ABS/handler";
+  REQUIRE(alice.http->get(url).kind == client::OutcomeKind::Kerberos);
+
+  pool.servers[1]->stop();  // fe02 dies
+  REQUIRE(test::waitUntil([&] { return !test::backendStats(**lb, "fe02").up; }));
+  int kerberos = 0;
+  int failed = 0;
+  std::set<std::string> nodes;
+  for (int i = 0; i < 12; ++i) {
+    auto o = alice.http->get(url);
+    if (o.kind == client::OutcomeKind::Kerberos) {
+      ++kerberos;
+      nodes.insert(o.node);
+    } else {
+      ++failed;
+      CHECK(o.status != 200);  // a failure is never a 200
+    }
+  }
+  CHECK(kerberos == 12);  // fe02 is out: every request lands on a live node
+  // Every GET is two requests (anonymous, then with a token): round-robin over the two live nodes sends the
+  // anonymous leg to one and the authenticated leg to the other. fe02 gets nothing.
+  CHECK(nodes.count("fe02") == 0);
+  CHECK(test::backendStats(**lb, "fe02").requests == 1);
+  CHECK(test::backendStats(**lb, "fe01").requests + test::backendStats(**lb, "fe03").requests >= 24);
+  CHECK(failed == 0);
+  const auto stats = (*lb)->stats();
+  CHECK(test::backendStats(**lb, "fe02").wentDown == 1);
+  CHECK(stats.totals.requests >= 13);
+
+  // An anonymous request through the balancer is still refused.
+  test::HttpTestClient anon((*lb)->port());
+  auto r = anon.get("/ABS/handler", {{"Host", "pool.contoso.test"}});
+  REQUIRE(r.has_value());
+  CHECK(r->status == 401);
+}
+
+TEST_CASE("curl --negotiate through the load balancer: TLS terminated and TLS passed through",
+          "[loadbalancer][integration][interop]") {
+  test::KdcFixture kdc;
+  REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
+  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, core::SystemClock().now());
+  REQUIRE(bundle.ok());
+  auto files = bundle->writePemFiles(kdc.dir() / "tls");
+  REQUIRE(files.ok());
+  const std::string curl = test::requireTool("curl");
+
+  auto curlNegotiate = [&](std::uint16_t port) {
+    return kdc.run(curl + " -sS --negotiate -u : --cacert " + files->caCertificate.string() +
+                   " --resolve pool.contoso.test:" + std::to_string(port) +
+                   ":127.0.0.1 https://pool.contoso.test:" + std::to_string(port) +
+                   "/Autodiscover/x -w ' HTTP%{http_code}'");
+  };
+
+  SECTION("http mode terminates TLS with the pool's certificate") {
+    Pool pool(kdc);
+    auto config = pool.lbConfig(loadbalancer::LbMode::Http);
+    config.tls =
+        loadbalancer::LbTlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()};
+    core::SeededRng lbRng(3);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    auto r = curlNegotiate((*lb)->port());
+    INFO(r.output);
+    CHECK(r.exitCode == 0);
+    CHECK(r.output.find("alice@CONTOSO.TEST") != std::string::npos);
+    CHECK(r.output.find("HTTP200") != std::string::npos);
+  }
+  SECTION("tcp mode passes TLS through to TLS front-ends") {
+    Pool pool(kdc, frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+    auto config = pool.lbConfig(loadbalancer::LbMode::Tcp);
+    config.health.tls = true;
+    core::SeededRng lbRng(4);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    auto r = curlNegotiate((*lb)->port());
+    INFO(r.output);
+    CHECK(r.exitCode == 0);
+    CHECK(r.output.find("alice@CONTOSO.TEST") != std::string::npos);
+    CHECK(r.output.find("HTTP200") != std::string::npos);
+  }
+}
