@@ -15,6 +15,9 @@
 #include "frontend/http_server.hpp"
 #include "frontend/node.hpp"
 #include "frontend/node_credentials.hpp"
+#include "frontend/ntlm_handler.hpp"
+#include "frontend/secure_channel.hpp"
+#include "kdc/netlogon.hpp"
 #include "loadbalancer/lb_server.hpp"
 #include "tests/loadbalancer/lb_fixture.hpp"
 #include "tests/support/http_client.hpp"
@@ -27,8 +30,20 @@ namespace {
 
 // fe01..fe03 with the keys the directory delivered to FE01$..FE03$ (the example realm gives every node the
 // shared account POOLKERB$'s key for HTTP/pool.contoso.test).
+class NoHold final : public frontend::RoundTripDelay {
+ public:
+  void hold(core::Micros) override {}
+};
+
 struct Pool {
-  explicit Pool(test::KdcFixture& kdc, std::optional<frontend::TlsFiles> tls = std::nullopt) {
+  explicit Pool(test::KdcFixture& kdc, std::optional<frontend::TlsFiles> tls = std::nullopt)
+      : netlogon(kdc.directory(), kdc.events()) {
+    frontend::ChannelConfig cc;
+    cc.latency.mean = core::Micros(0);
+    auto throttle = frontend::ChannelThrottle::create(cc, clock, &kdc.events(), noHold);
+    REQUIRE(throttle.ok());
+    channelThrottle = std::move(*throttle);
+    channel = std::make_unique<frontend::InProcessSecureChannel>(netlogon, *channelThrottle);
     for (const char* n : {"fe01", "fe02", "fe03"}) {
       std::string sam = n;
       for (auto& c : sam) {
@@ -36,8 +51,11 @@ struct Pool {
       }
       auto creds = frontend::NodeCredentials::fromDirectory(kdc.directory(), sam + "$");
       REQUIRE(creds.ok());
+      ntlm.push_back(
+          frontend::makeNtlmHandler(frontend::ntlmConfigFor(n, "CONTOSO.TEST"), *channel, clock, rng));
       frontend::FrontendNodeConfig nc;
       nc.name = n;
+      nc.auth.ntlm = ntlm.back().get();
       nodes.push_back(std::make_unique<frontend::FrontendNode>(nc, std::move(*creds), clock, rng));
       frontend::HttpServerConfig sc;
       sc.tls = tls;
@@ -62,17 +80,22 @@ struct Pool {
   }
   core::SystemClock clock;
   core::crypto::CryptoRng rng;
+  kdc::NetlogonService netlogon;
+  NoHold noHold;
+  std::unique_ptr<frontend::ChannelThrottle> channelThrottle;
+  std::unique_ptr<frontend::InProcessSecureChannel> channel;
+  std::vector<std::unique_ptr<frontend::NtlmPassThroughHandler>> ntlm;
   std::vector<std::unique_ptr<frontend::FrontendNode>> nodes;
   std::vector<std::unique_ptr<frontend::HttpServer>> servers;
 };
 
 struct Workstation {
-  Workstation(test::KdcFixture& kdc, const std::string& user, const std::string& password)
+  Workstation(test::KdcFixture& kdc, const std::string& user, const std::string& password,
+              client::ClientProfile profile = client::ClientProfile::internalPc())
       : network(options(kdc)), kerberos(network, clock, rng, config()) {
     REQUIRE(dns.addA("pool.contoso.test", "127.0.0.1").ok());
-    http = std::make_unique<client::NegotiateHttpClient>(client::ClientProfile::internalPc(),
-                                                         client::WorkstationUser{user, "CONTOSO", password},
-                                                         dns, runtime, &kerberos, clock, rng);
+    http = std::make_unique<client::NegotiateHttpClient>(
+        profile, client::WorkstationUser{user, "CONTOSO", password}, dns, runtime, &kerberos, clock, rng);
   }
   static client::KdcNetworkOptions options(test::KdcFixture& kdc) {
     client::KdcNetworkOptions o;
@@ -209,5 +232,104 @@ TEST_CASE("curl --negotiate through the load balancer: TLS terminated and TLS pa
     CHECK(r.exitCode == 0);
     CHECK(r.output.find("alice@CONTOSO.TEST") != std::string::npos);
     CHECK(r.output.find("HTTP200") != std::string::npos);
+  }
+}
+
+TEST_CASE("NTLM breaks behind layer 7 round-robin without affinity and works with affinity or in tcp mode",
+          "[loadbalancer][integration]") {
+  test::KdcFixture kdc;
+  Pool pool(kdc);
+  auto run = [&](loadbalancer::LbMode mode, loadbalancer::AffinityMode affinity) {
+    auto config = pool.lbConfig(mode);
+    config.affinity = affinity;
+    core::SeededRng lbRng(5);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    Workstation external(kdc, "alice", "Passw0rd!", client::ClientProfile::externalPc());
+    const std::string url = "http://pool.contoso.test:" + std::to_string((*lb)->port()) + "/WebTicket/x";
+    std::vector<client::RequestOutcome> outcomes;
+    for (int i = 0; i < 6; ++i) {
+      outcomes.push_back(external.http->get(url));
+    }
+    return outcomes;
+  };
+  SECTION("http mode, round-robin, no affinity: the AUTHENTICATE lands on another node") {
+    const auto before = pool.nodes[0]->stats().deniedFor("ntlm_no_challenge_on_connection") +
+                        pool.nodes[1]->stats().deniedFor("ntlm_no_challenge_on_connection") +
+                        pool.nodes[2]->stats().deniedFor("ntlm_no_challenge_on_connection");
+    for (const auto& o : run(loadbalancer::LbMode::Http, loadbalancer::AffinityMode::None)) {
+      INFO(o.reason);
+      CHECK(o.kind != client::OutcomeKind::Ntlm);
+      CHECK(o.status != 200);
+    }
+    std::uint64_t after = 0;
+    for (const auto& n : pool.nodes) {
+      after += n->stats().deniedFor("ntlm_no_challenge_on_connection");
+    }
+    CHECK(after >= before + 6);
+  }
+  SECTION("http mode with source affinity: every logon succeeds") {
+    for (const auto& o : run(loadbalancer::LbMode::Http, loadbalancer::AffinityMode::SourceHash)) {
+      INFO(o.reason);
+      CHECK(o.kind == client::OutcomeKind::Ntlm);
+      CHECK(o.status == 200);
+    }
+  }
+  SECTION("tcp mode: every logon succeeds") {
+    for (const auto& o : run(loadbalancer::LbMode::Tcp, loadbalancer::AffinityMode::None)) {
+      INFO(o.reason);
+      CHECK(o.kind == client::OutcomeKind::Ntlm);
+      CHECK(o.status == 200);
+    }
+    // One pass-through for the connection: like IIS, the node keeps an NTLM-authenticated connection
+    // authenticated, and tcp mode keeps the client's connection on that node.
+    CHECK(kdc.events().count(kdc::event_id::kNtlmCredentialValidation) >= 1);
+  }
+}
+
+TEST_CASE("curl --ntlm through the load balancer: TLS terminated with affinity and TLS passed through",
+          "[loadbalancer][integration][interop]") {
+  test::KdcFixture kdc;
+  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, core::SystemClock().now());
+  REQUIRE(bundle.ok());
+  auto files = bundle->writePemFiles(kdc.dir() / "tls");
+  REQUIRE(files.ok());
+  const std::string curl = test::requireTool("curl");
+  auto curlNtlm = [&](std::uint16_t port, const std::string& password) {
+    return test::runCommand(curl + " -sS --ntlm -u " + test::shellQuote("CONTOSO\\alice:" + password) +
+                            " --cacert " + files->caCertificate.string() +
+                            " --resolve pool.contoso.test:" + std::to_string(port) +
+                            ":127.0.0.1 https://pool.contoso.test:" + std::to_string(port) +
+                            "/Autodiscover/x -w ' HTTP%{http_code}'");
+  };
+  SECTION("http mode terminates TLS; source affinity keeps the legs on one node") {
+    Pool pool(kdc);
+    auto config = pool.lbConfig(loadbalancer::LbMode::Http);
+    config.affinity = loadbalancer::AffinityMode::SourceHash;
+    config.tls =
+        loadbalancer::LbTlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()};
+    core::SeededRng lbRng(6);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    auto ok = curlNtlm((*lb)->port(), "Passw0rd!");
+    INFO(ok.output);
+    CHECK(ok.output.find("alice@CONTOSO.TEST") != std::string::npos);
+    CHECK(ok.output.find("\"mechanism\":\"ntlm\"") != std::string::npos);
+    CHECK(ok.output.find("HTTP200") != std::string::npos);
+    auto bad = curlNtlm((*lb)->port(), "wrong");
+    INFO(bad.output);
+    CHECK(bad.output.find("HTTP401") != std::string::npos);
+  }
+  SECTION("tcp mode passes TLS through to TLS front-ends") {
+    Pool pool(kdc, frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+    auto config = pool.lbConfig(loadbalancer::LbMode::Tcp);
+    config.health.tls = true;
+    core::SeededRng lbRng(7);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    auto ok = curlNtlm((*lb)->port(), "Passw0rd!");
+    INFO(ok.output);
+    CHECK(ok.output.find("alice@CONTOSO.TEST") != std::string::npos);
+    CHECK(ok.output.find("HTTP200") != std::string::npos);
   }
 }
