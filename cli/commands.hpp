@@ -15,6 +15,8 @@ void registerKeytabExport(CLI::App& app);  // keytab export (after registerKeyta
 void registerKdc(CLI::App& app);     // kdc --realm-file FILE
 void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...
 void registerFrontend(CLI::App& app);  // frontend --node fe01 --keytab FILE --port N
+void registerLb(CLI::App& app);      // lb --mode http|tcp --listen ADDR:PORT --backend NAME=HOST:PORT...
+void registerEchoBackend(CLI::App& app);  // echo-backend --name fe01 --listen ADDR:PORT
 
 // The exit code chosen by the subcommand that ran (0 unless it failed).
 int exitCode();

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerKdc(app);
   kerbpool::cli::registerCert(app);
   kerbpool::cli::registerFrontend(app);
+  kerbpool::cli::registerLb(app);
+  kerbpool::cli::registerEchoBackend(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,94 @@
+#include "loadbalancer/forwarding_rules.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace kerbpool::loadbalancer {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+bool isHopByHopField(std::string_view name) {
+  static constexpr std::array<std::string_view, 7> kFields{
+      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
+  for (auto f : kFields) {
+    if (iequals(name, f)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> connectionTokens(std::string_view field) {
+  std::vector<std::string> out;
+  while (!field.empty()) {
+    const auto comma = field.find(',');
+    const auto token = trim(field.substr(0, comma));
+    if (!token.empty()) {
+      out.emplace_back(token);
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    field.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string appendForwardedFor(std::optional<std::string_view> existing, std::string_view clientAddress) {
+  if (!existing || trim(*existing).empty()) {
+    return std::string(clientAddress);
+  }
+  return std::string(trim(*existing)) + ", " + std::string(clientAddress);
+}
+
+std::string_view addressOf(std::string_view endpoint) {
+  if (endpoint.starts_with('[')) {
+    const auto close = endpoint.find(']');
+    return close == std::string_view::npos ? endpoint : endpoint.substr(1, close - 1);
+  }
+  const auto colon = endpoint.rfind(':');
+  if (colon == std::string_view::npos || endpoint.find(':') != colon) {
+    return endpoint;
+  }
+  return endpoint.substr(0, colon);
+}
+
+bool isIdempotentMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
+         method == "DELETE";
+}
+
+std::string badGatewayBody(std::string_view backend, std::string_view what, std::string_view detail) {
+  return "bad gateway: " + std::string(backend) + ": " + std::string(what) + ": " + std::string(detail) +
+         "\n";
+}
+
+std::string serviceUnavailableBody(std::string_view reason) {
+  return std::string(reason) + "\n";
+}
+
+}  // namespace kerbpool::loadbalancer

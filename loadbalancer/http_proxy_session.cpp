@@ -1,0 +1,607 @@
+// Layer 7 proxy session (Beast proxy shape: an inbound server session, an outbound client chain on the same
+// strand). The header rules live in forwarding_rules; the choice of node in BackendChooser.
+#include "loadbalancer/http_proxy_session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "core/common/log.hpp"
+#include "loadbalancer/affinity.hpp"
+#include "loadbalancer/forwarding_rules.hpp"
+
+namespace kerbpool::loadbalancer {
+
+namespace http = beast::http;
+
+namespace {
+
+constexpr std::string_view kComponent = "lb";
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::size_t kIdleReadSize = 4096;
+constexpr std::chrono::milliseconds kMaxLinger{2000};
+constexpr std::size_t kMaxDrain = 1 << 20;
+constexpr std::uint32_t kUpstreamHeaderLimit = 64 * 1024;
+
+std::string_view sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+// Drops hop-by-hop fields and those the Connection field names (RFC 9110 7.6.1).
+template <class Fields>
+void dropHopByHop(Fields& fields) {
+  for (const auto& token : connectionTokens(sv(fields[http::field::connection]))) {
+    fields.erase(beast::string_view(token.data(), token.size()));
+  }
+  for (auto it = fields.begin(); it != fields.end();) {
+    it = isHopByHopField(sv(it->name_string())) ? fields.erase(it) : std::next(it);
+  }
+}
+
+// Writes a message: on a plain socket first without waiting (a small message usually fits the socket buffer,
+// and completing at once saves a trip through the scheduler per message), then, or on TLS, asynchronously
+// under `timeout`. The handler runs once, at once or later.
+template <class Stream, class Serializer, class Handler>
+void writeMessage(Stream& stream, Serializer& sr, std::chrono::milliseconds timeout, Handler&& handler) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    auto& socket = stream.socket();
+    beast::error_code ec;
+    if (!socket.non_blocking()) {
+      socket.non_blocking(true, ec);
+    }
+    while (!ec && !sr.is_done()) {
+      http::write_some(socket, sr, ec);
+    }
+    if (sr.is_done()) {
+      handler(beast::error_code{}, 0);
+      return;
+    }
+    if (ec != net::error::would_block && ec != net::error::try_again) {
+      handler(ec, 0);
+      return;
+    }
+  }
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  http::async_write(stream, sr, std::forward<Handler>(handler));
+}
+
+template <class Derived>
+class HttpProxySession : public frontend::Closable {
+ public:
+  HttpProxySession(std::shared_ptr<LbState> state, std::shared_ptr<UpstreamConnector> upstream,
+                   std::string peer, bool tls)
+      : state_(std::move(state)), connector_(std::move(upstream)), peer_(std::move(peer)), tls_(tls) {
+    id_ = state_->nextConnectionId++;
+    clientAddress_ = std::string(addressOf(peer_));
+    state_->counters.activeClientConnections++;
+  }
+
+  ~HttpProxySession() override {
+    endExchange();
+    if (upstream_) {
+      upstream_->close();  // pinned or half-used: never handed to another client
+    }
+    state_->registry.remove(id_);
+    state_->counters.activeClientConnections--;
+  }
+
+  void forceClose() override {
+    net::post(lowest().get_executor(), [self = derived().shared_from_this()] {
+      self->closing_ = true;
+      self->lowest().close();
+      if (self->upstream_) {
+        self->upstream_->close();
+      }
+    });
+  }
+
+  bool registered() {
+    if (!state_->registry.add(id_, derived().weak_from_this())) {
+      lowest().close();
+      return false;
+    }
+    return true;
+  }
+
+  // ---- inbound: read one request -------------------------------------------------------------------------
+
+  void doRead() {
+    const auto& cfg = state_->config;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cfg.headerLimit, UINT32_MAX)));
+    parser_->body_limit(cfg.bodyLimit);
+    parser_->eager(true);
+    if (buffer_.size() > 0) {
+      parseBuffered();  // pipelined
+      return;
+    }
+    // Wait for the next request's first octets (under the keep-alive timeout between requests).
+    lowest().expires_after(requests_ > 0 ? cfg.clientIdleTimeout : cfg.clientReadTimeout);
+    derived().stream().async_read_some(
+        buffer_.prepare(kIdleReadSize),
+        [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec) {
+            self->onReadError(ec, "keep-alive wait");
+            return;
+          }
+          self->buffer_.commit(n);
+          self->parseBuffered();
+        });
+  }
+
+  // Parses what was read without another trip through the scheduler: a request that arrived whole (the usual
+  // case) goes straight on; otherwise Beast reads the rest.
+  void parseBuffered() {
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) {
+        onReadError(ec, "parse request");
+        return;
+      }
+      if (used == 0) {
+        break;
+      }
+    }
+    if (parser_->is_done()) {
+      onRequest();
+    } else if (parser_->is_header_done()) {
+      onHeader({});
+    } else {
+      doReadHeader();
+    }
+  }
+
+  void doReadHeader() {
+    lowest().expires_after(state_->config.clientReadTimeout);
+    http::async_read_header(
+        derived().stream(), buffer_, *parser_,
+        [self = derived().shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) {
+      onReadError(ec, "read header");
+      return;
+    }
+    const auto& req = parser_->get();
+    if (!parser_->is_done() && req.version() == 11 &&
+        beast::iequals(req[http::field::expect], "100-continue")) {
+      // The balancer buffers the body, so it answers the expectation itself.
+      net::async_write(derived().stream(), net::buffer(kContinue.data(), kContinue.size()),
+                       [self = derived().shared_from_this()](beast::error_code ec2, std::size_t) {
+                         ec2 ? self->fail(ec2, "write 100-continue") : self->doReadBody();
+                       });
+      return;
+    }
+    doReadBody();
+  }
+
+  void doReadBody() {
+    if (parser_->is_done()) {
+      onRequest();
+      return;
+    }
+    lowest().expires_after(state_->config.clientReadTimeout);
+    http::async_read(derived().stream(), buffer_, *parser_,
+                     [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                       ec ? self->onReadError(ec, "read body") : self->onRequest();
+                     });
+  }
+
+  void onReadError(beast::error_code ec, const char* what) {
+    auto& c = state_->counters;
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == ssl::error::stream_truncated ||
+        ec == http::error::partial_message) {
+      derived().doEof();
+    } else if (ec == beast::error::timeout) {
+      c.timeouts++;
+      fail(ec, what);
+    } else if (ec == http::error::header_limit) {
+      c.badRequests++;
+      sendLocal(431, "request header fields too large\n", true);
+    } else if (ec == http::error::body_limit) {
+      c.badRequests++;
+      sendLocal(413, "payload too large\n", true);
+    } else if (ec.category() == beast::error_code(http::error::bad_method).category()) {
+      c.badRequests++;
+      sendLocal(400, "bad request\n", true);
+    } else {
+      fail(ec, what);
+    }
+  }
+
+  // ---- one exchange with a node --------------------------------------------------------------------------
+
+  void onRequest() {
+    requests_++;
+    state_->counters.requests++;
+    req_ = parser_->release();
+    clientVersion_ = req_.version();
+    clientKeepAlive_ = req_.keep_alive();
+    head_ = req_.method() == http::verb::head;
+    idempotent_ = isIdempotentMethod(sv(req_.method_string()));
+    dropHopByHop(req_);
+    req_.erase(http::field::expect);
+    std::string earlier;
+    const auto [xffBegin, xffEnd] = req_.equal_range("X-Forwarded-For");
+    for (auto it = xffBegin; it != xffEnd; ++it) {
+      earlier += (earlier.empty() ? "" : ", ") + std::string(sv(it->value()));
+    }
+    req_.set("X-Forwarded-For",
+             appendForwardedFor(earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier),
+                                clientAddress_));
+    req_.set("X-Forwarded-Proto", tls_ ? "https" : "http");
+    req_.version(11);
+    req_.keep_alive(true);
+    try {
+      req_.prepare_payload();  // Beast refuses some shapes (a TRACE with a body) by throwing
+    } catch (const std::exception&) {
+      state_->counters.badRequests++;
+      sendLocal(400, "bad request\n", true);
+      return;
+    }
+    excluded_.clear();
+    staleRetried_ = false;
+    lastFailure_.clear();
+    pickBackend();
+  }
+
+  void pickBackend() {
+    const auto cookie = req_.find(http::field::cookie);
+    PickContext ctx{clientAddress_, cookie == req_.end()
+                                        ? std::nullopt
+                                        : std::optional<std::string_view>(sv(cookie->value()))};
+    auto pick = state_->chooser.choose(ctx, excluded_);
+    if (!pick.ok()) {
+      if (!lastFailure_.empty()) {  // every node tried failed for this request
+        state_->counters.badGateway++;
+        sendLocal(502, lastFailure_, false);
+      } else {
+        state_->counters.serviceUnavailable++;
+        core::logDebug(kComponent, "client #" + std::to_string(id_) + ": " + pick.error().detail);
+        sendLocal(503, serviceUnavailableBody(pick.error().detail), false);
+      }
+      return;
+    }
+    backend_ = pick->backend;
+    setCookie_ = pick->setCookie;
+    if (upstream_ && upstream_->backend() != backend_) {
+      upstream_->close();  // a pinned connection to the previous node
+      upstream_.reset();
+    }
+    if (!upstream_) {
+      upstream_ = connector_->takeIdle(backend_);
+    }
+    beginExchange();
+    upstream_ ? doUpstreamWrite() : doConnect();
+  }
+
+  void doConnect() {
+    const auto& cfg = state_->config;
+    connector_->connect(
+        backend_, lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
+        [self = derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn, std::string_view what) {
+          self->onConnect(ec, std::move(conn), what);
+        });
+  }
+
+  void onConnect(beast::error_code ec, UpstreamPtr conn, std::string_view what) {
+    if (closing_) {
+      endExchange();
+      return;
+    }
+    if (ec) {
+      // Nothing was sent: any method may go to another node.
+      countFailure(ec, what);
+      endExchange();
+      excluded_.push_back(backend_);
+      state_->counters.retries++;
+      pickBackend();
+      return;
+    }
+    upstream_ = std::move(conn);
+    doUpstreamWrite();
+  }
+
+  void doUpstreamWrite() {
+    state_->pool.countRequest(backend_);
+    reqSr_.emplace(req_);
+    upstream_->visit([&](auto& s) {
+      writeMessage(s, *reqSr_, state_->config.upstreamReadTimeout,
+                   net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
+                                                                   beast::error_code ec, std::size_t) {
+                     ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
+                   }));
+    });
+  }
+
+  void doUpstreamRead() {
+    resParser_.emplace();
+    resParser_->header_limit(kUpstreamHeaderLimit);
+    resParser_->body_limit(state_->config.upstreamBodyLimit);
+    resParser_->skip(head_);
+    upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
+    upstream_->visit([&](auto& s) {
+      http::async_read(s, upstream_->buffer(), *resParser_,
+                       net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
+                                                                       beast::error_code ec, std::size_t) {
+                         self->onUpstreamRead(ec);
+                       }));
+    });
+  }
+
+  void onUpstreamRead(beast::error_code ec) {
+    if (ec) {
+      onUpstreamFailure(ec, "read response", resParser_->got_some());
+      return;
+    }
+    const unsigned status = resParser_->get().result_int();
+    if (status >= 100 && status < 200) {
+      if (status == 101) {
+        onUpstreamFailure(net::error::operation_not_supported, "protocol upgrade", true);
+        return;
+      }
+      doUpstreamRead();  // an interim response: the final one follows
+      return;
+    }
+    res_ = resParser_->release();
+    upstream_->exchanges++;
+    endExchange();
+    if (!res_.keep_alive()) {
+      upstream_->close();
+      upstream_.reset();
+    } else if (state_->config.affinity == AffinityMode::None) {
+      upstream_->lowest().expires_never();
+      connector_->giveBack(std::move(upstream_));
+    }
+    dropHopByHop(res_);
+    if (setCookie_) {
+      res_.insert(http::field::set_cookie,
+                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(backend_).name));
+    }
+    writeResponse(clientKeepAlive_);
+  }
+
+  void onUpstreamFailure(beast::error_code ec, std::string_view what, bool gotResponse) {
+    const bool reused = upstream_ && upstream_->exchanges > 0;
+    if (upstream_) {
+      upstream_->close();
+      upstream_.reset();
+    }
+    endExchange();
+    if (closing_) {
+      return;
+    }
+    // A kept-alive connection the node had closed: the request may be repeated once on a fresh connection
+    // when nothing came back and repeating it is harmless.
+    if (reused && !gotResponse && idempotent_ && !staleRetried_ && ec != beast::error::timeout) {
+      staleRetried_ = true;
+      state_->counters.retries++;
+      beginExchange();
+      doConnect();
+      return;
+    }
+    countFailure(ec, what);
+    state_->counters.badGateway++;
+    sendLocal(502, lastFailure_, false);
+  }
+
+  void countFailure(beast::error_code ec, std::string_view what) {
+    const auto& name = state_->pool.spec(backend_).name;
+    const std::string detail = ec == beast::error::timeout ? std::string("timeout") : ec.message();
+    state_->pool.countError(backend_);
+    if (ec == beast::error::timeout) {
+      state_->counters.timeouts++;
+    }
+    lastFailure_ = badGatewayBody(name, what, detail);
+    core::logWarn(kComponent, "client #" + std::to_string(id_) + " " + std::string(sv(req_.method_string())) +
+                                  " " + std::string(sv(req_.target())) + ": " + name + ": " +
+                                  std::string(what) + ": " + detail);
+  }
+
+  void beginExchange() {
+    state_->pool.acquire(backend_);
+    inFlight_ = true;
+  }
+
+  void endExchange() {
+    if (inFlight_) {
+      state_->pool.release(backend_);
+      inFlight_ = false;
+    }
+  }
+
+  // ---- outbound to the client ----------------------------------------------------------------------------
+
+  void sendLocal(unsigned status, std::string body, bool closeAfter) {
+    res_ = {};
+    res_.result(status);
+    res_.set(http::field::content_type, "text/plain");
+    res_.set(http::field::server, "kerbpool-lb");
+    res_.body() = std::move(body);
+    writeResponse(clientKeepAlive_ && !closeAfter);
+  }
+
+  void writeResponse(bool keepAlive) {
+    res_.version(clientVersion_);
+    res_.keep_alive(keepAlive);
+    if (head_) {
+      if (!res_.has_content_length() && !res_.body().empty()) {
+        res_.content_length(res_.body().size());
+      }
+      res_.body().clear();
+    } else {
+      try {
+        res_.prepare_payload();
+      } catch (const std::exception&) {  // an upstream answer Beast cannot frame: never relay it
+        res_ = {};
+        res_.version(clientVersion_);
+        res_.result(502);
+        res_.body() = "bad gateway: unframeable response\n";
+        res_.prepare_payload();
+        keepAlive = false;
+        res_.keep_alive(false);
+      }
+    }
+    resSr_.emplace(res_);
+    writeMessage(derived().stream(), *resSr_, state_->config.clientReadTimeout,
+                 [self = derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
+                   if (ec) {
+                     self->fail(ec, "write response");
+                     return;
+                   }
+                   keepAlive ? self->doRead() : self->derived().doEof();
+                 });
+  }
+
+  void lingerAndClose() {
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(std::min(state_->config.clientReadTimeout, kMaxLinger));
+    drain();
+  }
+
+  void drain() {
+    lowest().async_read_some(net::buffer(scratch_),
+                             [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
+                               self->drained_ += n;
+                               if (ec || self->drained_ > kMaxDrain) {
+                                 self->lowest().close();
+                                 return;
+                               }
+                               self->drain();
+                             });
+  }
+
+  void fail(beast::error_code ec, std::string_view what) {
+    if (ec != net::error::operation_aborted) {
+      core::logDebug(kComponent, "client #" + std::to_string(id_) + " from " + peer_ + ": " +
+                                     std::string(what) + ": " + ec.message());
+    }
+    lowest().close();
+  }
+
+  Derived& derived() { return static_cast<Derived&>(*this); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(derived().stream()); }
+
+ protected:
+  std::shared_ptr<LbState> state_;
+
+ private:
+  std::shared_ptr<UpstreamConnector> connector_;
+  std::string peer_;
+  std::string clientAddress_;
+  bool tls_;
+  std::uint64_t id_ = 0;
+  std::uint64_t requests_ = 0;
+  bool closing_ = false;
+
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> req_;
+  unsigned clientVersion_ = 11;
+  bool clientKeepAlive_ = true;
+  bool head_ = false;
+  bool idempotent_ = false;
+
+  std::size_t backend_ = 0;
+  bool setCookie_ = false;
+  bool inFlight_ = false;
+  bool staleRetried_ = false;
+  std::vector<std::size_t> excluded_;
+  std::string lastFailure_;
+  UpstreamPtr upstream_;
+  std::optional<http::response_parser<http::string_body>> resParser_;
+  http::response<http::string_body> res_;
+  std::optional<http::request_serializer<http::string_body>> reqSr_;
+  std::optional<http::response_serializer<http::string_body>> resSr_;
+
+  std::array<char, 4096> scratch_{};
+  std::size_t drained_ = 0;
+};
+
+class PlainProxySession : public HttpProxySession<PlainProxySession>,
+                          public std::enable_shared_from_this<PlainProxySession> {
+ public:
+  PlainProxySession(tcp::socket&& socket, std::shared_ptr<LbState> state,
+                    std::shared_ptr<UpstreamConnector> upstream, std::string peer)
+      : HttpProxySession(std::move(state), std::move(upstream), std::move(peer), false),
+        stream_(std::move(socket)) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->registered()) {
+        self->doRead();
+      }
+    });
+  }
+  beast::tcp_stream& stream() { return stream_; }
+  void doEof() { lingerAndClose(); }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsProxySession : public HttpProxySession<TlsProxySession>,
+                        public std::enable_shared_from_this<TlsProxySession> {
+ public:
+  TlsProxySession(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<LbState> state,
+                  std::shared_ptr<UpstreamConnector> upstream, std::string peer)
+      : HttpProxySession(std::move(state), std::move(upstream), std::move(peer), true),
+        stream_(std::move(socket), ctx) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->registered()) {
+        return;
+      }
+      self->lowest().expires_after(self->state_->config.clientReadTimeout);
+      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+        if (ec) {
+          self->state_->counters.tlsHandshakeFailures++;
+          self->fail(ec, "tls handshake");
+          return;
+        }
+        self->doRead();
+      });
+    });
+  }
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  void doEof() {
+    lowest().expires_after(std::min(state_->config.clientReadTimeout, kMaxLinger));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->lingerAndClose(); });
+  }
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+}  // namespace
+
+void startHttpProxySession(tcp::socket socket, ssl::context* tls, std::shared_ptr<LbState> state,
+                           std::shared_ptr<UpstreamConnector> upstream, std::string peer) {
+  if (tls) {
+    std::make_shared<TlsProxySession>(std::move(socket), *tls, std::move(state), std::move(upstream),
+                                      std::move(peer))
+        ->run();
+  } else {
+    std::make_shared<PlainProxySession>(std::move(socket), std::move(state), std::move(upstream),
+                                        std::move(peer))
+        ->run();
+  }
+}
+
+}  // namespace kerbpool::loadbalancer

@@ -1,0 +1,102 @@
+#include "loadbalancer/lb_server.hpp"
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <thread>
+#include <vector>
+
+#include "loadbalancer/health_check_session.hpp"
+#include "loadbalancer/listener.hpp"
+#include "loadbalancer/upstream_client.hpp"
+
+namespace kerbpool::loadbalancer {
+
+using core::ErrorCategory;
+using core::makeError;
+
+struct LbServer::Runtime {
+  explicit Runtime(unsigned threads) : ioc(static_cast<int>(threads)) {}
+  net::io_context ioc;
+};
+
+struct LbServer::Impl {
+  std::shared_ptr<LbState> state;
+  std::shared_ptr<UpstreamConnector> upstream;
+  std::shared_ptr<Listener> listener;
+  std::unique_ptr<HealthChecker> health;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  std::atomic<bool> stopped{false};
+};
+
+core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, core::Rng& rng) {
+  KP_CHECK(validate(config));
+  beast::error_code ec;
+  const auto addr = net::ip::make_address(config.address, ec);
+  if (ec) {
+    return makeError(ErrorCategory::Config, "bad_address", "'" + config.address + "' is not an IP address");
+  }
+  const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto runtime = std::make_unique<Runtime>(n);
+  auto impl = std::make_unique<Impl>();
+  impl->state = std::make_shared<LbState>(config, rng);
+  KP_TRY(impl->upstream, UpstreamConnector::create(runtime->ioc, impl->state));
+  impl->listener = std::make_shared<Listener>(runtime->ioc, impl->state, impl->upstream);
+  if (config.tls) {
+    KP_CHECK(impl->listener->loadTls(*config.tls));
+  }
+  KP_CHECK(impl->listener->open(tcp::endpoint(addr, config.port)));
+  impl->port = impl->listener->port();
+  impl->health = std::make_unique<HealthChecker>(runtime->ioc, impl->state, impl->upstream);
+  impl->work.emplace(net::make_work_guard(runtime->ioc));
+  impl->listener->run();
+  impl->health->start();
+  for (unsigned i = 0; i < n; ++i) {
+    impl->threads.emplace_back([ioc = &runtime->ioc] { ioc->run(); });
+  }
+  return std::unique_ptr<LbServer>(new LbServer(std::move(runtime), std::move(impl)));
+}
+
+LbServer::LbServer(std::unique_ptr<Runtime> runtime, std::unique_ptr<Impl> impl)
+    : runtime_(std::move(runtime)), impl_(std::move(impl)) {}
+
+LbServer::~LbServer() {
+  stop();
+}
+
+std::uint16_t LbServer::port() const {
+  return impl_->port;
+}
+
+const std::string& LbServer::address() const {
+  return impl_->state->config.address;
+}
+
+LbStats LbServer::stats() const {
+  return impl_->state->stats();
+}
+
+core::Status LbServer::setDraining(std::string_view backend, bool draining) {
+  return impl_->state->pool.setDraining(backend, draining);
+}
+
+void LbServer::stop() {
+  if (impl_->stopped.exchange(true)) {
+    return;
+  }
+  impl_->listener->stop();
+  impl_->health->stop();
+  impl_->state->registry.closeAll();
+  impl_->upstream->closeIdle();
+  impl_->work.reset();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace kerbpool::loadbalancer

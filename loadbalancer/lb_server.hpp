@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/common/result.hpp"
+#include "core/common/rng.hpp"
+#include "loadbalancer/lb_config.hpp"
+#include "loadbalancer/lb_stats.hpp"
+
+namespace kerbpool::loadbalancer {
+
+// The load balancer in front of the pool (one VIP, several nodes): listener, proxy sessions, upstream
+// connection pool and health checks on an io_context with `threads` threads.
+class LbServer {
+ public:
+  // Validates the configuration, resolves the nodes, loads TLS material, binds and starts. Config errors name
+  // the setting or file; a taken port is an Io error naming address:port. `rng` (random policy) must outlive
+  // the server.
+  static core::Result<std::unique_ptr<LbServer>> start(const LbConfig& config, core::Rng& rng);
+  ~LbServer();
+  LbServer(const LbServer&) = delete;
+  LbServer& operator=(const LbServer&) = delete;
+
+  std::uint16_t port() const;
+  const std::string& address() const;
+  LbStats stats() const;
+  // Administrative drain: in-flight connections and requests finish, no new ones go to the node.
+  core::Status setDraining(std::string_view backend, bool draining);
+  // Stops accepting, closes every connection, stops the checks and joins the threads. Idempotent.
+  void stop();
+
+  struct Impl;
+  struct Runtime;
+
+ private:
+  LbServer(std::unique_ptr<Runtime> runtime, std::unique_ptr<Impl> impl);
+  std::unique_ptr<Runtime> runtime_;  // destroyed after impl_
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kerbpool::loadbalancer

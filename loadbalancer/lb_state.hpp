@@ -1,0 +1,33 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/common/rng.hpp"
+#include "frontend/connection_registry.hpp"
+#include "loadbalancer/backend_chooser.hpp"
+#include "loadbalancer/backend_pool.hpp"
+#include "loadbalancer/lb_config.hpp"
+#include "loadbalancer/lb_stats.hpp"
+
+namespace kerbpool::loadbalancer {
+
+// What the listener, every session and the health checker share (after Beast's chat-multi shared_state):
+// configuration, the pool, the chooser, counters and the registry of live client connections. No sockets.
+struct LbState {
+  LbState(LbConfig c, core::Rng& rng)
+      : config(std::move(c)),
+        pool(config.backends, config.health.rise, config.health.fall),
+        chooser(pool, config, rng) {}
+
+  const LbConfig config;
+  BackendPool pool;
+  BackendChooser chooser;
+  LbCounters counters;
+  frontend::ConnectionRegistry registry;
+  std::atomic<std::uint64_t> nextConnectionId{1};
+
+  LbStats stats() const { return LbStats{counters.snapshot(), pool.stats()}; }
+};
+
+}  // namespace kerbpool::loadbalancer
