@@ -1,5 +1,6 @@
-// `kerbpool frontend --node fe01 --keytab FILE --port N`: one front-end node of the pool (HTTP Negotiate
-// over plain HTTP or TLS) until SIGINT/SIGTERM, then its counters.
+// `kerbpool frontend --node fe01 --keytab FILE --port N [--ntlm-dc 127.0.0.1:P]`: one front-end node of the
+// pool (HTTP Negotiate over plain HTTP or TLS; NTLM with pass-through to a `kerbpool kdc --netlogon-port`)
+// until SIGINT/SIGTERM, then its counters.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -11,6 +12,9 @@
 #include "frontend/frontend_config.hpp"
 #include "frontend/http_server.hpp"
 #include "frontend/node.hpp"
+#include "frontend/ntlm_handler.hpp"
+#include "frontend/secure_channel_client.hpp"
+#include "kdc/event_log.hpp"
 
 namespace kerbpool::cli {
 namespace {
@@ -27,7 +31,71 @@ struct FrontendOptions {
   std::size_t maxRequestBytes = 16 * 1024;
   bool verbose = false;
   bool quiet = false;
+  // NTLM (pass-through over the Netlogon stand-in to `kerbpool kdc --netlogon-port`)
+  std::string ntlmDc;  // "127.0.0.1:PORT"; empty: NTLM not offered
+  unsigned maxConcurrentApi = kdc::max_concurrent_api::kWindows2012;
+  double dcHoldMs = 0;
+  double netlogonTimeoutS = 45;
+  std::string realm;   // default: the keytab's realm
+  std::string domain;  // default: the realm's first label
 };
+
+// "127.0.0.1:8000" or "[::1]:8000".
+core::Result<frontend::NetlogonClientConfig> parseDcAddress(const std::string& text) {
+  const auto colon = text.rfind(':');
+  frontend::NetlogonClientConfig c;
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return core::makeError(core::ErrorCategory::Config, "bad_ntlm_dc",
+                           "--ntlm-dc '" + text + "' is not ADDRESS:PORT");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) {
+      port = 0;
+    }
+  } catch (const std::exception&) {
+    port = 0;
+  }
+  if (port == 0 || port > 65535) {
+    return core::makeError(core::ErrorCategory::Config, "bad_ntlm_dc",
+                           "--ntlm-dc '" + text + "': the port must be 1..65535");
+  }
+  c.address = host;
+  c.port = static_cast<std::uint16_t>(port);
+  return c;
+}
+
+// The secure channel and NTLM module of a node with --ntlm-dc.
+struct NtlmPieces {
+  frontend::RealTimeDelay delay;
+  std::unique_ptr<kdc::EventLog> events;
+  std::unique_ptr<frontend::ChannelThrottle> throttle;
+  std::unique_ptr<frontend::NetworkSecureChannel> channel;
+  std::unique_ptr<frontend::NtlmPassThroughHandler> handler;
+};
+
+void printNtlmStats(const NtlmPieces& ntlm) {
+  const frontend::NtlmStats st = ntlm.handler->stats();
+  std::printf("  ntlm negotiates      %llu\n", static_cast<unsigned long long>(st.negotiates));
+  std::printf("  ntlm authenticates   %llu\n", static_cast<unsigned long long>(st.authenticates));
+  std::printf("  ntlm pass_throughs   %llu\n", static_cast<unsigned long long>(st.passThroughs));
+  std::printf("  ntlm authenticated   %llu\n", static_cast<unsigned long long>(st.authenticated));
+  for (const auto& [code, n] : st.deniedByReason) {
+    std::printf("  ntlm denied %-32s %llu\n", code.c_str(), static_cast<unsigned long long>(n));
+  }
+  for (const auto& [outcome, n] : st.byOutcome) {
+    std::printf("  ntlm outcome %-31s %llu\n", outcome.c_str(), static_cast<unsigned long long>(n));
+  }
+  std::printf(
+      "%s",
+      kdc::formatPerfCounters(ntlm.throttle->semaphore().counters(), ntlm.handler->config().channel).c_str());
+}
 
 void printStats(const std::string& node, const frontend::NodeStats& st, const frontend::HttpServerStats& hs) {
   std::printf("kerbpool frontend %s: counters\n", node.c_str());
@@ -74,6 +142,40 @@ int runFrontend(const FrontendOptions& o) {
   frontend::FrontendConfig config;
   config.node.name = o.node;
   config.node.auth.persistence = *persistence;
+
+  NtlmPieces ntlm;
+  if (!o.ntlmDc.empty()) {
+    auto dc = parseDcAddress(o.ntlmDc);
+    if (!dc.ok()) {
+      std::fprintf(stderr, "kerbpool frontend: %s\n", dc.error().detail.c_str());
+      return 2;
+    }
+    std::string realm = o.realm;
+    if (realm.empty() && !keys->empty()) {
+      realm = keys->entries().front().realm;
+    }
+    if (realm.empty()) {
+      std::fprintf(stderr, "kerbpool frontend: --ntlm-dc needs --realm (the keytab names none)\n");
+      return 2;
+    }
+    frontend::NtlmHandlerConfig nc = frontend::ntlmConfigFor(o.node, realm, o.domain);
+    frontend::ChannelConfig cc;
+    cc.semaphore.maxConcurrentApi = o.maxConcurrentApi;
+    cc.semaphore.waitTimeout = core::Micros(static_cast<std::int64_t>(o.netlogonTimeoutS * 1e6));
+    cc.semaphore.events.channel = nc.channel;
+    cc.semaphore.events.domain = nc.challenge.nbDomainName;
+    cc.latency.mean = core::Micros(static_cast<std::int64_t>(o.dcHoldMs * 1e3));
+    ntlm.events = std::make_unique<kdc::EventLog>(clock);
+    auto throttle = frontend::ChannelThrottle::create(cc, clock, ntlm.events.get(), ntlm.delay);
+    if (!throttle.ok()) {
+      std::fprintf(stderr, "kerbpool frontend: %s\n", throttle.error().detail.c_str());
+      return 2;
+    }
+    ntlm.throttle = std::move(*throttle);
+    ntlm.channel = std::make_unique<frontend::NetworkSecureChannel>(*dc, *ntlm.throttle);
+    ntlm.handler = frontend::makeNtlmHandler(nc, *ntlm.channel, clock, rng);
+    config.node.auth.ntlm = ntlm.handler.get();
+  }
   config.server.address = o.address;
   config.server.port = static_cast<std::uint16_t>(o.port);
   config.server.threads = o.threads;
@@ -96,6 +198,14 @@ int runFrontend(const FrontendOptions& o) {
   for (const auto& name : keys->heldNames("")) {
     std::printf("  holds %s\n", name.c_str());
   }
+  if (ntlm.handler) {
+    const auto& nc = ntlm.handler->config();
+    std::printf(
+        "kerbpool frontend %s: NTLM offered, pass-through to %s over secure channel %s (domain %s, "
+        "realm %s, MaxConcurrentApi %u)\n",
+        o.node.c_str(), o.ntlmDc.c_str(), nc.channel.c_str(), nc.challenge.nbDomainName.c_str(),
+        nc.realm.c_str(), o.maxConcurrentApi);
+  }
   std::printf("kerbpool frontend %s: ready on %s://%s:%u\n", o.node.c_str(), scheme.c_str(),
               o.address.c_str(), static_cast<unsigned>((*server)->port()));
   std::fflush(stdout);
@@ -104,6 +214,9 @@ int runFrontend(const FrontendOptions& o) {
   std::printf("kerbpool frontend %s: stopping on signal %d\n", o.node.c_str(), sig);
   if (!o.quiet) {
     printStats(o.node, node.stats(), (*server)->stats());
+    if (ntlm.handler) {
+      printNtlmStats(ntlm);
+    }
   }
   std::fflush(stdout);
   return 0;
@@ -127,6 +240,21 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--threads", o.threads, "server threads (0: one per core)");
   cmd->add_option("--max-request-bytes", o.maxRequestBytes,
                   "request line + header fields limit (IIS MaxRequestBytes); larger: 431");
+  cmd->add_option("--ntlm-dc", o.ntlmDc,
+                  "offer NTLM, validating over Netlogon pass-through at ADDRESS:PORT "
+                  "(`kerbpool kdc --netlogon-port`)");
+  cmd->add_option("--max-concurrent-api", o.maxConcurrentApi,
+                  "secure-channel slots (Netlogon MaxConcurrentApi, 1..150; default 10)")
+      ->check(CLI::Range(1, 150));
+  cmd->add_option("--dc-hold-ms", o.dcHoldMs,
+                  "least time a pass-through keeps its slot (the DC's latency; default 0: the round trip)")
+      ->check(CLI::Range(0.0, 600000.0));
+  cmd->add_option("--netlogon-timeout-s", o.netlogonTimeoutS,
+                  "wait for a secure-channel slot before STATUS_NO_LOGON_SERVERS (default 45)")
+      ->check(CLI::Range(0.001, 3600.0));
+  cmd->add_option("--realm", o.realm, "realm for NTLM identities user@REALM (default: the keytab's)");
+  cmd->add_option("--domain", o.domain,
+                  "NetBIOS domain in the NTLM CHALLENGE (default: the realm's first label)");
   cmd->add_flag("--verbose", o.verbose, "log every decision (debug level)");
   cmd->add_flag("--quiet", o.quiet, "no counters on exit");
   cmd->callback([] { setExitCode(runFrontend(o)); });

@@ -38,6 +38,11 @@ std::string schemeOf(std::string_view value) {
   return value.size() > kMaxSchemeShown ? out + "..." : out;
 }
 
+// A bare NegotiationToken negTokenResp ([1] constructed): every SPNEGO token after the first.
+bool isNegTokenResp(core::BytesView token) {
+  return !token.empty() && token.front() == 0xa1;
+}
+
 bool isRawNtlmssp(core::BytesView token) {
   static constexpr std::string_view kSignature{"NTLMSSP\0", 8};
   return token.size() >= kSignature.size() &&
@@ -93,12 +98,16 @@ AuthFilter::AuthFilter(AuthFilterOptions options, core::acceptor::ReplayCache& r
                        const core::Clock& clock, core::Rng& rng)
     : options_(std::move(options)), replayCache_(replayCache), clock_(clock), rng_(rng) {}
 
-HeaderList AuthFilter::challengeHeaders() const {
+HeaderList offeredChallenges(bool ntlm) {
   HeaderList h{{std::string(kWwwAuthenticate), formatAuthHeader(AuthScheme::Negotiate)}};
-  if (options_.ntlm != nullptr) {
+  if (ntlm) {
     h.emplace_back(std::string(kWwwAuthenticate), formatAuthHeader(AuthScheme::Ntlm));
   }
   return h;
+}
+
+HeaderList AuthFilter::challengeHeaders() const {
+  return offeredChallenges(options_.ntlm != nullptr);
 }
 
 Deny AuthFilter::deny(std::string_view code, std::string detail, std::optional<core::BytesView> token) const {
@@ -111,7 +120,10 @@ Deny AuthFilter::deny(std::string_view code, std::string detail, std::optional<c
 
 Decision AuthFilter::anonymous(ConnectionAuthState& state) const {
   state.negotiate.reset();  // a negotiation the client abandoned
-  if (options_.persistence == Persistence::PerConnection && state.identity) {
+  state.ntlm.reset();
+  // NTLM authenticates the connection whatever the persistence (IIS: authPersistNonNTLM is for the others).
+  if (state.identity &&
+      (options_.persistence == Persistence::PerConnection || state.identity->mechanism == "ntlm")) {
     return Allow{*state.identity, {}, true};
   }
   return Challenge{challengeHeaders(), "no_credentials"};
@@ -129,6 +141,9 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
   state.identity.reset();
   std::optional<core::acceptor::NegotiateState> pending = std::move(state.negotiate);
   state.negotiate.reset();
+  // An NTLM handshake goes on only if this request is its next leg (restored just before the handler).
+  std::optional<NtlmHandshake> pendingNtlm = std::move(state.ntlm);
+  state.ntlm.reset();
   if (values.size() > 1) {
     return deny(filter_codes::kMultipleAuthorization,
                 "the request carries " + std::to_string(values.size()) + " Authorization fields");
@@ -144,7 +159,17 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
   }
   const core::Bytes& token = *header->token;
   if (header->scheme == AuthScheme::Ntlm || isRawNtlmssp(token)) {
+    state.ntlm = std::move(pendingNtlm);
     return fromOutcome(NegotiateNtlm{token, false, header->scheme, {}}, request, connection, state);
+  }
+  if (options_.ntlm != nullptr && !pending && isNegTokenResp(token)) {
+    // A SPNEGO continuation with no Kerberos negotiation pending here: NTLM's next leg inside Negotiate.
+    auto resp = core::spnego::decodeNegTokenResp(token);
+    if (!resp.ok()) {
+      return deny(core::acceptor::codes::kMalformedToken, "SPNEGO NegTokenResp: " + resp.error().message());
+    }
+    state.ntlm = std::move(pendingNtlm);
+    return options_.ntlm->handleSpnegoContinuation(*resp, request, connection, state);
   }
   NegotiateOptions negotiate{options_.verify, options_.apRep, true};
   const auto* pendingState = pending ? &*pending : nullptr;

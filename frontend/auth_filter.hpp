@@ -12,6 +12,9 @@
 #include "core/acceptor/replay_cache.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/rng.hpp"
+#include "core/ntlm/ntlm_challenge.hpp"
+#include "core/spnego/neg_token.hpp"
+#include "core/spnego/negotiate_header.hpp"
 #include "frontend/http_message.hpp"
 
 // The front-end's authentication step (Envoy's filter shape): request headers in, a Decision out, no I/O.
@@ -73,21 +76,47 @@ struct Deny {
 
 using Decision = std::variant<Allow, Challenge, Deny>;
 
+// One NTLM handshake between the node's answer to NEGOTIATE and the client's AUTHENTICATE. The CHALLENGE
+// is only good on the connection of the node that issued it (IIS keeps it in the connection's context), so
+// it is tagged with both.
+struct NtlmHandshake {
+  // NEGOTIATE and CHALLENGE as sent (for the MIC); empty while a SPNEGO exchange that selected NTLMSSP
+  // waits for the client's NEGOTIATE.
+  core::ntlm::PendingChallenge pending;
+  bool awaitingNegotiate = false;
+  std::uint64_t connectionId = 0;
+  std::string node;
+  core::spnego::AuthScheme scheme = core::spnego::AuthScheme::Ntlm;
+  bool spnego = false;       // the CHALLENGE went out in a NegTokenResp
+  core::Bytes mechTypesDer;  // SPNEGO: the client's MechTypeList, input of both mechListMICs
+  bool micRequired = false;  // SPNEGO: NTLMSSP was not the client's first mech (RFC 4178 5)
+};
+
 // What the filter keeps in ConnectionContext::authState (the only type stored there): a pending SPNEGO
-// negotiation, and the identity of a connection that authenticated (PerConnection).
+// negotiation, a pending NTLM handshake, and the identity of a connection that authenticated (PerConnection,
+// or NTLM: IIS keeps an NTLM-authenticated connection authenticated whatever authPersistNonNTLM says).
 struct ConnectionAuthState {
   std::optional<core::acceptor::NegotiateState> negotiate;
+  std::optional<NtlmHandshake> ntlm;
   std::optional<Identity> identity;
 };
 
-// The NTLM module's seam (NTLM is a separate issue). With a handler, anonymous challenges also offer
-// `WWW-Authenticate: NTLM` and NTLM tokens are handed to it; without one they are refused with
-// ntlm_not_enabled.
+// The NTLM module's seam (frontend/ntlm_handler.hpp implements it). With a handler, anonymous challenges
+// also offer `WWW-Authenticate: NTLM` and NTLM tokens are handed to it; without one they are refused with
+// ntlm_not_enabled. Its Allow should also set state.identity (NTLM persistence).
 class NtlmHandler {
  public:
   virtual ~NtlmHandler() = default;
+  // A first NTLM token: `Authorization: NTLM <b64>`, raw NTLMSSP under Negotiate, or SPNEGO offering
+  // NTLMSSP (first, or listed without Kerberos).
   virtual Decision handle(const core::acceptor::NegotiateNtlm& message, const HttpRequest& request,
                           ConnectionContext& connection, ConnectionAuthState& state) = 0;
+  // A later SPNEGO leg (`Authorization: Negotiate <b64 NegTokenResp>`) while no Kerberos negotiation is
+  // pending on the connection: NTLM's AUTHENTICATE (or its NEGOTIATE after a NTLMSSP selection) in
+  // responseToken, with the client's mechListMIC.
+  virtual Decision handleSpnegoContinuation(const core::spnego::NegTokenResp& token,
+                                            const HttpRequest& request, ConnectionContext& connection,
+                                            ConnectionAuthState& state) = 0;
 };
 
 struct AuthFilterOptions {
@@ -129,6 +158,9 @@ class AuthFilter {
   const core::Clock& clock_;
   core::Rng& rng_;
 };
+
+// The WWW-Authenticate fields of an anonymous 401: `Negotiate`, then `NTLM` when NTLM is offered (IIS order).
+HeaderList offeredChallenges(bool ntlm);
 
 // The state in a connection's authState (created empty on first use).
 ConnectionAuthState& connectionAuthState(ConnectionContext& connection);
