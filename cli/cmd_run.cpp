@@ -29,6 +29,7 @@ struct RunArgs {
   bool seedSet = false;
   int maxConcurrentApi = 0;
   bool json = false;
+  bool serverLogs = false;
   std::vector<std::string> names;  // compare
 };
 
@@ -83,6 +84,7 @@ scenarios::RunOptions runOptions(const RunArgs& a) {
   if (a.maxConcurrentApi > 0) {
     o.maxConcurrentApi = a.maxConcurrentApi;
   }
+  o.serverLogs = a.serverLogs;
   return o;
 }
 
@@ -155,6 +157,7 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
       "Seed of every random choice (default: the scenario's)");
   cmd->add_option("--max-concurrent-api", a.maxConcurrentApi, "Override every DC's Netlogon MaxConcurrentApi")
       ->check(CLI::Range(1, 150));
+  cmd->add_flag("--server-logs", a.serverLogs, "Show the servers' log lines (refusals, KDC errors) on stderr");
 }
 
 }  // namespace

@@ -279,6 +279,17 @@ void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
   }
 }
 
+void connectionFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const std::uint64_t riding = e.ntlmOnAuthenticatedConnections;
+  if (riding == 0 || e.outcomes.ntlm == 0) {
+    return;
+  }
+  d.findings.push_back(plural(riding, "NTLM request", "NTLM requests") + " of this phase (of " +
+                       withThousands(e.outcomes.ntlm) + ") needed no new logon: they rode on keep-alive " +
+                       "connections that NTLM had already authenticated (IIS keeps an NTLM logon for the " +
+                       "connection's life), so only new connections pay the DC round trip.");
+}
+
 void skewFindings(const PhaseEvidence& e, Diagnosis& d) {
   const std::uint64_t skew = deniedTotal(e, "clock_skew") + value(e.kdcErrors, "KRB_AP_ERR_SKEW");
   if (skew == 0) {
@@ -381,6 +392,7 @@ Diagnosis diagnose(const PhaseEvidence& e) {
   }
   cnameFindings(e, d);
   skewFindings(e, d);
+  connectionFindings(e, d);
   ntlmFindings(e, d);
   externalFindings(e, d);
   if (!e.failureReasons.empty() && e.outcomes.failed > 0) {

@@ -45,6 +45,7 @@ struct PhaseEvidence {
   std::map<int, std::uint64_t> events;                                       // this phase
   std::map<std::string, std::map<std::string, std::uint64_t>> deniedByNode;  // this phase
   std::vector<std::pair<std::string, std::uint64_t>> failureReasons;  // this phase, most frequent first
+  std::uint64_t ntlmOnAuthenticatedConnections = 0;  // NTLM answers on a connection NTLM had logged on
   std::uint64_t netlogonCalls = 0;
   std::uint64_t netlogonTimeouts = 0;
   double p99Ms = 0;

@@ -32,6 +32,11 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 // "POOLKERB$" -> "POOLKERB" (how the Lync cmdlets name it).
+// "CONTOSO.TEST" -> "CONTOSO" (the NetBIOS domain the cmdlets show).
+std::string netbios(std::string_view realm) {
+  return upper(realm.substr(0, realm.find('.')));
+}
+
 std::string withoutDollar(std::string_view sam) {
   std::string s(sam);
   if (!s.empty() && s.back() == '$') {
@@ -91,7 +96,8 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
                              "' has no Kerberos account assigned (New-CsKerberosAccountAssignment first)");
       }
       return setAccountPassword(*site->kerberosAccount, op.password, op.reach,
-                                "Set-CsKerberosAccountPassword -UserAccount \"" + scenario_.realmName + "\\" +
+                                "Set-CsKerberosAccountPassword -UserAccount \"" +
+                                    netbios(scenario_.realmName) + "\\" +
                                     withoutDollar(*site->kerberosAccount) + "\"");
     }
     case Kind::SetPassword:
@@ -119,7 +125,7 @@ core::Result<AdminStep> LabDirectory::setspn(std::string_view flag, const std::s
 core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& account,
                                                             const std::string& site) {
   AdminStep step;
-  step.command = "New-CsKerberosAccount -UserAccount \"" + scenario_.realmName + "\\" +
+  step.command = "New-CsKerberosAccount -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
                  withoutDollar(account) + "\" -ContainerDN \"CN=Computers," + directory_->baseDn() + "\"";
   kdc::AccountSpec spec;
   spec.samAccountName = account;
@@ -140,7 +146,7 @@ core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& a
 
 core::Result<AdminStep> LabDirectory::assign(const std::string& account, const std::string& site) {
   AdminStep step;
-  step.command = "New-CsKerberosAccountAssignment -UserAccount \"" + scenario_.realmName + "\\" +
+  step.command = "New-CsKerberosAccountAssignment -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
                  withoutDollar(account) + "\" -Identity \"site:" + site + "\"";
   KP_CHECK(directory_->assignKerberosAccount(site, account));
   step.output.push_back("Site " + site + ": the front-ends share the key of " + account);
@@ -196,8 +202,8 @@ core::Result<AdminStep> LabDirectory::setAccountPassword(const std::string& acco
 core::Result<AdminStep> LabDirectory::rollPassword(const std::string& account,
                                                    const std::optional<std::vector<std::string>>& reach) {
   return setAccountPassword(account, nextPassword(account), reach,
-                            "Set-CsKerberosAccountPassword -UserAccount \"" + scenario_.realmName + "\\" +
-                                withoutDollar(account) + "\"");
+                            "Set-CsKerberosAccountPassword -UserAccount \"" + netbios(scenario_.realmName) +
+                                "\\" + withoutDollar(account) + "\"");
 }
 
 core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& account) {

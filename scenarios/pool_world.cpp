@@ -5,6 +5,7 @@
 #include "frontend/frontend_config.hpp"
 #include "frontend/http_server.hpp"
 #include "frontend/node_credentials.hpp"
+#include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel.hpp"
 #include "kdc/kdc_server.hpp"
 #include "loadbalancer/lb_server.hpp"
@@ -41,6 +42,7 @@ struct PoolWorld::Node {
   frontend::RealTimeDelay delay;
   std::unique_ptr<frontend::ChannelThrottle> throttle;
   std::unique_ptr<frontend::InProcessSecureChannel> channel;
+  std::unique_ptr<frontend::NtlmPassThroughHandler> ntlm;
   std::unique_ptr<frontend::FrontendNode> node;
   std::unique_ptr<frontend::HttpServer> server;
 
@@ -94,7 +96,7 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   lc.health.rise = 1;
   lc.health.fall = 1;
   lc.maxClientConnections = 100000;
-  lc.maxIdlePerBackend = 1024;
+  lc.maxIdlePerBackend = options.lbUpstreamReuse ? 1024 : 0;
   for (const auto& n : w->nodes_) {
     lc.backends.push_back(loadbalancer::BackendSpec{n->name, "127.0.0.1", n->port});
   }
@@ -138,6 +140,13 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
 
     frontend::FrontendNodeConfig nc;
     nc.name = name;
+    if (scenario_.pool.ntlm) {
+      n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(
+          frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon_->netbiosDomain()), *n->channel,
+          clock_, n->rng);
+      nc.auth.ntlm = n->ntlm.get();
+      ntlmEnabled_ = true;
+    }
     KP_TRY(nc.auth.persistence, frontend::parsePersistence(scenario_.pool.authPersistence));
     KP_TRY(auto credentials, frontend::NodeCredentials::fromDirectory(lab_->directory(), n->account));
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), clock_, n->rng);

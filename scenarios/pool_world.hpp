@@ -33,6 +33,10 @@ struct PoolWorldOptions {
   unsigned nodeThreads = 1;
   unsigned lbThreads = 1;
   std::chrono::milliseconds healthInterval{100};
+  // Let the load balancer share idle upstream connections between client connections. Off: the nodes tie
+  // authentication to connections (NTLM, SPNEGO continuations), and with sharing on, wip-lb's balancer was
+  // seen handing one client's 200 (another user's identity) to another client and to an anonymous probe.
+  bool lbUpstreamReuse = false;
 };
 
 // A node's counters, as the report uses them.

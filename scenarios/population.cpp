@@ -92,9 +92,10 @@ PopulationResult Runner::run() {
   kdcNetwork_ = std::make_unique<client::KdcNetwork>(kn);
   domain_ = world_.netlogon().netbiosDomain();
   merged_ = OutcomeCollector(scenario_.timeline.size() + 1);
-  phases_.push_back(PhaseInfo{"before", 0, {}, ""});
+  phases_.push_back(PhaseInfo{"the whole run", 0, {}, ""});
   if (!scenario_.timeline.empty()) {
-    phases_.front().label = "before " + scenario_.timeline.front().label;
+    const std::string& next = scenario_.timeline.front().label;
+    phases_.front().label = next.rfind("after ", 0) == 0 ? "before " + next.substr(6) : "before " + next;
   }
 
   const std::uint16_t lbPort = world_.lbPort();
@@ -223,8 +224,9 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     if (n > 0 && group.spec->thinkTimeMs > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
     }
-    r.phase = phase_.load();
     const client::RequestOutcome outcome = browser.get(group.url);
+    // The phase in force when the answer came: a request still in flight when an event fires counts after it.
+    r.phase = phase_.load();
     r.outcome = &outcome;
     out.record(r);
     const auto k = static_cast<std::size_t>(outcome.kind);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "scenarios/text_table.hpp"
 
@@ -183,6 +184,9 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
     if (kind == "failed") {
       failures[reason] += n;
     }
+    if (kind == "ntlm" && reason.rfind("the connection is already authenticated", 0) == 0) {
+      e.ntlmOnAuthenticatedConnections += n;
+    }
   }
   e.failureReasons.assign(failures.begin(), failures.end());
   std::sort(e.failureReasons.begin(), e.failureReasons.end(),
@@ -305,16 +309,23 @@ std::string formatReport(const RunReport& r) {
   phases.add(countsRow("all", o.overall, &all));
   out += phases.render();
 
+  // Refusals during the phases (the safety probes' own refusals are not the clients').
+  std::map<std::string, std::map<std::string, std::uint64_t>> refusals;
+  for (const auto& pc : r.phaseCounters) {
+    for (const auto& [node, codes] : pc.deniedByNode) {
+      for (const auto& [code, n] : codes) {
+        refusals[node][code] += n;
+      }
+    }
+  }
   out += "\nOutcomes per node (the node that gave the final answer)\n";
   TextTable byNode({"node", "requests", "Kerberos", "NTLM", "prompts", "failed", "refusals by reason"});
   for (const auto& [node, counts] : o.byNode) {
     auto row = countsRow(node.empty() ? "(no node answered)" : node, counts, nullptr);
     std::string denied;
-    for (const auto& n : r.servers.nodes) {
-      if (n.name == node) {
-        for (const auto& [code, count] : n.stats.deniedByReason) {
-          denied += (denied.empty() ? "" : ", ") + code + " " + withThousands(count);
-        }
+    if (auto it = refusals.find(node); it != refusals.end()) {
+      for (const auto& [code, count] : it->second) {
+        denied += (denied.empty() ? "" : ", ") + code + " " + withThousands(count);
       }
     }
     row.push_back(denied.empty() ? "-" : denied);

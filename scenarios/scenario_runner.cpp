@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "client/http_connection.hpp"
+#include "core/common/log.hpp"
 #include "kdc/event_log.hpp"
 
 namespace kerbpool::scenarios {
@@ -117,7 +118,9 @@ Scenario scaleClients(Scenario s, std::uint64_t total) {
   }
   total = std::max<std::uint64_t>(total, s.clients.size());
   std::uint64_t assigned = 0;
+  std::vector<int> original;
   for (auto& g : s.clients) {
+    original.push_back(g.count);
     const auto n = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(g.count) * total / before);
     g.count = static_cast<int>(n);
     assigned += n;
@@ -132,7 +135,11 @@ Scenario scaleClients(Scenario s, std::uint64_t total) {
       --assigned;
     }
   }
-  for (auto& g : s.clients) {
+  for (std::size_t i = 0; i < s.clients.size(); ++i) {
+    auto& g = s.clients[i];
+    if (g.count < original[i]) {
+      g.concurrency = static_cast<int>(static_cast<std::int64_t>(g.concurrency) * g.count / original[i]);
+    }
     g.concurrency = std::max(1, std::min(g.concurrency, g.count));
   }
   return s;
@@ -204,6 +211,13 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   report.scenario = options.clients ? scaleClients(input, *options.clients) : input;
   if (options.seed) {
     report.scenario.seed = *options.seed;
+  }
+  struct LogLevelGuard {
+    core::LogLevel saved = core::Logger::level();
+    ~LogLevelGuard() { core::Logger::setLevel(saved); }
+  } restore;
+  if (!options.serverLogs) {
+    core::Logger::setLevel(core::LogLevel::Off);
   }
   core::SystemClock clock;
   PoolWorldOptions wo = options.world;

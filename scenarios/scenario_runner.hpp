@@ -23,6 +23,9 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<int> maxConcurrentApi;  // overrides every DC's
   PoolWorldOptions world;
+  // The servers' own log lines (every refusal, every KDC error) on stderr during the run; off by default:
+  // the report counts and explains them.
+  bool serverLogs = false;
   std::function<void(const PopulationProgress&)> onProgress;
 };
 
@@ -67,7 +70,8 @@ struct RunReport {
 core::Result<RunReport> runScenario(const Scenario& scenario, const RunOptions& options);
 
 // Every group's count scaled so that the counts add up to `total` (each at least 1, remainders to the first
-// groups); concurrency is kept (capped at the group's new count).
+// groups). Scaling down scales the concurrency too (so a timeline still sees clients start after an event);
+// scaling up keeps it.
 Scenario scaleClients(Scenario scenario, std::uint64_t total);
 
 // The profiles that reach a KDC and try Kerberos ("internal" in the metrics).
