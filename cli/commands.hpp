@@ -17,6 +17,9 @@ void registerCert(CLI::App& app);    // cert --out DIR --dns NAME...
 void registerFrontend(CLI::App& app);  // frontend --node fe01 --keytab FILE --port N
 void registerLb(CLI::App& app);      // lb --mode http|tcp --listen ADDR:PORT --backend NAME=HOST:PORT...
 void registerEchoBackend(CLI::App& app);  // echo-backend --name fe01 --listen ADDR:PORT
+void registerRun(CLI::App& app);        // run [NAME|FILE], compare A B ...
+void registerScenarios(CLI::App& app);  // list, show NAME
+void registerSetspn(CLI::App& app);     // setspn -L/-Q/-X --scenario NAME, test-assignment --scenario NAME
 
 // The exit code chosen by the subcommand that ran (0 unless it failed).
 int exitCode();

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerFrontend(app);
   kerbpool::cli::registerLb(app);
   kerbpool::cli::registerEchoBackend(app);
+  kerbpool::cli::registerRun(app);
+  kerbpool::cli::registerScenarios(app);
+  kerbpool::cli::registerSetspn(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -130,7 +130,9 @@ core::Result<core::crypto::Key> AsExchange::deriveKey(const PreauthHint& hint) {
   if (hint.s2kparams) {
     params = core::BytesView(*hint.s2kparams);
   }
-  auto key = core::crypto::stringToKey(hint.etype, password, hint.salt, params);
+  auto key = options_.keyCache != nullptr
+                 ? options_.keyCache->derive(hint.etype, password, hint.salt, params)
+                 : core::crypto::stringToKey(hint.etype, password, hint.salt, params);
   if (!key.ok()) {
     return std::move(key).error().within("string-to-key for " + client_.text());
   }

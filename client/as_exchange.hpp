@@ -8,6 +8,7 @@
 
 #include "client/credential.hpp"
 #include "client/principal.hpp"
+#include "client/string_to_key_cache.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 #include "core/common/rng.hpp"
@@ -28,6 +29,8 @@ struct AsRequestOptions {
   std::chrono::seconds lifetime{std::chrono::hours(24)};           // till = now + lifetime
   std::chrono::seconds renewLifetime{std::chrono::hours(24 * 7)};  // rtime, sent when renewable is asked
   bool pacRequest = true;                                          // PA-PAC-REQUEST include-pac TRUE
+  // Not owned; set: string-to-key results are memoized there (simulations logging one user on many times).
+  StringToKeyCache* keyCache = nullptr;
 };
 
 // How the pre-authentication key is made: from PA-ETYPE-INFO2 (or the defaults).

@@ -366,6 +366,15 @@ struct HttpConnection::Impl {
     fd.reset(s);
     const int one = 1;
     ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (!options.sourceAddress.empty()) {
+      KP_TRY(SocketAddress local, makeAddress(options.sourceAddress, 0));
+      if (::bind(s, reinterpret_cast<const sockaddr*>(&local.storage), local.length) != 0) {
+        const int err = errno;
+        close();
+        return makeError(ErrorCategory::Io, "connect_failed",
+                         "bind to " + options.sourceAddress + " for " + where() + ": " + errnoText(err));
+      }
+    }
     deadline.start(options.connectTimeout);
     if (::connect(s, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0) {
       if (errno != EINPROGRESS) {

@@ -26,6 +26,9 @@ struct HttpTlsOptions {
 struct HttpConnectionOptions {
   std::string address = "127.0.0.1";  // numeric IPv4 or IPv6 address to connect to
   std::uint16_t port = 80;
+  // Bind the connection to this local address first (numeric, same family as `address`); empty: the
+  // system's choice. A simulation gives every workstation its own loopback address (127.x.y.z).
+  std::string sourceAddress;
   std::string hostHeader;  // "pool.contoso.test:8443"; empty: the address
   std::optional<HttpTlsOptions> tls;
   std::chrono::milliseconds connectTimeout{3000};   // TCP connect plus TLS handshake

@@ -196,6 +196,7 @@ void NegotiateHttpClient::run(Attempt& a) {
     HttpConnectionOptions co;
     co.address = a.spn.dns.address;
     co.port = a.url.port;
+    co.sourceAddress = options_.sourceAddress;
     co.hostHeader = a.url.hostHeader();
     if (a.url.scheme == UrlScheme::Https) {
       // The certificate is checked against the name in the URL, not the CNAME target (RFC 9110 4.3.4).

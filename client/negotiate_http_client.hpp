@@ -61,6 +61,7 @@ struct WorkstationUser {
 
 struct NegotiateHttpOptions {
   std::string caFile;  // trust anchors for https URLs (empty: the system's store)
+  std::string sourceAddress;  // the workstation's own address for its connections (empty: any)
   std::chrono::milliseconds connectTimeout{3000};
   std::chrono::milliseconds requestTimeout{10000};
   std::size_t headerLimit = 16 * 1024;

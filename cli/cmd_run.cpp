@@ -1,0 +1,181 @@
+// kerbpool run [NAME|FILE] and kerbpool compare A B ...: run scenarios and report.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/scenario_source.hpp"
+#include "core/common/clock.hpp"
+#include "scenarios/report.hpp"
+#include "scenarios/scenario_runner.hpp"
+#include "scenarios/text_table.hpp"
+
+namespace kerbpool::cli {
+
+namespace {
+
+using scenarios::formatPercent;
+using scenarios::withThousands;
+
+struct RunArgs {
+  std::string scenario = "tour";
+  std::uint64_t clients = 0;
+  std::uint64_t seed = 0;
+  bool seedSet = false;
+  int maxConcurrentApi = 0;
+  bool json = false;
+  bool serverLogs = false;
+  std::vector<std::string> names;  // compare
+};
+
+// A line rewritten with \r on a terminal, once the run has lasted a second.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const scenarios::Scenario& s)
+      : scenario_(s), enabled_(::isatty(STDERR_FILENO) == 1) {}
+  ~ProgressLine() { finish(); }
+
+  void update(const scenarios::PopulationProgress& p) {
+    if (!enabled_ || watch_.elapsed() < std::chrono::seconds(1)) {
+      return;
+    }
+    std::string label = "before";
+    if (p.phase > 0 && p.phase <= scenario_.timeline.size()) {
+      label = scenario_.timeline[p.phase - 1].label;
+    }
+    std::lock_guard lock(mu_);
+    std::fprintf(stderr, "\r  phase %zu (%s): %s/%s requests  Kerberos %s  NTLM %s  prompts %s  failed %s   ",
+                 p.phase + 1, label.c_str(), withThousands(p.done).c_str(), withThousands(p.total).c_str(),
+                 withThousands(p.kerberos).c_str(), withThousands(p.ntlm).c_str(),
+                 withThousands(p.prompt).c_str(), withThousands(p.failed).c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void finish() {
+    std::lock_guard lock(mu_);
+    if (shown_) {
+      std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+      shown_ = false;
+    }
+  }
+
+ private:
+  const scenarios::Scenario& scenario_;
+  const bool enabled_;
+  core::Stopwatch watch_;
+  std::mutex mu_;
+  bool shown_ = false;
+};
+
+scenarios::RunOptions runOptions(const RunArgs& a) {
+  scenarios::RunOptions o;
+  if (a.clients > 0) {
+    o.clients = a.clients;
+  }
+  if (a.seedSet) {
+    o.seed = a.seed;
+  }
+  if (a.maxConcurrentApi > 0) {
+    o.maxConcurrentApi = a.maxConcurrentApi;
+  }
+  o.serverLogs = a.serverLogs;
+  return o;
+}
+
+core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs& a, bool progress) {
+  KP_TRY(scenarios::Scenario scenario, loadScenarioArgument(name));
+  auto options = runOptions(a);
+  std::unique_ptr<ProgressLine> line;
+  if (progress) {
+    line = std::make_unique<ProgressLine>(scenario);
+    options.onProgress = [&line](const scenarios::PopulationProgress& p) { line->update(p); };
+  }
+  auto report = scenarios::runScenario(scenario, options);
+  if (line) {
+    line->finish();
+  }
+  return report;
+}
+
+int run(const RunArgs& a) {
+  auto report = runOne(a.scenario, a, !a.json);
+  if (!report.ok()) {
+    std::fprintf(stderr, "kerbpool run: %s\n", report.error().message().c_str());
+    return 2;
+  }
+  const std::string text = a.json ? scenarios::formatReportJson(*report) : scenarios::formatReport(*report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return report->passed() ? 0 : 1;
+}
+
+int compare(const RunArgs& a) {
+  if (a.names.size() < 2) {
+    std::fprintf(stderr, "kerbpool compare: name at least two scenarios\n");
+    return 2;
+  }
+  scenarios::TextTable t({"scenario", "requests", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls",
+                          "timeouts", "p99", "event 11", "event 4776", "result"});
+  bool allPassed = true;
+  for (const auto& name : a.names) {
+    auto report = runOne(name, a, true);
+    if (!report.ok()) {
+      std::fprintf(stderr, "kerbpool compare: %s: %s\n", name.c_str(), report.error().message().c_str());
+      return 2;
+    }
+    const auto& o = report->population.outcomes.overall;
+    const auto p99 = scenarios::summarize(report->population.outcomes.latencyMicros).p99Ms;
+    char p99Text[32];
+    std::snprintf(p99Text, sizeof p99Text, "%.0f ms", p99);
+    t.add({report->scenario.name, withThousands(o.total()),
+           formatPercent(o.percent(client::OutcomeKind::Kerberos)),
+           formatPercent(o.percent(client::OutcomeKind::Ntlm)), withThousands(o.prompt),
+           withThousands(o.failed), withThousands(report->servers.netlogonCalls),
+           withThousands(report->servers.semaphore.semaphoreTimeouts), p99Text,
+           withThousands(report->servers.event(11)), withThousands(report->servers.event(4776)),
+           report->passed() ? "PASS" : "FAIL"});
+    allPassed = allPassed && report->passed();
+  }
+  const std::string text = t.render("");
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return allPassed ? 0 : 1;
+}
+
+void addCommon(CLI::App* cmd, RunArgs& a) {
+  cmd->add_option("--clients", a.clients, "Scale every client group so that they add up to N clients");
+  cmd->add_option_function<std::uint64_t>(
+      "--seed",
+      [&a](std::uint64_t s) {
+        a.seed = s;
+        a.seedSet = true;
+      },
+      "Seed of every random choice (default: the scenario's)");
+  cmd->add_option("--max-concurrent-api", a.maxConcurrentApi, "Override every DC's Netlogon MaxConcurrentApi")
+      ->check(CLI::Range(1, 150));
+  cmd->add_flag("--server-logs", a.serverLogs, "Show the servers' log lines (refusals, KDC errors) on stderr");
+}
+
+}  // namespace
+
+void registerRun(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd =
+      app.add_subcommand("run", "Run a scenario (built-in name or file; default: tour) and explain it");
+  cmd->add_option("scenario", a->scenario, "Built-in scenario name or scenario file (default: tour)");
+  addCommon(cmd, *a);
+  cmd->add_flag("--json", a->json, "Print the report as one JSON document");
+  cmd->callback([a] { setExitCode(run(*a)); });
+
+  auto c = std::make_shared<RunArgs>();
+  auto* cmp = app.add_subcommand("compare", "Run several scenarios and print them side by side");
+  cmp->add_option("scenarios", c->names, "Built-in scenario names or files")->required();
+  addCommon(cmp, *c);
+  cmp->callback([c] { setExitCode(compare(*c)); });
+}
+
+}  // namespace kerbpool::cli

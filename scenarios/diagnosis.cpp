@@ -1,0 +1,405 @@
+#include "scenarios/diagnosis.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kerbpool::scenarios {
+
+namespace {
+
+using client::OutcomeKind;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return lower(a) == lower(b);
+}
+
+std::string pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v == 0 || v == 100 ? "%.0f %%" : "%.1f %%", v);
+  return buf;
+}
+
+std::string ms(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f ms", v);
+  return buf;
+}
+
+std::uint64_t value(const std::map<std::string, std::uint64_t>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? 0 : it->second;
+}
+
+// The node whose computer account this is ("FE01$" -> "fe01"), or "".
+std::string nodeOfAccount(const Scenario& s, const std::string& account) {
+  for (const auto& n : s.pool.nodes) {
+    if (equalsIgnoreCase(LabDirectory::computerAccount(n), account)) {
+      return n;
+    }
+  }
+  return "";
+}
+
+std::string plural(std::uint64_t n, const std::string& one, const std::string& many) {
+  return withThousands(n) + " " + (n == 1 ? one : many);
+}
+
+std::uint64_t deniedOn(const PhaseEvidence& e, const std::string& node, const std::string& code) {
+  auto it = e.deniedByNode.find(node);
+  return it == e.deniedByNode.end() ? 0 : value(it->second, code);
+}
+
+std::uint64_t deniedTotal(const PhaseEvidence& e, const std::string& code) {
+  std::uint64_t n = 0;
+  for (const auto& [node, codes] : e.deniedByNode) {
+    n += value(codes, code);
+  }
+  return n;
+}
+
+// "fell back to NTLM, the DC did 200 pass-throughs and the p99 latency was 48 ms"
+std::string consequence(const PhaseEvidence& e) {
+  std::string s =
+      pct(e.internal.percent(OutcomeKind::Ntlm)) + " of internal clients' requests fell back to NTLM";
+  if (e.netlogonCalls > 0) {
+    s += ", the DC did " + plural(e.netlogonCalls, "NTLM pass-through", "NTLM pass-throughs");
+  }
+  return s + " and the p99 latency was " + ms(e.p99Ms);
+}
+
+void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const Scenario& s = *e.scenario;
+  const DirectorySnapshot& dir = *e.directory;
+  if (dir.spns.empty()) {
+    return;
+  }
+  const SpnState& pool = dir.spns.front();
+  const std::uint64_t unknown = value(e.kdcErrors, "KDC_ERR_S_PRINCIPAL_UNKNOWN");
+  const bool internalClients = e.internal.total() > 0;
+  const std::string shared = dir.kerberosAccount.value_or("POOLKERB$");
+  const std::string fixShared =
+      "create one shared Kerberos account (New-CsKerberosAccount), assign it to site " + s.pool.site +
+      " (New-CsKerberosAccountAssignment) and set its password " +
+      "(Set-CsKerberosAccountPassword) so that every node holds its key";
+
+  if (pool.holders.empty()) {
+    d.findings.push_back("No account holds " + pool.spn + ". The KDC also tried the HOST alias (HOST/" +
+                         s.pool.fqdn + ", through sPNMappings) and found nothing, so it answered " +
+                         "KDC_ERR_S_PRINCIPAL_UNKNOWN (" + plural(unknown, "time", "times") +
+                         " in this phase)" + (internalClients ? ": " + consequence(e) + "." : "."));
+    d.fixes.push_back("Register the pool's name on one account that every node shares: " + fixShared + ".");
+    return;
+  }
+  if (pool.holders.size() >= 2) {
+    const auto ev11 = e.events.count(11) ? e.events.at(11) : 0;
+    d.findings.push_back(pool.spn + " is registered on " + listInWords(pool.holders) +
+                         " (a duplicate SPN: the KDC logged event 11 " + plural(ev11, "time", "times") +
+                         "): the KDC refused every service ticket for it (KDC_ERR_S_PRINCIPAL_UNKNOWN, " +
+                         withThousands(unknown) + ")" +
+                         (internalClients ? ", " + consequence(e) + "." : "."));
+    d.fixes.push_back("Remove the SPN from the computer accounts (" +
+                      [&] {
+                        std::string cmds;
+                        for (const auto& h : pool.holders) {
+                          cmds += (cmds.empty() ? "" : "; ") + std::string("setspn -D ") + pool.spn + " " + h;
+                        }
+                        return cmds;
+                      }() +
+                      ") and " + fixShared + ".");
+    return;
+  }
+  const std::string holder = pool.holders.front();
+  const std::string holderNode = nodeOfAccount(s, holder);
+  if (!holderNode.empty()) {
+    // One node's own computer account: tickets are sealed with a key only that node has.
+    std::string text = pool.spn + " is held only by " + holder + ", the computer account of " + holderNode +
+                       ": the KDC seals every ticket for the pool with " + holder + "'s key, which only " +
+                       holderNode + " knows.";
+    const auto& onHolder = e.byNode.count(holderNode) ? e.byNode.at(holderNode) : OutcomeCounts{};
+    text += " " + holderNode + " accepted " + plural(onHolder.kerberos, "Kerberos logon", "Kerberos logons");
+    std::vector<std::string> others;
+    std::uint64_t prompts = 0;
+    for (const auto& n : s.pool.nodes) {
+      if (n == holderNode) {
+        continue;
+      }
+      const auto refused = deniedOn(e, n, "no_key_for_spn");
+      const auto& c = e.byNode.count(n) ? e.byNode.at(n) : OutcomeCounts{};
+      prompts += c.prompt + c.failed;
+      if (refused > 0 || c.total() > 0) {
+        others.push_back(n + " refused " + withThousands(refused) + " (no_key_for_spn)");
+      }
+    }
+    if (!others.empty()) {
+      text += "; " + listInWords(others);
+    }
+    text += ": " + plural(prompts, "request", "requests") +
+            " on the other nodes ended in a credential prompt " + "or a failure (" +
+            pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
+    d.findings.push_back(text);
+    d.fixes.push_back("setspn -D " + pool.spn + " " + holder + ", then " + fixShared + ".");
+    return;
+  }
+  if (dir.kerberosAccount && equalsIgnoreCase(*dir.kerberosAccount, holder)) {
+    // The shared account: which nodes hold which kvno.
+    std::vector<std::string> current;
+    std::vector<std::string> stale;
+    for (const auto& n : s.pool.nodes) {
+      auto it = dir.deliveredKvnos.find(n);
+      const bool has = it != dir.deliveredKvnos.end() &&
+                       std::find(it->second.begin(), it->second.end(), dir.accountKvno) != it->second.end();
+      if (has) {
+        current.push_back(n);
+      } else {
+        std::string held = "none";
+        if (it != dir.deliveredKvnos.end() && !it->second.empty()) {
+          held = "kvno " + std::to_string(it->second.back());
+        }
+        stale.push_back(n + " (holds " + held + ")");
+      }
+    }
+    std::string text = pool.spn + " is held by " + holder + ", the shared Kerberos account of site " +
+                       s.pool.site + " (current key version kvno " + std::to_string(dir.accountKvno) + ").";
+    if (stale.empty()) {
+      text += " Every node (" + listInWords(current) + ") holds kvno " + std::to_string(dir.accountKvno) +
+              ", so any node can open any ticket: " + pct(e.internal.percent(OutcomeKind::Kerberos)) +
+              " of internal clients' requests used Kerberos";
+      text += e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".";
+      d.findings.push_back(text);
+    } else {
+      std::uint64_t refused = 0;
+      for (const auto& n : s.pool.nodes) {
+        refused += deniedOn(e, n, "no_key_for_kvno");
+      }
+      text += " The key reached " + (current.empty() ? std::string("no node") : listInWords(current)) +
+              " but not " + listInWords(stale) + ": tickets carry kvno " + std::to_string(dir.accountKvno) +
+              ", so the stale node answers 'no key with that kvno' (no_key_for_kvno, " +
+              withThousands(refused) + " refusals) and its users see a credential prompt (" +
+              pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
+      d.findings.push_back(text);
+      d.fixes.push_back(
+          "Run Set-CsKerberosAccountPassword again (or copy the key) so that every node of site " +
+          s.pool.site + " holds kvno " + std::to_string(dir.accountKvno) + ".");
+    }
+    return;
+  }
+  d.findings.push_back(pool.spn + " is held by " + holder + ", which is not the Kerberos account of site " +
+                       s.pool.site +
+                       (dir.kerberosAccount ? " (" + *dir.kerberosAccount + ")" : " (none assigned)") +
+                       ": the nodes never received its key, so they cannot open the tickets.");
+  d.fixes.push_back(
+      "Assign " + holder + " to site " + s.pool.site +
+      " (New-CsKerberosAccountAssignment) and set its password (Set-CsKerberosAccountPassword).");
+}
+
+void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const Scenario& s = *e.scenario;
+  const std::string poolSpn = lower("HTTP/" + s.pool.fqdn);
+  for (const auto& [host, spns] : e.spnsByHost) {
+    for (const auto& spn : spns) {
+      if (lower(spn) == poolSpn) {
+        continue;
+      }
+      auto cn = e.directory->cnames.find(lower(host));
+      std::string text = "Clients of " + host + " asked for " + spn;
+      if (cn != e.directory->cnames.end()) {
+        text += " (" + host + " is a CNAME to " + cn->second +
+                ", and Windows builds the SPN from the canonical name)";
+      }
+      std::vector<std::string> holders;
+      for (const auto& st : e.directory->spns) {
+        if (lower(st.spn) == lower(spn)) {
+          holders = st.holders;
+        }
+      }
+      const auto& c = e.byHost.count(host) ? e.byHost.at(host) : OutcomeCounts{};
+      text += holders.empty() ? ": no account holds it, the KDC answered KDC_ERR_S_PRINCIPAL_UNKNOWN and " +
+                                    pct(c.percent(OutcomeKind::Ntlm)) + " of their requests used NTLM."
+                              : ": it is held by " + listInWords(holders) + ".";
+      d.findings.push_back(text);
+      if (holders.empty()) {
+        d.fixes.push_back("Make " + host +
+                          " an A record pointing at the load balancer's address (not a CNAME), " +
+                          "or register " + spn + " on the shared account too (setspn -S " + spn + " " +
+                          e.directory->kerberosAccount.value_or("POOLKERB$") + ").");
+      }
+    }
+  }
+}
+
+void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const Scenario& s = *e.scenario;
+  std::uint64_t noChallenge = 0;
+  std::string code;
+  for (const auto& [node, codes] : e.deniedByNode) {
+    for (const auto& [c, n] : codes) {
+      if (c.find("challenge") != std::string::npos && c.find("ntlm") != std::string::npos) {
+        noChallenge += n;
+        code = c;
+      }
+    }
+  }
+  if (noChallenge > 0) {
+    d.findings.push_back(
+        "NTLM needs its three legs on one connection to one node, but the " + s.pool.loadBalancer.mode +
+        "-mode load balancer " + (s.pool.loadBalancer.affinity == "none" ? "without affinity" : "") +
+        " sent the legs of a logon to different nodes: the node that received the AUTHENTICATE " +
+        "message had issued no challenge on that connection (" + code + ", " + withThousands(noChallenge) +
+        " times), so " + pct(e.outcomes.percent(OutcomeKind::Failed)) + " of requests failed.");
+    d.fixes.push_back(
+        "Give the load balancer source affinity (or cookie affinity), or run it in tcp mode so a " +
+        std::string("client connection stays on one node."));
+  }
+  if (e.netlogonCalls > 0) {
+    const double holdMs =
+        e.scenario->domainControllers.empty() ? 20.0 : e.scenario->domainControllers.front().holdTime.meanMs;
+    const double perChannel = holdMs > 0 ? e.maxConcurrentApi * 1000.0 / holdMs : 0.0;
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.0f", perChannel);
+    std::string text =
+        "Every NTLM logon is a Netlogon pass-through to the DC (" + plural(e.netlogonCalls, "call", "calls") +
+        " in this phase). Each node's secure channel " +
+        "allows MaxConcurrentApi = " + std::to_string(e.maxConcurrentApi) + " calls at a time, " +
+        "each holding its slot about " + ms(holdMs) + ": at most " + rate + " logons/s per channel.";
+    if (e.netlogonTimeouts > 0) {
+      text += " " + plural(e.netlogonTimeouts, "logon", "logons") + " waited past the timeout and failed " +
+              "(STATUS_NO_LOGON_SERVERS, event 5816).";
+      d.fixes.push_back(
+          "Raise MaxConcurrentApi (HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters, up " +
+          std::string("to 150) on the front-ends and DCs, or better, make Kerberos work so logons ") +
+          "need no DC round trip.");
+    }
+    d.findings.push_back(text);
+  }
+}
+
+void connectionFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const std::uint64_t riding = e.ntlmOnAuthenticatedConnections;
+  if (riding == 0 || e.outcomes.ntlm == 0) {
+    return;
+  }
+  d.findings.push_back(plural(riding, "NTLM request", "NTLM requests") + " of this phase (of " +
+                       withThousands(e.outcomes.ntlm) + ") needed no new logon: they rode on keep-alive " +
+                       "connections that NTLM had already authenticated (IIS keeps an NTLM logon for the " +
+                       "connection's life), so only new connections pay the DC round trip.");
+}
+
+void skewFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const std::uint64_t skew = deniedTotal(e, "clock_skew") + value(e.kdcErrors, "KRB_AP_ERR_SKEW");
+  if (skew == 0) {
+    return;
+  }
+  d.findings.push_back(
+      "Clock skew: workstations' clocks are more than 5 minutes off the nodes' and the DC's, " +
+      std::string("so tickets and authenticators are refused (clock_skew / KRB_AP_ERR_SKEW, ") +
+      withThousands(skew) + " times): " + pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts and " +
+      pct(e.outcomes.percent(OutcomeKind::Ntlm)) + " NTLM in this phase.");
+  d.fixes.push_back(
+      "Synchronise the workstations' time with the domain hierarchy (w32tm /resync); Kerberos " +
+      std::string("tolerates 5 minutes."));
+}
+
+void externalFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const auto externalNtlm = e.outcomes.ntlm - e.internal.ntlm;
+  if (externalNtlm > 0) {
+    d.findings.push_back(
+        plural(externalNtlm, "request", "requests") + " came from clients that cannot reach a " +
+        "KDC (external PCs, phones): NTLM is expected for them and each logon costs the DC a " +
+        "pass-through.");
+  }
+}
+
+}  // namespace
+
+std::string withThousands(std::uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+    s.insert(static_cast<std::size_t>(i), ",");
+  }
+  return s;
+}
+
+std::string listInWords(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += i + 1 == items.size() ? " and " : ", ";
+    }
+    out += items[i];
+  }
+  return out;
+}
+
+DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
+  const Scenario& s = lab.scenario();
+  const kdc::Directory& dir = lab.directory();
+  DirectorySnapshot snap;
+  std::vector<std::string> names{lower(s.pool.fqdn)};
+  for (const auto& r : s.dns) {
+    if (r.type == "CNAME") {
+      snap.cnames[r.name] = r.target;
+    }
+  }
+  // The canonical name of every host clients use (what Windows puts in the SPN).
+  for (const auto& g : s.clients) {
+    std::string host = lower(g.host.empty() ? s.pool.fqdn : g.host);
+    for (int hops = 0; hops < 8 && snap.cnames.count(host); ++hops) {
+      host = snap.cnames.at(host);
+    }
+    if (std::find(names.begin(), names.end(), host) == names.end()) {
+      names.push_back(host);
+    }
+  }
+  for (const auto& n : names) {
+    SpnState st;
+    st.spn = "HTTP/" + n;
+    for (const auto& h : dir.querySpn(st.spn).holders) {
+      st.holders.push_back(h.samAccountName);
+    }
+    snap.spns.push_back(std::move(st));
+  }
+  if (auto site = dir.site(s.pool.site)) {
+    snap.kerberosAccount = site->kerberosAccount;
+  }
+  if (snap.kerberosAccount) {
+    if (auto a = dir.account(*snap.kerberosAccount)) {
+      snap.accountKvno = a->keyVersionNumber;
+    }
+    for (const auto& n : s.pool.nodes) {
+      snap.deliveredKvnos[n] = dir.deliveredKvnos(*snap.kerberosAccount, LabDirectory::computerAccount(n));
+    }
+  }
+  return snap;
+}
+
+Diagnosis diagnose(const PhaseEvidence& e) {
+  Diagnosis d;
+  if (e.outcomes.total() == 0) {
+    return d;
+  }
+  for (const auto& n : e.nodesDown) {
+    d.findings.push_back(n + " was down during this phase: the load balancer's health checks took it out " +
+                         "and the other nodes served its clients.");
+  }
+  if (e.internal.total() > 0) {
+    spnFindings(e, d);
+  }
+  cnameFindings(e, d);
+  skewFindings(e, d);
+  connectionFindings(e, d);
+  ntlmFindings(e, d);
+  externalFindings(e, d);
+  if (!e.failureReasons.empty() && e.outcomes.failed > 0) {
+    d.findings.push_back("Most frequent failure: " + e.failureReasons.front().first + " (" +
+                         withThousands(e.failureReasons.front().second) + ").");
+  }
+  return d;
+}
+
+}  // namespace kerbpool::scenarios

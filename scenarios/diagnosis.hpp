@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "scenarios/lab_directory.hpp"
+#include "scenarios/metrics.hpp"
+#include "scenarios/scenario.hpp"
+
+// Why a phase went the way it did, in plain words: derived from the directory's state during the phase
+// (who holds the pool's SPN, the site's Kerberos account and which key versions each node holds) and from
+// what was measured (outcomes per node, KDC errors, node refusals, Netlogon calls and timeouts).
+namespace kerbpool::scenarios {
+
+struct SpnState {
+  std::string spn;                   // "HTTP/pool.contoso.test"
+  std::vector<std::string> holders;  // sAMAccountNames
+};
+
+// The directory as it stood when a phase began.
+struct DirectorySnapshot {
+  std::vector<SpnState> spns;  // HTTP/<pool fqdn>, then HTTP/<canonical name> of every other host used
+  std::optional<std::string> kerberosAccount;                        // the pool site's
+  std::uint32_t accountKvno = 0;                                     // its current key version
+  std::map<std::string, std::vector<std::uint32_t>> deliveredKvnos;  // node -> kvnos it holds
+  std::map<std::string, std::string> cnames;                         // alias -> canonical name
+};
+
+DirectorySnapshot snapshotDirectory(const LabDirectory& lab);
+
+// What the diagnosis reads about one phase.
+struct PhaseEvidence {
+  const Scenario* scenario = nullptr;
+  const DirectorySnapshot* directory = nullptr;
+  OutcomeCounts outcomes;
+  OutcomeCounts internal;                       // profiles that reach a KDC and try Kerberos
+  std::map<std::string, OutcomeCounts> byNode;  // this phase
+  std::map<std::string, OutcomeCounts> byHost;  // all phases (hosts do not change)
+  std::map<std::string, std::set<std::string>> spnsByHost;
+  std::map<std::string, std::uint64_t> kdcErrors;                            // this phase
+  std::map<int, std::uint64_t> events;                                       // this phase
+  std::map<std::string, std::map<std::string, std::uint64_t>> deniedByNode;  // this phase
+  std::vector<std::pair<std::string, std::uint64_t>> failureReasons;  // this phase, most frequent first
+  std::uint64_t ntlmOnAuthenticatedConnections = 0;  // NTLM answers on a connection NTLM had logged on
+  std::uint64_t netlogonCalls = 0;
+  std::uint64_t netlogonTimeouts = 0;
+  double p99Ms = 0;
+  int maxConcurrentApi = 10;
+  std::vector<std::string> nodesDown;  // nodes stopped during this phase
+};
+
+struct Diagnosis {
+  std::vector<std::string> findings;  // sentences, most important first
+  std::vector<std::string> fixes;     // what to change
+};
+
+Diagnosis diagnose(const PhaseEvidence& evidence);
+
+// "1,234"
+std::string withThousands(std::uint64_t n);
+// "FE01$, FE02$ and FE03$"
+std::string listInWords(const std::vector<std::string>& items);
+
+}  // namespace kerbpool::scenarios

@@ -1,0 +1,235 @@
+#include "scenarios/lab_directory.hpp"
+
+#include <algorithm>
+
+#include "kdc/realm_file.hpp"
+
+namespace kerbpool::scenarios {
+
+namespace {
+
+using core::ErrorCategory;
+using core::makeError;
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + items[i];
+  }
+  return out;
+}
+
+// "POOLKERB$" -> "POOLKERB" (how the Lync cmdlets name it).
+// "CONTOSO.TEST" -> "CONTOSO" (the NetBIOS domain the cmdlets show).
+std::string netbios(std::string_view realm) {
+  return upper(realm.substr(0, realm.find('.')));
+}
+
+std::string withoutDollar(std::string_view sam) {
+  std::string s(sam);
+  if (!s.empty() && s.back() == '$') {
+    s.pop_back();
+  }
+  return s;
+}
+
+}  // namespace
+
+LabDirectory::LabDirectory(Scenario scenario, std::unique_ptr<kdc::EventLog> events,
+                           std::unique_ptr<kdc::Directory> directory)
+    : scenario_(std::move(scenario)), events_(std::move(events)), directory_(std::move(directory)) {}
+
+std::string LabDirectory::computerAccount(std::string_view node) {
+  return upper(node) + "$";
+}
+
+core::Result<std::unique_ptr<LabDirectory>> LabDirectory::build(const Scenario& scenario,
+                                                                const core::Clock& clock) {
+  auto events = std::make_unique<kdc::EventLog>(clock);
+  KP_TRY(kdc::Realm realm, kdc::parseRealmFile(scenario.realmJson, *events));
+  std::unique_ptr<LabDirectory> lab(
+      new LabDirectory(scenario, std::move(events), std::move(realm.directory)));
+  for (const auto& op : lab->scenario_.operations) {
+    auto step = lab->apply(op);
+    if (!step.ok()) {
+      return std::move(step).error().within(op.path);
+    }
+  }
+  return lab;
+}
+
+AdminStep LabDirectory::record(AdminStep step) {
+  steps_.push_back(step);
+  return step;
+}
+
+core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
+  using Kind = DirectoryOperation::Kind;
+  switch (op.kind) {
+    case Kind::SetspnAdd:
+      return setspn("-A", op.account, op.spn);
+    case Kind::SetspnAddChecked:
+      return setspn("-S", op.account, op.spn);
+    case Kind::SetspnDelete:
+      return setspn("-D", op.account, op.spn);
+    case Kind::CreateKerberosAccount:
+      return createKerberosAccount(op.account, op.site);
+    case Kind::AssignKerberosAccount:
+      return assign(op.account, op.site);
+    case Kind::SetKerberosAccountPassword: {
+      auto site = directory_->site(op.site);
+      if (!site || !site->kerberosAccount) {
+        return makeError(ErrorCategory::Config, "no_kerberos_account",
+                         "Set-CsKerberosAccountPassword: site '" + op.site +
+                             "' has no Kerberos account assigned (New-CsKerberosAccountAssignment first)");
+      }
+      return setAccountPassword(*site->kerberosAccount, op.password, op.reach,
+                                "Set-CsKerberosAccountPassword -UserAccount \"" +
+                                    netbios(scenario_.realmName) + "\\" +
+                                    withoutDollar(*site->kerberosAccount) + "\"");
+    }
+    case Kind::SetPassword:
+      return setAccountPassword(op.account, op.password, op.reach,
+                                "Set-ADAccountPassword -Identity " + op.account + " -Reset");
+  }
+  return makeError(ErrorCategory::Config, "bad_operation", "unknown operation");
+}
+
+core::Result<AdminStep> LabDirectory::setspn(std::string_view flag, const std::string& account,
+                                             const std::string& spn) {
+  AdminStep step;
+  step.command = "setspn " + std::string(flag) + " " + spn + " " + account;
+  core::Result<kdc::SpnChange> change = flag == "-A"   ? directory_->addSpn(account, spn)
+                                        : flag == "-S" ? directory_->addSpnChecked(account, spn)
+                                                       : directory_->deleteSpn(account, spn);
+  if (!change.ok()) {
+    return std::move(change).error().within(step.command);
+  }
+  step.output = change->output;
+  step.keysChanged = true;  // the names a node's keys answer to follow the SPNs
+  return record(std::move(step));
+}
+
+core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& account,
+                                                            const std::string& site) {
+  AdminStep step;
+  step.command = "New-CsKerberosAccount -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
+                 withoutDollar(account) + "\" -ContainerDN \"CN=Computers," + directory_->baseDn() + "\"";
+  kdc::AccountSpec spec;
+  spec.samAccountName = account;
+  spec.kind = kdc::AccountKind::ServiceAccount;
+  spec.serviceObjectClass = kdc::ObjectClass::Computer;
+  KP_CHECK(directory_->addAccount(spec));
+  step.output.push_back("Created computer object " + account +
+                        " for the Kerberos web authentication of site " + site);
+  // Lync adds the pool's HTTP SPN itself, without looking for another holder first.
+  const std::string spn = "HTTP/" + scenario_.pool.fqdn;
+  KP_TRY(kdc::SpnChange change, directory_->addSpn(account, spn));
+  for (const auto& line : change.output) {
+    step.output.push_back(line);
+  }
+  step.keysChanged = true;
+  return record(std::move(step));
+}
+
+core::Result<AdminStep> LabDirectory::assign(const std::string& account, const std::string& site) {
+  AdminStep step;
+  step.command = "New-CsKerberosAccountAssignment -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
+                 withoutDollar(account) + "\" -Identity \"site:" + site + "\"";
+  KP_CHECK(directory_->assignKerberosAccount(site, account));
+  step.output.push_back("Site " + site + ": the front-ends share the key of " + account);
+  step.keysChanged = true;
+  return record(std::move(step));
+}
+
+std::string LabDirectory::nextPassword(const std::string& account) {
+  return withoutDollar(account) + "-rolled-password-" + std::to_string(++passwordsMade_);
+}
+
+core::Result<AdminStep> LabDirectory::setAccountPassword(const std::string& account,
+                                                         const std::string& password,
+                                                         const std::optional<std::vector<std::string>>& reach,
+                                                         std::string command) {
+  AdminStep step;
+  step.command = std::move(command);
+  KP_TRY(std::uint32_t kvno, directory_->setPassword(account, password));
+  step.output.push_back(account + ": new password, key version (kvno) " + std::to_string(kvno));
+  // A node's own computer account needs no delivery: the node changed its password itself.
+  const bool isNodeAccount =
+      std::any_of(scenario_.pool.nodes.begin(), scenario_.pool.nodes.end(),
+                  [&](const std::string& n) { return equalsIgnoreCase(computerAccount(n), account); });
+  if (!isNodeAccount) {
+    std::vector<std::string> targets;
+    if (reach) {
+      targets = *reach;
+    } else {
+      targets = scenario_.pool.nodes;
+    }
+    std::vector<std::string> reached;
+    for (const auto& node : targets) {
+      const std::string sam = computerAccount(node);
+      KP_CHECK(directory_->deliverKeys(account, sam));
+      reached.push_back(sam);
+    }
+    std::vector<std::string> missed;
+    for (const auto& node : scenario_.pool.nodes) {
+      if (std::find(targets.begin(), targets.end(), node) == targets.end()) {
+        missed.push_back(computerAccount(node));
+      }
+    }
+    step.output.push_back("kvno " + std::to_string(kvno) + " delivered to " +
+                          (reached.empty() ? std::string("no node") : joined(reached)));
+    if (!missed.empty()) {
+      step.output.push_back("NOT delivered to " + joined(missed) + " (still on the previous key)");
+    }
+  }
+  step.keysChanged = true;
+  return record(std::move(step));
+}
+
+core::Result<AdminStep> LabDirectory::rollPassword(const std::string& account,
+                                                   const std::optional<std::vector<std::string>>& reach) {
+  return setAccountPassword(account, nextPassword(account), reach,
+                            "Set-CsKerberosAccountPassword -UserAccount \"" + netbios(scenario_.realmName) +
+                                "\\" + withoutDollar(account) + "\"");
+}
+
+core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& account) {
+  std::vector<AdminStep> out;
+  const std::string spn = "HTTP/" + scenario_.pool.fqdn;
+  for (const auto& holder : directory_->querySpn(spn).holders) {
+    if (!equalsIgnoreCase(holder.samAccountName, account)) {
+      KP_TRY(AdminStep step, setspn("-D", holder.samAccountName, spn));
+      out.push_back(std::move(step));
+    }
+  }
+  if (!directory_->account(account)) {
+    KP_TRY(AdminStep step, createKerberosAccount(account, scenario_.pool.site));
+    out.push_back(std::move(step));
+  } else if (directory_->querySpn(spn).holders.empty()) {
+    KP_TRY(AdminStep step, setspn("-S", account, spn));
+    out.push_back(std::move(step));
+  }
+  auto site = directory_->site(scenario_.pool.site);
+  if (!site || !site->kerberosAccount || !equalsIgnoreCase(*site->kerberosAccount, account)) {
+    KP_TRY(AdminStep step, assign(account, scenario_.pool.site));
+    out.push_back(std::move(step));
+  }
+  KP_TRY(AdminStep step, rollPassword(account, std::nullopt));
+  out.push_back(std::move(step));
+  return out;
+}
+
+}  // namespace kerbpool::scenarios

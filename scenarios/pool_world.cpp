@@ -1,0 +1,320 @@
+#include "scenarios/pool_world.hpp"
+
+#include <algorithm>
+
+#include "frontend/frontend_config.hpp"
+#include "frontend/http_server.hpp"
+#include "frontend/node_credentials.hpp"
+#include "frontend/ntlm_handler.hpp"
+#include "frontend/secure_channel.hpp"
+#include "kdc/kdc_server.hpp"
+#include "loadbalancer/lb_server.hpp"
+
+namespace kerbpool::scenarios {
+
+namespace {
+
+using core::ErrorCategory;
+using core::makeError;
+
+kdc::HoldDistribution holdDistribution(const std::string& model) {
+  if (model == "exponential") {
+    return kdc::HoldDistribution::Exponential;
+  }
+  if (model == "lognormal") {
+    return kdc::HoldDistribution::LogNormal;
+  }
+  return kdc::HoldDistribution::Fixed;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+struct PoolWorld::Node {
+  std::string name;
+  std::string account;
+  std::uint16_t port = 0;
+  core::SeededRng rng;
+  frontend::RealTimeDelay delay;
+  std::unique_ptr<frontend::ChannelThrottle> throttle;
+  std::unique_ptr<frontend::InProcessSecureChannel> channel;
+  std::unique_ptr<frontend::NtlmPassThroughHandler> ntlm;
+  std::unique_ptr<frontend::FrontendNode> node;
+  std::unique_ptr<frontend::HttpServer> server;
+
+  explicit Node(std::uint64_t seed) : rng(seed) {}
+};
+
+struct PoolWorld::Lb {
+  std::unique_ptr<loadbalancer::LbServer> server;
+};
+
+PoolWorld::PoolWorld(const Scenario& scenario, const core::Clock& clock)
+    : scenario_(scenario),
+      clock_(clock),
+      kdcRng_(scenario.seed * 7919 + 1),
+      lbRng_(scenario.seed * 7919 + 2) {}
+
+PoolWorld::~PoolWorld() {
+  stop();
+}
+
+core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenario,
+                                                          const PoolWorldOptions& options,
+                                                          const core::Clock& clock) {
+  std::unique_ptr<PoolWorld> w(new PoolWorld(scenario, clock));
+  KP_TRY(w->lab_, LabDirectory::build(w->scenario_, clock));
+
+  kdc::KdcConfig kc;
+  kc.realm = w->lab_->directory().realm();
+  w->kdc_ = std::make_unique<kdc::KdcService>(kc, w->lab_->directory(), w->lab_->events(), clock, w->kdcRng_);
+  kdc::KdcServerConfig ks;
+  ks.threads = options.kdcThreads;
+  KP_TRY(w->kdcServer_, kdc::KdcServer::start(ks, *w->kdc_));
+
+  const DomainControllerSpec dc = w->scenario_.domainControllers.empty()
+                                      ? DomainControllerSpec{}
+                                      : w->scenario_.domainControllers.front();
+  kdc::NetlogonOptions no;
+  no.dcName = dc.name;
+  w->netlogon_ = std::make_unique<kdc::NetlogonService>(w->lab_->directory(), w->lab_->events(), no);
+  w->maxConcurrentApi_ = options.maxConcurrentApi.value_or(dc.maxConcurrentApi);
+  w->nodeThreads_ = options.nodeThreads;
+  KP_CHECK(w->startNodes(options));
+
+  loadbalancer::LbConfig lc;
+  KP_TRY(lc.mode, loadbalancer::parseMode(w->scenario_.pool.loadBalancer.mode));
+  KP_TRY(lc.policy, loadbalancer::parsePolicy(w->scenario_.pool.loadBalancer.policy));
+  KP_TRY(lc.affinity, loadbalancer::parseAffinity(w->scenario_.pool.loadBalancer.affinity));
+  lc.threads = options.lbThreads;
+  lc.health.interval = options.healthInterval;
+  lc.health.timeout = std::max(options.healthInterval, std::chrono::milliseconds(50));
+  lc.health.rise = 1;
+  lc.health.fall = 1;
+  lc.maxClientConnections = 100000;
+  lc.maxIdlePerBackend = options.lbUpstreamReuse ? 1024 : 0;
+  for (const auto& n : w->nodes_) {
+    lc.backends.push_back(loadbalancer::BackendSpec{n->name, "127.0.0.1", n->port});
+  }
+  w->lb_ = std::make_unique<Lb>();
+  KP_TRY(w->lb_->server, loadbalancer::LbServer::start(lc, w->lbRng_));
+
+  for (const auto& r : w->scenario_.dns) {
+    if (r.type == "CNAME") {
+      KP_CHECK(w->dns_.addCname(r.name, r.target));
+    } else {
+      KP_CHECK(w->dns_.addA(r.name, "127.0.0.1"));
+    }
+  }
+  return w;
+}
+
+core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
+  (void)options;
+  const DomainControllerSpec dc =
+      scenario_.domainControllers.empty() ? DomainControllerSpec{} : scenario_.domainControllers.front();
+  std::uint64_t i = 0;
+  for (const auto& name : scenario_.pool.nodes) {
+    auto n = std::make_unique<Node>(scenario_.seed * 104729 + (++i));
+    n->name = name;
+    n->account = LabDirectory::computerAccount(name);
+
+    // The node's Netlogon secure channel to the DC: MaxConcurrentApi slots, the DC's hold time, the wait
+    // timeout after which a pass-through fails with STATUS_NO_LOGON_SERVERS.
+    frontend::ChannelConfig cc;
+    cc.semaphore.maxConcurrentApi = static_cast<unsigned>(maxConcurrentApi_);
+    cc.semaphore.waitTimeout = core::Micros(static_cast<std::int64_t>(dc.waitTimeoutS * 1e6));
+    cc.semaphore.events.channel = n->account;
+    cc.semaphore.events.domainController = dc.name;
+    cc.semaphore.events.domain = netlogon_->netbiosDomain();
+    cc.latency.distribution = holdDistribution(dc.holdTime.model);
+    cc.latency.mean = core::Micros(static_cast<std::int64_t>(dc.holdTime.meanMs * 1000));
+    cc.latency.sigma = dc.holdTime.sigma;
+    cc.latency.seed = scenario_.seed * 31 + i;
+    KP_TRY(n->throttle, frontend::ChannelThrottle::create(cc, clock_, &lab_->events(), n->delay));
+    n->channel = std::make_unique<frontend::InProcessSecureChannel>(*netlogon_, *n->throttle);
+
+    frontend::FrontendNodeConfig nc;
+    nc.name = name;
+    if (scenario_.pool.ntlm) {
+      n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(
+          frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon_->netbiosDomain()), *n->channel,
+          clock_, n->rng);
+      nc.auth.ntlm = n->ntlm.get();
+      ntlmEnabled_ = true;
+    }
+    KP_TRY(nc.auth.persistence, frontend::parsePersistence(scenario_.pool.authPersistence));
+    KP_TRY(auto credentials, frontend::NodeCredentials::fromDirectory(lab_->directory(), n->account));
+    n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), clock_, n->rng);
+    KP_CHECK(startNode(*n));
+    nodes_.push_back(std::move(n));
+  }
+  return core::okStatus();
+}
+
+core::Status PoolWorld::startNode(Node& n) {
+  frontend::HttpServerConfig base;
+  base.port = n.port;
+  base.threads = nodeThreads_;
+  base.readTimeout = std::chrono::milliseconds(10000);
+  auto server = frontend::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
+  if (!server.ok()) {
+    return std::move(server).error().within("node " + n.name);
+  }
+  n.server = std::move(*server);
+  n.port = n.server->port();
+  return core::okStatus();
+}
+
+std::uint16_t PoolWorld::kdcPort() const {
+  return kdcServer_->port();
+}
+
+std::uint16_t PoolWorld::lbPort() const {
+  return lb_->server->port();
+}
+
+std::uint16_t PoolWorld::portFor(const std::string& host) const {
+  std::string name = lower(host);
+  for (std::size_t hops = 0; hops < 16; ++hops) {
+    const auto it = std::find_if(scenario_.dns.begin(), scenario_.dns.end(),
+                                 [&](const DnsRecord& r) { return r.name == name; });
+    if (it == scenario_.dns.end()) {
+      break;
+    }
+    if (it->type == "CNAME") {
+      name = it->target;
+      continue;
+    }
+    for (const auto& n : nodes_) {
+      if (n->name == it->target) {
+        return n->port;
+      }
+    }
+    break;
+  }
+  return lbPort();
+}
+
+void PoolWorld::reloadAll() {
+  for (auto& n : nodes_) {
+    (void)n->node->credentials().reload();
+  }
+}
+
+core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event) {
+  using Kind = TimelineEvent::Kind;
+  std::vector<AdminStep> steps;
+  auto findNode = [&](const std::string& name) -> Node* {
+    for (auto& n : nodes_) {
+      if (n->name == name) {
+        return n.get();
+      }
+    }
+    return nullptr;
+  };
+  switch (event.kind) {
+    case Kind::NodeDown: {
+      std::lock_guard lock(mu_);
+      Node* n = findNode(event.node);
+      if (n == nullptr) {
+        return makeError(ErrorCategory::Config, "no_such_node", "no node '" + event.node + "'");
+      }
+      if (n->server) {
+        n->server->stop();
+        n->server.reset();
+      }
+      steps.push_back(AdminStep{"Stop-Service W3SVC on " + n->name, {n->name + " is down"}, false});
+      break;
+    }
+    case Kind::NodeUp: {
+      std::lock_guard lock(mu_);
+      Node* n = findNode(event.node);
+      if (n == nullptr) {
+        return makeError(ErrorCategory::Config, "no_such_node", "no node '" + event.node + "'");
+      }
+      AdminStep step{"Start-Service W3SVC on " + n->name, {}, false};
+      if (!n->server) {
+        auto started = startNode(*n);
+        step.output.push_back(started.ok() ? n->name + " is up again on port " + std::to_string(n->port)
+                                           : n->name + " could not start: " + started.error().message());
+      } else {
+        step.output.push_back(n->name + " was already up");
+      }
+      steps.push_back(std::move(step));
+      break;
+    }
+    case Kind::PasswordRoll: {
+      KP_TRY(AdminStep step, lab_->rollPassword(event.account, event.reach));
+      steps.push_back(std::move(step));
+      reloadAll();
+      break;
+    }
+    case Kind::ApplyFix: {
+      KP_TRY(steps, lab_->applyFix(event.account));
+      reloadAll();
+      break;
+    }
+    case Kind::ClockDrift: {
+      const long long s = static_cast<long long>(event.offsetS);
+      steps.push_back(AdminStep{"clock drift on every " + event.profile + " workstation",
+                                {"their clocks now run " + std::to_string(s < 0 ? -s : s) + " s " +
+                                 (s < 0 ? "behind" : "ahead of") + " the domain controller"},
+                                false});
+      break;
+    }
+  }
+  return steps;
+}
+
+std::vector<NodeReport> PoolWorld::nodes() const {
+  std::lock_guard lock(mu_);
+  std::vector<NodeReport> out;
+  for (const auto& n : nodes_) {
+    NodeReport r;
+    r.name = n->name;
+    r.account = n->account;
+    r.port = n->port;
+    r.up = n->server != nullptr;
+    r.stats = n->node->stats();
+    if (ntlmEnabled_) {
+      r.channel = n->throttle->semaphore().counters();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::uint16_t> PoolWorld::nodePorts() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::uint16_t> out;
+  for (const auto& n : nodes_) {
+    out.push_back(n->port);
+  }
+  return out;
+}
+
+loadbalancer::LbStats PoolWorld::lbStats() const {
+  return lb_ && lb_->server ? lb_->server->stats() : loadbalancer::LbStats{};
+}
+
+void PoolWorld::stop() {
+  if (lb_ && lb_->server) {
+    lb_->server->stop();
+  }
+  std::lock_guard lock(mu_);
+  for (auto& n : nodes_) {
+    if (n->server) {
+      n->server->stop();
+    }
+  }
+  if (kdcServer_) {
+    kdcServer_->stop();
+  }
+}
+
+}  // namespace kerbpool::scenarios

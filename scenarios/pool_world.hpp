@@ -1,0 +1,113 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/dns.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/common/rng.hpp"
+#include "frontend/node.hpp"
+#include "kdc/kdc_service.hpp"
+#include "kdc/netlogon.hpp"
+#include "kdc/netlogon_semaphore.hpp"
+#include "loadbalancer/lb_stats.hpp"
+#include "scenarios/lab_directory.hpp"
+#include "scenarios/scenario.hpp"
+
+// The whole pool of a scenario in one process, on 127.0.0.1 with real sockets on free ports: the domain
+// controller (directory, KDC over UDP and TCP, Netlogon), one front-end node per pool node, the load
+// balancer in front of them, and the DNS zone the workstations use. Timeline events change it while the
+// clients run.
+namespace kerbpool::scenarios {
+
+struct PoolWorldOptions {
+  std::optional<int> maxConcurrentApi;  // overrides every DC's MaxConcurrentApi
+  unsigned kdcThreads = 2;
+  unsigned nodeThreads = 1;
+  unsigned lbThreads = 1;
+  std::chrono::milliseconds healthInterval{100};
+  // Let the load balancer share idle upstream connections between client connections. Off: the nodes tie
+  // authentication to connections (NTLM, SPNEGO continuations), and with sharing on, wip-lb's balancer was
+  // seen handing one client's 200 (another user's identity) to another client and to an anonymous probe.
+  bool lbUpstreamReuse = false;
+};
+
+// A node's counters, as the report uses them.
+struct NodeReport {
+  std::string name;
+  std::string account;  // "FE01$"
+  std::uint16_t port = 0;
+  bool up = true;
+  frontend::NodeStats stats;
+  std::optional<kdc::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
+};
+
+class PoolWorld {
+ public:
+  // Builds the directory (realm + operations), starts the KDC, the nodes and the load balancer. Errors name
+  // what could not start.
+  static core::Result<std::unique_ptr<PoolWorld>> start(const Scenario& scenario,
+                                                        const PoolWorldOptions& options,
+                                                        const core::Clock& clock);
+  ~PoolWorld();
+  PoolWorld(const PoolWorld&) = delete;
+  PoolWorld& operator=(const PoolWorld&) = delete;
+
+  const Scenario& scenario() const { return scenario_; }
+  LabDirectory& lab() { return *lab_; }
+  const client::DnsZone& dns() const { return dns_; }
+  std::uint16_t kdcPort() const;
+  std::uint16_t lbPort() const;
+  // The port a URL for `host` uses: the node's own port when the host's A record (after CNAMEs, from the
+  // scenario's records) names a node, else the load balancer's.
+  std::uint16_t portFor(const std::string& host) const;
+  const kdc::KdcService& kdc() const { return *kdc_; }
+  kdc::NetlogonService& netlogon() { return *netlogon_; }
+  int maxConcurrentApi() const { return maxConcurrentApi_; }
+  bool ntlmEnabled() const { return ntlmEnabled_; }
+
+  // Timeline events other than clock_drift (which the population applies to its clocks): node_down stops
+  // the node's server, node_up starts it again on its port, password_roll and apply_fix change the
+  // directory and reload every node's keys. Returns the admin steps (a node event gives one line).
+  core::Result<std::vector<AdminStep>> apply(const TimelineEvent& event);
+
+  std::vector<NodeReport> nodes() const;
+  std::vector<std::uint16_t> nodePorts() const;
+  loadbalancer::LbStats lbStats() const;
+  // Stops the load balancer, the nodes and the KDC. Idempotent.
+  void stop();
+
+  struct Node;
+
+ private:
+  PoolWorld(const Scenario& scenario, const core::Clock& clock);
+  core::Status startNodes(const PoolWorldOptions& options);
+  core::Status startNode(Node& node);
+  void reloadAll();
+
+  const Scenario scenario_;
+  const core::Clock& clock_;
+  core::SeededRng kdcRng_;
+  core::SeededRng lbRng_;
+  std::unique_ptr<LabDirectory> lab_;
+  std::unique_ptr<kdc::KdcService> kdc_;
+  std::unique_ptr<kdc::KdcServer> kdcServer_;
+  std::unique_ptr<kdc::NetlogonService> netlogon_;
+  int maxConcurrentApi_ = 10;
+  bool ntlmEnabled_ = false;
+  unsigned nodeThreads_ = 1;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  struct Lb;
+  std::unique_ptr<Lb> lb_;
+  client::DnsZone dns_;
+  mutable std::mutex mu_;  // node servers (down/up)
+};
+
+}  // namespace kerbpool::scenarios

@@ -1,0 +1,298 @@
+#include "scenarios/population.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "client/http_connection.hpp"
+#include "client/kdc_network.hpp"
+#include "client/kerberos_client.hpp"
+#include "client/negotiate_http_client.hpp"
+#include "client/string_to_key_cache.hpp"
+
+namespace kerbpool::scenarios {
+
+namespace {
+
+constexpr unsigned kThreadCap = 512;
+
+client::ClientProfile toClientProfile(const ClientProfileSpec& s) {
+  client::ClientProfile p;
+  p.name = s.name;
+  p.kdcReachable = s.kdcReachable;
+  p.tryKerberos = s.tryKerberos;
+  p.ntlmAllowed = s.ntlmAllowed;
+  p.ntlmCarrier = s.rawNtlm ? client::NtlmCarrier::NtlmScheme : client::NtlmCarrier::Negotiate;
+  p.promptOnKerberosFailure = s.promptOnKerberosFailure;
+  p.includePortInSpn = s.includePortInSpn;
+  p.canonicalizeCname = s.canonicalizeCname;
+  return p;
+}
+
+// Workstation n's own loopback address, so that the load balancer's source affinity sees distinct clients.
+std::string workstationAddress(std::uint64_t n) {
+  return "127." + std::to_string(1 + (n / 62500) % 200) + "." + std::to_string((n / 250) % 250) + "." +
+         std::to_string(1 + n % 250);
+}
+
+struct Group {
+  const ClientGroupSpec* spec = nullptr;
+  client::ClientProfile profile;
+  std::string profileName;
+  std::string host;
+  std::string url;
+  std::uint64_t firstClient = 0;  // global index of its first client
+  std::atomic<std::uint64_t> next{0};
+  unsigned threads = 1;
+};
+
+class Runner {
+ public:
+  Runner(PoolWorld& world, const core::Clock& clock, const PopulationOptions& options)
+      : world_(world), scenario_(world.scenario()), clock_(clock), options_(options) {}
+
+  PopulationResult run();
+
+ private:
+  void worker(Group& group, unsigned threadIndex);
+  void simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out);
+  void maybeFire();
+  PopulationProgress progress() const;
+
+  PoolWorld& world_;
+  const Scenario& scenario_;
+  const core::Clock& clock_;
+  const PopulationOptions& options_;
+
+  std::vector<std::unique_ptr<Group>> groups_;
+  std::map<std::string, std::unique_ptr<core::OffsetClock>> clocks_;  // per profile
+  std::unique_ptr<client::HttpClientRuntime> http_;
+  std::unique_ptr<client::KdcNetwork> kdcNetwork_;
+  client::StringToKeyCache keyCache_;
+  std::string domain_;
+
+  std::uint64_t total_ = 0;
+  std::atomic<std::uint64_t> completed_{0};
+  std::atomic<std::uint64_t> kinds_[5] = {};
+  std::atomic<std::size_t> phase_{0};
+  std::mutex timelineMu_;
+  std::vector<PhaseInfo> phases_;
+
+  std::mutex mergeMu_;
+  OutcomeCollector merged_;
+};
+
+PopulationResult Runner::run() {
+  core::Stopwatch watch;
+  http_ = std::make_unique<client::HttpClientRuntime>();
+  client::KdcNetworkOptions kn;
+  kn.kdcs.push_back(client::KdcAddress{"127.0.0.1", world_.kdcPort()});
+  kdcNetwork_ = std::make_unique<client::KdcNetwork>(kn);
+  domain_ = world_.netlogon().netbiosDomain();
+  merged_ = OutcomeCollector(scenario_.timeline.size() + 1);
+  phases_.push_back(PhaseInfo{"the whole run", 0, {}, ""});
+  if (!scenario_.timeline.empty()) {
+    const std::string& next = scenario_.timeline.front().label;
+    phases_.front().label = next.rfind("after ", 0) == 0 ? "before " + next.substr(6) : "before " + next;
+  }
+
+  const std::uint16_t lbPort = world_.lbPort();
+  (void)lbPort;
+  std::uint64_t first = 0;
+  unsigned wanted = 0;
+  for (const auto& spec : scenario_.clients) {
+    auto g = std::make_unique<Group>();
+    g->spec = &spec;
+    const ClientProfileSpec* ps = scenario_.profile(spec.profile);
+    g->profile = ps != nullptr ? toClientProfile(*ps) : client::ClientProfile::internalPc();
+    g->profileName = spec.profile;
+    g->host = spec.host.empty() ? scenario_.pool.fqdn : spec.host;
+    g->url = std::string(scenario_.pool.tls ? "https://" : "http://") + g->host + ":" +
+             std::to_string(world_.portFor(g->host)) + scenario_.pool.path;
+    g->firstClient = first;
+    first += static_cast<std::uint64_t>(spec.count);
+    total_ += static_cast<std::uint64_t>(spec.count) * static_cast<std::uint64_t>(spec.requests);
+    g->threads = static_cast<unsigned>(std::max(1, std::min(spec.concurrency, spec.count)));
+    wanted += g->threads;
+    if (!clocks_.count(spec.profile)) {
+      clocks_[spec.profile] = std::make_unique<core::OffsetClock>(clock_, core::Micros(0));
+    }
+    groups_.push_back(std::move(g));
+  }
+  const unsigned cap = std::min(options_.maxThreads == 0 ? kThreadCap : options_.maxThreads, kThreadCap);
+  if (wanted > cap) {
+    for (auto& g : groups_) {
+      g->threads = std::max(1u, static_cast<unsigned>(static_cast<std::uint64_t>(g->threads) * cap / wanted));
+    }
+  }
+
+  maybeFire();  // events at 0 %
+  std::vector<std::thread> threads;
+  unsigned started = 0;
+  for (auto& g : groups_) {
+    for (unsigned t = 0; t < g->threads; ++t) {
+      threads.emplace_back([this, &g, idx = started++] { worker(*g, idx); });
+    }
+  }
+  std::atomic<bool> running{true};
+  std::thread reporter;
+  if (options_.onProgress) {
+    reporter = std::thread([&] {
+      while (running.load()) {
+        options_.onProgress(progress());
+        for (int i = 0; i < 10 && running.load(); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  running.store(false);
+  if (reporter.joinable()) {
+    reporter.join();
+    options_.onProgress(progress());
+  }
+
+  PopulationResult result;
+  result.outcomes = std::move(merged_);
+  result.phases = phases_;
+  result.wall = watch.elapsed();
+  result.threads = started;
+  result.clients = first;
+  result.keyCacheHits = keyCache_.hits();
+  result.keyCacheMisses = keyCache_.misses();
+  return result;
+}
+
+PopulationProgress Runner::progress() const {
+  PopulationProgress p;
+  p.phase = phase_.load();
+  p.done = completed_.load();
+  p.total = total_;
+  p.kerberos = kinds_[0].load();
+  p.ntlm = kinds_[1].load();
+  p.prompt = kinds_[2].load();
+  p.failed = kinds_[3].load();
+  return p;
+}
+
+void Runner::worker(Group& group, unsigned threadIndex) {
+  core::SeededRng rng(scenario_.seed * 1000003 + threadIndex);
+  OutcomeCollector local(scenario_.timeline.size() + 1);
+  local.latencyMicros.reserve(1024);
+  for (;;) {
+    const std::uint64_t i = group.next.fetch_add(1);
+    if (i >= static_cast<std::uint64_t>(group.spec->count)) {
+      break;
+    }
+    simulateClient(group, group.firstClient + i, rng, local);
+  }
+  std::lock_guard lock(mergeMu_);
+  merged_.merge(local);
+}
+
+void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out) {
+  const core::Clock& clock = *clocks_.at(group.profileName);
+  client::WorkstationUser user;
+  user.user = clientUser(scenario_.users, index);
+  user.domain = domain_;
+  user.password = scenario_.users.password;
+  user.workstation = "WS" + std::to_string(10000 + index);
+
+  std::unique_ptr<client::KerberosClient> kerberos;
+  if (group.profile.kdcReachable && group.profile.tryKerberos) {
+    client::KerberosClientConfig kc;
+    kc.realm = world_.lab().directory().realm();
+    kc.as.keyCache = &keyCache_;
+    kerberos = std::make_unique<client::KerberosClient>(*kdcNetwork_, clock, rng, kc);
+  }
+  client::NegotiateHttpOptions ho;
+  ho.sourceAddress = workstationAddress(index);
+  client::NegotiateHttpClient browser(group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng,
+                                      ho);
+
+  RecordedRequest r;
+  r.profile = &group.profileName;
+  r.host = &group.host;
+  r.user = &user.user;
+  r.internal = group.profile.kdcReachable && group.profile.tryKerberos;
+  for (int n = 0; n < group.spec->requests; ++n) {
+    if (n > 0 && group.spec->thinkTimeMs > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
+    }
+    const client::RequestOutcome outcome = browser.get(group.url);
+    // The phase in force when the answer came: a request still in flight when an event fires counts after it.
+    r.phase = phase_.load();
+    r.outcome = &outcome;
+    out.record(r);
+    const auto k = static_cast<std::size_t>(outcome.kind);
+    if (k < 5) {
+      kinds_[k].fetch_add(1, std::memory_order_relaxed);
+    }
+    completed_.fetch_add(1);
+    maybeFire();
+  }
+}
+
+void Runner::maybeFire() {
+  const auto& events = scenario_.timeline;
+  for (;;) {
+    const std::size_t next = phase_.load();
+    if (next >= events.size()) {
+      return;
+    }
+    const double done = static_cast<double>(completed_.load()) * 100.0;
+    if (done < events[next].atPercent * static_cast<double>(total_)) {
+      return;
+    }
+    std::lock_guard lock(timelineMu_);
+    if (phase_.load() != next) {
+      continue;
+    }
+    const TimelineEvent& e = events[next];
+    if (options_.onPhaseEnd) {
+      options_.onPhaseEnd(next);
+    }
+    PhaseInfo info;
+    info.label = e.label;
+    info.startPercent = total_ == 0 ? 0 : 100.0 * static_cast<double>(completed_.load()) / total_;
+    if (e.kind == TimelineEvent::Kind::ClockDrift) {
+      if (auto it = clocks_.find(e.profile); it != clocks_.end()) {
+        it->second->setOffset(core::Micros(static_cast<std::int64_t>(e.offsetS * 1e6)));
+      }
+    }
+    auto steps = world_.apply(e);
+    if (steps.ok()) {
+      info.steps = std::move(*steps);
+    } else {
+      info.error = steps.error().message();
+    }
+    phases_.push_back(std::move(info));
+    if (options_.onPhaseStart) {
+      options_.onPhaseStart(next + 1);
+    }
+    phase_.store(next + 1);
+  }
+}
+
+}  // namespace
+
+std::string clientUser(const UserPopulation& users, std::uint64_t clientIndex) {
+  const std::uint64_t count = users.count > 0 ? static_cast<std::uint64_t>(users.count) : 1;
+  std::string n = std::to_string(clientIndex % count + 1);
+  while (n.size() < 3) {
+    n = "0" + n;
+  }
+  return users.prefix + n;
+}
+
+PopulationResult runPopulation(PoolWorld& world, const core::Clock& clock, const PopulationOptions& options) {
+  Runner runner(world, clock, options);
+  return runner.run();
+}
+
+}  // namespace kerbpool::scenarios

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "scenarios/lab_directory.hpp"
+#include "scenarios/metrics.hpp"
+#include "scenarios/pool_world.hpp"
+#include "scenarios/scenario.hpp"
+
+// The workstations: every client of every group logs on as one of the generated users (round robin) and
+// makes its requests one after the other through its own Negotiate HTTP client, many clients at a time
+// (the groups' concurrency, at most 512 threads). The timeline fires as the share of completed requests
+// passes each event's mark, so a run is repeatable whatever the machine's speed.
+namespace kerbpool::scenarios {
+
+// Live counters for a progress display.
+struct PopulationProgress {
+  std::size_t phase = 0;
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+  std::uint64_t kerberos = 0;
+  std::uint64_t ntlm = 0;
+  std::uint64_t prompt = 0;
+  std::uint64_t failed = 0;
+};
+
+// One phase: the stretch of the run between two timeline events.
+struct PhaseInfo {
+  std::string label;             // "before" for the first, then the event's label
+  double startPercent = 0;       // the share of requests completed when it began
+  std::vector<AdminStep> steps;  // what the event did (none for the first phase)
+  std::string error;             // the event could not be applied
+};
+
+struct PopulationResult {
+  OutcomeCollector outcomes;
+  std::vector<PhaseInfo> phases;
+  std::chrono::nanoseconds wall{0};
+  unsigned threads = 0;
+  std::uint64_t clients = 0;
+  std::uint64_t keyCacheHits = 0;
+  std::uint64_t keyCacheMisses = 0;
+};
+
+struct PopulationOptions {
+  unsigned maxThreads = 512;
+  // Called about every 100 ms from a separate thread while the clients run.
+  std::function<void(const PopulationProgress&)> onProgress;
+  // Called under the timeline's lock just before an event ends phase `phase` (counters per phase).
+  std::function<void(std::size_t phase)> onPhaseEnd;
+  // Called under the timeline's lock just after the event that starts phase `phase` was applied.
+  std::function<void(std::size_t phase)> onPhaseStart;
+};
+
+// Runs every client against the running world. The scenario's groups, profiles and timeline are used as
+// they are (scale them before starting the world if needed).
+PopulationResult runPopulation(PoolWorld& world, const core::Clock& clock, const PopulationOptions& options);
+
+// The user a client logs on as: users.prefix + NNN, clients of all groups taken in turn.
+std::string clientUser(const UserPopulation& users, std::uint64_t clientIndex);
+
+}  // namespace kerbpool::scenarios

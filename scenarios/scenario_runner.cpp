@@ -1,0 +1,267 @@
+#include "scenarios/scenario_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "client/http_connection.hpp"
+#include "core/common/log.hpp"
+#include "kdc/event_log.hpp"
+
+namespace kerbpool::scenarios {
+
+namespace {
+
+template <typename K>
+std::map<K, std::uint64_t> minus(const std::map<K, std::uint64_t>& after,
+                                 const std::map<K, std::uint64_t>& before) {
+  std::map<K, std::uint64_t> out;
+  for (const auto& [k, v] : after) {
+    auto it = before.find(k);
+    const std::uint64_t b = it == before.end() ? 0 : it->second;
+    if (v > b) {
+      out[k] = v - b;
+    }
+  }
+  return out;
+}
+
+PhaseCounters delta(const ServerCounters& before, const ServerCounters& after) {
+  PhaseCounters d;
+  d.netlogonCalls = after.netlogonCalls - before.netlogonCalls;
+  d.semaphoreTimeouts = after.semaphore.semaphoreTimeouts - before.semaphore.semaphoreTimeouts;
+  d.kdcRequests = minus(after.kdcRequests, before.kdcRequests);
+  d.kdcErrors = minus(after.kdcErrors, before.kdcErrors);
+  d.events = minus(after.events, before.events);
+  for (const auto& n : after.nodes) {
+    std::map<std::string, std::uint64_t> prev;
+    for (const auto& p : before.nodes) {
+      if (p.name == n.name) {
+        prev = p.stats.deniedByReason;
+      }
+    }
+    auto denied = minus(n.stats.deniedByReason, prev);
+    if (!denied.empty()) {
+      d.deniedByNode[n.name] = std::move(denied);
+    }
+  }
+  return d;
+}
+
+// Every node directly and the load balancer: an anonymous GET and a garbage Negotiate token must both be
+// refused with 401. Any 200 is a violation.
+std::vector<ProbeResult> probe(PoolWorld& world, const std::string& when) {
+  std::vector<ProbeResult> out;
+  std::vector<std::pair<std::string, std::uint16_t>> targets;
+  for (const auto& n : world.nodes()) {
+    targets.emplace_back(n.name, n.port);
+  }
+  targets.emplace_back("load balancer", world.lbPort());
+  const std::vector<std::pair<std::string, std::optional<std::string>>> probes{
+      {"anonymous GET", std::nullopt},
+      {"garbage Negotiate token", std::string("Negotiate R0FSQkFHRS1OT1QtQS1UT0tFTg==")},
+  };
+  client::HttpClientRuntime runtime;
+  for (const auto& [name, port] : targets) {
+    for (const auto& [what, authorization] : probes) {
+      client::HttpConnectionOptions co;
+      co.address = "127.0.0.1";
+      co.port = port;
+      co.hostHeader = world.scenario().pool.fqdn;
+      co.keepAlive = false;
+      co.connectTimeout = std::chrono::milliseconds(2000);
+      co.requestTimeout = std::chrono::milliseconds(5000);
+      client::HttpConnection connection(runtime, co);
+      client::HttpClientRequest request;
+      request.target = world.scenario().pool.path;
+      if (authorization) {
+        request.headers.emplace_back("Authorization", *authorization);
+      }
+      ProbeResult r;
+      r.when = when;
+      r.target = name + " (127.0.0.1:" + std::to_string(port) + ")";
+      r.probe = what;
+      auto response = connection.send(request);
+      if (response.ok()) {
+        r.status = response->status;
+        r.violation = response->status == 200;
+        r.note = r.violation ? "answered 200 without valid authentication" : "refused as it must be";
+      } else {
+        r.note = "no answer: " + response.error().message();
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+bool check(const ExpectationResult& e) {
+  if (!e.value) {
+    return false;
+  }
+  return (!e.min || *e.value >= *e.min - 1e-9) && (!e.max || *e.value <= *e.max + 1e-9);
+}
+
+}  // namespace
+
+bool isInternalProfile(const Scenario& scenario, const std::string& profile) {
+  const ClientProfileSpec* p = scenario.profile(profile);
+  return p != nullptr && p->kdcReachable && p->tryKerberos;
+}
+
+Scenario scaleClients(Scenario s, std::uint64_t total) {
+  std::uint64_t before = 0;
+  for (const auto& g : s.clients) {
+    before += static_cast<std::uint64_t>(g.count);
+  }
+  if (before == 0 || s.clients.empty()) {
+    return s;
+  }
+  total = std::max<std::uint64_t>(total, s.clients.size());
+  std::uint64_t assigned = 0;
+  std::vector<int> original;
+  for (auto& g : s.clients) {
+    original.push_back(g.count);
+    const auto n = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(g.count) * total / before);
+    g.count = static_cast<int>(n);
+    assigned += n;
+  }
+  for (std::size_t i = 0; assigned < total; i = (i + 1) % s.clients.size()) {
+    ++s.clients[i].count;
+    ++assigned;
+  }
+  for (std::size_t i = 0; assigned > total; i = (i + 1) % s.clients.size()) {
+    if (s.clients[i].count > 1) {
+      --s.clients[i].count;
+      --assigned;
+    }
+  }
+  for (std::size_t i = 0; i < s.clients.size(); ++i) {
+    auto& g = s.clients[i];
+    if (g.count < original[i]) {
+      g.concurrency = static_cast<int>(static_cast<std::int64_t>(g.concurrency) * g.count / original[i]);
+    }
+    g.concurrency = std::max(1, std::min(g.concurrency, g.count));
+  }
+  return s;
+}
+
+std::optional<double> RunReport::metric(const std::string& name) const {
+  using K = client::OutcomeKind;
+  const auto& o = population.outcomes.overall;
+  if (name == "kerberos_percent") {
+    return o.percent(K::Kerberos);
+  }
+  if (name == "ntlm_percent") {
+    return o.percent(K::Ntlm);
+  }
+  if (name == "prompt_percent") {
+    return o.percent(K::Prompt);
+  }
+  if (name == "failed_percent") {
+    return o.percent(K::Failed);
+  }
+  if (name == "internal_kerberos_percent" || name == "internal_ntlm_percent") {
+    OutcomeCounts internal;
+    for (const auto& [profile, counts] : population.outcomes.byProfile) {
+      if (isInternalProfile(scenario, profile)) {
+        internal.merge(counts);
+      }
+    }
+    return internal.percent(name == "internal_kerberos_percent" ? K::Kerberos : K::Ntlm);
+  }
+  if (name == "requests") {
+    return static_cast<double>(o.total());
+  }
+  if (name == "violations") {
+    return static_cast<double>(violations);
+  }
+  if (name.rfind("event_", 0) == 0) {
+    try {
+      return static_cast<double>(servers.event(std::stoi(name.substr(6))));
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  if (name == "netlogon_calls") {
+    return static_cast<double>(servers.netlogonCalls);
+  }
+  if (name == "netlogon_timeouts") {
+    return static_cast<double>(servers.semaphore.semaphoreTimeouts);
+  }
+  if (name == "kdc_s_principal_unknown") {
+    auto it = servers.kdcErrors.find("KDC_ERR_S_PRINCIPAL_UNKNOWN");
+    return it == servers.kdcErrors.end() ? 0.0 : static_cast<double>(it->second);
+  }
+  if (name == "no_key_for_spn" || name == "no_key_for_kvno" || name == "clock_skew") {
+    return static_cast<double>(servers.deniedFor(name));
+  }
+  if (name == "p99_ms") {
+    return summarize(population.outcomes.latencyMicros).p99Ms;
+  }
+  return std::nullopt;
+}
+
+bool RunReport::passed() const {
+  return violations == 0 &&
+         std::all_of(expectations.begin(), expectations.end(), [](const auto& e) { return e.passed; });
+}
+
+core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& options) {
+  RunReport report;
+  report.scenario = options.clients ? scaleClients(input, *options.clients) : input;
+  if (options.seed) {
+    report.scenario.seed = *options.seed;
+  }
+  struct LogLevelGuard {
+    core::LogLevel saved = core::Logger::level();
+    ~LogLevelGuard() { core::Logger::setLevel(saved); }
+  } restore;
+  if (!options.serverLogs) {
+    core::Logger::setLevel(core::LogLevel::Off);
+  }
+  core::SystemClock clock;
+  PoolWorldOptions wo = options.world;
+  if (options.maxConcurrentApi) {
+    wo.maxConcurrentApi = options.maxConcurrentApi;
+  }
+  KP_TRY(auto world, PoolWorld::start(report.scenario, wo, clock));
+  report.setup = world->lab().steps();
+  report.maxConcurrentApi = world->maxConcurrentApi();
+  report.lbPort = world->lbPort();
+  report.kdcPort = world->kdcPort();
+
+  report.probes = probe(*world, "start");
+  std::vector<ServerCounters> snapshots{collectServerCounters(*world)};
+  report.directories.push_back(snapshotDirectory(world->lab()));
+
+  PopulationOptions po;
+  po.onProgress = options.onProgress;
+  po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
+  po.onPhaseStart = [&](std::size_t) { report.directories.push_back(snapshotDirectory(world->lab())); };
+  report.population = runPopulation(*world, clock, po);
+  report.servers = collectServerCounters(*world);
+  snapshots.push_back(report.servers);
+  for (std::size_t i = 0; i + 1 < snapshots.size(); ++i) {
+    report.phaseCounters.push_back(delta(snapshots[i], snapshots[i + 1]));
+  }
+  auto end = probe(*world, "end");
+  report.probes.insert(report.probes.end(), end.begin(), end.end());
+  world->stop();
+
+  report.violations = report.population.outcomes.violations;
+  for (const auto& p : report.probes) {
+    report.violations += p.violation ? 1 : 0;
+  }
+  for (const auto& e : report.scenario.expectations) {
+    ExpectationResult r;
+    r.metric = e.metric;
+    r.min = e.min;
+    r.max = e.max;
+    r.value = report.metric(e.metric);
+    r.passed = check(r);
+    report.expectations.push_back(r);
+  }
+  return report;
+}
+
+}  // namespace kerbpool::scenarios

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.hpp"
+#include "scenarios/diagnosis.hpp"
+#include "scenarios/metrics.hpp"
+#include "scenarios/pool_world.hpp"
+#include "scenarios/population.hpp"
+#include "scenarios/scenario.hpp"
+
+// `kerbpool run`: start the pool, probe it, run the clients with the timeline, probe again, collect every
+// counter and check the scenario's expectations.
+namespace kerbpool::scenarios {
+
+struct RunOptions {
+  std::optional<std::uint64_t> clients;  // scale every group's count so that they add up to this
+  std::optional<std::uint64_t> seed;
+  std::optional<int> maxConcurrentApi;  // overrides every DC's
+  PoolWorldOptions world;
+  // The servers' own log lines (every refusal, every KDC error) on stderr during the run; off by default:
+  // the report counts and explains them.
+  bool serverLogs = false;
+  std::function<void(const PopulationProgress&)> onProgress;
+};
+
+// What changed on the servers during one phase.
+struct PhaseCounters {
+  std::uint64_t netlogonCalls = 0;
+  std::uint64_t semaphoreTimeouts = 0;
+  std::map<std::string, std::uint64_t> kdcRequests;
+  std::map<std::string, std::uint64_t> kdcErrors;
+  std::map<int, std::uint64_t> events;
+  std::map<std::string, std::map<std::string, std::uint64_t>> deniedByNode;  // node -> code -> count
+};
+
+struct ExpectationResult {
+  std::string metric;
+  std::optional<double> value;  // nullopt: not a known metric
+  std::optional<double> min;
+  std::optional<double> max;
+  bool passed = false;
+};
+
+struct RunReport {
+  Scenario scenario;  // as run (scaled, seeded)
+  std::vector<AdminStep> setup;
+  PopulationResult population;
+  std::vector<PhaseCounters> phaseCounters;    // one per phase
+  std::vector<DirectorySnapshot> directories;  // the directory as each phase began
+  ServerCounters servers;                      // at the end
+  std::vector<ProbeResult> probes;
+  std::uint64_t violations = 0;  // the clients' and the probes'
+  std::vector<ExpectationResult> expectations;
+  int maxConcurrentApi = 10;
+  std::uint16_t lbPort = 0;
+  std::uint16_t kdcPort = 0;
+
+  // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
+  std::optional<double> metric(const std::string& name) const;
+  bool passed() const;  // every expectation met and no violation
+};
+
+// Errors: the pool could not start (ports, directory operations).
+core::Result<RunReport> runScenario(const Scenario& scenario, const RunOptions& options);
+
+// Every group's count scaled so that the counts add up to `total` (each at least 1, remainders to the first
+// groups). Scaling down scales the concurrency too (so a timeline still sees clients start after an event);
+// scaling up keeps it.
+Scenario scaleClients(Scenario scenario, std::uint64_t total);
+
+// The profiles that reach a KDC and try Kerberos ("internal" in the metrics).
+bool isInternalProfile(const Scenario& scenario, const std::string& profile);
+
+}  // namespace kerbpool::scenarios

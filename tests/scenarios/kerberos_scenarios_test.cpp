@@ -1,0 +1,145 @@
+// Integration: the built-in scenarios whose story is about Kerberos (SPNs, the shared account, key
+// versions, clocks), each run for real on 127.0.0.1 and checked against its outcomes.
+#include <catch2/catch.hpp>
+
+#include "tests/scenarios/scenario_run_support.hpp"
+
+using namespace kerbpool;
+using client::OutcomeKind;
+using kerbpool::test::checkExpectations;
+using kerbpool::test::runBuiltin;
+
+namespace {
+
+const scenarios::OutcomeCounts& nodeCounts(const scenarios::RunReport& r, const std::string& node) {
+  static const scenarios::OutcomeCounts none;
+  auto it = r.population.outcomes.byNode.find(node);
+  return it == r.population.outcomes.byNode.end() ? none : it->second;
+}
+
+std::uint64_t deniedOn(const scenarios::RunReport& r, const std::string& node, const std::string& code) {
+  for (const auto& n : r.servers.nodes) {
+    if (n.name == node) {
+      return n.stats.deniedFor(code);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("scenario per-node-spn: duplicate SPN, event 11, no Kerberos at all", "[integration][scenarios]") {
+  const auto r = runBuiltin("per-node-spn", 12);
+  checkExpectations(r);
+  CHECK(r.population.outcomes.overall.kerberos == 0);
+  CHECK(r.servers.event(11) >= 1);
+  CHECK(r.metric("kdc_s_principal_unknown").value_or(0) >= 1);
+  const auto text = scenarios::formatReport(r);
+  CHECK(text.find("is registered on FE01$, FE02$ and FE03$") != std::string::npos);
+  CHECK(text.find("setspn -D HTTP/pool.contoso.test FE01$") != std::string::npos);
+}
+
+TEST_CASE("scenario no-spn: nobody holds the SPN and the KDC says S_PRINCIPAL_UNKNOWN",
+          "[integration][scenarios]") {
+  const auto r = runBuiltin("no-spn", 12);
+  checkExpectations(r);
+  CHECK(r.population.outcomes.overall.kerberos == 0);
+  CHECK(r.metric("kdc_s_principal_unknown").value_or(0) >= 1);
+  CHECK(scenarios::formatReport(r).find("No account holds HTTP/pool.contoso.test") != std::string::npos);
+}
+
+TEST_CASE("scenario shared-account: all Kerberos and no Netlogon call", "[integration][scenarios]") {
+  const auto r = runBuiltin("shared-account", 12);
+  checkExpectations(r);
+  const auto& o = r.population.outcomes.overall;
+  CHECK(o.total() == static_cast<std::uint64_t>(r.scenario.totalRequests()));
+  CHECK(o.kerberos == o.total());
+  CHECK(r.servers.netlogonCalls == 0);
+  // Round robin without affinity: every node served Kerberos logons with the shared key.
+  for (const auto& node : r.scenario.pool.nodes) {
+    CHECK(nodeCounts(r, node).kerberos > 0);
+  }
+  CHECK(r.servers.event(11) == 0);
+}
+
+TEST_CASE("scenario spn-one-node: Kerberos only on fe01, prompts on the others", "[integration][scenarios]") {
+  const auto r = runBuiltin("spn-one-node", 12);
+  checkExpectations(r);
+  CHECK(nodeCounts(r, "fe01").kerberos > 0);
+  CHECK(nodeCounts(r, "fe02").kerberos == 0);
+  CHECK(nodeCounts(r, "fe03").kerberos == 0);
+  CHECK(nodeCounts(r, "fe02").prompt > 0);
+  CHECK(nodeCounts(r, "fe03").prompt > 0);
+  CHECK(deniedOn(r, "fe02", "no_key_for_spn") > 0);
+  CHECK(deniedOn(r, "fe01", "no_key_for_spn") == 0);
+  CHECK(scenarios::formatReport(r).find("is held only by FE01$") != std::string::npos);
+}
+
+TEST_CASE("scenario password-roll: the roll reaches every node and Kerberos never stops",
+          "[integration][scenarios]") {
+  const auto r = runBuiltin("password-roll", 12);
+  checkExpectations(r);
+  REQUIRE(r.population.outcomes.byPhase.size() == 2);
+  CHECK(r.population.outcomes.byPhase[1].kerberos == r.population.outcomes.byPhase[1].total());
+  REQUIRE(r.directories.size() == 2);
+  CHECK(r.directories[1].accountKvno == r.directories[0].accountKvno + 1);
+}
+
+TEST_CASE("scenario password-roll-missed-node: the stale node refuses with no_key_for_kvno",
+          "[integration][scenarios]") {
+  const auto r = runBuiltin("password-roll-missed-node", 12);
+  checkExpectations(r);
+  CHECK(deniedOn(r, "fe03", "no_key_for_kvno") > 0);
+  CHECK(deniedOn(r, "fe01", "no_key_for_kvno") == 0);
+  CHECK(deniedOn(r, "fe02", "no_key_for_kvno") == 0);
+  // After the roll, fe03's answers are refusals; before it, Kerberos everywhere.
+  const auto& before = r.population.outcomes.byPhase.at(0);
+  CHECK(before.kerberos == before.total());
+  const auto after = r.population.outcomes.byPhaseNode.find({1, "fe03"});
+  REQUIRE(after != r.population.outcomes.byPhaseNode.end());
+  CHECK(after->second.kerberos < after->second.total());
+  CHECK(scenarios::formatReport(r).find("no_key_for_kvno") != std::string::npos);
+}
+
+TEST_CASE("scenario clock-skew: drifted workstations are refused by the nodes", "[integration][scenarios]") {
+  const auto r = runBuiltin("clock-skew", 12);
+  checkExpectations(r);
+  const auto& before = r.population.outcomes.byPhase.at(0);
+  CHECK(before.kerberos == before.total());
+  const auto& after = r.population.outcomes.byPhase.at(1);
+  CHECK(after.kerberos < after.total());
+  CHECK(r.metric("clock_skew").value_or(0) > 0);
+}
+
+TEST_CASE("scenario tour: the fix turns NTLM into Kerberos", "[integration][scenarios]") {
+  const auto r = runBuiltin("tour", 16);
+  checkExpectations(r);
+  REQUIRE(r.population.outcomes.byPhase.size() == 2);
+  const auto& before = r.population.outcomes.byPhase[0];
+  const auto& after = r.population.outcomes.byPhase[1];
+  CHECK(before.kerberos == 0);
+  CHECK(before.ntlm == before.total());
+  // After the fix every new logon is Kerberos; NTLM only on connections it had authenticated before, and
+  // the handshakes that were in flight when the fix landed (at most one per concurrent client).
+  CHECK(after.kerberos > 0);
+  REQUIRE(r.phaseCounters.size() == 2);
+  CHECK(r.phaseCounters[0].netlogonCalls > 0);
+  CHECK(r.phaseCounters[1].netlogonCalls <= static_cast<std::uint64_t>(r.scenario.clients[0].concurrency));
+  CHECK(r.servers.event(11) >= 1);
+  REQUIRE(r.directories.size() == 2);
+  CHECK(r.directories[0].spns.front().holders.size() == 3);
+  CHECK(r.directories[1].spns.front().holders == std::vector<std::string>{"POOLKERB$"});
+}
+
+TEST_CASE("scenario runner: --clients scales the groups to the total", "[scenarios]") {
+  auto s = scenarios::parseScenario(scenarios::findBuiltinScenario("external-clients")->json);
+  REQUIRE(s.ok());
+  const auto scaled = scenarios::scaleClients(*s, 10000);
+  int total = 0;
+  for (const auto& g : scaled.clients) {
+    total += g.count;
+    CHECK(g.concurrency <= g.count);
+  }
+  CHECK(total == 10000);
+  CHECK(scenarios::scaleClients(*s, 1).clients.size() == s->clients.size());
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "scenarios/builtin_scenarios.hpp"
+#include "scenarios/report.hpp"
+#include "scenarios/scenario_loader.hpp"
+#include "scenarios/scenario_runner.hpp"
+
+namespace kerbpool::test {
+
+// Runs a built-in scenario (scaled to `clients` when non-zero) and fails the test when it cannot start.
+inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0) {
+  const auto* builtin = scenarios::findBuiltinScenario(name);
+  REQUIRE(builtin != nullptr);
+  auto scenario = scenarios::parseScenario(builtin->json);
+  INFO((scenario.ok() ? std::string() : scenario.error().message()));
+  REQUIRE(scenario.ok());
+  scenarios::RunOptions options;
+  if (clients > 0) {
+    options.clients = clients;
+  }
+  auto report = scenarios::runScenario(*scenario, options);
+  INFO((report.ok() ? std::string() : report.error().message()));
+  REQUIRE(report.ok());
+  return std::move(*report);
+}
+
+// The scenario's own `expect` block, each line reported on failure, and no violation.
+inline void checkExpectations(const scenarios::RunReport& report) {
+  for (const auto& e : report.expectations) {
+    INFO(e.metric << " = " << (e.value ? *e.value : -1.0));
+    CHECK(e.passed);
+  }
+  INFO(scenarios::formatReport(report));
+  CHECK(report.violations == 0);
+}
+
+inline double percentOf(const scenarios::OutcomeCounts& c, client::OutcomeKind kind) {
+  return c.percent(kind);
+}
+
+}  // namespace kerbpool::test
