@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
+#include "core/acceptor/replay_cache.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/log.hpp"
 #include "core/crypto/crypto_rng.hpp"
@@ -25,6 +26,7 @@ struct FrontendOptions {
   std::string persistence = "per-request";
   unsigned threads = 1;
   std::size_t maxRequestBytes = 16 * 1024;
+  std::size_t replayCacheEntries = core::acceptor::ReplayCacheOptions{}.maxEntries;
   bool verbose = false;
   bool quiet = false;
 };
@@ -74,6 +76,7 @@ int runFrontend(const FrontendOptions& o) {
   frontend::FrontendConfig config;
   config.node.name = o.node;
   config.node.auth.persistence = *persistence;
+  config.node.replay.maxEntries = o.replayCacheEntries;
   config.server.address = o.address;
   config.server.port = static_cast<std::uint16_t>(o.port);
   config.server.threads = o.threads;
@@ -127,6 +130,11 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--threads", o.threads, "server threads (0: one per core)");
   cmd->add_option("--max-request-bytes", o.maxRequestBytes,
                   "request line + header fields limit (IIS MaxRequestBytes); larger: 431");
+  cmd->add_option(
+         "--replay-cache-entries", o.replayCacheEntries,
+         "replay cache bound (about 90 bytes each); full of live entries, new authenticators get 401 "
+         "replay_cache_full")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", o.verbose, "log every decision (debug level)");
   cmd->add_flag("--quiet", o.quiet, "no counters on exit");
   cmd->callback([] { setExitCode(runFrontend(o)); });
