@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
+#include "core/acceptor/replay_cache.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/log.hpp"
 #include "core/crypto/crypto_rng.hpp"
@@ -29,6 +30,7 @@ struct FrontendOptions {
   std::string persistence = "per-request";
   unsigned threads = 1;
   std::size_t maxRequestBytes = 16 * 1024;
+  std::size_t replayCacheEntries = core::acceptor::ReplayCacheOptions{}.maxEntries;
   bool verbose = false;
   bool quiet = false;
   // NTLM (pass-through over the Netlogon stand-in to `kerbpool kdc --netlogon-port`)
@@ -176,6 +178,7 @@ int runFrontend(const FrontendOptions& o) {
     ntlm.handler = frontend::makeNtlmHandler(nc, *ntlm.channel, clock, rng);
     config.node.auth.ntlm = ntlm.handler.get();
   }
+  config.node.replay.maxEntries = o.replayCacheEntries;
   config.server.address = o.address;
   config.server.port = static_cast<std::uint16_t>(o.port);
   config.server.threads = o.threads;
@@ -255,6 +258,11 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--realm", o.realm, "realm for NTLM identities user@REALM (default: the keytab's)");
   cmd->add_option("--domain", o.domain,
                   "NetBIOS domain in the NTLM CHALLENGE (default: the realm's first label)");
+  cmd->add_option(
+         "--replay-cache-entries", o.replayCacheEntries,
+         "replay cache bound (about 90 bytes each); full of live entries, new authenticators get 401 "
+         "replay_cache_full")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", o.verbose, "log every decision (debug level)");
   cmd->add_flag("--quiet", o.quiet, "no counters on exit");
   cmd->callback([] { setExitCode(runFrontend(o)); });

@@ -39,9 +39,9 @@ ReplayCache::ReplayCache(const Clock& clock, ReplayCacheOptions options) : clock
 
 std::size_t ReplayCache::purgeLocked(TimePoint now) {
   std::size_t dropped = 0;
-  while (!byExpiry_.empty() && byExpiry_.begin()->first < now) {
-    entries_.erase(byExpiry_.begin()->second);
-    byExpiry_.erase(byExpiry_.begin());
+  while (!byExpiry_.empty() && byExpiry_.top().first < now) {
+    entries_.erase(byExpiry_.top().second);
+    byExpiry_.pop();
     ++dropped;
   }
   return dropped;
@@ -59,10 +59,16 @@ std::size_t ReplayCache::size() const {
 
 Status ReplayCache::checkAndInsert(const ReplayKey& key) {
   const TimePoint now = clock_.now();
-  const std::string k = serialize(key);
+  KP_TRY(Bytes digest, crypto::sha1(asBytes(serialize(key))));
+  Tag tag{};
+  if (digest.size() != tag.size()) {
+    return makeError(ErrorCategory::Crypto, "bad_digest_size",
+                     "SHA-1 gave " + std::to_string(digest.size()) + " octets for a replay cache tag");
+  }
+  std::copy(digest.begin(), digest.end(), tag.begin());
   std::lock_guard lock(mu_);
   purgeLocked(now);
-  if (entries_.count(k) != 0) {
+  if (entries_.count(tag) != 0) {
     return acceptorError(codes::kReplay, "authenticator of " + key.client + " with ctime " +
                                              der::formatGeneralizedTime(key.ctime) + "." +
                                              std::to_string(key.cusec) +
@@ -77,8 +83,8 @@ Status ReplayCache::checkAndInsert(const ReplayKey& key) {
   }
   const TimePoint ctime = fromUnixSeconds(key.ctime) + Micros(key.cusec);
   const TimePoint expiry = std::max(now, ctime) + options_.window;
-  entries_.emplace(k, expiry);
-  byExpiry_.emplace(expiry, k);
+  entries_.emplace(tag, expiry);
+  byExpiry_.emplace(expiry, tag);
   return okStatus();
 }
 

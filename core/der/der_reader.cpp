@@ -121,7 +121,13 @@ std::string Reader::fieldPath(std::string_view field) const {
   if (field.empty()) {
     return path_;
   }
-  return path_ + "." + std::string(field);
+  // One allocation: every entered element gets its path, so this runs for each of them.
+  std::string out;
+  out.reserve(path_.size() + 1 + field.size());
+  out += path_;
+  out += '.';
+  out += field;
+  return out;
 }
 
 Error Reader::fail(std::string code, std::string detail) const {
@@ -214,15 +220,16 @@ Result<std::int64_t> Reader::readInteger(std::string_view field) {
 
 Result<std::int64_t> Reader::integerFromContent(BytesView c, std::string_view what,
                                                 std::string_view field) const {
-  const std::string where = std::string(what) + " at " + fieldPath(field);
+  // The field path is only built for an error message: integers are decoded on every hot path.
+  const auto where = [&] { return std::string(what) + " at " + fieldPath(field); };
   if (c.empty()) {
-    return fail("bad_integer", "empty " + where);
+    return fail("bad_integer", "empty " + where());
   }
   if (c.size() > 1 && ((c[0] == 0x00 && (c[1] & 0x80) == 0) || (c[0] == 0xff && (c[1] & 0x80) != 0))) {
-    return fail("non_minimal_integer", where + " is not in minimal form");
+    return fail("non_minimal_integer", where() + " is not in minimal form");
   }
   if (c.size() > 8) {
-    return fail("integer_overflow", where + " is wider than 64 bits");
+    return fail("integer_overflow", where() + " is wider than 64 bits");
   }
   std::uint64_t v = (c[0] & 0x80) != 0 ? ~std::uint64_t{0} : 0;
   for (std::uint8_t b : c) {

@@ -103,3 +103,22 @@ TEST_CASE("replay cache: concurrent inserts of one authenticator accept exactly 
   }
   CHECK(accepted.load() == 1);
 }
+
+TEST_CASE("replay cache: entries with mixed expiries are dropped in expiry order", "[acceptor][replay]") {
+  ManualClock clock(fromUnixSeconds(kTestEpoch));
+  ReplayCache cache(clock, ReplayCacheOptions{std::chrono::seconds(300), 10'000});
+  // Odd entries come from a client clock 100 s ahead: they expire 100 s after the even ones (cusec i adds
+  // at most 2 ms).
+  for (int i = 0; i < 2000; ++i) {
+    const std::int64_t ctime = kTestEpoch + (i % 2 == 1 ? 100 : 0);
+    REQUIRE(cache.checkAndInsert(key("alice@CONTOSO.TEST", ctime, i, static_cast<std::uint8_t>(i))).ok());
+  }
+  CHECK(cache.size() == 2000);
+  clock.advance(std::chrono::seconds(301));
+  CHECK(cache.purgeExpired() == 1000);
+  CHECK(cache.checkAndInsert(key("alice@CONTOSO.TEST", kTestEpoch + 100, 1, 1)).error().code == "replay");
+  CHECK(cache.checkAndInsert(key("alice@CONTOSO.TEST", kTestEpoch, 0, 0)).ok());
+  clock.advance(std::chrono::seconds(100));
+  CHECK(cache.purgeExpired() == 1000);
+  CHECK(cache.size() == 1);
+}
