@@ -251,7 +251,9 @@ void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
         "-mode load balancer " + (s.pool.loadBalancer.affinity == "none" ? "without affinity" : "") +
         " sent the legs of a logon to different nodes: the node that received the AUTHENTICATE " +
         "message had issued no challenge on that connection (" + code + ", " + withThousands(noChallenge) +
-        " times), so " + pct(e.outcomes.percent(OutcomeKind::Failed)) + " of requests failed.");
+        " times), so " +
+        pct(e.outcomes.percent(OutcomeKind::Prompt) + e.outcomes.percent(OutcomeKind::Failed)) +
+        " of requests ended in a credential prompt or a failure.");
     d.fixes.push_back(
         "Give the load balancer source affinity (or cookie affinity), or run it in tcp mode so a " +
         std::string("client connection stays on one node."));

@@ -30,7 +30,9 @@ namespace kerbpool::scenarios {
 struct PoolWorldOptions {
   std::optional<int> maxConcurrentApi;  // overrides every DC's MaxConcurrentApi
   unsigned kdcThreads = 2;
-  unsigned nodeThreads = 1;
+  // A node's request threads (IIS has many): an NTLM pass-through blocks its thread for the DC's hold time,
+  // so Netlogon's MaxConcurrentApi, not the node's threads, must be what limits concurrent logons.
+  unsigned nodeThreads = 16;
   unsigned lbThreads = 1;
   std::chrono::milliseconds healthInterval{100};
   // Let the load balancer share idle upstream connections between client connections. Off: the nodes tie
