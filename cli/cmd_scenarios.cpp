@@ -53,7 +53,11 @@ std::string eventText(const scenarios::TimelineEvent& e) {
     }
     case K::ApplyFix:
       return "the fix: HTTP/<pool> removed from other accounts, shared account " + e.account +
-             " created, assigned and keyed on every node";
+             " created, assigned and keyed on every node" +
+             (e.iisreset ? ", then iisreset on every node" : "");
+    case K::IisReset:
+      return "iisreset on " + (e.node.empty() ? std::string("every node") : e.node) +
+             ": client connections closed, clients authenticate again";
     case K::ClockDrift:
       return "the clocks of " + e.profile + " clients drift by " + number(e.offsetS) + " s";
   }

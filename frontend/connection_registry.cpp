@@ -1,5 +1,6 @@
 #include "frontend/connection_registry.hpp"
 
+#include <latch>
 #include <vector>
 
 namespace kerbpool::frontend {
@@ -33,6 +34,24 @@ void ConnectionRegistry::closeAll() {
   for (auto& c : live) {
     c->forceClose();
   }
+}
+
+std::size_t ConnectionRegistry::closeAllWhenIdle() {
+  std::vector<std::shared_ptr<Closable>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, weak] : connections_) {
+      if (auto c = weak.lock()) {
+        live.push_back(std::move(c));
+      }
+    }
+  }
+  std::latch taken(static_cast<std::ptrdiff_t>(live.size()));
+  for (auto& c : live) {
+    c->closeWhenIdle([&taken] { taken.count_down(); });
+  }
+  taken.wait();
+  return live.size();
 }
 
 std::size_t ConnectionRegistry::size() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -12,6 +13,12 @@ class Closable {
  public:
   virtual ~Closable() = default;
   virtual void forceClose() = 0;
+  // Close without breaking an exchange in progress: at once when idle, else after the current response.
+  // `done` runs once the connection has taken the request in (on its own thread).
+  virtual void closeWhenIdle(std::function<void()> done) {
+    forceClose();
+    done();
+  }
 };
 
 // The server's registry of live connections (after Beast's chat-multi shared_state): weak references only,
@@ -23,6 +30,10 @@ class ConnectionRegistry {
   void remove(std::uint64_t id);
   // Refuses new connections from now on and closes every live one.
   void closeAll();
+  // Asks every live connection to close when idle and waits until each has taken the request in (so that a
+  // request sent after this returns is not answered on an old connection); new connections are still
+  // accepted. Returns how many. Must not be called from a connection's own thread.
+  std::size_t closeAllWhenIdle();
   std::size_t size() const;
 
  private:

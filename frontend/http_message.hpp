@@ -52,6 +52,9 @@ struct ConnectionContext {
   bool tls = false;
   std::uint64_t requestsOnConnection = 0;  // including the request being handled
   std::shared_ptr<void> authState;
+  // The handler's multi-leg authentication is half-way on this connection (an NTLM CHALLENGE went out and
+  // its AUTHENTICATE must come on the same connection): a graceful recycle leaves it open until it ends.
+  bool handshakePending = false;
 };
 
 // What the server calls. handle() may run concurrently for different connections, never concurrently for one
@@ -61,6 +64,10 @@ class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual HttpResponse handle(const HttpRequest& request, ConnectionContext& connection) = 0;
+  // True when handle() may block for a while on this request (an NTLM pass-through waiting for the DC's
+  // Netlogon): a server with a blocking pool (HttpServerConfig::blockingThreads) runs it there, as IIS runs
+  // requests on its worker threads, so that the I/O threads keep serving every other connection.
+  virtual bool mayBlock(const HttpRequest& /*request*/) const { return false; }
   // Called once when the connection is gone (after its last handle()), also for connections that never
   // produced a request.
   virtual void connectionClosed(ConnectionContext& /*connection*/) {}

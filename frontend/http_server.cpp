@@ -13,6 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -65,6 +66,7 @@ struct ServerState {
   const HttpServerConfig config;
   HttpHandler& handler;
   std::optional<ssl::context> tls;
+  net::thread_pool* blocking = nullptr;  // requests the handler says may block (owned by the Runtime)
   std::atomic<std::uint64_t> nextId{1};
 
   std::atomic<std::uint64_t> connections{0};
@@ -105,6 +107,16 @@ class HttpSession : public Closable {
     net::post(lowest().get_executor(), [self = derived().shared_from_this()] { self->lowest().close(); });
   }
 
+  void closeWhenIdle(std::function<void()> done) override {
+    net::post(lowest().get_executor(), [self = derived().shared_from_this(), done = std::move(done)] {
+      self->recycle_ = true;
+      if (self->idle_ && !self->ctx_.handshakePending) {
+        self->lowest().close();  // waiting for the next request: nothing is lost
+      }
+      done();
+    });
+  }
+
   // On the session's strand: joins the registry, or closes when the server is stopping.
   bool registered() {
     if (!state_->registry.add(ctx_.id, derived().weak_from_this())) {
@@ -121,6 +133,11 @@ class HttpSession : public Closable {
     parser_->body_limit(cfg.bodyLimit);
     if (buffer_.size() == 0 && ctx_.requestsOnConnection > 0) {
       // Between requests: wait for the next one's first octets under the keep-alive timeout.
+      if (recycle_ && !ctx_.handshakePending) {
+        derived().doEof();
+        return;
+      }
+      idle_ = true;
       lowest().expires_after(cfg.keepAliveTimeout);
       derived().stream().async_read_some(buffer_.prepare(kIdleReadSize),
                                          [self = derived().shared_from_this()](
@@ -131,6 +148,7 @@ class HttpSession : public Closable {
   }
 
   void onIdle(beast::error_code ec, std::size_t n) {
+    idle_ = false;
     if (ec) {
       onReadError(ec, "keep-alive wait");
       return;
@@ -224,20 +242,39 @@ class HttpSession : public Closable {
     req.peer = ctx_.peer;
     req.tls = ctx_.tls;
 
-    HttpResponse out;
+    if (state_->blocking != nullptr && state_->handler.mayBlock(req)) {
+      // Off the I/O thread; the session waits (no read is pending) and resumes on its own executor.
+      net::post(*state_->blocking, [self = derived().shared_from_this(), req = std::move(req), version,
+                                    keepAlive, head]() mutable {
+        HttpResponse out = self->callHandler(req);
+        auto ex = self->lowest().get_executor();
+        net::post(ex, [self = std::move(self), out = std::move(out), version, keepAlive, head]() mutable {
+          self->respond(std::move(out), version, keepAlive, head);
+        });
+      });
+      return;
+    }
+    respond(callHandler(req), version, keepAlive, head);
+  }
+
+  HttpResponse callHandler(const HttpRequest& req) {
     try {
-      out = state_->handler.handle(req, ctx_);
+      return state_->handler.handle(req, ctx_);
     } catch (const std::exception& e) {
       core::logError(kComponent, "handler threw on connection #" + std::to_string(ctx_.id) + ": " + e.what());
-      out = plainResponse(500, "internal server error\n");
+      return plainResponse(500, "internal server error\n");
     }
+  }
+
+  void respond(HttpResponse out, unsigned version, bool keepAlive, bool head) {
     auto finalized = finalizeResponse(std::move(out), state_->config.serverName);
     if (!finalized.ok()) {
       core::logError(kComponent, "connection #" + std::to_string(ctx_.id) + ": " +
                                      finalized.error().message() + ": answering 500");
       finalized = finalizeResponse(plainResponse(500, "internal server error\n"), state_->config.serverName);
     }
-    writeResponse(*finalized, version, keepAlive && !finalized->close, head);
+    const bool recycleNow = recycle_ && !ctx_.handshakePending;
+    writeResponse(*finalized, version, keepAlive && !finalized->close && !recycleNow, head);
   }
 
   static HttpResponse plainResponse(unsigned status, std::string body) {
@@ -332,6 +369,8 @@ class HttpSession : public Closable {
   std::optional<http::request_parser<http::string_body>> parser_;  // rebuilt for every message
   http::response<http::string_body> res_;
   bool keepAlive_ = false;
+  bool idle_ = false;     // waiting between requests
+  bool recycle_ = false;  // recycleConnections(): close after the current response
   std::array<char, 4096> scratch_{};
   std::size_t drained_ = 0;
 };
@@ -511,8 +550,13 @@ core::Status loadTls(ServerState& state, const TlsFiles& files) {
 }  // namespace
 
 struct HttpServer::Runtime {
-  explicit Runtime(unsigned threads) : ioc(static_cast<int>(threads)) {}
+  Runtime(unsigned threads, unsigned blockingThreads) : ioc(static_cast<int>(threads)) {
+    if (blockingThreads != 0) {
+      blocking.emplace(blockingThreads);
+    }
+  }
   net::io_context ioc;
+  std::optional<net::thread_pool> blocking;
 };
 
 struct HttpServer::Impl {
@@ -533,9 +577,10 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConf
   }
   const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared first so that, on an early return, the listener goes before the io_context it uses.
-  auto runtime = std::make_unique<Runtime>(n);
+  auto runtime = std::make_unique<Runtime>(n, config.blockingThreads);
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<ServerState>(config, handler);
+  impl->state->blocking = runtime->blocking ? &*runtime->blocking : nullptr;
   if (config.tls) {
     KP_CHECK(loadTls(*impl->state, *config.tls));
   }
@@ -576,12 +621,19 @@ HttpServerStats HttpServer::stats() const {
                          s.timeouts.load(),    s.tlsHandshakeFailures.load()};
 }
 
+std::size_t HttpServer::recycleConnections() {
+  return impl_->state->registry.closeAllWhenIdle();
+}
+
 void HttpServer::stop() {
   if (impl_->stopped.exchange(true)) {
     return;
   }
   impl_->listener->stop();
   impl_->state->registry.closeAll();
+  if (runtime_->blocking) {
+    runtime_->blocking->join();  // handlers still running finish; their answers go to closed sockets
+  }
   // With the acceptor and every socket closed, the threads run out of work once running handlers finish.
   impl_->work.reset();
   for (auto& t : impl_->threads) {

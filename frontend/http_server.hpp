@@ -19,8 +19,11 @@ struct TlsFiles {
 
 struct HttpServerConfig {
   std::string address = "127.0.0.1";
-  std::uint16_t port = 0;       // 0: any free port, see HttpServer::port()
-  unsigned threads = 1;         // 0: one per core
+  std::uint16_t port = 0;  // 0: any free port, see HttpServer::port()
+  unsigned threads = 1;    // 0: one per core
+  // Threads for requests the handler says may block (HttpHandler::mayBlock); 0: every request runs on the
+  // I/O threads.
+  unsigned blockingThreads = 0;
   std::optional<TlsFiles> tls;  // set: HTTPS only (TLS 1.2 and 1.3) on this port
   // Request line plus header fields, in octets (in the spirit of IIS's MaxRequestBytes): a larger request
   // gets 431 Request Header Fields Too Large and the connection is closed.
@@ -63,6 +66,10 @@ class HttpServer {
   const std::string& address() const;
   bool tls() const;
   HttpServerStats stats() const;
+  // What a restart of the web service (iisreset) does to the clients: every connection is closed, idle
+  // ones at once, busy ones right after the response they are working on (which carries Connection: close),
+  // so clients reconnect and authenticate again. The server keeps accepting. Returns how many were open.
+  std::size_t recycleConnections();
   // Stops accepting, closes every connection, waits for running handlers and joins the threads. Idempotent;
   // must not be called from inside handle().
   void stop();

@@ -1,5 +1,8 @@
 #include "frontend/node.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/common/log.hpp"
 #include "frontend/request_handler.hpp"
 
@@ -12,6 +15,28 @@ FrontendNode::FrontendNode(FrontendNodeConfig config, std::unique_ptr<NodeCreden
       replayCache_(clock, config_.replay),
       filter_(config_.auth, replayCache_, clock, rng) {}
 
+bool FrontendNode::mayBlock(const HttpRequest& request) const {
+  if (config_.auth.ntlm == nullptr) {
+    return false;
+  }
+  const auto auth = request.header("Authorization");
+  if (!auth) {
+    return false;
+  }
+  constexpr std::string_view kNegotiate = "Negotiate ";
+  if (auth->size() <= kNegotiate.size() ||
+      !std::equal(kNegotiate.begin(), kNegotiate.end(), auth->begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return true;  // the NTLM scheme, or anything else: let the blocking pool take it
+  }
+  // A GSS initial-context token ([APPLICATION 0], 0x60, base64 "Y...") is a Kerberos AP-REQ or a SPNEGO
+  // init (an NTLM NEGOTIATE at most): no DC. A negTokenResp or raw NTLMSSP may carry an AUTHENTICATE.
+  const std::string_view token = auth->substr(kNegotiate.size());
+  const std::size_t start = token.find_first_not_of(' ');
+  return start == std::string_view::npos || token[start] != 'Y';
+}
+
 HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext& connection) {
   if (!isProtected(request)) {
     std::lock_guard lock(mu_);
@@ -21,6 +46,7 @@ HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext&
   }
   const AcceptorKeysConstSharedPtr keys = credentials_->current();
   const Decision decision = filter_.decide(request, connection, *keys);
+  connection.handshakePending = connectionAuthState(connection).ntlm.has_value();
   HttpResponse response = protectedResponse(request, decision, config_.name);
   count(request, decision, response.status);
   return response;

@@ -45,6 +45,9 @@ class FrontendNode final : public HttpHandler {
                const core::Clock& clock, core::Rng& rng);
 
   HttpResponse handle(const HttpRequest& request, ConnectionContext& connection) override;
+  // With NTLM enabled: a request whose Authorization may be an NTLM AUTHENTICATE (a Netlogon pass-through
+  // to the DC), decided from the header's first characters without decoding it.
+  bool mayBlock(const HttpRequest& request) const override;
 
   const std::string& name() const { return config_.name; }
   const FrontendNodeConfig& config() const { return config_; }

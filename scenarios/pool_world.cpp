@@ -160,6 +160,11 @@ core::Status PoolWorld::startNode(Node& n) {
   frontend::HttpServerConfig base;
   base.port = n.port;
   base.threads = nodeThreads_;
+  // An NTLM pass-through holds its request thread for the DC's hold time (and its wait for a Netlogon
+  // slot): such requests run on a pool of request threads, enough that MaxConcurrentApi, not the node's
+  // threads, limits concurrent logons; Kerberos and everything else stays on the I/O thread.
+  base.blockingThreads =
+      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(maxConcurrentApi_ + 16, 16, 128)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   auto server = frontend::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
   if (!server.ok()) {
@@ -257,6 +262,13 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
     case Kind::ApplyFix: {
       KP_TRY(steps, lab_->applyFix(event.account));
       reloadAll();
+      if (event.iisreset) {
+        steps.push_back(iisreset(""));
+      }
+      break;
+    }
+    case Kind::IisReset: {
+      steps.push_back(iisreset(event.node));
       break;
     }
     case Kind::ClockDrift: {
@@ -269,6 +281,32 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
     }
   }
   return steps;
+}
+
+AdminStep PoolWorld::iisreset(const std::string& node) {
+  std::lock_guard lock(mu_);
+  AdminStep step{"iisreset /restart", {}, false};
+  std::vector<std::string> names;
+  std::size_t closed = 0;
+  for (auto& n : nodes_) {
+    if ((node.empty() || n->name == node) && n->server) {
+      closed += n->server->recycleConnections();
+      names.push_back(n->name);
+    }
+  }
+  if (names.empty()) {
+    step.output.push_back("no node was up to restart");
+    return step;
+  }
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  step.output.push_back(
+      "on " + list + ": the web service restarted, " + std::to_string(closed) +
+      " client connection(s) closed, with the logons IIS kept on them; clients reconnect and "
+      "authenticate again");
+  return step;
 }
 
 std::vector<NodeReport> PoolWorld::nodes() const {

@@ -30,9 +30,9 @@ namespace kerbpool::scenarios {
 struct PoolWorldOptions {
   std::optional<int> maxConcurrentApi;  // overrides every DC's MaxConcurrentApi
   unsigned kdcThreads = 2;
-  // A node's request threads (IIS has many): an NTLM pass-through blocks its thread for the DC's hold time,
-  // so Netlogon's MaxConcurrentApi, not the node's threads, must be what limits concurrent logons.
-  unsigned nodeThreads = 16;
+  // A node's I/O threads. Requests that wait for the DC (NTLM pass-throughs) run on a separate pool of
+  // request threads sized from MaxConcurrentApi (see PoolWorld::startNode).
+  unsigned nodeThreads = 1;
   unsigned lbThreads = 1;
   std::chrono::milliseconds healthInterval{100};
   // Let the load balancer share idle upstream connections between client connections. Off: the nodes tie
@@ -93,6 +93,7 @@ class PoolWorld {
   core::Status startNodes(const PoolWorldOptions& options);
   core::Status startNode(Node& node);
   void reloadAll();
+  AdminStep iisreset(const std::string& node);  // empty: every node
 
   const Scenario scenario_;
   const core::Clock& clock_;

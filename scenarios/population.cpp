@@ -1,6 +1,7 @@
 #include "scenarios/population.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,44 @@ std::string workstationAddress(std::uint64_t n) {
   return "127." + std::to_string(1 + (n / 62500) % 200) + "." + std::to_string((n / 250) % 250) + "." +
          std::to_string(1 + n % 250);
 }
+
+// Lets a timeline event happen between requests: every request passes through the gate, and an event closes
+// it, waits until the requests in flight have been answered, applies itself and opens it again. Phases then
+// start at a clean cut: no request straddles an event. Requests are never held while the gate is open.
+class TimelineGate {
+ public:
+  void enter() {
+    std::unique_lock lock(mu_);
+    open_.wait(lock, [&] { return !closed_; });
+    ++inFlight_;
+  }
+  void leave() {
+    std::lock_guard lock(mu_);
+    if (--inFlight_ == 0 && closed_) {
+      drained_.notify_all();
+    }
+  }
+  // Called by a thread that holds no pass (between two of its requests).
+  void close() {
+    std::unique_lock lock(mu_);
+    closed_ = true;
+    drained_.wait(lock, [&] { return inFlight_ == 0; });
+  }
+  void reopen() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = false;
+    }
+    open_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable open_;
+  std::condition_variable drained_;
+  bool closed_ = false;
+  std::uint64_t inFlight_ = 0;
+};
 
 struct Group {
   const ClientGroupSpec* spec = nullptr;
@@ -77,6 +116,7 @@ class Runner {
   std::atomic<std::uint64_t> completed_{0};
   std::atomic<std::uint64_t> kinds_[5] = {};
   std::atomic<std::size_t> phase_{0};
+  TimelineGate gate_;
   std::mutex timelineMu_;
   std::vector<PhaseInfo> phases_;
 
@@ -224,8 +264,10 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     if (n > 0 && group.spec->thinkTimeMs > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
     }
+    gate_.enter();
     const client::RequestOutcome outcome = browser.get(group.url);
-    // The phase in force when the answer came: a request still in flight when an event fires counts after it.
+    gate_.leave();
+    // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
     r.phase = phase_.load();
     r.outcome = &outcome;
     out.record(r);
@@ -254,6 +296,7 @@ void Runner::maybeFire() {
       continue;
     }
     const TimelineEvent& e = events[next];
+    gate_.close();
     if (options_.onPhaseEnd) {
       options_.onPhaseEnd(next);
     }
@@ -276,6 +319,7 @@ void Runner::maybeFire() {
       options_.onPhaseStart(next + 1);
     }
     phase_.store(next + 1);
+    gate_.reopen();
   }
 }
 

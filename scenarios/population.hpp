@@ -16,7 +16,8 @@
 // The workstations: every client of every group logs on as one of the generated users (round robin) and
 // makes its requests one after the other through its own Negotiate HTTP client, many clients at a time
 // (the groups' concurrency, at most 512 threads). The timeline fires as the share of completed requests
-// passes each event's mark, so a run is repeatable whatever the machine's speed.
+// passes each event's mark, so a run is repeatable whatever the machine's speed; an event waits for the
+// requests in flight to be answered and holds new ones until it has been applied.
 namespace kerbpool::scenarios {
 
 // Live counters for a progress display.

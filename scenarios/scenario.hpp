@@ -98,11 +98,12 @@ struct ClientGroupSpec {
 };
 
 struct TimelineEvent {
-  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift };
+  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift, IisReset };
   Kind kind = Kind::NodeDown;
   double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
-  std::string node;
+  std::string node;      // node_down/node_up; iisreset: one node (empty: every node)
   std::string account;
+  bool iisreset = false;  // apply_fix: then restart the web service on every node (iisreset)
   std::optional<std::vector<std::string>> reach;  // password roll: nodes that get the new keys
   std::string profile;                            // clock drift: which clients
   double offsetS = 0;                             // clock drift

@@ -388,7 +388,9 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     const std::string path = element("timeline", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path, {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label"});
+    checkKeys(
+        j, path,
+        {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset"});
     TimelineEvent e;
     e.path = path;
     const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
@@ -396,9 +398,13 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       fail(member(path, "at_percent"), "missing (required): when, as a share of all requests");
     }
     e.atPercent = *at;
-    const std::string kind = oneOf(reqString(j, path, "event"), member(path, "event"),
-                                   {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift"});
+    const std::string kind =
+        oneOf(reqString(j, path, "event"), member(path, "event"),
+              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset"});
     e.label = optString(j, path, "label").value_or(kind);
+    if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
+      fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
+    }
     auto node = [&] {
       std::string n = lower(reqString(j, path, "node"));
       if (std::find(pool.nodes.begin(), pool.nodes.end(), n) == pool.nodes.end()) {
@@ -421,6 +427,12 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     } else if (kind == "apply_fix") {
       e.kind = TimelineEvent::Kind::ApplyFix;
       e.account = optString(j, path, "account").value_or("POOLKERB$");
+      e.iisreset = optBool(j, path, "iisreset").value_or(false);
+    } else if (kind == "iisreset") {
+      e.kind = TimelineEvent::Kind::IisReset;
+      if (find(j, "node") != nullptr) {
+        e.node = node();
+      }
     } else {
       e.kind = TimelineEvent::Kind::ClockDrift;
       e.profile = reqString(j, path, "profile");

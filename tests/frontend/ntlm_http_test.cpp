@@ -185,3 +185,62 @@ TEST_CASE("ntlm http: malformed NTLM tokens get 401 with a reason and the server
   CHECK(o.status == 200);
   CHECK(lab.node("fe01").stats().denied == garbage.size());
 }
+
+TEST_CASE("ntlm http: requests that may wait for the DC are told apart from the header alone",
+          "[frontend][ntlm]") {
+  test::NtlmLab lab;
+  auto& withNtlm = *lab.addNode("fe01").node;
+  auto request = [](std::optional<std::string> authorization) {
+    frontend::HttpRequest r;
+    r.target = kPath;
+    if (authorization) {
+      r.headers.emplace_back("Authorization", *authorization);
+    }
+    return r;
+  };
+  CHECK_FALSE(withNtlm.mayBlock(request(std::nullopt)));
+  // A GSS initial token (0x60: Kerberos AP-REQ or SPNEGO init) never reaches the DC.
+  CHECK_FALSE(withNtlm.mayBlock(request("Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnag")));
+  CHECK_FALSE(withNtlm.mayBlock(request("negotiate YII=")));
+  // A negTokenResp (0xa1), raw NTLMSSP under Negotiate and the NTLM scheme may carry an AUTHENTICATE.
+  CHECK(withNtlm.mayBlock(request("Negotiate oYIBszCCAa+gAwoBAaKCAZgEggGU")));
+  CHECK(withNtlm.mayBlock(request("Negotiate TlRMTVNTUAADAAAAGAAYAEgAAAA=")));
+  CHECK(withNtlm.mayBlock(request("NTLM TlRMTVNTUAADAAAAGAAYAEgAAAA=")));
+  CHECK(withNtlm.mayBlock(request("Negotiate ")));
+
+  frontend::FrontendNodeConfig config;
+  config.name = "fe09";
+  frontend::FrontendNode kerberosOnly(
+      config, frontend::NodeCredentials::fixed("no keys", core::acceptor::AcceptorKeys{}), lab.pool.clock,
+      lab.rng);
+  CHECK_FALSE(kerberosOnly.mayBlock(request("NTLM TlRMTVNTUAADAAAAGAAYAEgAAAA=")));
+}
+
+TEST_CASE("ntlm http: logons through a node whose pass-throughs run on a pool of request threads",
+          "[frontend][ntlm][integration]") {
+  test::NtlmLab lab;
+  auto& n = lab.addNode("fe01");
+  frontend::HttpServerConfig config;
+  config.threads = 1;
+  config.blockingThreads = 4;
+  auto started = frontend::HttpServer::start(config, *n.node);
+  REQUIRE(started.ok());
+  auto server = std::move(started).value();
+  client::DnsZone dns;
+  REQUIRE(dns.addA("pool.contoso.test", "127.0.0.1").ok());
+  client::HttpClientRuntime http;
+  core::SeededRng rng{5};
+  const std::string url = "http://pool.contoso.test:" + std::to_string(server->port()) + kPath;
+  for (const bool raw : {false, true}) {
+    ClientProfile profile = ClientProfile::externalPc();
+    profile.ntlmCarrier = raw ? client::NtlmCarrier::NtlmScheme : client::NtlmCarrier::Negotiate;
+    client::NegotiateHttpClient ws(profile, client::WorkstationUser{"alice", "CONTOSO", "Passw0rd!", "WS01"},
+                                   dns, http, nullptr, lab.pool.clock, rng);
+    const auto o = ws.get(url);
+    INFO(describe(o));
+    CHECK(o.kind == OutcomeKind::Ntlm);
+    CHECK(o.user == "alice@CONTOSO.TEST");
+  }
+  CHECK(lab.netlogon.counters().requests == 2);
+  server->stop();
+}

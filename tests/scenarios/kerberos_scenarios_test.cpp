@@ -121,12 +121,18 @@ TEST_CASE("scenario tour: the fix turns NTLM into Kerberos", "[integration][scen
   const auto& after = r.population.outcomes.byPhase[1];
   CHECK(before.kerberos == 0);
   CHECK(before.ntlm == before.total());
-  // After the fix every new logon is Kerberos; NTLM only on connections it had authenticated before, and
-  // the handshakes that were in flight when the fix landed (at most one per concurrent client).
-  CHECK(after.kerberos > 0);
+  // The fix ends with iisreset: the connections NTLM had authenticated are gone, so every request after it
+  // is Kerberos and the DC does no more pass-throughs.
+  CHECK(after.total() > 0);
+  CHECK(after.kerberos == after.total());
   REQUIRE(r.phaseCounters.size() == 2);
   CHECK(r.phaseCounters[0].netlogonCalls > 0);
-  CHECK(r.phaseCounters[1].netlogonCalls <= static_cast<std::uint64_t>(r.scenario.clients[0].concurrency));
+  CHECK(r.phaseCounters[1].netlogonCalls == 0);
+  REQUIRE(r.population.phases.size() == 2);
+  REQUIRE_FALSE(r.population.phases[1].steps.empty());
+  CHECK(r.population.phases[1].steps.back().command == "iisreset /restart");
+  CHECK(r.population.phases[1].steps.back().output.front().find("client connection(s) closed") !=
+        std::string::npos);
   CHECK(r.servers.event(11) >= 1);
   REQUIRE(r.directories.size() == 2);
   CHECK(r.directories[0].spns.front().holders.size() == 3);
@@ -144,4 +150,24 @@ TEST_CASE("scenario runner: --clients scales the groups to the total", "[scenari
   }
   CHECK(total == 10000);
   CHECK(scenarios::scaleClients(*s, 1).clients.size() == s->clients.size());
+}
+
+TEST_CASE("scenario scale: every request Kerberos on every node and one logon per connection",
+          "[integration][scenarios]") {
+  const auto r = runBuiltin("scale", 48);
+  checkExpectations(r);
+  const auto& o = r.population.outcomes.overall;
+  CHECK(o.total() == static_cast<std::uint64_t>(r.scenario.totalRequests()));
+  CHECK(o.kerberos == o.total());
+  CHECK(r.servers.netlogonCalls == 0);
+  std::uint64_t byConnection = 0;
+  std::uint64_t allowed = 0;
+  for (const auto& n : r.servers.nodes) {
+    CHECK(n.stats.allowed > 0);  // source affinity spreads 48 workstations over the four nodes
+    byConnection += n.stats.allowedByConnection;
+    allowed += n.stats.allowed;
+  }
+  // IIS's default persistence: a connection's first request carries the ticket, the others ride on it.
+  CHECK(allowed == o.total());
+  CHECK(byConnection >= allowed - 48);
 }

@@ -63,3 +63,26 @@ TEST_CASE("scenario loader: every built-in scenario loads and the tour is there"
     CHECK(s->totalRequests() > 0);
   }
 }
+
+TEST_CASE("scenario loader: iisreset as an event and as the end of apply_fix", "[scenarios]") {
+  auto s = scenarios::parseScenario(R"({"name": "x", "timeline": [
+      {"at_percent": 60, "event": "iisreset", "node": "FE02"},
+      {"at_percent": 40, "event": "apply_fix", "iisreset": true},
+      {"at_percent": 80, "event": "iisreset"}]})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  REQUIRE(s->timeline.size() == 3);
+  using Kind = scenarios::TimelineEvent::Kind;
+  CHECK(s->timeline[0].kind == Kind::ApplyFix);
+  CHECK(s->timeline[0].iisreset);
+  CHECK(s->timeline[1].kind == Kind::IisReset);
+  CHECK(s->timeline[1].node == "fe02");
+  CHECK(s->timeline[2].node.empty());  // every node
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "iisreset", "node": "fe07"}]})")
+            .rfind("timeline[0].node: 'fe07' is not a node", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "node_down", "node": "fe01",
+                                                "iisreset": true}]})")
+            .rfind("timeline[0].iisreset: only an apply_fix event", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "apply_fix", "iisreset": "yes"}]})")
+            .rfind("timeline[0].iisreset", 0) == 0);
+}
