@@ -1,6 +1,10 @@
 #include "scenarios/pool_world.hpp"
 
+#include <unistd.h>
 #include <algorithm>
+#include <atomic>
+
+#include "core/crypto/x509.hpp"
 
 #include "frontend/frontend_config.hpp"
 #include "frontend/http_server.hpp"
@@ -61,6 +65,33 @@ PoolWorld::PoolWorld(const Scenario& scenario, const core::Clock& clock)
 
 PoolWorld::~PoolWorld() {
   stop();
+  if (!tlsDir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(tlsDir_, ignored);
+  }
+}
+
+core::Status PoolWorld::makeCertificates() {
+  // The names a workstation may put in its URL: the pool's FQDN and every name of the scenario's DNS zone
+  // (a CNAME alias is checked against the certificate under the name in the URL, RFC 9110 4.3.4).
+  std::vector<std::string> names{lower(scenario_.pool.fqdn)};
+  for (const auto& r : scenario_.dns) {
+    if (std::find(names.begin(), names.end(), lower(r.name)) == names.end()) {
+      names.push_back(lower(r.name));
+    }
+  }
+  // Valid from a day before the lab's clock: a workstation whose clock drifts still accepts it.
+  KP_TRY(auto bundle, core::crypto::generateTlsBundle(names, clock_.now() - std::chrono::hours(24), 365));
+  static std::atomic<unsigned> counter{0};
+  std::error_code ec;
+  tlsDir_ =
+      std::filesystem::temp_directory_path(ec) /
+      ("kerbpool-" + scenario_.name + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  KP_TRY(auto files, bundle.writePemFiles(tlsDir_));
+  caFile_ = files.caCertificate.string();
+  serverCertFile_ = files.serverCertificate.string();
+  serverKeyFile_ = files.serverPrivateKey.string();
+  return core::okStatus();
 }
 
 core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenario,
@@ -84,6 +115,12 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   w->netlogon_ = std::make_unique<kdc::NetlogonService>(w->lab_->directory(), w->lab_->events(), no);
   w->maxConcurrentApi_ = options.maxConcurrentApi.value_or(dc.maxConcurrentApi);
   w->nodeThreads_ = options.nodeThreads;
+  if (w->scenario_.pool.tls) {
+    auto made = w->makeCertificates();
+    if (!made.ok()) {
+      return std::move(made).error().within("the pool's TLS certificate");
+    }
+  }
   KP_CHECK(w->startNodes(options));
 
   loadbalancer::LbConfig lc;
@@ -97,6 +134,18 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   lc.health.fall = 1;
   lc.maxClientConnections = 100000;
   lc.maxIdlePerBackend = options.lbUpstreamReuse ? 1024 : 0;
+  if (w->tls()) {
+    // The nodes serve HTTPS. Layer 7 terminates TLS with the pool's certificate and re-encrypts to the
+    // nodes, checking theirs; layer 4 passes TLS through and checks the nodes' health over TLS.
+    lc.backendCaFile = w->caFile_;
+    lc.backendTlsName = lower(w->scenario_.pool.fqdn);
+    if (lc.mode == loadbalancer::LbMode::Http) {
+      lc.tls = loadbalancer::LbTlsFiles{w->serverCertFile_, w->serverKeyFile_};
+      lc.backendTls = true;
+    } else {
+      lc.health.tls = true;
+    }
+  }
   for (const auto& n : w->nodes_) {
     lc.backends.push_back(loadbalancer::BackendSpec{n->name, "127.0.0.1", n->port});
   }
@@ -166,6 +215,9 @@ core::Status PoolWorld::startNode(Node& n) {
   base.blockingThreads =
       ntlmEnabled_ ? static_cast<unsigned>(std::clamp(maxConcurrentApi_ + 16, 16, 128)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
+  if (tls()) {
+    base.tls = frontend::TlsFiles{serverCertFile_, serverKeyFile_};
+  }
   auto server = frontend::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
   if (!server.ok()) {
     return std::move(server).error().within("node " + n.name);

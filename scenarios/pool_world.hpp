@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,10 @@ class PoolWorld {
   const kdc::KdcService& kdc() const { return *kdc_; }
   kdc::NetlogonService& netlogon() { return *netlogon_; }
   int maxConcurrentApi() const { return maxConcurrentApi_; }
+  // pool.tls: every node and the load balancer serve HTTPS with a certificate for the pool's names, issued
+  // by a throwaway CA whose PEM file the workstations trust. Empty without TLS.
+  const std::string& caFile() const { return caFile_; }
+  bool tls() const { return !caFile_.empty(); }
   bool ntlmEnabled() const { return ntlmEnabled_; }
 
   // Timeline events other than clock_drift (which the population applies to its clocks): node_down stops
@@ -91,6 +96,7 @@ class PoolWorld {
  private:
   PoolWorld(const Scenario& scenario, const core::Clock& clock);
   core::Status startNodes(const PoolWorldOptions& options);
+  core::Status makeCertificates();
   core::Status startNode(Node& node);
   void reloadAll();
   AdminStep iisreset(const std::string& node);  // empty: every node
@@ -110,6 +116,10 @@ class PoolWorld {
   struct Lb;
   std::unique_ptr<Lb> lb_;
   client::DnsZone dns_;
+  std::filesystem::path tlsDir_;  // the CA, the pool's certificate and its key (removed on destruction)
+  std::string caFile_;
+  std::string serverCertFile_;
+  std::string serverKeyFile_;
   mutable std::mutex mu_;  // node servers (down/up)
 };
 

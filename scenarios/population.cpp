@@ -252,6 +252,7 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
   }
   client::NegotiateHttpOptions ho;
   ho.sourceAddress = workstationAddress(index);
+  ho.caFile = world_.caFile();
   client::NegotiateHttpClient browser(group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng,
                                       ho);
 

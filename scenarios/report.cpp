@@ -249,13 +249,18 @@ std::string formatReport(const RunReport& r) {
                " requests";
   }
   out += "\nThe lab\n";
-  out +=
-      wrap("Pool " + s.pool.fqdn + " (site " + s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
-               " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
-               " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
-               lb.affinity + "; authentication persistence " + s.pool.authPersistence + "; NTLM " +
-               (s.pool.ntlm ? "offered" : "not offered") + ".",
-           "  ");
+  out += wrap(
+      "Pool " + s.pool.fqdn + " (site " + s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
+          " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
+          " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
+          lb.affinity + "; " +
+          (!s.pool.tls        ? std::string("plain HTTP")
+           : lb.mode == "tcp" ? "HTTPS, TLS passed through to the nodes"
+                              : "HTTPS, TLS terminated at the load balancer and re-encrypted to the nodes") +
+          " (" + (s.pool.tls ? "https://" : "http://") + s.pool.fqdn + s.pool.path +
+          "); authentication persistence " + s.pool.authPersistence + "; NTLM " +
+          (s.pool.ntlm ? "offered" : "not offered") + ".",
+      "  ");
   out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(r.kdcPort) +
                   " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(r.maxConcurrentApi) +
                   ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +

@@ -68,6 +68,9 @@ std::vector<ProbeResult> probe(PoolWorld& world, const std::string& when) {
       co.port = port;
       co.hostHeader = world.scenario().pool.fqdn;
       co.keepAlive = false;
+      if (world.tls()) {
+        co.tls = client::HttpTlsOptions{world.scenario().pool.fqdn, world.caFile(), true};
+      }
       co.connectTimeout = std::chrono::milliseconds(2000);
       co.requestTimeout = std::chrono::milliseconds(5000);
       client::HttpConnection connection(runtime, co);
