@@ -269,6 +269,20 @@ void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
         " in this phase). Each node's secure channel " +
         "allows MaxConcurrentApi = " + std::to_string(e.maxConcurrentApi) + " calls at a time, " +
         "each holding its slot about " + ms(holdMs) + ": at most " + rate + " logons/s per channel.";
+    if (e.channels.size() > 1) {
+      text = "Every NTLM logon is a Netlogon pass-through to the node's DC (" +
+             plural(e.netlogonCalls, "call", "calls") + " in this phase); a secure channel admits " +
+             "MaxConcurrentApi calls at a time, however many DCs the domain has:";
+      for (std::size_t i = 0; i < e.channels.size(); ++i) {
+        const auto& c = e.channels[i];
+        std::snprintf(rate, sizeof rate, "%.0f", c.holdMs > 0 ? c.maxConcurrentApi * 1000.0 / c.holdMs : 0.0);
+        text += std::string(i == 0 ? " " : "; ") + c.dc + " (" +
+                (c.nodes.empty() ? std::string("no node") : listInWords(c.nodes)) + ") " +
+                std::to_string(c.maxConcurrentApi) + " at about " + ms(c.holdMs) + " each, at most " + rate +
+                " logons/s per channel";
+      }
+      text += ".";
+    }
     if (e.netlogonTimeouts > 0) {
       text += " " + plural(e.netlogonTimeouts, "logon", "logons") + " waited past the timeout and failed " +
               "(STATUS_NO_LOGON_SERVERS, event 5816).";

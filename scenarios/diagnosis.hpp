@@ -50,6 +50,14 @@ struct PhaseEvidence {
   std::uint64_t netlogonTimeouts = 0;
   double p99Ms = 0;
   int maxConcurrentApi = 10;
+  // With more than one DC: each DC's Netlogon limit and the nodes whose secure channel it serves.
+  struct ChannelLimit {
+    std::string dc;
+    int maxConcurrentApi = 10;
+    double holdMs = 0;
+    std::vector<std::string> nodes;
+  };
+  std::vector<ChannelLimit> channels;
   std::vector<std::string> nodesDown;  // nodes stopped during this phase
 };
 

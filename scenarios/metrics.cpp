@@ -220,14 +220,21 @@ std::uint64_t ServerCounters::event(int id) const {
 
 ServerCounters collectServerCounters(PoolWorld& world) {
   ServerCounters c;
-  const auto& stats = world.kdc().stats();
-  c.kdcRequests = stats.requests();
-  c.kdcErrors = stats.errors();
-  c.kdcIssued = stats.issued();
-  const auto nl = world.netlogon().counters();
-  c.netlogonCalls = nl.requests;
-  for (const auto& [status, n] : nl.byStatus) {
-    c.netlogonByStatus[kdc::toString(status)] += n;
+  c.dcs = world.dcs();
+  for (const auto& dc : c.dcs) {
+    for (const auto& [k, n] : dc.kdcRequests) {
+      c.kdcRequests[k] += n;
+    }
+    for (const auto& [k, n] : dc.kdcErrors) {
+      c.kdcErrors[k] += n;
+    }
+    for (const auto& [k, n] : dc.kdcIssued) {
+      c.kdcIssued[k] += n;
+    }
+    c.netlogonCalls += dc.netlogon.requests;
+    for (const auto& [status, n] : dc.netlogon.byStatus) {
+      c.netlogonByStatus[kdc::toString(status)] += n;
+    }
   }
   c.nodes = world.nodes();
   for (const auto& n : c.nodes) {

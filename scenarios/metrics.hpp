@@ -94,7 +94,8 @@ struct ServerCounters {
   std::map<std::string, std::uint64_t> kdcRequests;  // AS-REQ, TGS-REQ, ...
   std::map<std::string, std::uint64_t> kdcErrors;    // RFC names
   std::map<std::string, std::uint64_t> kdcIssued;
-  std::uint64_t netlogonCalls = 0;  // pass-through validations the DC did
+  std::uint64_t netlogonCalls = 0;  // pass-through validations the DCs did
+  std::vector<DcReport> dcs;        // the same, per DC (the maps above are their sums)
   std::map<std::string, std::uint64_t> netlogonByStatus;
   kdc::SemaphoreCounters semaphore;     // summed over the nodes' secure channels (maxWaiters: the highest)
   std::map<int, std::uint64_t> events;  // by event id

@@ -38,9 +38,21 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+struct PoolWorld::Dc {
+  DomainControllerSpec spec;
+  int maxConcurrentApi = 10;
+  core::SeededRng rng;
+  std::unique_ptr<kdc::KdcService> kdc;
+  std::unique_ptr<kdc::KdcServer> server;
+  std::unique_ptr<kdc::NetlogonService> netlogon;
+
+  explicit Dc(std::uint64_t seed) : rng(seed) {}
+};
+
 struct PoolWorld::Node {
   std::string name;
   std::string account;
+  std::size_t dc = 0;  // index of its secure channel's DC
   std::uint16_t port = 0;
   core::SeededRng rng;
   frontend::RealTimeDelay delay;
@@ -58,10 +70,7 @@ struct PoolWorld::Lb {
 };
 
 PoolWorld::PoolWorld(const Scenario& scenario, const core::Clock& clock)
-    : scenario_(scenario),
-      clock_(clock),
-      kdcRng_(scenario.seed * 7919 + 1),
-      lbRng_(scenario.seed * 7919 + 2) {}
+    : scenario_(scenario), clock_(clock), lbRng_(scenario.seed * 7919 + 2) {}
 
 PoolWorld::~PoolWorld() {
   stop();
@@ -100,20 +109,7 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   std::unique_ptr<PoolWorld> w(new PoolWorld(scenario, clock));
   KP_TRY(w->lab_, LabDirectory::build(w->scenario_, clock));
 
-  kdc::KdcConfig kc;
-  kc.realm = w->lab_->directory().realm();
-  w->kdc_ = std::make_unique<kdc::KdcService>(kc, w->lab_->directory(), w->lab_->events(), clock, w->kdcRng_);
-  kdc::KdcServerConfig ks;
-  ks.threads = options.kdcThreads;
-  KP_TRY(w->kdcServer_, kdc::KdcServer::start(ks, *w->kdc_));
-
-  const DomainControllerSpec dc = w->scenario_.domainControllers.empty()
-                                      ? DomainControllerSpec{}
-                                      : w->scenario_.domainControllers.front();
-  kdc::NetlogonOptions no;
-  no.dcName = dc.name;
-  w->netlogon_ = std::make_unique<kdc::NetlogonService>(w->lab_->directory(), w->lab_->events(), no);
-  w->maxConcurrentApi_ = options.maxConcurrentApi.value_or(dc.maxConcurrentApi);
+  KP_CHECK(w->startDcs(options));
   w->nodeThreads_ = options.nodeThreads;
   if (w->scenario_.pool.tls) {
     auto made = w->makeCertificates();
@@ -162,36 +158,67 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   return w;
 }
 
+core::Status PoolWorld::startDcs(const PoolWorldOptions& options) {
+  std::vector<DomainControllerSpec> specs = scenario_.domainControllers;
+  if (specs.empty()) {
+    specs.push_back(DomainControllerSpec{});
+  }
+  std::uint64_t i = 0;
+  for (const auto& spec : specs) {
+    // The first DC keeps the seed a one-DC lab always had, so single-DC runs repeat as before.
+    auto dc = std::make_unique<Dc>(scenario_.seed * 7919 + 1 + 104729 * i++);
+    dc->spec = spec;
+    dc->maxConcurrentApi = options.maxConcurrentApi.value_or(spec.maxConcurrentApi);
+    kdc::KdcConfig kc;
+    kc.realm = lab_->directory().realm();
+    dc->kdc = std::make_unique<kdc::KdcService>(kc, lab_->directory(), lab_->events(), clock_, dc->rng);
+    kdc::KdcServerConfig ks;
+    ks.threads = options.kdcThreads;
+    auto server = kdc::KdcServer::start(ks, *dc->kdc);
+    if (!server.ok()) {
+      return std::move(server).error().within("the KDC of " + spec.name);
+    }
+    dc->server = std::move(*server);
+    kdc::NetlogonOptions no;
+    no.dcName = spec.name;
+    dc->netlogon = std::make_unique<kdc::NetlogonService>(lab_->directory(), lab_->events(), no);
+    dcs_.push_back(std::move(dc));
+  }
+  return core::okStatus();
+}
+
 core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
   (void)options;
-  const DomainControllerSpec dc =
-      scenario_.domainControllers.empty() ? DomainControllerSpec{} : scenario_.domainControllers.front();
   std::uint64_t i = 0;
   for (const auto& name : scenario_.pool.nodes) {
     auto n = std::make_unique<Node>(scenario_.seed * 104729 + (++i));
     n->name = name;
     n->account = LabDirectory::computerAccount(name);
+    n->dc = (i - 1) % dcs_.size();
+    Dc& home = *dcs_[n->dc];
+    const DomainControllerSpec& dc = home.spec;
+    kdc::NetlogonService& netlogon = *home.netlogon;
 
     // The node's Netlogon secure channel to the DC: MaxConcurrentApi slots, the DC's hold time, the wait
     // timeout after which a pass-through fails with STATUS_NO_LOGON_SERVERS.
     frontend::ChannelConfig cc;
-    cc.semaphore.maxConcurrentApi = static_cast<unsigned>(maxConcurrentApi_);
+    cc.semaphore.maxConcurrentApi = static_cast<unsigned>(home.maxConcurrentApi);
     cc.semaphore.waitTimeout = core::Micros(static_cast<std::int64_t>(dc.waitTimeoutS * 1e6));
     cc.semaphore.events.channel = n->account;
     cc.semaphore.events.domainController = dc.name;
-    cc.semaphore.events.domain = netlogon_->netbiosDomain();
+    cc.semaphore.events.domain = netlogon.netbiosDomain();
     cc.latency.distribution = holdDistribution(dc.holdTime.model);
     cc.latency.mean = core::Micros(static_cast<std::int64_t>(dc.holdTime.meanMs * 1000));
     cc.latency.sigma = dc.holdTime.sigma;
     cc.latency.seed = scenario_.seed * 31 + i;
     KP_TRY(n->throttle, frontend::ChannelThrottle::create(cc, clock_, &lab_->events(), n->delay));
-    n->channel = std::make_unique<frontend::InProcessSecureChannel>(*netlogon_, *n->throttle);
+    n->channel = std::make_unique<frontend::InProcessSecureChannel>(netlogon, *n->throttle);
 
     frontend::FrontendNodeConfig nc;
     nc.name = name;
     if (scenario_.pool.ntlm) {
       n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(
-          frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon_->netbiosDomain()), *n->channel,
+          frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon.netbiosDomain()), *n->channel,
           clock_, n->rng);
       nc.auth.ntlm = n->ntlm.get();
       ntlmEnabled_ = true;
@@ -213,7 +240,7 @@ core::Status PoolWorld::startNode(Node& n) {
   // slot): such requests run on a pool of request threads, enough that MaxConcurrentApi, not the node's
   // threads, limits concurrent logons; Kerberos and everything else stays on the I/O thread.
   base.blockingThreads =
-      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(maxConcurrentApi_ + 16, 16, 128)) : 0u;
+      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 16, 16, 128)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   if (tls()) {
     base.tls = frontend::TlsFiles{serverCertFile_, serverKeyFile_};
@@ -227,8 +254,37 @@ core::Status PoolWorld::startNode(Node& n) {
   return core::okStatus();
 }
 
-std::uint16_t PoolWorld::kdcPort() const {
-  return kdcServer_->port();
+std::uint16_t PoolWorld::kdcPort(std::size_t dc) const {
+  return dcs_.at(dc)->server->port();
+}
+
+const std::string& PoolWorld::netbiosDomain() const {
+  return dcs_.front()->netlogon->netbiosDomain();
+}
+
+int PoolWorld::maxConcurrentApi() const {
+  return dcs_.front()->maxConcurrentApi;
+}
+
+std::vector<DcReport> PoolWorld::dcs() const {
+  std::vector<DcReport> out;
+  for (const auto& dc : dcs_) {
+    DcReport r;
+    r.name = dc->spec.name;
+    r.kdcPort = dc->server->port();
+    r.maxConcurrentApi = dc->maxConcurrentApi;
+    r.holdMs = dc->spec.holdTime.meanMs;
+    const auto& stats = dc->kdc->stats();
+    r.kdcRequests = stats.requests();
+    r.kdcErrors = stats.errors();
+    r.kdcIssued = stats.issued();
+    r.netlogon = dc->netlogon->counters();
+    out.push_back(std::move(r));
+  }
+  for (const auto& n : nodes_) {
+    out[n->dc].channels.push_back(n->name);
+  }
+  return out;
 }
 
 std::uint16_t PoolWorld::lbPort() const {
@@ -368,6 +424,7 @@ std::vector<NodeReport> PoolWorld::nodes() const {
     NodeReport r;
     r.name = n->name;
     r.account = n->account;
+    r.dc = dcs_[n->dc]->spec.name;
     r.port = n->port;
     r.up = n->server != nullptr;
     r.stats = n->node->stats();
@@ -402,8 +459,10 @@ void PoolWorld::stop() {
       n->server->stop();
     }
   }
-  if (kdcServer_) {
-    kdcServer_->stop();
+  for (auto& dc : dcs_) {
+    if (dc->server) {
+      dc->server->stop();
+    }
   }
 }
 

@@ -42,10 +42,25 @@ struct PoolWorldOptions {
   bool lbUpstreamReuse = false;
 };
 
+// A domain controller of the scenario as the report uses it: its KDC, its Netlogon and the nodes whose
+// secure channel it serves.
+struct DcReport {
+  std::string name;  // "DC01"
+  std::uint16_t kdcPort = 0;
+  int maxConcurrentApi = 10;          // in force (after --max-concurrent-api)
+  double holdMs = 0;                  // the hold-time model's mean
+  std::vector<std::string> channels;  // nodes whose Netlogon secure channel goes to this DC
+  std::map<std::string, std::uint64_t> kdcRequests;
+  std::map<std::string, std::uint64_t> kdcErrors;
+  std::map<std::string, std::uint64_t> kdcIssued;
+  kdc::NetlogonCounters netlogon;
+};
+
 // A node's counters, as the report uses them.
 struct NodeReport {
   std::string name;
   std::string account;  // "FE01$"
+  std::string dc;       // the DC of its Netlogon secure channel
   std::uint16_t port = 0;
   bool up = true;
   frontend::NodeStats stats;
@@ -66,14 +81,19 @@ class PoolWorld {
   const Scenario& scenario() const { return scenario_; }
   LabDirectory& lab() { return *lab_; }
   const client::DnsZone& dns() const { return dns_; }
-  std::uint16_t kdcPort() const;
+  // Every DC runs a KDC (UDP and TCP, its own port) and a Netlogon service over the one directory (AD
+  // replication is instant in the lab). Node i's secure channel goes to DC i mod count; a workstation's DC
+  // locator picks DC (client mod count) first and the others after it.
+  std::size_t dcCount() const { return dcs_.size(); }
+  std::uint16_t kdcPort(std::size_t dc = 0) const;
+  std::vector<DcReport> dcs() const;
   std::uint16_t lbPort() const;
   // The port a URL for `host` uses: the node's own port when the host's A record (after CNAMEs, from the
   // scenario's records) names a node, else the load balancer's.
   std::uint16_t portFor(const std::string& host) const;
-  const kdc::KdcService& kdc() const { return *kdc_; }
-  kdc::NetlogonService& netlogon() { return *netlogon_; }
-  int maxConcurrentApi() const { return maxConcurrentApi_; }
+  const std::string& netbiosDomain() const;
+  // The first DC's MaxConcurrentApi in force (every DC's with --max-concurrent-api).
+  int maxConcurrentApi() const;
   // pool.tls: every node and the load balancer serve HTTPS with a certificate for the pool's names, issued
   // by a throwaway CA whose PEM file the workstations trust. Empty without TLS.
   const std::string& caFile() const { return caFile_; }
@@ -95,6 +115,7 @@ class PoolWorld {
 
  private:
   PoolWorld(const Scenario& scenario, const core::Clock& clock);
+  core::Status startDcs(const PoolWorldOptions& options);
   core::Status startNodes(const PoolWorldOptions& options);
   core::Status makeCertificates();
   core::Status startNode(Node& node);
@@ -103,13 +124,10 @@ class PoolWorld {
 
   const Scenario scenario_;
   const core::Clock& clock_;
-  core::SeededRng kdcRng_;
   core::SeededRng lbRng_;
   std::unique_ptr<LabDirectory> lab_;
-  std::unique_ptr<kdc::KdcService> kdc_;
-  std::unique_ptr<kdc::KdcServer> kdcServer_;
-  std::unique_ptr<kdc::NetlogonService> netlogon_;
-  int maxConcurrentApi_ = 10;
+  struct Dc;
+  std::vector<std::unique_ptr<Dc>> dcs_;
   bool ntlmEnabled_ = false;
   unsigned nodeThreads_ = 1;
   std::vector<std::unique_ptr<Node>> nodes_;

@@ -108,7 +108,7 @@ class Runner {
   std::vector<std::unique_ptr<Group>> groups_;
   std::map<std::string, std::unique_ptr<core::OffsetClock>> clocks_;  // per profile
   std::unique_ptr<client::HttpClientRuntime> http_;
-  std::unique_ptr<client::KdcNetwork> kdcNetwork_;
+  std::vector<std::unique_ptr<client::KdcNetwork>> kdcNetworks_;  // one per first-choice DC
   client::StringToKeyCache keyCache_;
   std::string domain_;
 
@@ -127,10 +127,15 @@ class Runner {
 PopulationResult Runner::run() {
   core::Stopwatch watch;
   http_ = std::make_unique<client::HttpClientRuntime>();
-  client::KdcNetworkOptions kn;
-  kn.kdcs.push_back(client::KdcAddress{"127.0.0.1", world_.kdcPort()});
-  kdcNetwork_ = std::make_unique<client::KdcNetwork>(kn);
-  domain_ = world_.netlogon().netbiosDomain();
+  // The DC locator: workstation c asks DC (c mod count) first, then the others in turn.
+  for (std::size_t first = 0; first < world_.dcCount(); ++first) {
+    client::KdcNetworkOptions kn;
+    for (std::size_t k = 0; k < world_.dcCount(); ++k) {
+      kn.kdcs.push_back(client::KdcAddress{"127.0.0.1", world_.kdcPort((first + k) % world_.dcCount())});
+    }
+    kdcNetworks_.push_back(std::make_unique<client::KdcNetwork>(kn));
+  }
+  domain_ = world_.netbiosDomain();
   merged_ = OutcomeCollector(scenario_.timeline.size() + 1);
   phases_.push_back(PhaseInfo{"the whole run", 0, {}, ""});
   if (!scenario_.timeline.empty()) {
@@ -248,7 +253,8 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     client::KerberosClientConfig kc;
     kc.realm = world_.lab().directory().realm();
     kc.as.keyCache = &keyCache_;
-    kerberos = std::make_unique<client::KerberosClient>(*kdcNetwork_, clock, rng, kc);
+    kerberos =
+        std::make_unique<client::KerberosClient>(*kdcNetworks_[index % kdcNetworks_.size()], clock, rng, kc);
   }
   client::NegotiateHttpOptions ho;
   ho.sourceAddress = workstationAddress(index);

@@ -203,6 +203,9 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
     e.netlogonTimeouts = pc.semaphoreTimeouts;
   }
   e.maxConcurrentApi = r.maxConcurrentApi;
+  for (const auto& dc : r.servers.dcs) {
+    e.channels.push_back(PhaseEvidence::ChannelLimit{dc.name, dc.maxConcurrentApi, dc.holdMs, dc.channels});
+  }
   e.nodesDown = nodesDownDuring(r, phase);
   return e;
 }
@@ -240,8 +243,6 @@ std::string formatReport(const RunReport& r) {
     nodes += (nodes.empty() ? "" : ", ") + n.name + " :" + std::to_string(n.port);
   }
   const auto& lb = s.pool.loadBalancer;
-  const DomainControllerSpec dc =
-      s.domainControllers.empty() ? DomainControllerSpec{} : s.domainControllers.front();
   std::string clients;
   for (const auto& g : s.clients) {
     clients += (clients.empty() ? "" : ", ") + withThousands(static_cast<std::uint64_t>(g.count)) + " " +
@@ -261,11 +262,16 @@ std::string formatReport(const RunReport& r) {
           "); authentication persistence " + s.pool.authPersistence + "; NTLM " +
           (s.pool.ntlm ? "offered" : "not offered") + ".",
       "  ");
-  out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(r.kdcPort) +
-                  " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(r.maxConcurrentApi) +
-                  ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +
-                  "), wait timeout " + fixed(dc.waitTimeoutS, 0) + " s.",
-              "  ");
+  for (std::size_t i = 0; i < r.servers.dcs.size() && i < s.domainControllers.size(); ++i) {
+    const auto& dc = s.domainControllers[i];
+    const auto& live = r.servers.dcs[i];
+    out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(live.kdcPort) +
+                    " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(live.maxConcurrentApi) +
+                    ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +
+                    "), wait timeout " + fixed(dc.waitTimeoutS, 0) + " s; secure channels of " +
+                    (live.channels.empty() ? std::string("no node") : listInWords(live.channels)) + ".",
+                "  ");
+  }
   out += wrap("Clients: " + clients + " = " + withThousands(o.overall.total()) + " requests, " +
                   std::to_string(r.population.threads) + " at a time.",
               "  ");
@@ -359,7 +365,11 @@ std::string formatReport(const RunReport& r) {
     out += byHost.render();
   }
 
-  out += "\nKDC (" + s.domainControllers.front().name + ")\n";
+  std::vector<std::string> dcNames;
+  for (const auto& dc : r.servers.dcs) {
+    dcNames.push_back(dc.name);
+  }
+  out += "\nKDC (" + listInWords(dcNames) + ")\n";
   std::string req;
   for (const auto& [type, n] : r.servers.kdcRequests) {
     req += (req.empty() ? "" : ", ") + type + " " + withThousands(n);
@@ -370,6 +380,16 @@ std::string formatReport(const RunReport& r) {
   }
   out += "  requests: " + (req.empty() ? "none" : req) + "\n";
   out += "  errors:   " + (err.empty() ? "none" : err) + "\n";
+  if (r.servers.dcs.size() > 1) {
+    for (const auto& dc : r.servers.dcs) {
+      std::uint64_t total = 0;
+      for (const auto& [type, n] : dc.kdcRequests) {
+        total += n;
+      }
+      out += "  " + dc.name + ": " + withThousands(total) + " requests, " +
+             withThousands(dc.netlogon.requests) + " NTLM pass-throughs\n";
+    }
+  }
 
   out += "\nNetlogon (NTLM pass-through)\n";
   std::string statuses;
@@ -379,12 +399,17 @@ std::string formatReport(const RunReport& r) {
   const auto& sem = r.servers.semaphore;
   out += "  pass-throughs: " + withThousands(r.servers.netlogonCalls) +
          (statuses.empty() ? "" : " (" + statuses + ")") + "\n";
-  out += "  secure channels: MaxConcurrentApi " + std::to_string(r.maxConcurrentApi) +
-         ", semaphore acquires " + withThousands(sem.semaphoreAcquires) + ", timeouts " +
-         withThousands(sem.semaphoreTimeouts) + ", most waiters " + withThousands(sem.maxWaiters) +
-         ", average hold " + msText(sem.averageSemaphoreHoldTime * 1000.0) + "\n";
+  std::string apis;
+  for (const auto& dc : r.servers.dcs) {
+    apis += (apis.empty() ? "" : ", ") + (r.servers.dcs.size() > 1 ? dc.name + " " : std::string()) +
+            std::to_string(dc.maxConcurrentApi);
+  }
+  out += "  secure channels: MaxConcurrentApi " + apis + ", semaphore acquires " +
+         withThousands(sem.semaphoreAcquires) + ", timeouts " + withThousands(sem.semaphoreTimeouts) +
+         ", most waiters " + withThousands(sem.maxWaiters) + ", average hold " +
+         msText(sem.averageSemaphoreHoldTime * 1000.0) + "\n";
 
-  out += "\nEvents on the DC\n";
+  out += std::string(r.servers.dcs.size() > 1 ? "\nEvents on the DCs\n" : "\nEvents on the DC\n");
   if (r.servers.events.empty()) {
     out += "  none\n";
   }

@@ -99,6 +99,7 @@ std::string formatReportJson(const RunReport& r) {
   for (const auto& n : r.servers.nodes) {
     json node{{"name", n.name},
               {"account", n.account},
+              {"secure_channel_dc", n.dc},
               {"port", n.port},
               {"up", n.up},
               {"requests", n.stats.requests},
@@ -127,6 +128,23 @@ std::string formatReportJson(const RunReport& r) {
   j["hosts"] = hosts;
   j["kdc"] = json{
       {"requests", r.servers.kdcRequests}, {"errors", r.servers.kdcErrors}, {"issued", r.servers.kdcIssued}};
+  json dcs = json::array();
+  for (const auto& dc : r.servers.dcs) {
+    json counts = json::object();
+    for (const auto& [status, n] : dc.netlogon.byStatus) {
+      counts[std::string(kdc::toString(status))] = n;
+    }
+    dcs.push_back(json{{"name", dc.name},
+                       {"kdc_port", dc.kdcPort},
+                       {"max_concurrent_api", dc.maxConcurrentApi},
+                       {"hold_ms", dc.holdMs},
+                       {"secure_channels", dc.channels},
+                       {"kdc_requests", dc.kdcRequests},
+                       {"kdc_errors", dc.kdcErrors},
+                       {"netlogon_calls", dc.netlogon.requests},
+                       {"netlogon_by_status", counts}});
+  }
+  j["domain_controllers"] = dcs;
   const auto& sem = r.servers.semaphore;
   j["netlogon"] = json{{"calls", r.servers.netlogonCalls},
                        {"by_status", r.servers.netlogonByStatus},

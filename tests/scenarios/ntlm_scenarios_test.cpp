@@ -62,3 +62,46 @@ TEST_CASE("scenario ntlm-bottleneck: MaxConcurrentApi 2 makes logons queue on th
   CHECK(r.servers.semaphore.maxWaiters > 0);
   CHECK(scenarios::formatReport(r).find("MaxConcurrentApi = 2") != std::string::npos);
 }
+
+TEST_CASE("scenario with two DCs: workstations spread over both KDCs and each node's channel has one DC",
+          "[integration][scenarios][ntlm]") {
+  auto s = scenarios::parseScenario(R"({
+      "name": "two-dcs", "seed": 3, "users": {"count": 12},
+      "domain_controllers": [
+        {"name": "DC01", "max_concurrent_api": 2, "hold_time": {"model": "fixed", "mean_ms": 5}},
+        {"name": "DC02", "max_concurrent_api": 10, "hold_time": {"model": "fixed", "mean_ms": 5}}],
+      "pool": {"load_balancer": {"mode": "tcp"}},
+      "clients": [{"profile": "internal-pc", "count": 12, "requests": 3, "concurrency": 6},
+                  {"profile": "external-pc", "count": 12, "requests": 3, "concurrency": 6}]})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  auto run = scenarios::runScenario(*s, scenarios::RunOptions{});
+  INFO((run.ok() ? std::string() : run.error().message()));
+  REQUIRE(run.ok());
+  const auto& r = *run;
+  checkExpectations(r);
+  REQUIRE(r.servers.dcs.size() == 2);
+  const auto& dc1 = r.servers.dcs[0];
+  const auto& dc2 = r.servers.dcs[1];
+  CHECK(dc1.name == "DC01");
+  CHECK(dc1.maxConcurrentApi == 2);
+  CHECK(dc2.maxConcurrentApi == 10);
+  CHECK(dc1.kdcPort != dc2.kdcPort);
+  // Node i's secure channel goes to DC i mod 2.
+  CHECK(dc1.channels == std::vector<std::string>{"fe01", "fe03"});
+  CHECK(dc2.channels == std::vector<std::string>{"fe02"});
+  for (const auto& n : r.servers.nodes) {
+    CHECK(n.dc == (n.name == "fe02" ? "DC02" : "DC01"));
+  }
+  // Workstations alternate their first DC: both KDCs served AS exchanges.
+  CHECK(dc1.kdcRequests.count("AS-REQ") == 1);
+  CHECK(dc2.kdcRequests.count("AS-REQ") == 1);
+  // Every NTLM logon was passed through by the DC of the node that took it; the totals are the sums.
+  CHECK(dc1.netlogon.requests > 0);
+  CHECK(dc2.netlogon.requests > 0);
+  CHECK(dc1.netlogon.requests + dc2.netlogon.requests == r.servers.netlogonCalls);
+  CHECK(r.servers.event(4776) == r.servers.netlogonCalls);
+  const auto text = scenarios::formatReport(r);
+  CHECK(text.find("KDC (DC01 and DC02)") != std::string::npos);
+  CHECK(text.find("MaxConcurrentApi DC01 2, DC02 10") != std::string::npos);
+}
