@@ -36,10 +36,11 @@ struct PoolWorldOptions {
   unsigned nodeThreads = 1;
   unsigned lbThreads = 1;
   std::chrono::milliseconds healthInterval{100};
-  // Let the load balancer share idle upstream connections between client connections. Off: the nodes tie
-  // authentication to connections (NTLM, SPNEGO continuations), and with sharing on, wip-lb's balancer was
-  // seen handing one client's 200 (another user's identity) to another client and to an anonymous probe.
-  bool lbUpstreamReuse = false;
+  // Let the load balancer share idle upstream connections between client connections (its default, as a
+  // real balancer's). Safe since the balancer never pools a connection that carried Authorization or
+  // WWW-Authenticate (a node may keep it authenticated); an earlier balancer that did was caught by the
+  // runner's safety checks handing one user's logon to another client and to an anonymous probe.
+  bool lbUpstreamReuse = true;
 };
 
 // A domain controller of the scenario as the report uses it: its KDC, its Netlogon and the nodes whose
