@@ -20,6 +20,7 @@
 #include "core/messages/group_authdata.hpp"
 #include "core/messages/ticket.hpp"
 #include "frontend/http_message.hpp"
+#include "frontend/http_server.hpp"
 
 namespace kerbpool::test {
 
@@ -113,6 +114,16 @@ inline frontend::HttpRequest protectedRequest(std::optional<std::string> authori
     r.headers.emplace_back("Authorization", *authorization);
   }
   return r;
+}
+
+// Starts an HttpServer for `handler`, failing the test (with the error's words) when it cannot.
+inline std::unique_ptr<frontend::HttpServer> startServer(const frontend::HttpServerConfig& config,
+                                                         frontend::HttpHandler& handler) {
+  auto server = frontend::HttpServer::start(config, handler);
+  if (!server.ok()) {
+    FAIL(server.error().message());
+  }
+  return std::move(server).value();
 }
 
 }  // namespace kerbpool::test

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "frontend/http_server.hpp"
+#include "tests/frontend/frontend_test_support.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace kerbpool;
@@ -86,20 +87,12 @@ class FirstThread : public GateHandler {
   std::once_flag once_;
 };
 
-std::unique_ptr<HttpServer> start(const HttpServerConfig& config, frontend::HttpHandler& handler) {
-  auto server = HttpServer::start(config, handler);
-  if (!server.ok()) {
-    FAIL(server.error().message());
-  }
-  return std::move(server).value();
-}
-
 }  // namespace
 
 TEST_CASE("http server: recycleConnections closes idle connections and waits for half-done handshakes",
           "[frontend][integration]") {
   FirstThread h;
-  auto server = start(HttpServerConfig{}, h);
+  auto server = test::startServer(HttpServerConfig{}, h);
   test::HttpTestClient idle(server->port());
   test::HttpTestClient midway(server->port());
   REQUIRE(idle.get("/a").has_value());
@@ -134,7 +127,7 @@ TEST_CASE(
   HttpServerConfig config;
   config.threads = 1;
   config.blockingThreads = 2;
-  auto server = start(config, h);
+  auto server = test::startServer(config, h);
   test::HttpTestClient fast(server->port());
   auto io = fast.get("/fast");
   REQUIRE(io.has_value());
@@ -162,7 +155,7 @@ TEST_CASE("http server: stop waits for a handler on the blocking pool", "[fronte
   FirstThread h;
   HttpServerConfig config;
   config.blockingThreads = 1;
-  auto server = start(config, h);
+  auto server = test::startServer(config, h);
   test::HttpTestClient slow(server->port());
   REQUIRE(slow.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n"));
   REQUIRE(h.waitBlocked());

@@ -8,12 +8,14 @@
 #include <thread>
 
 #include "core/crypto/x509.hpp"
+#include "tests/frontend/frontend_test_support.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace kerbpool;
 using frontend::HttpServer;
 using frontend::HttpServerConfig;
+using test::startServer;
 using namespace std::chrono_literals;
 
 namespace {
@@ -85,14 +87,6 @@ HttpServerConfig plainConfig() {
   HttpServerConfig c;
   c.serverName = "kerbpool-frontend/fe01";
   return c;
-}
-
-std::unique_ptr<HttpServer> startServer(const HttpServerConfig& config, frontend::HttpHandler& handler) {
-  auto server = HttpServer::start(config, handler);
-  if (!server.ok()) {
-    FAIL(server.error().message());
-  }
-  return std::move(server).value();
 }
 
 }  // namespace
