@@ -1,10 +1,6 @@
 #include "scenarios/pool_world.hpp"
 
-#include <unistd.h>
 #include <algorithm>
-#include <atomic>
-
-#include "core/crypto/x509.hpp"
 
 #include "frontend/frontend_config.hpp"
 #include "frontend/http_server.hpp"
@@ -74,33 +70,6 @@ PoolWorld::PoolWorld(const Scenario& scenario, const core::Clock& clock)
 
 PoolWorld::~PoolWorld() {
   stop();
-  if (!tlsDir_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(tlsDir_, ignored);
-  }
-}
-
-core::Status PoolWorld::makeCertificates() {
-  // The names a workstation may put in its URL: the pool's FQDN and every name of the scenario's DNS zone
-  // (a CNAME alias is checked against the certificate under the name in the URL, RFC 9110 4.3.4).
-  std::vector<std::string> names{lower(scenario_.pool.fqdn)};
-  for (const auto& r : scenario_.dns) {
-    if (std::find(names.begin(), names.end(), lower(r.name)) == names.end()) {
-      names.push_back(lower(r.name));
-    }
-  }
-  // Valid from a day before the lab's clock: a workstation whose clock drifts still accepts it.
-  KP_TRY(auto bundle, core::crypto::generateTlsBundle(names, clock_.now() - std::chrono::hours(24), 365));
-  static std::atomic<unsigned> counter{0};
-  std::error_code ec;
-  tlsDir_ =
-      std::filesystem::temp_directory_path(ec) /
-      ("kerbpool-" + scenario_.name + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  KP_TRY(auto files, bundle.writePemFiles(tlsDir_));
-  caFile_ = files.caCertificate.string();
-  serverCertFile_ = files.serverCertificate.string();
-  serverKeyFile_ = files.serverPrivateKey.string();
-  return core::okStatus();
 }
 
 core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenario,
@@ -112,10 +81,11 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   KP_CHECK(w->startDcs(options));
   w->nodeThreads_ = options.nodeThreads;
   if (w->scenario_.pool.tls) {
-    auto made = w->makeCertificates();
+    auto made = LabCertificates::create(w->scenario_, clock);
     if (!made.ok()) {
       return std::move(made).error().within("the pool's TLS certificate");
     }
+    w->certificates_ = std::move(*made);
   }
   KP_CHECK(w->startNodes(options));
 
@@ -133,10 +103,10 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   if (w->tls()) {
     // The nodes serve HTTPS. Layer 7 terminates TLS with the pool's certificate and re-encrypts to the
     // nodes, checking theirs; layer 4 passes TLS through and checks the nodes' health over TLS.
-    lc.backendCaFile = w->caFile_;
+    lc.backendCaFile = w->caFile();
     lc.backendTlsName = lower(w->scenario_.pool.fqdn);
     if (lc.mode == loadbalancer::LbMode::Http) {
-      lc.tls = loadbalancer::LbTlsFiles{w->serverCertFile_, w->serverKeyFile_};
+      lc.tls = loadbalancer::LbTlsFiles{w->certificates_->chainFile(), w->certificates_->privateKeyFile()};
       lc.backendTls = true;
     } else {
       lc.health.tls = true;
@@ -243,7 +213,7 @@ core::Status PoolWorld::startNode(Node& n) {
       ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 16, 16, 128)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   if (tls()) {
-    base.tls = frontend::TlsFiles{serverCertFile_, serverKeyFile_};
+    base.tls = frontend::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
   }
   auto server = frontend::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
   if (!server.ok()) {

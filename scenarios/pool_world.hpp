@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +18,7 @@
 #include "kdc/netlogon.hpp"
 #include "kdc/netlogon_semaphore.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "scenarios/lab_certificates.hpp"
 #include "scenarios/lab_directory.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -97,8 +97,8 @@ class PoolWorld {
   int maxConcurrentApi() const;
   // pool.tls: every node and the load balancer serve HTTPS with a certificate for the pool's names, issued
   // by a throwaway CA whose PEM file the workstations trust. Empty without TLS.
-  const std::string& caFile() const { return caFile_; }
-  bool tls() const { return !caFile_.empty(); }
+  const std::string& caFile() const { return certificates_ ? certificates_->caFile() : noFile_; }
+  bool tls() const { return certificates_ != nullptr; }
   bool ntlmEnabled() const { return ntlmEnabled_; }
 
   // Timeline events other than clock_drift (which the population applies to its clocks): node_down stops
@@ -118,7 +118,6 @@ class PoolWorld {
   PoolWorld(const Scenario& scenario, const core::Clock& clock);
   core::Status startDcs(const PoolWorldOptions& options);
   core::Status startNodes(const PoolWorldOptions& options);
-  core::Status makeCertificates();
   core::Status startNode(Node& node);
   void reloadAll();
   AdminStep iisreset(const std::string& node);  // empty: every node
@@ -135,10 +134,8 @@ class PoolWorld {
   struct Lb;
   std::unique_ptr<Lb> lb_;
   client::DnsZone dns_;
-  std::filesystem::path tlsDir_;  // the CA, the pool's certificate and its key (removed on destruction)
-  std::string caFile_;
-  std::string serverCertFile_;
-  std::string serverKeyFile_;
+  std::unique_ptr<LabCertificates> certificates_;  // pool.tls only
+  const std::string noFile_;
   mutable std::mutex mu_;  // node servers (down/up)
 };
 

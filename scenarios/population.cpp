@@ -1,7 +1,6 @@
 #include "scenarios/population.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include "client/kerberos_client.hpp"
 #include "client/negotiate_http_client.hpp"
 #include "client/string_to_key_cache.hpp"
+#include "scenarios/timeline_gate.hpp"
 
 namespace kerbpool::scenarios {
 
@@ -37,44 +37,6 @@ std::string workstationAddress(std::uint64_t n) {
   return "127." + std::to_string(1 + (n / 62500) % 200) + "." + std::to_string((n / 250) % 250) + "." +
          std::to_string(1 + n % 250);
 }
-
-// Lets a timeline event happen between requests: every request passes through the gate, and an event closes
-// it, waits until the requests in flight have been answered, applies itself and opens it again. Phases then
-// start at a clean cut: no request straddles an event. Requests are never held while the gate is open.
-class TimelineGate {
- public:
-  void enter() {
-    std::unique_lock lock(mu_);
-    open_.wait(lock, [&] { return !closed_; });
-    ++inFlight_;
-  }
-  void leave() {
-    std::lock_guard lock(mu_);
-    if (--inFlight_ == 0 && closed_) {
-      drained_.notify_all();
-    }
-  }
-  // Called by a thread that holds no pass (between two of its requests).
-  void close() {
-    std::unique_lock lock(mu_);
-    closed_ = true;
-    drained_.wait(lock, [&] { return inFlight_ == 0; });
-  }
-  void reopen() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = false;
-    }
-    open_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable open_;
-  std::condition_variable drained_;
-  bool closed_ = false;
-  std::uint64_t inFlight_ = 0;
-};
 
 struct Group {
   const ClientGroupSpec* spec = nullptr;

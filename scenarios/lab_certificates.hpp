@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "scenarios/scenario.hpp"
+
+// The TLS material of a pool served over HTTPS (pool.tls): a throwaway CA and one server certificate whose
+// names are the pool's FQDN and every name of the scenario's DNS zone (a workstation checks the certificate
+// against the name in its URL, a CNAME alias included: RFC 9110 4.3.4), as PEM files in a folder of their
+// own under the system's temporary directory, removed when this object goes. Keys are written 0600.
+namespace kerbpool::scenarios {
+
+class LabCertificates {
+ public:
+  // Valid from a day before `clock`'s time, for a year: a workstation whose clock drifts still accepts it.
+  static core::Result<std::unique_ptr<LabCertificates>> create(const Scenario& scenario,
+                                                               const core::Clock& clock);
+  ~LabCertificates();
+  LabCertificates(const LabCertificates&) = delete;
+  LabCertificates& operator=(const LabCertificates&) = delete;
+
+  const std::string& caFile() const { return caFile_; }           // what the workstations trust
+  const std::string& chainFile() const { return chainFile_; }     // the server certificate, then the CA
+  const std::string& privateKeyFile() const { return keyFile_; }  // its key
+
+ private:
+  LabCertificates() = default;
+  std::filesystem::path dir_;
+  std::string caFile_;
+  std::string chainFile_;
+  std::string keyFile_;
+};
+
+}  // namespace kerbpool::scenarios
