@@ -122,6 +122,7 @@ int compare(const RunArgs& a) {
   scenarios::TextTable t({"scenario", "requests", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls",
                           "timeouts", "p99", "event 11", "event 4776", "result"});
   bool allPassed = true;
+  std::string why;
   for (const auto& name : a.names) {
     auto report = runOne(name, a, true);
     if (!report.ok()) {
@@ -140,8 +141,9 @@ int compare(const RunArgs& a) {
            withThousands(report->servers.event(11)), withThousands(report->servers.event(4776)),
            report->passed() ? "PASS" : "FAIL"});
     allPassed = allPassed && report->passed();
+    why += scenarios::formatVerdict(*report);
   }
-  const std::string text = t.render("");
+  const std::string text = t.render("") + "\nWhy\n" + why;
   std::fwrite(text.data(), 1, text.size(), stdout);
   return allPassed ? 0 : 1;
 }
@@ -157,7 +159,8 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
       "Seed of every random choice (default: the scenario's)");
   cmd->add_option("--max-concurrent-api", a.maxConcurrentApi, "Override every DC's Netlogon MaxConcurrentApi")
       ->check(CLI::Range(1, 150));
-  cmd->add_flag("--server-logs", a.serverLogs, "Show the servers' log lines (refusals, KDC errors) on stderr");
+  cmd->add_flag("--server-logs", a.serverLogs,
+                "Show the servers' log lines (refusals, KDC errors) on stderr");
 }
 
 }  // namespace

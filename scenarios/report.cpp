@@ -210,6 +210,20 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
   return e;
 }
 
+std::string formatVerdict(const RunReport& r) {
+  const auto diagnoses = diagnosePhases(r);
+  std::string out = "  " + r.scenario.name + "\n";
+  if (diagnoses.empty() || diagnoses.back().findings.empty()) {
+    return out + "    nothing to explain: no request was made\n";
+  }
+  const auto& last = diagnoses.back();
+  out += wrap((diagnoses.size() > 1 ? "In the last phase: " : "") + last.findings.front(), "    ");
+  if (!last.fixes.empty()) {
+    out += wrap("Fix: " + last.fixes.front(), "    ");
+  }
+  return out;
+}
+
 std::vector<Diagnosis> diagnosePhases(const RunReport& r) {
   std::vector<Diagnosis> out;
   for (std::size_t i = 0; i < r.population.outcomes.byPhase.size(); ++i) {

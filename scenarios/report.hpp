@@ -17,6 +17,9 @@ PhaseEvidence evidenceFor(const RunReport& report, std::size_t phase);
 std::vector<Diagnosis> diagnosePhases(const RunReport& report);
 
 std::string formatReport(const RunReport& report);
+// A few wrapped lines for `kerbpool compare`: the scenario's name, then the main finding of its last phase
+// (and the fix, when there is one).
+std::string formatVerdict(const RunReport& report);
 std::string formatReportJson(const RunReport& report);
 
 // "87.5 %"

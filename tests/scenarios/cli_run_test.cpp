@@ -16,7 +16,27 @@ TEST_CASE("kerbpool run (the tour) exits 0 and shows the failure the fix and the
   CHECK(r.output.find("PS> New-CsKerberosAccount") != std::string::npos);
   CHECK(r.output.find("Kerberos against NTLM") != std::string::npos);
   CHECK(r.output.find("violations: 0") != std::string::npos);
+  CHECK(r.output.find("PS> iisreset /restart") != std::string::npos);
+  CHECK(r.output.find("https://pool.contoso.test") != std::string::npos);
   CHECK(r.output.find("PASS") != std::string::npos);
+}
+
+TEST_CASE("kerbpool compare prints the table then why each scenario came out so",
+          "[integration][scenarios][cli]") {
+  const auto r =
+      test::runCommand(test::kerbpoolBinary() + " compare per-node-spn shared-account --clients 6");
+  INFO(r.output);
+  CHECK(r.exitCode == 0);
+  const auto table = r.output.find("Netlogon calls");
+  const auto why = r.output.find("\nWhy\n");
+  REQUIRE(table != std::string::npos);
+  REQUIRE(why != std::string::npos);
+  CHECK(table < why);
+  CHECK(r.output.find("registered on FE01$, FE02$ and FE03$", why) != std::string::npos);
+  CHECK(r.output.find("Fix: Remove the SPN from the computer accounts", why) != std::string::npos);
+  CHECK(r.output.find("held by POOLKERB$", why) != std::string::npos);
+  const auto bad = test::runCommand(test::kerbpoolBinary() + " compare per-node-spn 2>&1");
+  CHECK(bad.exitCode == 2);
 }
 
 TEST_CASE("kerbpool run --json prints one JSON document", "[integration][scenarios][cli]") {
