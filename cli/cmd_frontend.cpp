@@ -2,6 +2,7 @@
 // pool (HTTP Negotiate over plain HTTP or TLS; NTLM with pass-through to a `kerbpool kdc --netlogon-port`)
 // until SIGINT/SIGTERM, then its counters.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -29,6 +30,7 @@ struct FrontendOptions {
   std::string tlsKey;
   std::string persistence = "per-request";
   unsigned threads = 1;
+  unsigned requestThreads = 0;
   std::size_t maxRequestBytes = 16 * 1024;
   std::size_t replayCacheEntries = core::acceptor::ReplayCacheOptions{}.maxEntries;
   bool verbose = false;
@@ -182,6 +184,10 @@ int runFrontend(const FrontendOptions& o) {
   config.server.address = o.address;
   config.server.port = static_cast<std::uint16_t>(o.port);
   config.server.threads = o.threads;
+  // NTLM pass-throughs wait for the DC: they run on request threads, enough for every Netlogon slot and as
+  // many waiters, so the I/O threads keep serving Kerberos meanwhile.
+  config.server.blockingThreads =
+      ntlm.handler ? (o.requestThreads != 0 ? o.requestThreads : std::min(o.maxConcurrentApi + 16, 128u)) : 0;
   config.server.headerLimit = o.maxRequestBytes;
   if (!o.tlsCert.empty()) {
     config.server.tls = frontend::TlsFiles{o.tlsCert, o.tlsKey};
@@ -241,6 +247,10 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--persistence", o.persistence,
                   "per-request (every request carries a token) or per-connection (IIS authPersistNonNTLM)");
   cmd->add_option("--threads", o.threads, "server threads (0: one per core)");
+  cmd->add_option("--request-threads", o.requestThreads,
+                  "with --ntlm-dc: threads for requests that wait for the DC (0: MaxConcurrentApi + 16, at "
+                  "most 128)")
+      ->check(CLI::Range(0, 1024));
   cmd->add_option("--max-request-bytes", o.maxRequestBytes,
                   "request line + header fields limit (IIS MaxRequestBytes); larger: 431");
   cmd->add_option("--ntlm-dc", o.ntlmDc,
