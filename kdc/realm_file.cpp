@@ -2,10 +2,14 @@
 // local exception carrying the JSON path and turned into a core::Error at the API boundary.
 #include "kdc/realm_file.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <initializer_list>
 #include <optional>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -197,8 +201,29 @@ Realm build(const json& root, EventLog& events) {
   if (!krbtgtKvno.ok()) {
     fail("krbtgt_password", krbtgtKvno.error().message());
   }
-  for (const auto& p : pending) {
-    auto kvno = dir.setPassword(p.sam, p.password);
+  // String-to-key (PBKDF2, 4096 iterations per AES key) is the slow part of loading a realm with many
+  // users; Directory::setPassword derives outside its lock, so the accounts are keyed on every core.
+  std::vector<std::optional<core::Result<std::uint32_t>>> kvnos(pending.size());
+  {
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      for (std::size_t i = next++; i < pending.size(); i = next++) {
+        kvnos[i].emplace(dir.setPassword(pending[i].sam, pending[i].password));
+      }
+    };
+    const unsigned cores = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < cores && t < pending.size(); ++t) {
+      helpers.emplace_back(work);
+    }
+    work();
+    for (auto& t : helpers) {
+      t.join();
+    }
+  }
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const auto& p = pending[i];
+    const auto& kvno = *kvnos[i];
     if (!kvno.ok()) {
       fail(member(p.path, "password"), kvno.error().message());
     }
