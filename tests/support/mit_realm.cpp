@@ -1,4 +1,5 @@
 #include "tests/support/mit_realm.hpp"
+#include "tests/support/child_events.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -19,15 +20,9 @@ extern char** environ;
 namespace kerbpool::test {
 namespace {
 
-// Bounded wait for the KDC: at most kStartAttempts connects, kPollInterval apart (about 10 s in all).
-constexpr int kStartAttempts = 500;
-constexpr long kPollIntervalNs = 20L * 1000 * 1000;
-constexpr int kStopAttempts = 250;
-
-void pause(long ns) {
-  timespec ts{0, ns};
-  ::nanosleep(&ts, nullptr);
-}
+// Bounded waits for the KDC, on events (its log, its exit), never on a fixed sleep.
+constexpr std::chrono::milliseconds kStartTimeout{10000};
+constexpr std::chrono::milliseconds kStopTimeout{5000};
 
 int bindLoopback(int type, int port) {
   const int fd = ::socket(AF_INET, type, 0);
@@ -273,6 +268,7 @@ void MitRealm::startKdc() {
   std::string realmName = options_.realm;
   char* argv[] = {arg0.data(), argNoFork.data(), argRealm.data(), realmName.data(), nullptr};
 
+  const std::uintmax_t logBefore = fileSize(kdcLog());  // a restart appends to the same log
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -286,16 +282,14 @@ void MitRealm::startKdc() {
   REQUIRE(rc == 0);
   kdcPid_ = pid;
 
-  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    int status = 0;
-    if (::waitpid(kdcPid_, &status, WNOHANG) == kdcPid_) {
-      kdcPid_ = -1;
-      FAIL("krb5kdc exited while starting:\n" << slurp(out) << "\nKDC log:\n" << slurp(kdcLog()));
-    }
-    if (tcpAccepts(kdcPort_)) {
-      return;
-    }
-    pause(kPollIntervalNs);
+  // krb5kdc logs "commencing operation" once its sockets listen.
+  if (waitForFileText(kdcLog(), "commencing operation", kdcPid_, kStartTimeout, logBefore) &&
+      tcpAccepts(kdcPort_)) {
+    return;
+  }
+  if (waitForExit(kdcPid_, std::chrono::milliseconds(0))) {
+    kdcPid_ = -1;
+    FAIL("krb5kdc exited while starting:\n" << slurp(out) << "\nKDC log:\n" << slurp(kdcLog()));
   }
   const std::string output = slurp(out);
   stopKdc();
@@ -307,14 +301,9 @@ void MitRealm::stopKdc() {
     return;
   }
   ::kill(kdcPid_, SIGTERM);
-  for (int attempt = 0; attempt < kStopAttempts; ++attempt) {
-    int status = 0;
-    const pid_t r = ::waitpid(kdcPid_, &status, WNOHANG);
-    if (r == kdcPid_ || (r < 0 && errno == ECHILD)) {
-      kdcPid_ = -1;
-      return;
-    }
-    pause(kPollIntervalNs);
+  if (waitForExit(kdcPid_, kStopTimeout)) {
+    kdcPid_ = -1;
+    return;
   }
   ::kill(kdcPid_, SIGKILL);
   ::waitpid(kdcPid_, nullptr, 0);

@@ -1,4 +1,5 @@
 #include "tests/support/process.hpp"
+#include "tests/support/child_events.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -15,13 +16,8 @@ extern char** environ;
 namespace kerbpool::test {
 namespace {
 
-constexpr int kAttempts = 500;
-constexpr long kPollNs = 20'000'000;  // 20 ms between polls, at most kAttempts polls
-
-void pollPause() {
-  timespec ts{0, kPollNs};
-  ::nanosleep(&ts, nullptr);
-}
+constexpr std::chrono::milliseconds kStartTimeout{10000};
+constexpr std::chrono::milliseconds kStopTimeout{10000};
 
 }  // namespace
 
@@ -84,16 +80,10 @@ bool BackgroundProcess::running() {
 }
 
 bool BackgroundProcess::waitForOutput(const std::string& text) {
-  for (int i = 0; i < kAttempts; ++i) {
-    if (output().find(text) != std::string::npos) {
-      return true;
-    }
-    if (!running()) {
-      return output().find(text) != std::string::npos;
-    }
-    pollPause();
+  if (pid_ <= 0) {
+    return output().find(text) != std::string::npos;
   }
-  return false;
+  return waitForFileText(outputFile_, text, pid_, kStartTimeout);
 }
 
 int BackgroundProcess::stop() {
@@ -101,14 +91,10 @@ int BackgroundProcess::stop() {
     return exitCode_;
   }
   ::kill(pid_, SIGTERM);
-  for (int i = 0; i < kAttempts; ++i) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      pid_ = -1;
-      return exitCode_;
-    }
-    pollPause();
+  if (const auto status = waitForExit(pid_, kStopTimeout)) {
+    exitCode_ = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    pid_ = -1;
+    return exitCode_;
   }
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
