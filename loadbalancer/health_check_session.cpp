@@ -119,6 +119,7 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
       state_->counters.healthTransitions++;
       (t->up ? core::logInfo : core::logWarn)(kComponent, t->message());
     }
+    state_->signal.changed();
     timer_.expires_after(state_->config.health.interval);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) {

@@ -90,6 +90,7 @@ class HttpProxySession : public frontend::Closable {
     }
     state_->registry.remove(id_);
     state_->counters.activeClientConnections--;
+    state_->signal.changed();
   }
 
   void forceClose() override {
@@ -427,6 +428,7 @@ class HttpProxySession : public frontend::Closable {
     if (inFlight_) {
       state_->pool.release(backend_);
       inFlight_ = false;
+      state_->signal.changed();
     }
   }
 
@@ -578,6 +580,7 @@ class TlsProxySession : public HttpProxySession<TlsProxySession>,
       self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
         if (ec) {
           self->state_->counters.tlsHandshakeFailures++;
+          self->state_->signal.changed();
           self->fail(ec, "tls handshake");
           return;
         }

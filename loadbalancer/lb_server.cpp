@@ -78,6 +78,12 @@ LbStats LbServer::stats() const {
   return impl_->state->stats();
 }
 
+bool LbServer::waitForStats(const std::function<bool(const LbStats&)>& condition,
+                            std::chrono::milliseconds timeout) const {
+  const auto& state = *impl_->state;
+  return impl_->state->signal.waitFor([&] { return condition(state.stats()); }, timeout);
+}
+
 core::Status LbServer::setDraining(std::string_view backend, bool draining) {
   return impl_->state->pool.setDraining(backend, draining);
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +29,10 @@ class LbServer {
   std::uint16_t port() const;
   const std::string& address() const;
   LbStats stats() const;
+  // Until `condition` (over stats()) holds, woken by the balancer's own changes (health checks, closed
+  // connections, finished requests); false if it still does not after the timeout. For tests and tools.
+  bool waitForStats(const std::function<bool(const LbStats&)>& condition,
+                    std::chrono::milliseconds timeout) const;
   // Administrative drain: in-flight connections and requests finish, no new ones go to the node.
   core::Status setDraining(std::string_view backend, bool draining);
   // Stops accepting, closes every connection, stops the checks and joins the threads. Idempotent.

@@ -9,6 +9,7 @@
 #include "loadbalancer/backend_pool.hpp"
 #include "loadbalancer/lb_config.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "loadbalancer/stats_signal.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -26,6 +27,7 @@ struct LbState {
   LbCounters counters;
   frontend::ConnectionRegistry registry;
   std::atomic<std::uint64_t> nextConnectionId{1};
+  StatsSignal signal;  // changed() after the counters a waitForStats() caller may be watching
 
   LbStats stats() const { return LbStats{counters.snapshot(), pool.stats()}; }
 };

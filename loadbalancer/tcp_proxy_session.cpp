@@ -38,6 +38,7 @@ class TcpProxySession : public frontend::Closable, public std::enable_shared_fro
     }
     state_->registry.remove(id_);
     state_->counters.activeClientConnections--;
+    state_->signal.changed();
   }
 
   void forceClose() override {

@@ -80,17 +80,10 @@ inline std::map<std::string, std::string> echoFields(const std::string& body) {
   return out;
 }
 
-// Bounded polling on an observable condition (no fixed sleeps).
-inline bool waitUntil(const std::function<bool()>& condition,
+// Until `condition` holds, woken by the balancer's own changes (LbServer::waitForStats); bounded.
+inline bool waitUntil(const loadbalancer::LbServer& lb, const std::function<bool()>& condition,
                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return condition();
+  return lb.waitForStats([&](const loadbalancer::LbStats&) { return condition(); }, timeout);
 }
 
 inline loadbalancer::BackendStats backendStats(const loadbalancer::LbServer& lb, const std::string& name) {

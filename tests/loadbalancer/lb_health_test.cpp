@@ -71,11 +71,11 @@ TEST_CASE("lb health: a stopped node is taken out and comes back when it answers
   test::EchoNode fe01("fe01"), fe02("fe02");
   core::SeededRng rng(1);
   auto lb = startLb(checkedConfig({&fe01, &fe02}), rng);
-  REQUIRE(test::waitUntil([&] { return test::backendStats(*lb, "fe02").checks >= 2; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe02").checks >= 2; }));
   CHECK(test::backendStats(*lb, "fe02").up);
 
   fe02.stop();
-  REQUIRE(test::waitUntil([&] { return !test::backendStats(*lb, "fe02").up; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return !test::backendStats(*lb, "fe02").up; }));
   CHECK(log.contains("lb: fe02 DOWN after 2 failed checks: Connection refused"));
   for (int i = 0; i < 4; ++i) {
     CHECK(nodeOf(lb->port()) == "fe01");
@@ -83,7 +83,7 @@ TEST_CASE("lb health: a stopped node is taken out and comes back when it answers
   CHECK(test::backendStats(*lb, "fe02").errors == 0);  // no request was tried on it
 
   fe02.start();  // same port
-  REQUIRE(test::waitUntil([&] { return test::backendStats(*lb, "fe02").up; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe02").up; }));
   CHECK(log.contains("lb: fe02 UP after 2 passed checks: HTTP 200"));
   std::set<std::string> nodes;
   for (int i = 0; i < 4; ++i) {
@@ -102,7 +102,7 @@ TEST_CASE("lb health: a node whose /health fails is taken out", "[loadbalancer][
   core::SeededRng rng(1);
   auto lb = startLb(checkedConfig({&fe01, &fe02}), rng);
   fe01.handler().setHealthy(false);
-  REQUIRE(test::waitUntil([&] { return !test::backendStats(*lb, "fe01").up; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return !test::backendStats(*lb, "fe01").up; }));
   CHECK(log.contains("fe01 DOWN after 2 failed checks: HTTP 503"));
   CHECK(nodeOf(lb->port()) == "fe02");
   CHECK(nodeOf(lb->port()) == "fe02");
@@ -116,7 +116,7 @@ TEST_CASE("lb health: with every node down the answer is 503 naming each node's 
   auto lb = startLb(checkedConfig({&fe01, &fe02}), rng);
   fe01.stop();
   fe02.handler().setHealthy(false);
-  REQUIRE(test::waitUntil([&] {
+  REQUIRE(test::waitUntil(*lb, [&] {
     const auto s = lb->stats();
     return !s.backends[0].up && !s.backends[1].up;
   }));
@@ -128,7 +128,7 @@ TEST_CASE("lb health: with every node down the answer is 503 naming each node's 
   CHECK(lb->stats().totals.serviceUnavailable == 1);
   // The connection stays usable and the pool recovers.
   fe02.handler().setHealthy(true);
-  REQUIRE(test::waitUntil([&] { return test::backendStats(*lb, "fe02").up; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe02").up; }));
   auto back = c.get("/");
   REQUIRE(back.has_value());
   CHECK(back->status == 200);
@@ -160,7 +160,7 @@ TEST_CASE("lb drain: in-flight connections finish and new work goes elsewhere",
     CHECK(nodeOf(lb->port()) == "fe02");
   }
   pinned.close();
-  REQUIRE(test::waitUntil([&] { return test::backendStats(*lb, "fe01").active == 0; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe01").active == 0; }));
   REQUIRE(lb->setDraining("fe01", false).ok());
   std::set<std::string> nodes;
   for (int i = 0; i < 4; ++i) {

@@ -351,7 +351,7 @@ TEST_CASE("lb: client connections over the limit are closed at once and counted"
   REQUIRE(still.has_value());
   CHECK(still->status == 200);
   first.close();
-  REQUIRE(test::waitUntil([&] { return lb->stats().totals.activeClientConnections == 0; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return lb->stats().totals.activeClientConnections == 0; }));
   test::HttpTestClient third(lb->port());
   auto r = third.get("/third");
   REQUIRE(r.has_value());

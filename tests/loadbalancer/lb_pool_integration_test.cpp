@@ -157,7 +157,7 @@ TEST_CASE(
   REQUIRE(alice.http->get(url).kind == client::OutcomeKind::Kerberos);
 
   pool.servers[1]->stop();  // fe02 dies
-  REQUIRE(test::waitUntil([&] { return !test::backendStats(**lb, "fe02").up; }));
+  REQUIRE(test::waitUntil(**lb, [&] { return !test::backendStats(**lb, "fe02").up; }));
   int kerberos = 0;
   int failed = 0;
   std::set<std::string> nodes;

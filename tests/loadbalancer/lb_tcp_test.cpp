@@ -50,7 +50,7 @@ TEST_CASE("lb tcp: a client connection is pinned to one node for its whole life"
   }
   CHECK(connectionNodes == std::vector<std::string>{"fe01", "fe02"});
   CHECK(test::backendStats(*lb, "fe01").requests == 1);  // connections relayed
-  REQUIRE(test::waitUntil([&] { return lb->stats().totals.activeClientConnections == 0; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return lb->stats().totals.activeClientConnections == 0; }));
   CHECK(test::backendStats(*lb, "fe01").active == 0);
 }
 
@@ -91,7 +91,7 @@ TEST_CASE("lb tcp: TLS passes through to TLS nodes (curl with the pool CA)", "[l
   config.backendCaFile = files->caCertificate.string();
   config.backendTlsName = "pool.contoso.test";
   auto lb = startLb(config, rng);
-  REQUIRE(test::waitUntil([&] { return test::backendStats(*lb, "fe02").checks >= 1; }));
+  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe02").checks >= 1; }));
   CHECK(test::backendStats(*lb, "fe02").failedChecks == 0);
 
   const std::string port = std::to_string(lb->port());

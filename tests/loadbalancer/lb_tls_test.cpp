@@ -57,7 +57,7 @@ TEST_CASE("lb http: TLS terminated with a certificate for the pool name (curl)",
 
   auto untrusted = test::runCommand(base + url + "/three");
   CHECK(untrusted.exitCode == 60);  // CURLE_PEER_FAILED_VERIFICATION
-  REQUIRE(test::waitUntil([&] { return (*lb)->stats().totals.tlsHandshakeFailures == 1; }));
+  REQUIRE(test::waitUntil(**lb, [&] { return (*lb)->stats().totals.tlsHandshakeFailures == 1; }));
 }
 
 TEST_CASE("lb http: re-encrypts to TLS nodes whose certificates chain to the CA",
