@@ -89,57 +89,8 @@ host=pool.contoso.test
 path=/bench
 ticks=$(getconf CLK_TCK)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/frontend-vs-apache.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A loopback port free for both TCP and UDP (the KDC listens on both).
-free_port() {
-  python3 - <<'EOF'
-import socket
-for _ in range(50):
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port))
-    except OSError:
-        t.close()
-        continue
-    u.close()
-    t.close()
-    print(port)
-    break
-EOF
-}
-
-wait_tcp() { # port pid name
-  local i
-  for i in $(seq 1 500); do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "frontend-vs-apache: $3 exited while starting" >&2
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.02
-  done
-  echo "frontend-vs-apache: $3 did not listen on 127.0.0.1:$1" >&2
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_start frontend-vs-apache
 
 # --- KDC, keytab, client credentials ---------------------------------------------------------------
 kdc_port=$(free_port)
@@ -327,7 +278,6 @@ for r in $(seq 1 "$runs"); do
   done
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$results"; }
 
 echo

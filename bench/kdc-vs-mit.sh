@@ -81,41 +81,8 @@ principal=alice@$realm
 password='Passw0rd!'
 ticks=$(getconf CLK_TCK)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdc-vs-mit.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A loopback port free for both TCP and UDP.
-free_port() {
-  python3 - <<'EOF'
-import socket
-for _ in range(50):
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port))
-    except OSError:
-        t.close()
-        continue
-    u.close()
-    t.close()
-    print(port)
-    break
-EOF
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_start kdc-vs-mit
 
 # The client side: identical for every KDC but the port.
 write_krb5_conf() { # file port
@@ -136,22 +103,6 @@ write_krb5_conf() { # file port
     disable = spake
   }
 EOF
-}
-
-wait_tcp() { # port pid name
-  local i
-  for i in $(seq 1 500); do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "kdc-vs-mit: $3 exited while starting" >&2
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.02
-  done
-  echo "kdc-vs-mit: $3 did not listen on 127.0.0.1:$1" >&2
-  return 1
 }
 
 # --- kerbpool ------------------------------------------------------------------------------------
@@ -304,7 +255,6 @@ for r in $(seq 1 "$runs"); do
   done
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v k="$1" -v m="$2" -v c="$3" '$1 == k && $2 == m { print $c }' "$results"; }
 
 echo
