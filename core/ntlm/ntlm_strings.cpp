@@ -2,30 +2,13 @@
 
 #include <cstdint>
 
+#include "core/common/utf8.hpp"
 #include "core/crypto/utf16le.hpp"
 #include "core/ntlm/ntlm_wire.hpp"
 
 namespace kerbpool::core::ntlm {
 
 namespace {
-
-void putUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 std::uint16_t upperUnit(std::uint16_t u) {
   if (u >= 'a' && u <= 'z') {
@@ -91,7 +74,7 @@ Result<std::string> utf16leToUtf8(BytesView utf16, std::string_view field) {
       if (i + 4 <= utf16.size()) {
         const std::uint16_t low = wire::getLe16(utf16, i + 2);
         if (low >= 0xdc00 && low <= 0xdfff) {
-          putUtf8(out, 0x10000 + ((static_cast<std::uint32_t>(u - 0xd800) << 10) | (low - 0xdc00)));
+          appendUtf8(out, 0x10000 + ((static_cast<std::uint32_t>(u - 0xd800) << 10) | (low - 0xdc00)));
           i += 2;
           continue;
         }
@@ -103,7 +86,7 @@ Result<std::string> utf16leToUtf8(BytesView utf16, std::string_view field) {
       return makeError(ErrorCategory::Decoding, "bad_utf16",
                        std::string(field) + " has an unpaired surrogate at byte " + std::to_string(i));
     }
-    putUtf8(out, u);
+    appendUtf8(out, u);
   }
   return out;
 }
