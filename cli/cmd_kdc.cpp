@@ -25,6 +25,8 @@ struct KdcOptions {
   unsigned threads = 0;
   std::string krb5ConfOut;
   int netlogonPort = -1;
+  std::size_t maxTcpConnections = 1024;
+  std::size_t maxTcpPerSource = 256;
   bool quiet = false;
 };
 
@@ -77,6 +79,8 @@ int runKdc(const KdcOptions& o) {
   sc.address = o.address;
   sc.port = static_cast<std::uint16_t>(o.port);
   sc.threads = o.threads;
+  sc.maxTcpConnections = o.maxTcpConnections;
+  sc.maxTcpConnectionsPerSource = o.maxTcpPerSource;
   auto server = kdc::KdcServer::start(sc, service);
   if (!server.ok()) {
     std::fprintf(stderr, "kerbpool kdc: %s\n", server.error().detail.c_str());
@@ -130,6 +134,13 @@ int runKdc(const KdcOptions& o) {
     for (const auto& [id, n] : events.counters()) {
       std::printf("  event %5d                    %llu\n", id, static_cast<unsigned long long>(n));
     }
+    const auto io = (*server)->stats();
+    std::printf("  tcp connections refused (limit)  %llu\n", static_cast<unsigned long long>(io.tcpRejected));
+    std::printf("  tcp frames refused or cut short  %llu\n", static_cast<unsigned long long>(io.tcpFramingErrors));
+    if (io.handlerExceptions != 0) {
+      std::printf("  handler exceptions (connection dropped)  %llu\n",
+                  static_cast<unsigned long long>(io.handlerExceptions));
+    }
   }
   return 0;
 }
@@ -150,6 +161,13 @@ void registerKdc(CLI::App& app) {
   cmd->add_option("--netlogon-port", o.netlogonPort,
                   "also serve NTLM pass-through for front-ends on this port (0: any free port)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--max-tcp-connections", o.maxTcpConnections,
+                  "open TCP connections at once; more are closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-tcp-per-source", o.maxTcpPerSource, "open TCP connections from one address")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_flag("--quiet", o.quiet, "no statistics on exit");
   cmd->callback([] { setExitCode(runKdc(o)); });
 }

@@ -26,6 +26,7 @@
 #include "client/dns.hpp"
 #include "client/http_message.hpp"
 #include "core/common/clock.hpp"
+#include "net/http_read.hpp"
 
 namespace kerbpool::client {
 
@@ -505,13 +506,13 @@ struct HttpConnection::Impl {
       parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.headerLimit, UINT32_MAX)));
       parser.body_limit(options.bodyLimit);
       parser.skip(head);
-      // The header first, then the body: Beast 1.74's eager parse of a header and body that arrive together
-      // skips the Content-Length check against body_limit (basic_parser::put goes on to the body after
-      // finish_header failed), so the body is only read once the header has passed it.
-      withStream([&](auto& stream) { return http::read_header(stream, buffer, parser, ec); });
-      if (!ec && !parser.is_done()) {
-        withStream([&](auto& stream) { return http::read(stream, buffer, parser, ec); });
-      }
+      // net::readMessage parses the header before the body (Beast 1.74's eager parse of both at once skips
+      // the Content-Length check against body_limit) and turns what Beast would throw on an oversized field
+      // into an error: a node's answer never ends the workstation's process.
+      buffer.max_size(kerbpool::net::readBufferLimit(options.headerLimit));
+      ec = withStream([&](auto& stream) {
+        return kerbpool::net::readMessage(stream, buffer, parser, kerbpool::net::ReadUntil::Message);
+      });
       if (ec) {
         retryable = reused && !parser.got_some() && closedByPeer(ec);
         return ioError(ec, "reading from");

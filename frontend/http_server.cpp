@@ -24,6 +24,8 @@
 #include "core/common/log.hpp"
 #include "frontend/connection_registry.hpp"
 #include "frontend/response_rules.hpp"
+#include "net/http_read.hpp"
+#include "net/io_threads.hpp"
 
 namespace kerbpool::frontend {
 
@@ -77,6 +79,7 @@ struct ServerState {
   std::atomic<std::uint64_t> bodyTooLarge{0};
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
+  std::atomic<std::uint64_t> handlerExceptions{0};
 
   ConnectionRegistry registry;
 };
@@ -90,6 +93,7 @@ class HttpSession : public Closable {
     ctx_.id = state_->nextId++;
     ctx_.peer = std::move(peer);
     ctx_.tls = tls;
+    buffer_.max_size(kerbpool::net::readBufferLimit(state_->config.headerLimit));
     state_->activeConnections++;
   }
 
@@ -159,9 +163,9 @@ class HttpSession : public Closable {
 
   void doReadHeader() {
     lowest().expires_after(state_->config.readTimeout);
-    http::async_read_header(
-        derived().stream(), buffer_, *parser_,
-        [self = derived().shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+    kerbpool::net::asyncReadMessage(
+        derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Header,
+        [self = derived().shared_from_this()](beast::error_code ec) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
@@ -170,6 +174,13 @@ class HttpSession : public Closable {
       return;
     }
     const auto& req = parser_->get();
+    if (const auto refusal = kerbpool::net::checkRequestFraming(kerbpool::net::framingOf(req.base()))) {
+      state_->badRequests++;
+      core::logDebug(kComponent, "connection #" + std::to_string(ctx_.id) + " from " + ctx_.peer + ": " +
+                                     std::to_string(refusal->status) + " " + std::string(refusal->reason));
+      sendError(static_cast<http::status>(refusal->status), std::string(refusal->detail) + "\n");
+      return;
+    }
     if (!parser_->is_done() && req.version() == 11 &&
         beast::iequals(req[http::field::expect], "100-continue")) {
       lowest().expires_after(state_->config.readTimeout);
@@ -192,14 +203,14 @@ class HttpSession : public Closable {
       return;
     }
     lowest().expires_after(state_->config.readTimeout);
-    http::async_read(derived().stream(), buffer_, *parser_,
-                     [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) {
-                         self->onReadError(ec, "read body");
-                         return;
-                       }
-                       self->onRequest();
-                     });
+    kerbpool::net::asyncReadMessage(derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Message,
+                                    [self = derived().shared_from_this()](beast::error_code ec) {
+                                      if (ec) {
+                                        self->onReadError(ec, "read body");
+                                        return;
+                                      }
+                                      self->onRequest();
+                                    });
   }
 
   void onReadError(beast::error_code ec, const char* what) {
@@ -590,7 +601,9 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConf
   impl->work.emplace(net::make_work_guard(runtime->ioc));
   impl->listener->run();
   for (unsigned i = 0; i < n; ++i) {
-    impl->threads.emplace_back([ioc = &runtime->ioc] { ioc->run(); });
+    impl->threads.emplace_back([ioc = &runtime->ioc, state = impl->state.get()] {
+      kerbpool::net::runIoContext(*ioc, kComponent, state->handlerExceptions);
+    });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(runtime), std::move(impl)));
 }
@@ -616,9 +629,10 @@ bool HttpServer::tls() const {
 
 HttpServerStats HttpServer::stats() const {
   const auto& s = *impl_->state;
-  return HttpServerStats{s.connections.load(), s.activeConnections.load(),   s.requests.load(),
-                         s.badRequests.load(), s.headerTooLarge.load(),      s.bodyTooLarge.load(),
-                         s.timeouts.load(),    s.tlsHandshakeFailures.load()};
+  return HttpServerStats{s.connections.load(),    s.activeConnections.load(), s.requests.load(),
+                         s.badRequests.load(),    s.headerTooLarge.load(),    s.bodyTooLarge.load(),
+                         s.timeouts.load(),       s.tlsHandshakeFailures.load(),
+                         s.handlerExceptions.load()};
 }
 
 std::size_t HttpServer::recycleConnections() {

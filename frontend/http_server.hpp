@@ -46,6 +46,7 @@ struct HttpServerStats {
   std::uint64_t bodyTooLarge = 0;    // 413
   std::uint64_t timeouts = 0;        // idle, slow or stalled connections closed
   std::uint64_t tlsHandshakeFailures = 0;
+  std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the server went on
 };
 
 // The I/O of a front-end node: an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to

@@ -4,10 +4,13 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/common/log.hpp"
+#include "net/io_threads.hpp"
 
 namespace kerbpool::kdc {
 
@@ -44,6 +47,15 @@ struct KdcServer::Impl : std::enable_shared_from_this<KdcServer::Impl> {
   std::atomic<std::uint64_t> tcpConnections{0};
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> tcpFramingErrors{0};
+  std::atomic<std::uint64_t> tcpRejected{0};
+  std::atomic<std::uint64_t> handlerExceptions{0};
+
+  // Open TCP connections, in all and per source address (config.maxTcpConnections / ...PerSource).
+  std::mutex tcpMutex;
+  std::size_t tcpOpen = 0;
+  std::unordered_map<std::string, std::size_t> tcpPerSource;
+  bool admitTcp(const std::string& source);
+  void releaseTcp(const std::string& source);
 
   void receiveDatagram();
   void accept();
@@ -58,12 +70,14 @@ std::string endpointText(const asio::ip::address& a, std::uint16_t port) {
 // One TCP connection: read a 4-octet length, read the request, reply, repeat until the peer closes.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
-  TcpSession(tcp::socket socket, KdcServer::Impl& server)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
-    boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
-    peer_ = ec ? "?" : endpointText(ep.address(), ep.port());
-  }
+  TcpSession(tcp::socket socket, KdcServer::Impl& server, std::string source, std::string peer)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        server_(server),
+        source_(std::move(source)),
+        peer_(std::move(peer)) {}
+
+  ~TcpSession() { server_.releaseTcp(source_); }
 
   void start() { readHeader(); }
 
@@ -99,10 +113,27 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
       sendThenClose(server_.dispatcher.fieldTooLong());
       return;
     }
-    body_.resize(len);
-    asio::async_read(
-        socket_, asio::buffer(body_),
-        [self = shared_from_this()](boost::system::error_code ec2, std::size_t) { self->onBody(ec2); });
+    // The body grows only as its octets arrive: a peer that announces 64 KiB and sends nothing holds no
+    // more than this session's fixed chunk.
+    expected_ = len;
+    body_.clear();
+    readBody();
+  }
+
+  void readBody() {
+    const std::size_t want = std::min(chunk_.size(), expected_ - body_.size());
+    socket_.async_read_some(asio::buffer(chunk_.data(), want),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              if (!ec) {
+                                self->body_.insert(self->body_.end(), self->chunk_.begin(),
+                                                   self->chunk_.begin() + static_cast<std::ptrdiff_t>(n));
+                                if (self->body_.size() < self->expected_) {
+                                  self->readBody();
+                                  return;
+                                }
+                              }
+                              self->onBody(ec);
+                            });
   }
 
   void onBody(boost::system::error_code ec) {
@@ -114,6 +145,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     }
     server_.tcpRequests++;
     auto reply = server_.dispatcher.dispatch(body_, RequestContext{Transport::Tcp, peer_});
+    Bytes().swap(body_);  // memory goes back between requests
     if (!reply) {
       server_.dropped++;
       close();
@@ -158,8 +190,11 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   tcp::socket socket_;
   asio::steady_timer timer_;
   KdcServer::Impl& server_;
+  std::string source_;  // the peer's address, for the per-source cap
   std::string peer_;
   std::array<std::uint8_t, 4> header_{};
+  std::array<std::uint8_t, 4096> chunk_{};
+  std::size_t expected_ = 0;
   Bytes body_;
   Bytes out_;
 };
@@ -208,9 +243,46 @@ void KdcServer::Impl::accept() {
                             return;
                           }
                           self->tcpConnections++;
-                          std::make_shared<TcpSession>(std::move(socket), *self)->start();
+                          boost::system::error_code peerEc;
+                          const auto ep = socket.remote_endpoint(peerEc);
+                          std::string source = peerEc ? std::string("?") : ep.address().to_string();
+                          if (!self->admitTcp(source)) {
+                            self->tcpRejected++;
+                            core::logDebug("kdc", "TCP connection from " + source +
+                                                      " refused: connection limit reached");
+                            boost::system::error_code ignored;
+                            socket.close(ignored);
+                          } else {
+                            std::string peer = peerEc ? std::string("?") : endpointText(ep.address(), ep.port());
+                            std::make_shared<TcpSession>(std::move(socket), *self, std::move(source),
+                                                         std::move(peer))
+                                ->start();
+                          }
                           self->accept();
                         });
+}
+
+bool KdcServer::Impl::admitTcp(const std::string& source) {
+  std::lock_guard lock(tcpMutex);
+  auto& fromSource = tcpPerSource[source];
+  if (tcpOpen >= config.maxTcpConnections || fromSource >= config.maxTcpConnectionsPerSource) {
+    if (fromSource == 0) {
+      tcpPerSource.erase(source);
+    }
+    return false;
+  }
+  tcpOpen++;
+  fromSource++;
+  return true;
+}
+
+void KdcServer::Impl::releaseTcp(const std::string& source) {
+  std::lock_guard lock(tcpMutex);
+  tcpOpen--;
+  auto it = tcpPerSource.find(source);
+  if (it != tcpPerSource.end() && --it->second == 0) {
+    tcpPerSource.erase(it);
+  }
 }
 
 namespace {
@@ -279,7 +351,7 @@ core::Result<std::unique_ptr<KdcServer>> KdcServer::start(const KdcServerConfig&
   impl->accept();
   unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
-    impl->threads.emplace_back([i = impl.get()] { i->ioc.run(); });
+    impl->threads.emplace_back([i = impl.get()] { net::runIoContext(i->ioc, "kdc", i->handlerExceptions); });
   }
   return std::unique_ptr<KdcServer>(new KdcServer(std::move(runtime), std::move(impl)));
 }
@@ -300,8 +372,10 @@ const std::string& KdcServer::address() const {
 }
 
 KdcServerStats KdcServer::stats() const {
-  return KdcServerStats{impl_->udpRequests.load(), impl_->tcpRequests.load(), impl_->tcpConnections.load(),
-                        impl_->dropped.load(), impl_->tcpFramingErrors.load()};
+  return KdcServerStats{impl_->udpRequests.load(),      impl_->tcpRequests.load(),
+                        impl_->tcpConnections.load(),   impl_->dropped.load(),
+                        impl_->tcpFramingErrors.load(), impl_->tcpRejected.load(),
+                        impl_->handlerExceptions.load()};
 }
 
 void KdcServer::stop() {

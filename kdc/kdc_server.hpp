@@ -38,6 +38,10 @@ struct KdcServerConfig {
   unsigned threads = 0;    // 0: one per core
   std::size_t maxTcpRequest = 64 * 1024;
   std::chrono::milliseconds tcpIdleTimeout{30000};
+  // Open TCP connections at once, in all and from one address (MIT's krb5kdc keeps a fixed table too); a
+  // connection over either limit is closed at once.
+  std::size_t maxTcpConnections = 1024;
+  std::size_t maxTcpConnectionsPerSource = 256;
 };
 
 struct KdcServerStats {
@@ -46,6 +50,8 @@ struct KdcServerStats {
   std::uint64_t tcpConnections = 0;
   std::uint64_t dropped = 0;
   std::uint64_t tcpFramingErrors = 0;
+  std::uint64_t tcpRejected = 0;        // over maxTcpConnections / maxTcpConnectionsPerSource
+  std::uint64_t handlerExceptions = 0;  // escaped a handler; the connection was dropped, the KDC went on
 };
 
 // The KDC's sockets: UDP and TCP (4-octet big-endian length prefix) on one address and port. Requests are

@@ -39,11 +39,17 @@ KdcService::KdcService(KdcConfig config, const Directory& directory, EventLog& e
     : config_(std::move(config)), directory_(directory), events_(events), clock_(clock), rng_(rng) {}
 
 core::Bytes KdcService::errorReply(const KdcFailure& failure, const std::string& kind,
-                                   const RequestContext& ctx) {
+                                   const RequestContext& ctx, bool noisy) {
   const std::string name(iana::rfcName(failure.code));
   stats_.countError(name);
-  if (failure.code != iana::ErrorCode::KDC_ERR_PREAUTH_REQUIRED) {
-    core::logInfo("kdc", kind + " from " + ctx.peer + " -> " + name + ": " + failure.status);
+  std::uint64_t suppressed = 0;
+  if (noisy && !noise_.allow(clock_.now().time_since_epoch().count(), suppressed)) {
+    core::logDebug("kdc", kind + " from " + ctx.peer + " -> " + name + ": " + failure.status);
+  } else if (failure.code != iana::ErrorCode::KDC_ERR_PREAUTH_REQUIRED) {
+    core::logInfo("kdc", kind + " from " + ctx.peer + " -> " + name + ": " + failure.status +
+                             (suppressed == 0 ? std::string()
+                                              : " (" + std::to_string(suppressed) +
+                                                    " more malformed requests were not logged)"));
   }
   return buildKrbError(failure, config_.realm, clock_.now());
 }
@@ -52,6 +58,7 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
   const KdcContext kctx{config_, directory_, events_, stats_, clock_, rng_};
   const auto type = messages::peekMsgType(request);
   std::string kind;
+  bool malformed = false;
   ExchangeResult result = core::Bytes{};
   if (type == iana::MsgType::KRB_AS_REQ) {
     kind = "AS-REQ";
@@ -59,6 +66,7 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
     auto req = messages::decode<messages::AsReq>(request);
     if (!req.ok()) {
       stats_.countRequest("malformed");
+      malformed = true;
       result = makeFailure(iana::ErrorCode::KRB_ERR_GENERIC, "malformed AS-REQ: " + req.error().detail);
     } else {
       result = processAsReq(*req, kctx, ctx.peer);
@@ -69,6 +77,7 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
     auto req = messages::decode<messages::TgsReq>(request);
     if (!req.ok()) {
       stats_.countRequest("malformed");
+      malformed = true;
       result = makeFailure(iana::ErrorCode::KRB_ERR_GENERIC, "malformed TGS-REQ: " + req.error().detail);
     } else {
       result = processTgsReq(*req, kctx, ctx.peer);
@@ -76,6 +85,7 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
   } else if (type) {
     kind = "other";
     stats_.countRequest("wrong message type");
+    malformed = true;
     result = makeFailure(iana::ErrorCode::KRB_AP_ERR_MSG_TYPE, "a KDC only answers AS-REQ and TGS-REQ");
   } else {
     stats_.countRequest("dropped");
@@ -86,7 +96,7 @@ std::optional<core::Bytes> KdcService::dispatch(core::BytesView request, const R
 
   core::Bytes reply;
   if (auto* failure = std::get_if<KdcFailure>(&result)) {
-    reply = errorReply(*failure, kind, ctx);
+    reply = errorReply(*failure, kind, ctx, malformed);
   } else {
     reply = std::move(std::get<core::Bytes>(result));
   }

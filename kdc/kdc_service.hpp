@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "core/common/clock.hpp"
+#include "core/common/log.hpp"
 #include "core/common/rng.hpp"
 #include "kdc/directory.hpp"
 #include "kdc/event_log.hpp"
@@ -29,12 +30,16 @@ class KdcService final : public KdcDispatcher {
   const KdcConfig& config() const { return config_; }
 
  private:
-  core::Bytes errorReply(const KdcFailure& failure, const std::string& kind, const RequestContext& ctx);
+  // `noisy`: a malformed request or a wrong message type, logged through noise_ (a flood of junk datagrams
+  // must not flood the log).
+  core::Bytes errorReply(const KdcFailure& failure, const std::string& kind, const RequestContext& ctx,
+                         bool noisy = false);
 
   KdcConfig config_;
   const Directory& directory_;
   EventLog& events_;
   const core::Clock& clock_;
+  core::LogRateLimiter noise_{10, 10'000'000};  // 10 lines per 10 s
   core::Rng& rng_;
   KdcStats stats_;
 };

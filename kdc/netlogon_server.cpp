@@ -11,6 +11,7 @@
 #include "core/common/log.hpp"
 #include "kdc/netlogon_dispatch.hpp"
 #include "kdc/netlogon_wire.hpp"
+#include "net/io_threads.hpp"
 
 namespace kerbpool::kdc {
 
@@ -30,6 +31,7 @@ struct Shared {
   std::atomic<std::uint64_t> connections{0};
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> framingErrors{0};
+  std::atomic<std::uint64_t> handlerExceptions{0};
 };
 
 // One front-end connection: header, body, reply, repeat until the peer closes or the idle timer fires.
@@ -140,7 +142,7 @@ class AsioNetlogonServer final : public NetlogonServer {
     doAccept();
     const unsigned n = std::max(1u, shared_->config.threads);
     for (unsigned i = 0; i < n; ++i) {
-      threads_.emplace_back([s = shared_.get()] { s->ioc.run(); });
+      threads_.emplace_back([s = shared_.get()] { net::runIoContext(s->ioc, "netlogon", s->handlerExceptions); });
     }
     return core::okStatus();
   }

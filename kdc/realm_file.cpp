@@ -173,10 +173,12 @@ Realm build(const json& root, EventLog& events) {
   Realm realm;
   realm.settings.realm = reqString(root, "", "realm");
   checkRealmName(realm.settings.realm);
-  if (auto h = optPositiveInt(root, "", "ticket_lifetime_hours")) {
+  // Active Directory's own ranges ("Maximum lifetime for user ticket": up to 99,999 hours; "... for user
+  // ticket renewal": up to 99,999 days), so no duration can overflow on its way to seconds.
+  if (auto h = optIntInRange(root, "", "ticket_lifetime_hours", 1, 99999)) {
     realm.settings.ticketLifetime = std::chrono::hours(*h);
   }
-  if (auto d = optPositiveInt(root, "", "renew_lifetime_days")) {
+  if (auto d = optIntInRange(root, "", "renew_lifetime_days", 1, 99999)) {
     realm.settings.renewLifetime = std::chrono::hours(24 * *d);
   }
   if (realm.settings.renewLifetime < realm.settings.ticketLifetime) {
@@ -264,10 +266,8 @@ core::Error badRealmFile(std::string detail) {
 
 core::Result<Realm> parseRealmFile(std::string_view jsonText, EventLog& events) {
   json root;
-  try {
-    root = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
-    return badRealmFile(std::string("not valid JSON: ") + e.what());
+  if (auto problem = parseDocument(jsonText, root)) {
+    return badRealmFile(std::move(*problem));
   }
   try {
     return build(root, events);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/common/log.hpp"
+#include "net/http_read.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -90,9 +91,9 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     parser_->body_limit(64 * 1024);
     conn_->lowest().expires_after(state_->config.health.timeout);
     conn_->visit([&](auto& s) {
-      http::async_read(
-          s, conn_->buffer(), *parser_,
-          net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      kerbpool::net::asyncReadMessage(
+          s, conn_->buffer(), *parser_, kerbpool::net::ReadUntil::Message,
+          net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec) {
             if (ec) {
               self->finish(false, self->describe(ec));
               return;

@@ -16,6 +16,7 @@
 #include "core/common/log.hpp"
 #include "loadbalancer/affinity.hpp"
 #include "loadbalancer/forwarding_rules.hpp"
+#include "net/http_read.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -80,6 +81,7 @@ class HttpProxySession : public frontend::Closable {
       : state_(std::move(state)), connector_(std::move(upstream)), peer_(std::move(peer)), tls_(tls) {
     id_ = state_->nextConnectionId++;
     clientAddress_ = std::string(addressOf(peer_));
+    buffer_.max_size(kerbpool::net::readBufferLimit(state_->config.headerLimit));
     state_->counters.activeClientConnections++;
   }
 
@@ -138,38 +140,23 @@ class HttpProxySession : public frontend::Closable {
   }
 
   // Parses what was read without another trip through the scheduler: a request that arrived whole (the usual
-  // case) goes straight on; otherwise Beast reads the rest.
+  // case) goes straight on; otherwise the rest is read.
   void parseBuffered() {
-    beast::error_code ec;
-    while (buffer_.size() > 0 && !parser_->is_done()) {
-      const auto used = parser_->put(buffer_.data(), ec);
-      buffer_.consume(used);
-      if (ec == http::error::need_more) {
-        ec = {};
-        break;
-      }
-      if (ec) {
-        onReadError(ec, "parse request");
-        return;
-      }
-      if (used == 0) {
-        break;
-      }
-    }
-    if (parser_->is_done()) {
-      onRequest();
-    } else if (parser_->is_header_done()) {
-      onHeader({});
-    } else {
+    const auto ec = kerbpool::net::feedParser(*parser_, buffer_, kerbpool::net::ReadUntil::Header);
+    if (ec == http::error::need_more) {
       doReadHeader();
+    } else if (ec) {
+      onReadError(ec, "parse request");
+    } else {
+      onHeader({});
     }
   }
 
   void doReadHeader() {
     lowest().expires_after(state_->config.clientReadTimeout);
-    http::async_read_header(
-        derived().stream(), buffer_, *parser_,
-        [self = derived().shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+    kerbpool::net::asyncReadMessage(
+        derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Header,
+        [self = derived().shared_from_this()](beast::error_code ec) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
@@ -178,6 +165,20 @@ class HttpProxySession : public frontend::Closable {
       return;
     }
     const auto& req = parser_->get();
+    if (const auto refusal = kerbpool::net::checkRequestFraming(kerbpool::net::framingOf(req.base()))) {
+      // Never forwarded: an ambiguous request is how requests are smuggled past a balancer.
+      state_->counters.badRequests++;
+      core::logDebug(kComponent, "client #" + std::to_string(id_) + " from " + peer_ + ": " +
+                                     std::to_string(refusal->status) + " " + std::string(refusal->reason));
+      sendLocal(refusal->status, std::string(refusal->detail) + "\n", true);
+      return;
+    }
+    // What already arrived of the body is parsed now (so a body sent with Expect: 100-continue gets none).
+    if (const auto fed = kerbpool::net::feedParser(*parser_, buffer_, kerbpool::net::ReadUntil::Message);
+        fed && fed != http::error::need_more) {
+      onReadError(fed, "parse request");
+      return;
+    }
     if (!parser_->is_done() && req.version() == 11 &&
         beast::iequals(req[http::field::expect], "100-continue")) {
       // The balancer buffers the body, so it answers the expectation itself.
@@ -196,10 +197,10 @@ class HttpProxySession : public frontend::Closable {
       return;
     }
     lowest().expires_after(state_->config.clientReadTimeout);
-    http::async_read(derived().stream(), buffer_, *parser_,
-                     [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
-                       ec ? self->onReadError(ec, "read body") : self->onRequest();
-                     });
+    kerbpool::net::asyncReadMessage(derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Message,
+                                    [self = derived().shared_from_this()](beast::error_code ec) {
+                                      ec ? self->onReadError(ec, "read body") : self->onRequest();
+                                    });
   }
 
   void onReadError(beast::error_code ec, const char* what) {
@@ -336,11 +337,10 @@ class HttpProxySession : public frontend::Closable {
     resParser_->skip(head_);
     upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
     upstream_->visit([&](auto& s) {
-      http::async_read(s, upstream_->buffer(), *resParser_,
-                       net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
-                                                                       beast::error_code ec, std::size_t) {
-                         self->onUpstreamRead(ec);
-                       }));
+      kerbpool::net::asyncReadMessage(
+          s, upstream_->buffer(), *resParser_, kerbpool::net::ReadUntil::Message,
+          net::bind_executor(lowest().get_executor(),
+                             [self = derived().shared_from_this()](beast::error_code ec) { self->onUpstreamRead(ec); }));
     });
   }
 

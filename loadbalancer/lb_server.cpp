@@ -8,6 +8,7 @@
 
 #include "loadbalancer/health_check_session.hpp"
 #include "loadbalancer/listener.hpp"
+#include "net/io_threads.hpp"
 #include "loadbalancer/upstream_client.hpp"
 
 namespace kerbpool::loadbalancer {
@@ -54,7 +55,9 @@ core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, 
   impl->listener->run();
   impl->health->start();
   for (unsigned i = 0; i < n; ++i) {
-    impl->threads.emplace_back([ioc = &runtime->ioc] { ioc->run(); });
+    impl->threads.emplace_back([ioc = &runtime->ioc, state = impl->state.get()] {
+      kerbpool::net::runIoContext(*ioc, "lb", state->counters.handlerExceptions);
+    });
   }
   return std::unique_ptr<LbServer>(new LbServer(std::move(runtime), std::move(impl)));
 }

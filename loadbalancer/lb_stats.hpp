@@ -22,6 +22,7 @@ struct LbTotals {
   std::uint64_t timeouts = 0;             // client or upstream operations that timed out
   std::uint64_t tlsHandshakeFailures = 0;
   std::uint64_t healthTransitions = 0;
+  std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the balancer went on
 };
 
 struct LbStats {
@@ -42,6 +43,7 @@ struct LbCounters {
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
   std::atomic<std::uint64_t> healthTransitions{0};
+  std::atomic<std::uint64_t> handlerExceptions{0};
 
   LbTotals snapshot() const {
     return LbTotals{clientConnections.load(),
@@ -54,7 +56,8 @@ struct LbCounters {
                     retries.load(),
                     timeouts.load(),
                     tlsHandshakeFailures.load(),
-                    healthTransitions.load()};
+                    healthTransitions.load(),
+                    handlerExceptions.load()};
   }
 };
 

@@ -34,7 +34,13 @@ using tcp = net::ip::tcp;
 class UpstreamConnection {
  public:
   UpstreamConnection(net::any_io_executor executor, std::size_t backend)
-      : backend_(backend), plain_(std::make_unique<beast::tcp_stream>(std::move(executor))) {}
+      : backend_(backend), plain_(std::make_unique<beast::tcp_stream>(std::move(executor))) {
+    buffer_.max_size(kReadBufferLimit);
+  }
+
+  // What a node's response may leave unparsed in the buffer: its header (64 KiB at most, see
+  // http_proxy_session.cpp) or a trailer section of that size, plus one read.
+  static constexpr std::size_t kReadBufferLimit = 72 * 1024;
 
   std::size_t backend() const { return backend_; }
   bool tls() const { return tls_ != nullptr; }

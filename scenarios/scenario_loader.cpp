@@ -517,10 +517,8 @@ core::Error badScenario(std::string detail) {
 
 core::Result<Scenario> parseScenario(std::string_view jsonText) {
   json root;
-  try {
-    root = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
-    return badScenario(std::string("not valid JSON: ") + e.what());
+  if (auto problem = parseDocument(jsonText, root)) {
+    return badScenario(std::move(*problem));
   }
   try {
     return build(root);

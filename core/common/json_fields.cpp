@@ -1,5 +1,8 @@
 #include "core/common/json_fields.hpp"
 
+#include <climits>
+#include <cstdint>
+
 namespace kerbpool::core::json_fields {
 
 void fail(const std::string& path, std::string what) {
@@ -61,24 +64,14 @@ std::string reqString(const json& obj, const std::string& path, std::string_view
   return *s;
 }
 
-std::optional<std::int64_t> optPositiveInt(const json& obj, const std::string& path, std::string_view key) {
-  const json* v = find(obj, key);
-  if (v == nullptr) {
-    return std::nullopt;
-  }
-  if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) {
-    fail(member(path, key), "expected a positive integer");
-  }
-  return v->get<std::int64_t>();
-}
-
 std::optional<std::int64_t> optIntInRange(const json& obj, const std::string& path, std::string_view key,
                                           std::int64_t min, std::int64_t max) {
   const json* v = find(obj, key);
   if (v == nullptr) {
     return std::nullopt;
   }
-  if (!v->is_number_integer() || v->get<std::int64_t>() < min || v->get<std::int64_t>() > max) {
+  const bool tooLarge = v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(INT64_MAX);
+  if (!v->is_number_integer() || tooLarge || v->get<std::int64_t>() < min || v->get<std::int64_t>() > max) {
     fail(member(path, key), "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
   }
   return v->get<std::int64_t>();
@@ -149,6 +142,91 @@ std::string oneOf(const std::string& value, const std::string& path,
     list += (list.empty() ? "" : ", ") + std::string(c);
   }
   fail(path, "'" + value + "' is not one of: " + list);
+}
+
+namespace {
+
+// Follows the path of the value being read during a SAX pass, to name where a parse error happened.
+class PathTracker : public nlohmann::json_sax<json> {
+ public:
+  std::string error;
+
+  std::string path() const {
+    std::string p;
+    for (const auto& f : frames_) {
+      if (f.array) {
+        p += "[" + std::to_string(f.index) + "]";
+      } else if (!f.key.empty()) {
+        p += (p.empty() ? "" : ".") + f.key;
+      }
+    }
+    return p;
+  }
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override {
+    frames_.push_back({false, 0, {}});
+    return true;
+  }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return end(); }
+  bool start_array(std::size_t) override {
+    frames_.push_back({true, 0, {}});
+    return true;
+  }
+  bool end_array() override { return end(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
+    const std::string where = path();
+    error = (where.empty() ? "" : where + ": ") + ex.what() + " (at byte " + std::to_string(position) + ")";
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;
+  };
+  bool value() {
+    if (!frames_.empty() && frames_.back().array) {
+      frames_.back().index++;
+    }
+    return true;
+  }
+  bool end() {
+    frames_.pop_back();
+    return value();
+  }
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+std::optional<std::string> parseDocument(std::string_view text, json& out) {
+  out = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!out.is_discarded()) {
+    return std::nullopt;
+  }
+  PathTracker tracker;
+  bool ok = false;
+  try {
+    ok = json::sax_parse(text, &tracker);
+  } catch (const json::exception& e) {
+    tracker.error = e.what();
+  }
+  if (ok || tracker.error.empty()) {
+    return std::string("not valid JSON");
+  }
+  return "not valid JSON: " + tracker.error;
 }
 
 }  // namespace kerbpool::core::json_fields

@@ -27,13 +27,17 @@ std::string member(const std::string& path, std::string_view key);
 std::string element(const std::string& path, std::size_t i);
 
 void requireObject(const json& j, const std::string& path);
+
+// Parses a whole document without throwing. On failure returns what is wrong and where: the byte offset
+// and, when known, the JSON path of the value being read ("clients[0].count: number overflow parsing
+// '1e400'"). Every nlohmann error (syntax, number overflow, bad UTF-8) comes back this way.
+std::optional<std::string> parseDocument(std::string_view text, json& out);
 // Every key of obj must be one of `allowed`; an unknown key names the allowed ones.
 void checkKeys(const json& obj, const std::string& path, std::initializer_list<std::string_view> allowed);
 const json* find(const json& obj, std::string_view key);
 
 std::optional<std::string> optString(const json& obj, const std::string& path, std::string_view key);
 std::string reqString(const json& obj, const std::string& path, std::string_view key);  // non-empty
-std::optional<std::int64_t> optPositiveInt(const json& obj, const std::string& path, std::string_view key);
 std::optional<std::int64_t> optIntInRange(const json& obj, const std::string& path, std::string_view key,
                                           std::int64_t min, std::int64_t max);
 std::optional<double> optNumberInRange(const json& obj, const std::string& path, std::string_view key,

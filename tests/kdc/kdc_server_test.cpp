@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <memory>
+#include <stdexcept>
 
 #include "kdc/kdc_server.hpp"
 #include "tests/support/socket_client.hpp"
@@ -107,4 +109,81 @@ TEST_CASE("kdc server: a taken port is a plain error naming it", "[kdc][integrat
   CHECK(second.error().category == core::ErrorCategory::Io);
   CHECK(second.error().detail.find("127.0.0.1:" + std::to_string(cfg.port)) != std::string::npos);
   CHECK(second.error().detail.find("in use") != std::string::npos);
+}
+
+TEST_CASE("kdc server: a frame's body is read as it arrives, in pieces", "[kdc][integration]") {
+  EchoDispatcher d;
+  auto server = kdc::KdcServer::start(kdc::KdcServerConfig{}, d);
+  REQUIRE(server.ok());
+  test::TcpClient tcp((*server)->port());
+  const std::string body(10000, 'k');
+  REQUIRE(tcp.send(Bytes{0x00, 0x00, 0x27, 0x10}));  // 10,000
+  REQUIRE(tcp.send(core::asBytes(body.substr(0, 1))));
+  REQUIRE(tcp.send(core::asBytes(body.substr(1, 5000))));
+  REQUIRE(tcp.send(core::asBytes(body.substr(5001))));
+  auto header = tcp.receive(4);
+  REQUIRE(header.has_value());
+  auto reply = tcp.receive(10001);
+  REQUIRE(reply.has_value());
+  CHECK(core::toString(*reply) == "T" + body);
+  CHECK(d.calls == 1);
+}
+
+TEST_CASE("kdc server: TCP connections are capped in all and per source", "[kdc][integration]") {
+  EchoDispatcher d;
+  kdc::KdcServerConfig c;
+  c.maxTcpConnections = 3;
+  c.maxTcpConnectionsPerSource = 2;
+  auto server = kdc::KdcServer::start(c, d);
+  REQUIRE(server.ok());
+  const auto port = (*server)->port();
+  // Two connections that announce a frame and send nothing hold their slots.
+  auto a = std::make_unique<test::TcpClient>(port);
+  test::TcpClient b(port);
+  REQUIRE(a->send(Bytes{0x00, 0x00, 0xff, 0xff}));
+  REQUIRE(b.send(Bytes{0x00, 0x00, 0xff, 0xff}));
+  // A third from the same address is closed at once and counted.
+  test::TcpClient third(port);
+  CHECK(third.waitForClose());
+  CHECK((*server)->stats().tcpRejected == 1);
+  // UDP is not affected; once a slot is free, TCP works again.
+  CHECK(test::udpRoundTrip(port, core::asBytes("u")).has_value());
+  a.reset();
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {  // the KDC frees the slot when it sees the close
+    test::TcpClient next(port);
+    served = next.roundTrip(core::asBytes("again")).has_value();
+  }
+  CHECK(served);
+}
+
+TEST_CASE("kdc server: an exception from the dispatcher drops the connection, the KDC serves on",
+          "[kdc][integration]") {
+  class ThrowingDispatcher : public EchoDispatcher {
+   public:
+    std::optional<Bytes> dispatch(core::BytesView request, const kdc::RequestContext& ctx) override {
+      if (!request.empty() && request[0] == '!') {
+        throw std::length_error("field value too large");
+      }
+      return EchoDispatcher::dispatch(request, ctx);
+    }
+  };
+  ThrowingDispatcher d;
+  kdc::KdcServerConfig c;
+  c.threads = 1;
+  auto server = kdc::KdcServer::start(c, d);
+  REQUIRE(server.ok());
+  const auto port = (*server)->port();
+  {
+    test::TcpClient tcp(port);
+    CHECK_FALSE(tcp.roundTrip(core::asBytes("!boom")).has_value());
+  }
+  CHECK_FALSE(test::udpRoundTrip(port, core::asBytes("!boom"), std::chrono::milliseconds(300)).has_value());
+  auto u = test::udpRoundTrip(port, core::asBytes("fine"));
+  REQUIRE(u.has_value());
+  CHECK(core::toString(*u) == "Ufine");
+  test::TcpClient tcp(port);
+  auto t = tcp.roundTrip(core::asBytes("fine"));
+  REQUIRE(t.has_value());
+  CHECK((*server)->stats().handlerExceptions == 2);
 }

@@ -48,6 +48,13 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
           .rfind("realm: accounts[0].kind", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "colour": "red"})").rfind("colour: unknown key", 0) == 0);
   CHECK(errorOf("{not json").rfind("not valid JSON", 0) == 0);
+  // A number nlohmann cannot hold is an error naming its path, not an exception (issue 19).
+  CHECK(errorOf(R"({"name": "x", "clients": [{"count": 1}, {"count": 1e400}]})")
+            .rfind("not valid JSON: clients[1].count: [json.exception.out_of_range.406] number overflow", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "clients": [{"count": -1e400}]})").rfind("not valid JSON: clients[0].count", 0) ==
+        0);
+  CHECK(errorOf(R"({"name": "x", "clients": [{"count": 18446744073709551611}]})")
+            .rfind("clients[0].count: expected an integer from 1 to 100000", 0) == 0);
 }
 
 TEST_CASE("scenario loader: every built-in scenario loads and the tour is there", "[scenarios]") {
