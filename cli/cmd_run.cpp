@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/scenario_source.hpp"
+#include "cli/signals.hpp"
 #include "core/common/clock.hpp"
 #include "scenarios/report.hpp"
 #include "scenarios/scenario_runner.hpp"
@@ -29,6 +33,8 @@ struct RunArgs {
   bool seedSet = false;
   int maxConcurrentApi = 0;
   bool json = false;
+  std::string jsonOut;  // also write the JSON report here
+  bool quiet = false;   // no progress line
   bool serverLogs = false;
   std::vector<std::string> names;  // compare
 };
@@ -48,9 +54,17 @@ class ProgressLine {
     if (p.phase > 0 && p.phase <= scenario_.timeline.size()) {
       label = scenario_.timeline[p.phase - 1].label;
     }
+    const double seconds = std::chrono::duration<double>(watch_.elapsed()).count();
+    const double rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0;
+    const std::string eta =
+        rate > 0 && p.total > p.done ? std::to_string(static_cast<long long>((p.total - p.done) / rate) + 1) + " s"
+                                     : std::string("-");
     std::lock_guard lock(mu_);
-    std::fprintf(stderr, "\r  phase %zu (%s): %s/%s requests  Kerberos %s  NTLM %s  prompts %s  failed %s   ",
+    std::fprintf(stderr,
+                 "\r\033[K  phase %zu (%s): %s/%s requests, %s/s, ETA %s  Kerberos %s  NTLM %s  prompts %s  "
+                 "failed %s",
                  p.phase + 1, label.c_str(), withThousands(p.done).c_str(), withThousands(p.total).c_str(),
+                 withThousands(static_cast<std::uint64_t>(rate)).c_str(), eta.c_str(),
                  withThousands(p.kerberos).c_str(), withThousands(p.ntlm).c_str(),
                  withThousands(p.prompt).c_str(), withThousands(p.failed).c_str());
     std::fflush(stderr);
@@ -88,11 +102,13 @@ scenarios::RunOptions runOptions(const RunArgs& a) {
   return o;
 }
 
-core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs& a, bool progress) {
+core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs& a, bool progress,
+                                          const std::atomic<bool>* stop) {
   KP_TRY(scenarios::Scenario scenario, loadScenarioArgument(name));
   auto options = runOptions(a);
+  options.stop = stop;
   std::unique_ptr<ProgressLine> line;
-  if (progress) {
+  if (progress && !a.quiet) {
     line = std::make_unique<ProgressLine>(scenario);
     options.onProgress = [&line](const scenarios::PopulationProgress& p) { line->update(p); };
   }
@@ -103,14 +119,73 @@ core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs
   return report;
 }
 
+std::uint64_t plannedRequests(const scenarios::Scenario& s) {
+  std::uint64_t n = 0;
+  for (const auto& g : s.clients) {
+    n += static_cast<std::uint64_t>(g.count) * static_cast<std::uint64_t>(g.requests);
+  }
+  return n;
+}
+
+std::string signalName(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal " + std::to_string(sig);
+}
+
+// The JSON report, with what an interruption left out.
+std::string reportJson(const scenarios::RunReport& r, int sig) {
+  std::string text = scenarios::formatReportJson(r);
+  if (!r.interrupted && sig == 0) {
+    return text;
+  }
+  auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return text;
+  }
+  doc["interrupted"] = {{"signal", signalName(sig)},
+                        {"complete", !r.interrupted},
+                        {"requests_done", r.population.outcomes.overall.total()},
+                        {"requests_planned", plannedRequests(r.scenario)}};
+  return doc.dump(2) + "\n";
+}
+
+bool writeFile(const std::string& path, const std::string& text, const char* who) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) {
+    std::fprintf(stderr, "%s: cannot write %s\n", who, path.c_str());
+    return false;
+  }
+  return true;
+}
+
 int run(const RunArgs& a) {
-  auto report = runOne(a.scenario, a, !a.json);
+  TerminationWatcher watcher("kerbpool run");  // before any thread starts
+  auto report = runOne(a.scenario, a, !a.json, &watcher.stopFlag());
+  const int sig = watcher.signal();
   if (!report.ok()) {
     std::fprintf(stderr, "kerbpool run: %s\n", report.error().message().c_str());
+    return sig != 0 ? 128 + sig : 2;
+  }
+  std::string text;
+  if (a.json) {
+    text = reportJson(*report, sig);
+  } else {
+    if (report->interrupted) {
+      text = "INCOMPLETE: interrupted by " + signalName(sig) + " after " +
+             withThousands(report->population.outcomes.overall.total()) + " of " +
+             withThousands(plannedRequests(report->scenario)) +
+             " requests; everything below covers only what ran.\n\n";
+    }
+    text += scenarios::formatReport(*report);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!a.jsonOut.empty() && !writeFile(a.jsonOut, a.json ? text : reportJson(*report, sig), "kerbpool run")) {
     return 2;
   }
-  const std::string text = a.json ? scenarios::formatReportJson(*report) : scenarios::formatReport(*report);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (sig != 0) {
+    return 128 + sig;
+  }
   return report->passed() ? 0 : 1;
 }
 
@@ -119,12 +194,14 @@ int compare(const RunArgs& a) {
     std::fprintf(stderr, "kerbpool compare: name at least two scenarios\n");
     return 2;
   }
+  TerminationWatcher watcher("kerbpool compare");
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
   scenarios::TextTable t({"scenario", "requests", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls",
                           "timeouts", "p99", "event 11", "event 4776", "result"});
   bool allPassed = true;
   std::string why;
   for (const auto& name : a.names) {
-    auto report = runOne(name, a, true);
+    auto report = runOne(name, a, !a.json, &watcher.stopFlag());
     if (!report.ok()) {
       std::fprintf(stderr, "kerbpool compare: %s: %s\n", name.c_str(), report.error().message().c_str());
       return 2;
@@ -142,14 +219,30 @@ int compare(const RunArgs& a) {
            report->passed() ? "PASS" : "FAIL"});
     allPassed = allPassed && report->passed();
     why += scenarios::formatVerdict(*report);
+    if (a.json || !a.jsonOut.empty()) {
+      all.push_back(nlohmann::ordered_json::parse(reportJson(*report, watcher.signal()), nullptr, false));
+    }
+    if (watcher.signal() != 0) {
+      break;  // the scenarios not yet run are left out
+    }
   }
-  const std::string text = t.render("") + "\nWhy\n" + why;
+  const std::string json = nlohmann::ordered_json{{"scenarios", all}}.dump(2) + "\n";
+  const std::string text = a.json ? json : t.render("") + "\nWhy\n" + why;
   std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!a.jsonOut.empty() && !writeFile(a.jsonOut, json, "kerbpool compare")) {
+    return 2;
+  }
+  if (watcher.signal() != 0) {
+    return 128 + watcher.signal();
+  }
   return allPassed ? 0 : 1;
 }
 
 void addCommon(CLI::App* cmd, RunArgs& a) {
-  cmd->add_option("--clients", a.clients, "Scale every client group so that they add up to N clients");
+  // The same limit as a client group's count in a scenario file (docs/scenario-file.md).
+  cmd->add_option("--clients", a.clients, "Scale every client group so that they add up to N clients (1..100000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
   cmd->add_option_function<std::uint64_t>(
       "--seed",
       [&a](std::uint64_t s) {
@@ -161,6 +254,9 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
       ->check(CLI::Range(1, 150));
   cmd->add_flag("--server-logs", a.serverLogs,
                 "Show the servers' log lines (refusals, KDC errors) on stderr");
+  cmd->add_flag("--json", a.json, "Print the report as one JSON document");
+  cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE");
+  cmd->add_flag("--quiet", a.quiet, "No progress line on stderr (there is none on a pipe either)");
 }
 
 }  // namespace
@@ -171,7 +267,6 @@ void registerRun(CLI::App& app) {
       app.add_subcommand("run", "Run a scenario (built-in name or file; default: tour) and explain it");
   cmd->add_option("scenario", a->scenario, "Built-in scenario name or scenario file (default: tour)");
   addCommon(cmd, *a);
-  cmd->add_flag("--json", a->json, "Print the report as one JSON document");
   cmd->callback([a] { setExitCode(run(*a)); });
 
   auto c = std::make_shared<RunArgs>();

@@ -10,8 +10,11 @@
 
 // The TLS material of a pool served over HTTPS (pool.tls): a throwaway CA and one server certificate whose
 // names are the pool's FQDN and every name of the scenario's DNS zone (a workstation checks the certificate
-// against the name in its URL, a CNAME alias included: RFC 9110 4.3.4), as PEM files in a folder of their
-// own under the system's temporary directory, removed when this object goes. Keys are written 0600.
+// against the name in its URL, a CNAME alias included: RFC 9110 4.3.4). The certificates are PEM files in a
+// private folder (mkdtemp, 0700) under the system's temporary directory, removed when this object goes. No
+// private key ever touches the disk: the CA's is dropped once the server certificate is issued, and the
+// server's lives in an anonymous memory file (memfd) that the servers load as /proc/self/fd/N, so even a
+// process killed with SIGKILL leaves no key behind.
 namespace kerbpool::scenarios {
 
 class LabCertificates {
@@ -25,7 +28,8 @@ class LabCertificates {
 
   const std::string& caFile() const { return caFile_; }           // what the workstations trust
   const std::string& chainFile() const { return chainFile_; }     // the server certificate, then the CA
-  const std::string& privateKeyFile() const { return keyFile_; }  // its key
+  const std::string& privateKeyFile() const { return keyFile_; }  // its key: /proc/self/fd/N
+  const std::filesystem::path& directory() const { return dir_; }
 
  private:
   LabCertificates() = default;
@@ -33,6 +37,7 @@ class LabCertificates {
   std::string caFile_;
   std::string chainFile_;
   std::string keyFile_;
+  int keyFd_ = -1;
 };
 
 }  // namespace kerbpool::scenarios

@@ -58,6 +58,7 @@ class Runner {
 
  private:
   void worker(Group& group, unsigned threadIndex);
+  bool stopped() const { return options_.stop != nullptr && options_.stop->load(); }
   void simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out);
   void maybeFire();
   PopulationProgress progress() const;
@@ -172,6 +173,7 @@ PopulationResult Runner::run() {
   result.clients = first;
   result.keyCacheHits = keyCache_.hits();
   result.keyCacheMisses = keyCache_.misses();
+  result.interrupted = stopped() && completed_.load() < total_;
   return result;
 }
 
@@ -192,6 +194,9 @@ void Runner::worker(Group& group, unsigned threadIndex) {
   OutcomeCollector local(scenario_.timeline.size() + 1);
   local.latencyMicros.reserve(1024);
   for (;;) {
+    if (stopped()) {
+      break;
+    }
     const std::uint64_t i = group.next.fetch_add(1);
     if (i >= static_cast<std::uint64_t>(group.spec->count)) {
       break;
@@ -229,7 +234,7 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
   r.host = &group.host;
   r.user = &user.user;
   r.internal = group.profile.kdcReachable && group.profile.tryKerberos;
-  for (int n = 0; n < group.spec->requests; ++n) {
+  for (int n = 0; n < group.spec->requests && !stopped(); ++n) {
     if (n > 0 && group.spec->thinkTimeMs > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
     }

@@ -47,6 +47,7 @@ struct PopulationResult {
   std::uint64_t clients = 0;
   std::uint64_t keyCacheHits = 0;
   std::uint64_t keyCacheMisses = 0;
+  bool interrupted = false;  // PopulationOptions::stop was set before every request had run
 };
 
 struct PopulationOptions {
@@ -57,6 +58,8 @@ struct PopulationOptions {
   std::function<void(std::size_t phase)> onPhaseEnd;
   // Called under the timeline's lock just after the event that starts phase `phase` was applied.
   std::function<void(std::size_t phase)> onPhaseStart;
+  // Set (by a signal watcher): start no new request; those in flight finish. The result then counts what ran.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

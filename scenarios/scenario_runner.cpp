@@ -205,7 +205,7 @@ std::optional<double> RunReport::metric(const std::string& name) const {
 }
 
 bool RunReport::passed() const {
-  return violations == 0 &&
+  return !interrupted && violations == 0 &&
          std::all_of(expectations.begin(), expectations.end(), [](const auto& e) { return e.passed; });
 }
 
@@ -239,9 +239,11 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
 
   PopulationOptions po;
   po.onProgress = options.onProgress;
+  po.stop = options.stop;
   po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
   po.onPhaseStart = [&](std::size_t) { report.directories.push_back(snapshotDirectory(world->lab())); };
   report.population = runPopulation(*world, clock, po);
+  report.interrupted = report.population.interrupted;
   report.servers = collectServerCounters(*world);
   snapshots.push_back(report.servers);
   for (std::size_t i = 0; i + 1 < snapshots.size(); ++i) {

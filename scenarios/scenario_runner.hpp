@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +28,9 @@ struct RunOptions {
   // the report counts and explains them.
   bool serverLogs = false;
   std::function<void(const PopulationProgress&)> onProgress;
+  // Set from another thread (Ctrl-C): the clients stop, requests in flight finish, the report covers what
+  // ran and says it was interrupted.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // What changed on the servers during one phase.
@@ -60,6 +64,7 @@ struct RunReport {
   int maxConcurrentApi = 10;
   std::uint16_t lbPort = 0;
   std::uint16_t kdcPort = 0;
+  bool interrupted = false;  // stopped before the clients were done (RunOptions::stop)
 
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;

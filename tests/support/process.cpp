@@ -86,11 +86,11 @@ bool BackgroundProcess::waitForOutput(const std::string& text) {
   return waitForFileText(outputFile_, text, pid_, kStartTimeout);
 }
 
-int BackgroundProcess::stop() {
+int BackgroundProcess::stop(int sig) {
   if (pid_ <= 0) {
     return exitCode_;
   }
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, sig);
   if (const auto status = waitForExit(pid_, kStopTimeout)) {
     exitCode_ = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
     pid_ = -1;

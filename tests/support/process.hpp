@@ -21,8 +21,9 @@ class BackgroundProcess {
   bool waitForOutput(const std::string& text);
   std::string output() const;
   bool running();
-  // SIGTERM, wait (bounded), SIGKILL if needed. Returns the exit status (or -1 when killed).
-  int stop();
+  // `sig` (SIGTERM by default), wait (bounded), SIGKILL if needed. Returns the exit status (or -1 when
+  // killed).
+  int stop(int sig = 15);
 
  private:
   int pid_ = -1;
