@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format ccache
   # libraries
   libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev catch2 libsqlite3-dev libbenchmark-dev
   # MIT krb5: client tools, a throwaway KDC for interop, libkrb5 for the load generator

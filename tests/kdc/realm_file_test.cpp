@@ -6,6 +6,7 @@
 #include "core/crypto/enctype.hpp"
 #include "kdc/realm_file.hpp"
 #include "tests/kdc/pool_fixture.hpp"
+#include "tests/support/kdc_fixture.hpp"
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
@@ -14,9 +15,7 @@ using kerbpool::kdc::test::names;
 namespace {
 
 std::filesystem::path examplePath() {
-  // tests/kdc/realm_file_test.cpp -> <source root>/examples/contoso.realm.json
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "examples" /
-         "contoso.realm.json";
+  return kerbpool::test::sourceDir() / "examples" / "contoso.realm.json";
 }
 
 // A small valid realm; the error cases below each break one field of it.

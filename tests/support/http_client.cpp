@@ -51,10 +51,14 @@ std::vector<std::string> HttpTestResponse::headerValues(std::string_view name) c
 
 std::string httpGetText(const std::string& target,
                         const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::string text = "GET " + target + " HTTP/1.1\r\nHost: test\r\n";
+  // A Host among `extra` replaces the default one (a request carries exactly one, RFC 9112 3.2).
+  bool host = false;
+  std::string fields;
   for (const auto& [n, v] : extra) {
-    text += n + ": " + v + "\r\n";
+    host = host || (n.size() == 4 && (n[0] == 'H' || n[0] == 'h') && n.substr(1) == "ost");
+    fields += n + ": " + v + "\r\n";
   }
+  std::string text = "GET " + target + " HTTP/1.1\r\n" + (host ? "" : "Host: test\r\n") + fields;
   return text + "\r\n";
 }
 
