@@ -25,6 +25,7 @@ namespace kerbpool::frontend {
 using net::ConnectionContext;
 using net::HttpHandler;
 using net::HttpRequest;
+using net::HeaderList;
 using net::HttpResponse;
 
 // IIS's authPersistNonNTLM: whether a connection that authenticated stays authenticated.

@@ -21,6 +21,7 @@ namespace kerbpool::frontend {
 using net::ConnectionContext;
 using net::HttpHandler;
 using net::HttpRequest;
+using net::HeaderList;
 using net::HttpResponse;
 
 struct NodeStats {

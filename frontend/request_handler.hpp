@@ -15,6 +15,7 @@ namespace kerbpool::frontend {
 using net::ConnectionContext;
 using net::HttpHandler;
 using net::HttpRequest;
+using net::HeaderList;
 using net::HttpResponse;
 
 inline constexpr std::string_view kHealthPath = "/health";
