@@ -1,5 +1,6 @@
 // Regressions for requests that used to end a node (issue 19): oversized fields and trailers that Beast
 // throws on, trailers outside the header limit, and RFC 9112 framing Beast accepts.
+#include <atomic>
 #include <catch2/catch.hpp>
 
 #include "net/http_server.hpp"
