@@ -1,4 +1,4 @@
-// `kerbpool echo-backend --name fe01 --listen 127.0.0.1:9001`: a stand-in pool node (frontend::HttpServer
+// `kerbpool echo-backend --name fe01 --listen 127.0.0.1:9001`: a stand-in pool node (net::HttpServer
 // with loadbalancer::EchoBackendHandler) for trying and benchmarking the load balancer.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "loadbalancer/echo_backend.hpp"
 #include "loadbalancer/lb_config.hpp"
 
@@ -29,16 +29,16 @@ int runEcho(const EchoOptions& o) {
     return 2;
   }
   loadbalancer::EchoBackendHandler handler(o.name);
-  frontend::HttpServerConfig sc;
+  net::HttpServerConfig sc;
   sc.address = listen->host;
   sc.port = listen->port;
   sc.threads = o.threads;
   sc.serverName = "kerbpool-echo/" + o.name;
   if (!o.tlsCert.empty()) {
-    sc.tls = frontend::TlsFiles{o.tlsCert, o.tlsKey.empty() ? o.tlsCert : o.tlsKey};
+    sc.tls = net::TlsFiles{o.tlsCert, o.tlsKey.empty() ? o.tlsCert : o.tlsKey};
   }
   blockTerminationSignals();
-  auto server = frontend::HttpServer::start(sc, handler);
+  auto server = net::HttpServer::start(sc, handler);
   if (!server.ok()) {
     std::fprintf(stderr, "kerbpool echo-backend: %s\n", server.error().detail.c_str());
     return 1;

@@ -12,7 +12,7 @@
 #include "core/common/log.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "frontend/frontend_config.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel_client.hpp"
@@ -101,7 +101,7 @@ void printNtlmStats(const NtlmPieces& ntlm) {
       kdc::formatPerfCounters(ntlm.throttle->semaphore().counters(), ntlm.handler->config().channel).c_str());
 }
 
-void printStats(const std::string& node, const frontend::NodeStats& st, const frontend::HttpServerStats& hs) {
+void printStats(const std::string& node, const frontend::NodeStats& st, const net::HttpServerStats& hs) {
   std::printf("kerbpool frontend %s: counters\n", node.c_str());
   std::printf("  requests             %llu\n", static_cast<unsigned long long>(st.requests));
   std::printf("  health               %llu\n", static_cast<unsigned long long>(st.health));
@@ -190,13 +190,13 @@ int runFrontend(const FrontendOptions& o) {
       ntlm.handler ? (o.requestThreads != 0 ? o.requestThreads : std::min(o.maxConcurrentApi + 16, 128u)) : 0;
   config.server.headerLimit = o.maxRequestBytes;
   if (!o.tlsCert.empty()) {
-    config.server.tls = frontend::TlsFiles{o.tlsCert, o.tlsKey};
+    config.server.tls = net::TlsFiles{o.tlsCert, o.tlsKey};
   }
   config.server = frontend::serverConfigFor(config.node, config.server);
   frontend::FrontendNode node(config.node, std::move(*credentials), clock, rng);
 
   blockTerminationSignals();
-  auto server = frontend::HttpServer::start(config.server, node);
+  auto server = net::HttpServer::start(config.server, node);
   if (!server.ok()) {
     std::fprintf(stderr, "kerbpool frontend: %s\n", server.error().message().c_str());
     return 1;

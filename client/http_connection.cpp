@@ -23,6 +23,7 @@
 #include <map>
 #include <mutex>
 
+#include "client/deadline_stream.hpp"
 #include "client/dns.hpp"
 #include "client/http_message.hpp"
 #include "core/common/clock.hpp"
@@ -30,211 +31,14 @@
 
 namespace kerbpool::client {
 
-namespace net = boost::asio;
-namespace ssl = net::ssl;
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using core::ErrorCategory;
 using core::makeError;
 
 namespace {
-
-std::string errnoText(int err) {
-  return std::strerror(err);
-}
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  ~UniqueFd() { reset(); }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// A time budget on the monotonic clock (core::Stopwatch): every poll() waits at most what is left of it.
-struct Deadline {
-  core::Stopwatch watch;
-  std::chrono::nanoseconds limit{0};
-
-  void start(std::chrono::milliseconds budget) {
-    watch.restart();
-    limit = budget;
-  }
-  // Milliseconds left, rounded up; 0 when the budget is spent.
-  int remainingMs() const {
-    const auto left = limit - watch.elapsed();
-    if (left <= std::chrono::nanoseconds::zero()) {
-      return 0;
-    }
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-    return static_cast<int>(std::min<std::int64_t>(ms, 1 << 30));
-  }
-};
-
-// Waits until fd is ready for `events` or the deadline passes (ec = timed_out).
-bool waitReady(int fd, short events, const Deadline& deadline, beast::error_code& ec) {
-  while (true) {
-    const int ms = deadline.remainingMs();
-    if (ms == 0) {
-      ec = net::error::timed_out;
-      return false;
-    }
-    pollfd p{fd, events, 0};
-    const int rc = ::poll(&p, 1, ms);
-    if (rc > 0) {
-      return true;
-    }
-    if (rc == 0) {
-      ec = net::error::timed_out;
-      return false;
-    }
-    if (errno != EINTR) {
-      ec = beast::error_code(errno, boost::system::system_category());
-      return false;
-    }
-  }
-}
-
-// A SyncReadStream/SyncWriteStream over a non-blocking socket whose operations respect a Deadline: what
-// Beast reads from and what ssl::stream wraps. It is its own lowest layer; the executor only satisfies
-// ssl::stream's construction (its timers serve asynchronous operations, which are never used here).
-class DeadlineStream {
- public:
-  using lowest_layer_type = DeadlineStream;
-  using executor_type = net::io_context::executor_type;
-
-  DeadlineStream(int fd, const Deadline& deadline, executor_type executor)
-      : fd_(fd), deadline_(&deadline), executor_(executor) {}
-
-  lowest_layer_type& lowest_layer() { return *this; }
-  const lowest_layer_type& lowest_layer() const { return *this; }
-  executor_type get_executor() noexcept { return executor_; }
-
-  template <class MutableBuffers>
-  std::size_t read_some(const MutableBuffers& buffers, beast::error_code& ec) {
-    ec = {};
-    net::mutable_buffer b = firstNonEmpty<net::mutable_buffer>(buffers);
-    if (b.size() == 0) {
-      return 0;
-    }
-    while (true) {
-      const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
-      if (n > 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (n == 0) {
-        ec = net::error::eof;
-        return 0;
-      }
-      if (errno == EINTR) {
-        continue;
-      }
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        ec = beast::error_code(errno, boost::system::system_category());
-        return 0;
-      }
-      if (!waitReady(fd_, POLLIN, *deadline_, ec)) {
-        return 0;
-      }
-    }
-  }
-
-  template <class ConstBuffers>
-  std::size_t write_some(const ConstBuffers& buffers, beast::error_code& ec) {
-    ec = {};
-    net::const_buffer b = firstNonEmpty<net::const_buffer>(buffers);
-    if (b.size() == 0) {
-      return 0;
-    }
-    while (true) {
-      const ssize_t n = ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL);
-      if (n >= 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (errno == EINTR) {
-        continue;
-      }
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        ec = beast::error_code(errno, boost::system::system_category());
-        return 0;
-      }
-      if (!waitReady(fd_, POLLOUT, *deadline_, ec)) {
-        return 0;
-      }
-    }
-  }
-
-  // The throwing forms the stream concepts ask for; this file only calls the error_code forms.
-  template <class MutableBuffers>
-  std::size_t read_some(const MutableBuffers& buffers) {
-    beast::error_code ec;
-    const std::size_t n = read_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-  template <class ConstBuffers>
-  std::size_t write_some(const ConstBuffers& buffers) {
-    beast::error_code ec;
-    const std::size_t n = write_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-
- private:
-  template <class Buffer, class Buffers>
-  static Buffer firstNonEmpty(const Buffers& buffers) {
-    for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers); ++it) {
-      Buffer b(*it);
-      if (b.size() > 0) {
-        return b;
-      }
-    }
-    return Buffer();
-  }
-
-  int fd_;
-  const Deadline* deadline_;
-  executor_type executor_;
-};
-
-struct SocketAddress {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-};
-
-core::Result<SocketAddress> makeAddress(const std::string& address, std::uint16_t port) {
-  SocketAddress a;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    a.length = sizeof(sockaddr_in);
-    return a;
-  }
-  if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    a.length = sizeof(sockaddr_in6);
-    return a;
-  }
-  return makeError(ErrorCategory::Config, "bad_address", "'" + address + "' is not a numeric IP address");
-}
 
 std::string endpointText(const std::string& address, std::uint16_t port) {
   return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
@@ -255,8 +59,8 @@ bool idempotent(std::string_view method) {
 }
 
 bool closedByPeer(const beast::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
-         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+  return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
          ec == ssl::error::stream_truncated;
 }
 
@@ -265,7 +69,7 @@ bool closedByPeer(const beast::error_code& ec) {
 // ---------------------------------------------------------------------------------------------------------
 struct HttpClientRuntime::Impl {
   // Never run: the executor that TLS streams are constructed with.
-  net::io_context ioc{1};
+  asio::io_context ioc{1};
   std::mutex mu;
   std::map<std::string, std::shared_ptr<ssl::context>> contexts;  // by verify flag and CA file
 
@@ -387,7 +191,7 @@ struct HttpConnection::Impl {
       beast::error_code ec;
       if (!waitReady(s, POLLOUT, deadline, ec)) {
         close();
-        if (ec == net::error::timed_out) {
+        if (ec == asio::error::timed_out) {
           rt.timeouts++;
           return makeError(ErrorCategory::Io, "connect_timeout",
                            "connect to " + where() + ": no answer within " +
@@ -439,7 +243,7 @@ struct HttpConnection::Impl {
       if (t.verifyPeer && verify != X509_V_OK) {
         detail += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
       }
-      const bool timedOut = ec == net::error::timed_out;
+      const bool timedOut = ec == asio::error::timed_out;
       close();
       if (timedOut) {
         rt.timeouts++;
@@ -461,7 +265,7 @@ struct HttpConnection::Impl {
   }
 
   core::Error ioError(const beast::error_code& ec, std::string_view phase) {
-    if (ec == net::error::timed_out) {
+    if (ec == asio::error::timed_out) {
       rt.timeouts++;
       return makeError(ErrorCategory::Io, "timeout",
                        std::string(phase) + " " + where() + ": nothing within " +
@@ -496,7 +300,7 @@ struct HttpConnection::Impl {
     const bool reused = requestsOnConnection > 0;
     deadline.start(options.requestTimeout);
     beast::error_code ec;
-    withStream([&](auto& stream) { return net::write(stream, net::buffer(text), ec); });
+    withStream([&](auto& stream) { return asio::write(stream, asio::buffer(text), ec); });
     if (ec) {
       retryable = reused && closedByPeer(ec);
       return ioError(ec, "sending to");
@@ -506,12 +310,12 @@ struct HttpConnection::Impl {
       parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.headerLimit, UINT32_MAX)));
       parser.body_limit(options.bodyLimit);
       parser.skip(head);
-      // net::readMessage parses the header before the body (Beast 1.74's eager parse of both at once skips
+      // asio::readMessage parses the header before the body (Beast 1.74's eager parse of both at once skips
       // the Content-Length check against body_limit) and turns what Beast would throw on an oversized field
       // into an error: a node's answer never ends the workstation's process.
-      buffer.max_size(kerbpool::net::readBufferLimit(options.headerLimit));
+      buffer.max_size(net::readBufferLimit(options.headerLimit));
       ec = withStream([&](auto& stream) {
-        return kerbpool::net::readMessage(stream, buffer, parser, kerbpool::net::ReadUntil::Message);
+        return net::readMessage(stream, buffer, parser, net::ReadUntil::Message);
       });
       if (ec) {
         retryable = reused && !parser.got_some() && closedByPeer(ec);

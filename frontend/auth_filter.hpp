@@ -15,11 +15,18 @@
 #include "core/ntlm/ntlm_challenge.hpp"
 #include "core/spnego/neg_token.hpp"
 #include "core/spnego/negotiate_header.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 
 // The front-end's authentication step (Envoy's filter shape): request headers in, a Decision out, no I/O.
 // HTTP Negotiate (RFC 4559) through core/acceptor; the decision is the only way to a 200 on a protected path.
 namespace kerbpool::frontend {
+
+// The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
+using net::ConnectionContext;
+using net::HttpHandler;
+using net::HttpRequest;
+using net::HeaderList;
+using net::HttpResponse;
 
 // IIS's authPersistNonNTLM: whether a connection that authenticated stays authenticated.
 enum class Persistence {

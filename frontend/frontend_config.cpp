@@ -2,7 +2,7 @@
 
 namespace kerbpool::frontend {
 
-HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, HttpServerConfig base) {
+net::HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, net::HttpServerConfig base) {
   if (base.serverName.empty()) {
     base.serverName = "kerbpool-frontend/" + node.name;
   }

@@ -4,7 +4,7 @@
 
 #include "core/acceptor/replay_cache.hpp"
 #include "frontend/auth_filter.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 
 namespace kerbpool::frontend {
 
@@ -18,10 +18,10 @@ struct FrontendNodeConfig {
 // A node plus its listener, as `kerbpool frontend` runs it.
 struct FrontendConfig {
   FrontendNodeConfig node;
-  HttpServerConfig server;
+  net::HttpServerConfig server;
 };
 
 // Server settings for a node: Server field "kerbpool-frontend/<name>".
-HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, HttpServerConfig base = {});
+net::HttpServerConfig serverConfigFor(const FrontendNodeConfig& node, net::HttpServerConfig base = {});
 
 }  // namespace kerbpool::frontend

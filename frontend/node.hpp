@@ -12,10 +12,17 @@
 #include "core/common/rng.hpp"
 #include "frontend/auth_filter.hpp"
 #include "frontend/frontend_config.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 #include "frontend/node_credentials.hpp"
 
 namespace kerbpool::frontend {
+
+// The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
+using net::ConnectionContext;
+using net::HttpHandler;
+using net::HttpRequest;
+using net::HeaderList;
+using net::HttpResponse;
 
 struct NodeStats {
   std::uint64_t requests = 0;                           // every request handled

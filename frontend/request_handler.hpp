@@ -4,12 +4,19 @@
 #include <string_view>
 
 #include "frontend/auth_filter.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 
 // The front-end's request logic as pure functions (Beast's handle_request idea): a request and its
 // authentication decision in, the response out. A 200 on a protected path is built in exactly one place,
 // from an Allow.
 namespace kerbpool::frontend {
+
+// The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
+using net::ConnectionContext;
+using net::HttpHandler;
+using net::HttpRequest;
+using net::HeaderList;
+using net::HttpResponse;
 
 inline constexpr std::string_view kHealthPath = "/health";
 inline constexpr std::string_view kNodeHeader = "X-Kerbpool-Node";

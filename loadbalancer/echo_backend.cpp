@@ -2,9 +2,9 @@
 
 namespace kerbpool::loadbalancer {
 
-frontend::HttpResponse EchoBackendHandler::handle(const frontend::HttpRequest& request,
-                                                  frontend::ConnectionContext& connection) {
-  frontend::HttpResponse r;
+net::HttpResponse EchoBackendHandler::handle(const net::HttpRequest& request,
+                                                  net::ConnectionContext& connection) {
+  net::HttpResponse r;
   r.add("Content-Type", "text/plain");
   r.add("X-Backend", name_);
   if (request.target == "/health") {

@@ -4,22 +4,22 @@
 #include <cstdint>
 #include <string>
 
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 
 namespace kerbpool::loadbalancer {
 
-// A stand-in pool node for tests, demos and benchmarks, served by frontend::HttpServer: every answer names
+// A stand-in pool node for tests, demos and benchmarks, served by net::HttpServer: every answer names
 // the node and the connection, which is how one sees where a balancer sent a request.
 //   GET /health  -> 200 "ok" (503 "unhealthy" after setHealthy(false))
 //   anything else -> 200, X-Backend: NAME, body
 //     "node=fe01 conn=3 req=2 xff=127.0.0.1 target=/x\n"
 // (conn: the server's connection id; req: requests on that connection; xff: X-Forwarded-For or "-").
-class EchoBackendHandler final : public frontend::HttpHandler {
+class EchoBackendHandler final : public net::HttpHandler {
  public:
   explicit EchoBackendHandler(std::string name) : name_(std::move(name)) {}
 
-  frontend::HttpResponse handle(const frontend::HttpRequest& request,
-                                frontend::ConnectionContext& connection) override;
+  net::HttpResponse handle(const net::HttpRequest& request,
+                                net::ConnectionContext& connection) override;
 
   void setHealthy(bool healthy) { healthy_.store(healthy); }
   std::uint64_t requests() const { return requests_.load(); }  // not counting /health

@@ -22,20 +22,20 @@ constexpr std::string_view kComponent = "lb";
 // One node's probe loop, on its own strand.
 class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
  public:
-  HealthProbe(net::io_context& ioc, std::shared_ptr<LbState> state,
+  HealthProbe(asio::io_context& ioc, std::shared_ptr<LbState> state,
               std::shared_ptr<UpstreamConnector> upstream, std::size_t backend)
-      : strand_(net::make_strand(ioc)),
+      : strand_(asio::make_strand(ioc)),
         timer_(strand_),
         state_(std::move(state)),
         connector_(std::move(upstream)),
         backend_(backend) {}
 
   void start() {
-    net::dispatch(strand_, [self = shared_from_this()] { self->probe(); });
+    asio::dispatch(strand_, [self = shared_from_this()] { self->probe(); });
   }
 
   void stop() {
-    net::post(strand_, [self = shared_from_this()] {
+    asio::post(strand_, [self = shared_from_this()] {
       self->stopped_ = true;
       self->timer_.cancel();
       if (self->conn_) {
@@ -80,7 +80,7 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     conn_->visit([&](auto& s) {
       http::async_write(
           s, req_,
-          net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             ec ? self->finish(false, self->describe(ec)) : self->doRead();
           }));
     });
@@ -91,9 +91,9 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     parser_->body_limit(64 * 1024);
     conn_->lowest().expires_after(state_->config.health.timeout);
     conn_->visit([&](auto& s) {
-      kerbpool::net::asyncReadMessage(
-          s, conn_->buffer(), *parser_, kerbpool::net::ReadUntil::Message,
-          net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec) {
+      net::asyncReadMessage(
+          s, conn_->buffer(), *parser_, net::ReadUntil::Message,
+          asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec) {
             if (ec) {
               self->finish(false, self->describe(ec));
               return;
@@ -129,8 +129,8 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
     });
   }
 
-  net::strand<net::io_context::executor_type> strand_;
-  net::steady_timer timer_;
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer timer_;
   std::shared_ptr<LbState> state_;
   std::shared_ptr<UpstreamConnector> connector_;
   std::size_t backend_;
@@ -140,7 +140,7 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
   std::optional<http::response_parser<http::string_body>> parser_;
 };
 
-HealthChecker::HealthChecker(net::io_context& ioc, std::shared_ptr<LbState> state,
+HealthChecker::HealthChecker(asio::io_context& ioc, std::shared_ptr<LbState> state,
                              std::shared_ptr<UpstreamConnector> upstream) {
   if (state->config.health.interval.count() == 0) {
     return;  // checks off: every node counts as up

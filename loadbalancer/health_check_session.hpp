@@ -17,7 +17,7 @@ class HealthProbe;
 // refused") and counted. The first check of each node starts at once.
 class HealthChecker {
  public:
-  HealthChecker(net::io_context& ioc, std::shared_ptr<LbState> state,
+  HealthChecker(asio::io_context& ioc, std::shared_ptr<LbState> state,
                 std::shared_ptr<UpstreamConnector> upstream);
   ~HealthChecker();
   void start();

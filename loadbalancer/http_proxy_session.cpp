@@ -16,7 +16,8 @@
 #include "core/common/log.hpp"
 #include "loadbalancer/affinity.hpp"
 #include "loadbalancer/forwarding_rules.hpp"
-#include "net/http_read.hpp"
+#include "loadbalancer/http_relay.hpp"
+#include "net/server_session.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -25,63 +26,21 @@ namespace http = beast::http;
 namespace {
 
 constexpr std::string_view kComponent = "lb";
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-constexpr std::size_t kIdleReadSize = 4096;
-constexpr std::chrono::milliseconds kMaxLinger{2000};
-constexpr std::size_t kMaxDrain = 1 << 20;
 constexpr std::uint32_t kUpstreamHeaderLimit = 64 * 1024;
 
-std::string_view sv(beast::string_view s) {
-  return {s.data(), s.size()};
-}
-
-// Drops hop-by-hop fields and those the Connection field names (RFC 9110 7.6.1).
-template <class Fields>
-void dropHopByHop(Fields& fields) {
-  for (const auto& token : connectionTokens(sv(fields[http::field::connection]))) {
-    fields.erase(beast::string_view(token.data(), token.size()));
-  }
-  for (auto it = fields.begin(); it != fields.end();) {
-    it = isHopByHopField(sv(it->name_string())) ? fields.erase(it) : std::next(it);
-  }
-}
-
-// Writes a message: on a plain socket first without waiting (a small message usually fits the socket buffer,
-// and completing at once saves a trip through the scheduler per message), then, or on TLS, asynchronously
-// under `timeout`. The handler runs once, at once or later.
-template <class Stream, class Serializer, class Handler>
-void writeMessage(Stream& stream, Serializer& sr, std::chrono::milliseconds timeout, Handler&& handler) {
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-    auto& socket = stream.socket();
-    beast::error_code ec;
-    if (!socket.non_blocking()) {
-      socket.non_blocking(true, ec);
-    }
-    while (!ec && !sr.is_done()) {
-      http::write_some(socket, sr, ec);
-    }
-    if (sr.is_done()) {
-      handler(beast::error_code{}, 0);
-      return;
-    }
-    if (ec != net::error::would_block && ec != net::error::try_again) {
-      handler(ec, 0);
-      return;
-    }
-  }
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  http::async_write(stream, sr, std::forward<Handler>(handler));
-}
-
 template <class Derived>
-class HttpProxySession : public frontend::Closable {
+class HttpProxySession : public net::ServerSession<Derived> {
+  using Base = net::ServerSession<Derived>;
+
  public:
   HttpProxySession(std::shared_ptr<LbState> state, std::shared_ptr<UpstreamConnector> upstream,
                    std::string peer, bool tls)
-      : state_(std::move(state)), connector_(std::move(upstream)), peer_(std::move(peer)), tls_(tls) {
-    id_ = state_->nextConnectionId++;
+      : Base(state->nextConnectionId++, std::string(kComponent), state->config.headerLimit),
+        state_(std::move(state)),
+        connector_(std::move(upstream)),
+        peer_(std::move(peer)),
+        tls_(tls) {
     clientAddress_ = std::string(addressOf(peer_));
-    buffer_.max_size(kerbpool::net::readBufferLimit(state_->config.headerLimit));
     state_->counters.activeClientConnections++;
   }
 
@@ -90,13 +49,13 @@ class HttpProxySession : public frontend::Closable {
     if (upstream_) {
       upstream_->close();  // pinned or half-used: never handed to another client
     }
-    state_->registry.remove(id_);
+    state_->registry.remove(this->id_);
     state_->counters.activeClientConnections--;
     state_->signal.changed();
   }
 
   void forceClose() override {
-    net::post(lowest().get_executor(), [self = derived().shared_from_this()] {
+    asio::post(this->lowest().get_executor(), [self = this->derived().shared_from_this()] {
       self->closing_ = true;
       self->lowest().close();
       if (self->upstream_) {
@@ -105,132 +64,22 @@ class HttpProxySession : public frontend::Closable {
     });
   }
 
-  bool registered() {
-    if (!state_->registry.add(id_, derived().weak_from_this())) {
-      lowest().close();
-      return false;
-    }
-    return true;
-  }
+  // ---- what ServerSession asks of its Derived ------------------------------------------------------------
 
-  // ---- inbound: read one request -------------------------------------------------------------------------
-
-  void doRead() {
-    const auto& cfg = state_->config;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cfg.headerLimit, UINT32_MAX)));
-    parser_->body_limit(cfg.bodyLimit);
-    parser_->eager(true);
-    if (buffer_.size() > 0) {
-      parseBuffered();  // pipelined
-      return;
-    }
-    // Wait for the next request's first octets (under the keep-alive timeout between requests).
-    lowest().expires_after(requests_ > 0 ? cfg.clientIdleTimeout : cfg.clientReadTimeout);
-    derived().stream().async_read_some(
-        buffer_.prepare(kIdleReadSize),
-        [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
-          if (ec) {
-            self->onReadError(ec, "keep-alive wait");
-            return;
-          }
-          self->buffer_.commit(n);
-          self->parseBuffered();
-        });
+  net::SessionLimits sessionLimits() const {
+    const auto& c = state_->config;
+    return net::SessionLimits{c.headerLimit, c.bodyLimit, c.clientReadTimeout, c.clientIdleTimeout};
   }
-
-  // Parses what was read without another trip through the scheduler: a request that arrived whole (the usual
-  // case) goes straight on; otherwise the rest is read.
-  void parseBuffered() {
-    const auto ec = kerbpool::net::feedParser(*parser_, buffer_, kerbpool::net::ReadUntil::Header);
-    if (ec == http::error::need_more) {
-      doReadHeader();
-    } else if (ec) {
-      onReadError(ec, "parse request");
-    } else {
-      onHeader({});
-    }
-  }
-
-  void doReadHeader() {
-    lowest().expires_after(state_->config.clientReadTimeout);
-    kerbpool::net::asyncReadMessage(
-        derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Header,
-        [self = derived().shared_from_this()](beast::error_code ec) { self->onHeader(ec); });
-  }
-
-  void onHeader(beast::error_code ec) {
-    if (ec) {
-      onReadError(ec, "read header");
-      return;
-    }
-    const auto& req = parser_->get();
-    if (const auto refusal = kerbpool::net::checkRequestFraming(kerbpool::net::framingOf(req.base()))) {
-      // Never forwarded: an ambiguous request is how requests are smuggled past a balancer.
-      state_->counters.badRequests++;
-      core::logDebug(kComponent, "client #" + std::to_string(id_) + " from " + peer_ + ": " +
-                                     std::to_string(refusal->status) + " " + std::string(refusal->reason));
-      sendLocal(refusal->status, std::string(refusal->detail) + "\n", true);
-      return;
-    }
-    // What already arrived of the body is parsed now (so a body sent with Expect: 100-continue gets none).
-    if (const auto fed = kerbpool::net::feedParser(*parser_, buffer_, kerbpool::net::ReadUntil::Message);
-        fed && fed != http::error::need_more) {
-      onReadError(fed, "parse request");
-      return;
-    }
-    if (!parser_->is_done() && req.version() == 11 &&
-        beast::iequals(req[http::field::expect], "100-continue")) {
-      // The balancer buffers the body, so it answers the expectation itself.
-      net::async_write(derived().stream(), net::buffer(kContinue.data(), kContinue.size()),
-                       [self = derived().shared_from_this()](beast::error_code ec2, std::size_t) {
-                         ec2 ? self->fail(ec2, "write 100-continue") : self->doReadBody();
-                       });
-      return;
-    }
-    doReadBody();
-  }
-
-  void doReadBody() {
-    if (parser_->is_done()) {
-      onRequest();
-      return;
-    }
-    lowest().expires_after(state_->config.clientReadTimeout);
-    kerbpool::net::asyncReadMessage(derived().stream(), buffer_, *parser_, kerbpool::net::ReadUntil::Message,
-                                    [self = derived().shared_from_this()](beast::error_code ec) {
-                                      ec ? self->onReadError(ec, "read body") : self->onRequest();
-                                    });
-  }
-
-  void onReadError(beast::error_code ec, const char* what) {
-    auto& c = state_->counters;
-    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == ssl::error::stream_truncated ||
-        ec == http::error::partial_message) {
-      derived().doEof();
-    } else if (ec == beast::error::timeout) {
-      c.timeouts++;
-      fail(ec, what);
-    } else if (ec == http::error::header_limit) {
-      c.badRequests++;
-      sendLocal(431, "request header fields too large\n", true);
-    } else if (ec == http::error::body_limit) {
-      c.badRequests++;
-      sendLocal(413, "payload too large\n", true);
-    } else if (ec.category() == beast::error_code(http::error::bad_method).category()) {
-      c.badRequests++;
-      sendLocal(400, "bad request\n", true);
-    } else {
-      fail(ec, what);
-    }
-  }
+  net::SessionCounters& sessionCounters() { return sessionCounters_; }
+  bool mayWaitForNextRequest() const { return true; }
+  std::string sessionLabel() const { return "client #" + std::to_string(this->id_) + " from " + peer_; }
+  void refuse(unsigned status, std::string body) { sendLocal(status, std::move(body), true); }
 
   // ---- one exchange with a node --------------------------------------------------------------------------
 
-  void onRequest() {
-    requests_++;
+  void onRequestRead() {
     state_->counters.requests++;
-    req_ = parser_->release();
+    req_ = this->parser_->release();
     clientVersion_ = req_.version();
     clientKeepAlive_ = req_.keep_alive();
     head_ = req_.method() == http::verb::head;
@@ -273,7 +122,7 @@ class HttpProxySession : public frontend::Closable {
         sendLocal(502, lastFailure_, false);
       } else {
         state_->counters.serviceUnavailable++;
-        core::logDebug(kComponent, "client #" + std::to_string(id_) + ": " + pick.error().detail);
+        core::logDebug(kComponent, "client #" + std::to_string(this->id_) + ": " + pick.error().detail);
         sendLocal(503, serviceUnavailableBody(pick.error().detail), false);
       }
       return;
@@ -294,8 +143,8 @@ class HttpProxySession : public frontend::Closable {
   void doConnect() {
     const auto& cfg = state_->config;
     connector_->connect(
-        backend_, lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
-        [self = derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn, std::string_view what) {
+        backend_, this->lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
+        [self = this->derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn, std::string_view what) {
           self->onConnect(ec, std::move(conn), what);
         });
   }
@@ -323,7 +172,7 @@ class HttpProxySession : public frontend::Closable {
     reqSr_.emplace(req_);
     upstream_->visit([&](auto& s) {
       writeMessage(s, *reqSr_, state_->config.upstreamReadTimeout,
-                   net::bind_executor(lowest().get_executor(), [self = derived().shared_from_this()](
+                   asio::bind_executor(this->lowest().get_executor(), [self = this->derived().shared_from_this()](
                                                                    beast::error_code ec, std::size_t) {
                      ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
                    }));
@@ -337,10 +186,10 @@ class HttpProxySession : public frontend::Closable {
     resParser_->skip(head_);
     upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
     upstream_->visit([&](auto& s) {
-      kerbpool::net::asyncReadMessage(
-          s, upstream_->buffer(), *resParser_, kerbpool::net::ReadUntil::Message,
-          net::bind_executor(lowest().get_executor(),
-                             [self = derived().shared_from_this()](beast::error_code ec) { self->onUpstreamRead(ec); }));
+      net::asyncReadMessage(
+          s, upstream_->buffer(), *resParser_, net::ReadUntil::Message,
+          asio::bind_executor(this->lowest().get_executor(),
+                             [self = this->derived().shared_from_this()](beast::error_code ec) { self->onUpstreamRead(ec); }));
     });
   }
 
@@ -352,7 +201,7 @@ class HttpProxySession : public frontend::Closable {
     const unsigned status = resParser_->get().result_int();
     if (status >= 100 && status < 200) {
       if (status == 101) {
-        onUpstreamFailure(net::error::operation_not_supported, "protocol upgrade", true);
+        onUpstreamFailure(asio::error::operation_not_supported, "protocol upgrade", true);
         return;
       }
       doUpstreamRead();  // an interim response: the final one follows
@@ -414,7 +263,7 @@ class HttpProxySession : public frontend::Closable {
       state_->counters.timeouts++;
     }
     lastFailure_ = badGatewayBody(name, what, detail);
-    core::logWarn(kComponent, "client #" + std::to_string(id_) + " " + std::string(sv(req_.method_string())) +
+    core::logWarn(kComponent, "client #" + std::to_string(this->id_) + " " + std::string(sv(req_.method_string())) +
                                   " " + std::string(sv(req_.target())) + ": " + name + ": " +
                                   std::string(what) + ": " + detail);
   }
@@ -465,45 +314,15 @@ class HttpProxySession : public frontend::Closable {
       }
     }
     resSr_.emplace(res_);
-    writeMessage(derived().stream(), *resSr_, state_->config.clientReadTimeout,
-                 [self = derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
+    writeMessage(this->derived().stream(), *resSr_, state_->config.clientReadTimeout,
+                 [self = this->derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
                    if (ec) {
                      self->fail(ec, "write response");
                      return;
                    }
-                   keepAlive ? self->doRead() : self->derived().doEof();
+                   keepAlive ? self->readRequest() : self->derived().doEof();
                  });
   }
-
-  void lingerAndClose() {
-    beast::error_code ignored;
-    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    lowest().expires_after(std::min(state_->config.clientReadTimeout, kMaxLinger));
-    drain();
-  }
-
-  void drain() {
-    lowest().async_read_some(net::buffer(scratch_),
-                             [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
-                               self->drained_ += n;
-                               if (ec || self->drained_ > kMaxDrain) {
-                                 self->lowest().close();
-                                 return;
-                               }
-                               self->drain();
-                             });
-  }
-
-  void fail(beast::error_code ec, std::string_view what) {
-    if (ec != net::error::operation_aborted) {
-      core::logDebug(kComponent, "client #" + std::to_string(id_) + " from " + peer_ + ": " +
-                                     std::string(what) + ": " + ec.message());
-    }
-    lowest().close();
-  }
-
-  Derived& derived() { return static_cast<Derived&>(*this); }
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(derived().stream()); }
 
  protected:
   std::shared_ptr<LbState> state_;
@@ -513,12 +332,11 @@ class HttpProxySession : public frontend::Closable {
   std::string peer_;
   std::string clientAddress_;
   bool tls_;
-  std::uint64_t id_ = 0;
-  std::uint64_t requests_ = 0;
   bool closing_ = false;
+  // The balancer counts every refused request as a bad request.
+  net::SessionCounters sessionCounters_{&state_->counters.badRequests, &state_->counters.badRequests,
+                                        &state_->counters.badRequests, &state_->counters.timeouts};
 
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> req_;
   unsigned clientVersion_ = 11;
   bool clientKeepAlive_ = true;
@@ -536,9 +354,6 @@ class HttpProxySession : public frontend::Closable {
   http::response<http::string_body> res_;
   std::optional<http::request_serializer<http::string_body>> reqSr_;
   std::optional<http::response_serializer<http::string_body>> resSr_;
-
-  std::array<char, 4096> scratch_{};
-  std::size_t drained_ = 0;
 };
 
 class PlainProxySession : public HttpProxySession<PlainProxySession>,
@@ -550,9 +365,9 @@ class PlainProxySession : public HttpProxySession<PlainProxySession>,
         stream_(std::move(socket)) {}
 
   void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->registered()) {
-        self->doRead();
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->registered(self->state_->registry)) {
+        self->readRequest();
       }
     });
   }
@@ -572,8 +387,8 @@ class TlsProxySession : public HttpProxySession<TlsProxySession>,
         stream_(std::move(socket), ctx) {}
 
   void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->registered()) {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->registered(self->state_->registry)) {
         return;
       }
       self->lowest().expires_after(self->state_->config.clientReadTimeout);
@@ -584,7 +399,7 @@ class TlsProxySession : public HttpProxySession<TlsProxySession>,
           self->fail(ec, "tls handshake");
           return;
         }
-        self->doRead();
+        self->readRequest();
       });
     });
   }

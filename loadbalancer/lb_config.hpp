@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/tls_files.hpp"
 #include "core/common/result.hpp"
 
 namespace kerbpool::loadbalancer {
@@ -40,10 +41,8 @@ struct HealthCheckConfig {
   bool tls = false;  // probe over TLS (tcp mode in front of TLS nodes); http mode: follows backendTls
 };
 
-struct LbTlsFiles {
-  std::string certificateChainFile;  // certificate for the pool name, then the chain
-  std::string privateKeyFile;
-};
+// The certificate for the pool name, then the chain, and its key.
+using LbTlsFiles = net::TlsFiles;
 
 struct LbConfig {
   LbMode mode = LbMode::Http;

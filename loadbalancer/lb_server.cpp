@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "loadbalancer/health_check_session.hpp"
-#include "loadbalancer/listener.hpp"
+#include "loadbalancer/vip_listener.hpp"
 #include "net/io_threads.hpp"
 #include "loadbalancer/upstream_client.hpp"
 
@@ -18,15 +18,15 @@ using core::makeError;
 
 struct LbServer::Runtime {
   explicit Runtime(unsigned threads) : ioc(static_cast<int>(threads)) {}
-  net::io_context ioc;
+  asio::io_context ioc;
 };
 
 struct LbServer::Impl {
   std::shared_ptr<LbState> state;
   std::shared_ptr<UpstreamConnector> upstream;
-  std::shared_ptr<Listener> listener;
+  std::unique_ptr<VipListener> listener;
   std::unique_ptr<HealthChecker> health;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   std::atomic<bool> stopped{false};
@@ -35,7 +35,7 @@ struct LbServer::Impl {
 core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, core::Rng& rng) {
   KP_CHECK(validate(config));
   beast::error_code ec;
-  const auto addr = net::ip::make_address(config.address, ec);
+  const auto addr = asio::ip::make_address(config.address, ec);
   if (ec) {
     return makeError(ErrorCategory::Config, "bad_address", "'" + config.address + "' is not an IP address");
   }
@@ -44,19 +44,19 @@ core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, 
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<LbState>(config, rng);
   KP_TRY(impl->upstream, UpstreamConnector::create(runtime->ioc, impl->state));
-  impl->listener = std::make_shared<Listener>(runtime->ioc, impl->state, impl->upstream);
+  impl->listener = std::make_unique<VipListener>(runtime->ioc, impl->state, impl->upstream);
   if (config.tls) {
     KP_CHECK(impl->listener->loadTls(*config.tls));
   }
   KP_CHECK(impl->listener->open(tcp::endpoint(addr, config.port)));
   impl->port = impl->listener->port();
   impl->health = std::make_unique<HealthChecker>(runtime->ioc, impl->state, impl->upstream);
-  impl->work.emplace(net::make_work_guard(runtime->ioc));
+  impl->work.emplace(asio::make_work_guard(runtime->ioc));
   impl->listener->run();
   impl->health->start();
   for (unsigned i = 0; i < n; ++i) {
     impl->threads.emplace_back([ioc = &runtime->ioc, state = impl->state.get()] {
-      kerbpool::net::runIoContext(*ioc, "lb", state->counters.handlerExceptions);
+      net::runIoContext(*ioc, "lb", state->counters.handlerExceptions);
     });
   }
   return std::unique_ptr<LbServer>(new LbServer(std::move(runtime), std::move(impl)));

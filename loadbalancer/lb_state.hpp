@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "core/common/rng.hpp"
-#include "frontend/connection_registry.hpp"
+#include "net/connection_registry.hpp"
 #include "loadbalancer/backend_chooser.hpp"
 #include "loadbalancer/backend_pool.hpp"
 #include "loadbalancer/lb_config.hpp"
@@ -25,7 +25,7 @@ struct LbState {
   BackendPool pool;
   BackendChooser chooser;
   LbCounters counters;
-  frontend::ConnectionRegistry registry;
+  net::ConnectionRegistry registry;
   std::atomic<std::uint64_t> nextConnectionId{1};
   StatsSignal signal;  // changed() after the counters a waitForStats() caller may be watching
 

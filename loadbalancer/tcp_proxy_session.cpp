@@ -18,7 +18,7 @@ namespace {
 constexpr std::string_view kComponent = "lb";
 constexpr std::size_t kRelayBuffer = 16 * 1024;
 
-class TcpProxySession : public frontend::Closable, public std::enable_shared_from_this<TcpProxySession> {
+class TcpProxySession : public net::Closable, public std::enable_shared_from_this<TcpProxySession> {
  public:
   TcpProxySession(tcp::socket&& socket, std::shared_ptr<LbState> state,
                   std::shared_ptr<UpstreamConnector> upstream, std::string peer)
@@ -42,11 +42,11 @@ class TcpProxySession : public frontend::Closable, public std::enable_shared_fro
   }
 
   void forceClose() override {
-    net::post(client_.get_executor(), [self = shared_from_this()] { self->closeBoth(); });
+    asio::post(client_.get_executor(), [self = shared_from_this()] { self->closeBoth(); });
   }
 
   void run() {
-    net::dispatch(client_.get_executor(), [self = shared_from_this()] {
+    asio::dispatch(client_.get_executor(), [self = shared_from_this()] {
       if (!self->state_->registry.add(self->id_, self->weak_from_this())) {
         self->closeBoth();
         return;
@@ -104,15 +104,15 @@ class TcpProxySession : public frontend::Closable, public std::enable_shared_fro
     // The node's socket belongs to no strand: every handler is bound to this session's.
     const auto strand = client_.get_executor();
     from.async_read_some(
-        net::buffer(buf), net::bind_executor(strand, [self = shared_from_this(), &from, &to, &buf, direction,
+        asio::buffer(buf), asio::bind_executor(strand, [self = shared_from_this(), &from, &to, &buf, direction,
                                                       strand](beast::error_code ec, std::size_t n) {
           if (ec) {
             self->onPumpEnd(ec, to, direction);
             return;
           }
           self->active_ = true;
-          net::async_write(to, net::buffer(buf.data(), n),
-                           net::bind_executor(strand, [self, &from, &to, &buf, direction](
+          asio::async_write(to, asio::buffer(buf.data(), n),
+                           asio::bind_executor(strand, [self, &from, &to, &buf, direction](
                                                           beast::error_code ec2, std::size_t) {
                              if (ec2) {
                                self->closeBoth();
@@ -124,7 +124,7 @@ class TcpProxySession : public frontend::Closable, public std::enable_shared_fro
   }
 
   void onPumpEnd(beast::error_code ec, tcp::socket& to, int direction) {
-    if (ec == net::error::eof && !closed_) {
+    if (ec == asio::error::eof && !closed_) {
       // A half-close: pass it on, keep the other direction going.
       beast::error_code ignored;
       to.shutdown(tcp::socket::shutdown_send, ignored);
@@ -170,7 +170,7 @@ class TcpProxySession : public frontend::Closable, public std::enable_shared_fro
   std::shared_ptr<LbState> state_;
   std::shared_ptr<UpstreamConnector> connector_;
   tcp::socket client_;
-  net::steady_timer idle_;
+  asio::steady_timer idle_;
   std::string peer_;
   std::string clientAddress_;
   std::uint64_t id_ = 0;

@@ -9,7 +9,7 @@ namespace kerbpool::loadbalancer {
 using core::ErrorCategory;
 using core::makeError;
 
-core::Result<std::shared_ptr<UpstreamConnector>> UpstreamConnector::create(net::io_context& ioc,
+core::Result<std::shared_ptr<UpstreamConnector>> UpstreamConnector::create(asio::io_context& ioc,
                                                                            std::shared_ptr<LbState> state) {
   auto c = std::make_shared<UpstreamConnector>(ioc, state);
   const auto& config = state->config;
@@ -46,14 +46,14 @@ core::Result<std::shared_ptr<UpstreamConnector>> UpstreamConnector::create(net::
   return c;
 }
 
-void UpstreamConnector::connect(std::size_t backend, const net::any_io_executor& executor, bool tls,
+void UpstreamConnector::connect(std::size_t backend, const asio::any_io_executor& executor, bool tls,
                                 std::chrono::milliseconds timeout, ConnectHandler handler) {
   auto conn = std::make_unique<UpstreamConnection>(ioc_.get_executor(), backend);
   auto& stream = *conn->plain_;
   stream.expires_after(timeout);
   stream.async_connect(
       endpoints_[backend],
-      net::bind_executor(executor, [this, state = state_, conn = std::move(conn), executor, tls, timeout,
+      asio::bind_executor(executor, [this, state = state_, conn = std::move(conn), executor, tls, timeout,
                                     handler = std::move(handler)](beast::error_code ec) mutable {
         if (ec) {
           handler(ec, nullptr, "connect");
@@ -71,10 +71,10 @@ void UpstreamConnector::connect(std::size_t backend, const net::any_io_executor&
       }));
 }
 
-void UpstreamConnector::handshake(UpstreamPtr conn, const net::any_io_executor& executor,
+void UpstreamConnector::handshake(UpstreamPtr conn, const asio::any_io_executor& executor,
                                   std::chrono::milliseconds timeout, ConnectHandler handler) {
   if (!tls_) {
-    handler(net::error::operation_not_supported, nullptr, "tls handshake (no TLS context)");
+    handler(asio::error::operation_not_supported, nullptr, "tls handshake (no TLS context)");
     return;
   }
   conn->tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*conn->plain_), *tls_);
@@ -84,7 +84,7 @@ void UpstreamConnector::handshake(UpstreamPtr conn, const net::any_io_executor& 
       config.backendTlsName.empty() ? config.backends[conn->backend()].host : config.backendTlsName;
   // SNI (for a name, not an address) and the name the certificate must carry.
   if (!SSL_set_tlsext_host_name(conn->tls_->native_handle(), name.c_str())) {
-    handler(net::error::invalid_argument, nullptr, "tls handshake (server name)");
+    handler(asio::error::invalid_argument, nullptr, "tls handshake (server name)");
     return;
   }
   if (!config.backendCaFile.empty()) {
@@ -94,7 +94,7 @@ void UpstreamConnector::handshake(UpstreamPtr conn, const net::any_io_executor& 
   lowest.expires_after(timeout);
   auto* stream = conn->tls_.get();
   stream->async_handshake(ssl::stream_base::client,
-                          net::bind_executor(executor, [conn = std::move(conn), handler = std::move(handler)](
+                          asio::bind_executor(executor, [conn = std::move(conn), handler = std::move(handler)](
                                                            beast::error_code ec) mutable {
                             if (ec) {
                               handler(ec, nullptr, "tls handshake");

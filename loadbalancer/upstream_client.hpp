@@ -23,17 +23,17 @@
 
 namespace kerbpool::loadbalancer {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
 
 // One connection to one node, plain or TLS. Used by one client session at a time: every operation is started
 // from that session's strand with a handler bound to it, so the connection itself needs no strand and can
 // move between sessions through the idle pool (never while an operation is pending).
 class UpstreamConnection {
  public:
-  UpstreamConnection(net::any_io_executor executor, std::size_t backend)
+  UpstreamConnection(asio::any_io_executor executor, std::size_t backend)
       : backend_(backend), plain_(std::make_unique<beast::tcp_stream>(std::move(executor))) {
     buffer_.max_size(kReadBufferLimit);
   }
@@ -80,11 +80,11 @@ class UpstreamConnector {
 
   // Resolves every node's host once (a Config error naming the node) and, when re-encrypting, loads the CA
   // that the nodes' certificates must chain to.
-  static core::Result<std::shared_ptr<UpstreamConnector>> create(net::io_context& ioc,
+  static core::Result<std::shared_ptr<UpstreamConnector>> create(asio::io_context& ioc,
                                                                  std::shared_ptr<LbState> state);
 
   // A new connection to `backend` (TLS when `tls`), bounded by `timeout`; the handler runs on `executor`.
-  void connect(std::size_t backend, const net::any_io_executor& executor, bool tls,
+  void connect(std::size_t backend, const asio::any_io_executor& executor, bool tls,
                std::chrono::milliseconds timeout, ConnectHandler handler);
   // An idle keep-alive connection to `backend`, or null.
   UpstreamPtr takeIdle(std::size_t backend);
@@ -96,14 +96,14 @@ class UpstreamConnector {
   const tcp::endpoint& endpoint(std::size_t backend) const { return endpoints_[backend]; }
   bool tlsToBackends() const { return tls_.has_value(); }
 
-  UpstreamConnector(net::io_context& ioc, std::shared_ptr<LbState> state)
+  UpstreamConnector(asio::io_context& ioc, std::shared_ptr<LbState> state)
       : ioc_(ioc), state_(std::move(state)) {}
 
  private:
-  void handshake(UpstreamPtr connection, const net::any_io_executor& executor,
+  void handshake(UpstreamPtr connection, const asio::any_io_executor& executor,
                  std::chrono::milliseconds timeout, ConnectHandler handler);
 
-  net::io_context& ioc_;
+  asio::io_context& ioc_;
   std::shared_ptr<LbState> state_;
   std::vector<tcp::endpoint> endpoints_;
   std::optional<ssl::context> tls_;

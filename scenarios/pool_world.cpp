@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "frontend/frontend_config.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/node_credentials.hpp"
 #include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel.hpp"
@@ -56,7 +56,7 @@ struct PoolWorld::Node {
   std::unique_ptr<frontend::InProcessSecureChannel> channel;
   std::unique_ptr<frontend::NtlmPassThroughHandler> ntlm;
   std::unique_ptr<frontend::FrontendNode> node;
-  std::unique_ptr<frontend::HttpServer> server;
+  std::unique_ptr<net::HttpServer> server;
 
   explicit Node(std::uint64_t seed) : rng(seed) {}
 };
@@ -203,7 +203,7 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
 }
 
 core::Status PoolWorld::startNode(Node& n) {
-  frontend::HttpServerConfig base;
+  net::HttpServerConfig base;
   base.port = n.port;
   base.threads = nodeThreads_;
   // An NTLM pass-through holds its request thread for the DC's hold time (and its wait for a Netlogon
@@ -213,9 +213,9 @@ core::Status PoolWorld::startNode(Node& n) {
       ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 16, 16, 128)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   if (tls()) {
-    base.tls = frontend::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
+    base.tls = net::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
   }
-  auto server = frontend::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
+  auto server = net::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
   if (!server.ok()) {
     return std::move(server).error().within("node " + n.name);
   }

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "core/crypto/x509.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "tests/support/socket_client.hpp"
 #include "tests/support/tools.hpp"
 
@@ -37,16 +37,16 @@ struct Seen {
   bool tls = false;
 };
 
-class EchoHandler : public frontend::HttpHandler {
+class EchoHandler : public net::HttpHandler {
  public:
-  frontend::HttpResponse handle(const frontend::HttpRequest& req,
-                                frontend::ConnectionContext& conn) override {
+  net::HttpResponse handle(const net::HttpRequest& req,
+                                net::ConnectionContext& conn) override {
     {
       std::lock_guard lock(mu_);
       seen_.push_back(Seen{conn.id, req.method, req.target, std::string(req.header("Host").value_or("")),
                            std::string(req.header("Connection").value_or("")), req.tls});
     }
-    frontend::HttpResponse r;
+    net::HttpResponse r;
     r.add("X-Kerbpool-Node", "fe01");
     if (req.target == "/big-body") {
       r.body = std::string(2000, 'b');
@@ -70,11 +70,11 @@ class EchoHandler : public frontend::HttpHandler {
   std::vector<Seen> seen_;
 };
 
-std::unique_ptr<frontend::HttpServer> startServer(frontend::HttpHandler& handler,
-                                                  std::optional<frontend::TlsFiles> tls = std::nullopt) {
-  frontend::HttpServerConfig config;
+std::unique_ptr<net::HttpServer> startServer(net::HttpHandler& handler,
+                                                  std::optional<net::TlsFiles> tls = std::nullopt) {
+  net::HttpServerConfig config;
   config.tls = std::move(tls);
-  auto server = frontend::HttpServer::start(config, handler);
+  auto server = net::HttpServer::start(config, handler);
   if (!server.ok()) {
     FAIL(server.error().message());
   }
@@ -428,7 +428,7 @@ TEST_CASE("http connection: TLS with SNI and verification against the lab CA",
   REQUIRE(files.ok());
   EchoHandler handler;
   auto server = startServer(
-      handler, frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+      handler, net::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
   HttpClientRuntime runtime;
   auto options = optionsFor(server->port());
   options.tls = client::HttpTlsOptions{"", files->caCertificate.string(), true};  // name from Host

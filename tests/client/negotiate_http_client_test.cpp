@@ -9,7 +9,7 @@
 #include "client/kdc_error.hpp"
 #include "client/kdc_network.hpp"
 #include "core/crypto/x509.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "tests/client/negotiate_test_node.hpp"
 #include "tests/support/kdc_fixture.hpp"
 #include "tests/support/socket_client.hpp"
@@ -41,14 +41,14 @@ client::KerberosClientConfig contosoClient() {
 // The realm of examples/contoso.realm.json, a front-end "fe01" holding FE01$'s keys (and the site's shared
 // POOLKERB$ key for HTTP/pool.contoso.test), DNS with an A record for the pool name.
 struct Lab {
-  explicit Lab(std::optional<frontend::TlsFiles> tls = std::nullopt, std::uint16_t kdcPort = 0)
+  explicit Lab(std::optional<net::TlsFiles> tls = std::nullopt, std::uint16_t kdcPort = 0)
       : network(kdcAt(kdcPort != 0 ? kdcPort : kdc.port())),
         kerberos(network, clock, kerberosRng, contosoClient()) {
     node.useKeysOf(kdc.directory(), "FE01$");
     node.addNtlmUser("alice", "Passw0rd!");
-    frontend::HttpServerConfig config;
+    net::HttpServerConfig config;
     config.tls = std::move(tls);
-    auto started = frontend::HttpServer::start(config, node);
+    auto started = net::HttpServer::start(config, node);
     if (!started.ok()) {
       FAIL(started.error().message());
     }
@@ -75,7 +75,7 @@ struct Lab {
   core::SeededRng rng{12};
   client::DnsZone dns;
   test::NegotiateTestNode node{"fe01"};
-  std::unique_ptr<frontend::HttpServer> server;
+  std::unique_ptr<net::HttpServer> server;
   client::HttpClientRuntime http;
   client::KdcNetwork network;
   client::KerberosClient kerberos;
@@ -361,7 +361,7 @@ TEST_CASE("negotiate client: Kerberos over TLS to the pool name", "[client][nego
   test::TempDir dir;
   auto files = bundle->writePemFiles(dir.path());
   REQUIRE(files.ok());
-  Lab lab(frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+  Lab lab(net::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
   client::NegotiateHttpOptions options;
   options.caFile = files->caCertificate.string();
   // The certificate is for the pool name; the CNAME target only changes the SPN.

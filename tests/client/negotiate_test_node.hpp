@@ -20,7 +20,7 @@
 #include "core/common/clock.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "core/ntlm/ntlm_challenge.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 #include "kdc/directory.hpp"
 
 #include "core/common/base64.hpp"
@@ -38,7 +38,7 @@ struct NodeLeg {
   unsigned status = 0;
 };
 
-class NegotiateTestNode : public frontend::HttpHandler {
+class NegotiateTestNode : public net::HttpHandler {
  public:
   explicit NegotiateTestNode(std::string name);
 
@@ -54,8 +54,8 @@ class NegotiateTestNode : public frontend::HttpHandler {
   std::atomic<bool> tamperApRep{false};  // corrupt the mutual-authentication token
   std::atomic<bool> omitApRep{false};    // leave it out
 
-  frontend::HttpResponse handle(const frontend::HttpRequest& request,
-                                frontend::ConnectionContext& connection) override;
+  net::HttpResponse handle(const net::HttpRequest& request,
+                                net::ConnectionContext& connection) override;
 
   // The JSON "node" differs from the X-Kerbpool-Node header (a proxy rewrote one of them).
   void setBodyNode(std::string name) {
@@ -69,11 +69,11 @@ class NegotiateTestNode : public frontend::HttpHandler {
 
  private:
   struct ConnState;
-  frontend::HttpResponse challenge() const;
-  frontend::HttpResponse accepted(ConnState& st, const std::string& user, const std::string& mechanism,
+  net::HttpResponse challenge() const;
+  net::HttpResponse accepted(ConnState& st, const std::string& user, const std::string& mechanism,
                                   const std::optional<core::Bytes>& token);
-  frontend::HttpResponse negotiate(ConnState& st, std::string_view authorization);
-  frontend::HttpResponse finishNtlm(ConnState& st, std::string_view authorization);
+  net::HttpResponse negotiate(ConnState& st, std::string_view authorization);
+  net::HttpResponse finishNtlm(ConnState& st, std::string_view authorization);
 
   std::string name_;
   core::SystemClock clock_;
@@ -145,8 +145,8 @@ inline int NegotiateTestNode::clientMicsVerified() {
   return micsVerified_;
 }
 
-inline frontend::HttpResponse NegotiateTestNode::challenge() const {
-  frontend::HttpResponse r;
+inline net::HttpResponse NegotiateTestNode::challenge() const {
+  net::HttpResponse r;
   r.status = 401;
   r.add("WWW-Authenticate", "Negotiate");
   if (ntlmEnabled) {
@@ -156,14 +156,14 @@ inline frontend::HttpResponse NegotiateTestNode::challenge() const {
   return r;
 }
 
-inline frontend::HttpResponse NegotiateTestNode::accepted(ConnState& st, const std::string& user,
+inline net::HttpResponse NegotiateTestNode::accepted(ConnState& st, const std::string& user,
                                                           const std::string& mechanism,
                                                           const std::optional<Bytes>& token) {
   if (persistAuth) {
     st.user = user;
     st.mechanism = mechanism;
   }
-  frontend::HttpResponse r;
+  net::HttpResponse r;
   r.add("Content-Type", "application/json");
   r.add("X-Kerbpool-Node", name_);
   if (token) {
@@ -187,14 +187,14 @@ inline frontend::HttpResponse NegotiateTestNode::accepted(ConnState& st, const s
   return r;
 }
 
-inline frontend::HttpResponse NegotiateTestNode::handle(const frontend::HttpRequest& request,
-                                                        frontend::ConnectionContext& connection) {
+inline net::HttpResponse NegotiateTestNode::handle(const net::HttpRequest& request,
+                                                        net::ConnectionContext& connection) {
   if (!connection.authState) {
     connection.authState = std::make_shared<ConnState>();
   }
   auto& st = *std::static_pointer_cast<ConnState>(connection.authState);
   const std::string authorization(request.header("Authorization").value_or(""));
-  frontend::HttpResponse r;
+  net::HttpResponse r;
   if (request.target == "/public") {
     r.body = R"({"node":")" + name_ + R"("})";
   } else if (authorization.empty()) {
@@ -209,7 +209,7 @@ inline frontend::HttpResponse NegotiateTestNode::handle(const frontend::HttpRequ
   return r;
 }
 
-inline frontend::HttpResponse NegotiateTestNode::negotiate(ConnState& st, std::string_view authorization) {
+inline net::HttpResponse NegotiateTestNode::negotiate(ConnState& st, std::string_view authorization) {
   std::shared_ptr<const acceptor::AcceptorKeys> keys;
   {
     std::lock_guard lock(mu_);
@@ -231,7 +231,7 @@ inline frontend::HttpResponse NegotiateTestNode::negotiate(ConnState& st, std::s
       std::lock_guard lock(mu_);
       refusals_.push_back(no->error.code);
     }
-    frontend::HttpResponse r = challenge();
+    net::HttpResponse r = challenge();
     if (no->responseToken) {
       r.headers[0].second =
           spnego::formatAuthHeader(spnego::AuthScheme::Negotiate, core::BytesView(*no->responseToken));
@@ -262,14 +262,14 @@ inline frontend::HttpResponse NegotiateTestNode::negotiate(ConnState& st, std::s
     resp.responseToken = pending->challenge;
     token = spnego::encodeNegTokenResp(resp);
   }
-  frontend::HttpResponse r;
+  net::HttpResponse r;
   r.status = 401;
   r.add("WWW-Authenticate", spnego::formatAuthHeader(st.ntlmScheme, core::BytesView(token)));
   r.add("X-Kerbpool-Node", name_);
   return r;
 }
 
-inline frontend::HttpResponse NegotiateTestNode::finishNtlm(ConnState& st, std::string_view authorization) {
+inline net::HttpResponse NegotiateTestNode::finishNtlm(ConnState& st, std::string_view authorization) {
   const ntlm::PendingChallenge pending = *st.ntlm;
   st.ntlm.reset();
   auto header = spnego::parseAuthorization(authorization);

@@ -15,7 +15,7 @@ using frontend::Allow;
 using frontend::AuthFilter;
 using frontend::AuthFilterOptions;
 using frontend::Challenge;
-using frontend::ConnectionContext;
+using net::ConnectionContext;
 using frontend::Decision;
 using frontend::Deny;
 using frontend::Persistence;
@@ -77,7 +77,7 @@ Allow requireAllow(const Decision& d) {
   return *allow;
 }
 
-std::optional<std::string> headerValue(const frontend::HeaderList& h, std::string_view name) {
+std::optional<std::string> headerValue(const net::HeaderList& h, std::string_view name) {
   for (const auto& [n, v] : h) {
     if (n == name) {
       return v;
@@ -95,7 +95,7 @@ TEST_CASE("auth filter: an anonymous request is challenged with Negotiate only",
   const auto* c = std::get_if<Challenge>(&d);
   REQUIRE(c != nullptr);
   CHECK(c->reason == "no_credentials");
-  CHECK(c->headers == frontend::HeaderList{{"WWW-Authenticate", "Negotiate"}});
+  CHECK(c->headers == net::HeaderList{{"WWW-Authenticate", "Negotiate"}});
 }
 
 TEST_CASE("auth filter: a good Kerberos token is allowed with groups and a verifiable AP-REP",

@@ -12,7 +12,7 @@
 #include "core/crypto/x509.hpp"
 #include "core/spnego/gss_framing.hpp"
 #include "core/spnego/neg_token.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 #include "tests/support/kdc_fixture.hpp"
@@ -235,7 +235,7 @@ TEST_CASE("kerbpool's front-end accepts curl with a ticket and keytab from a rea
   frontend::FrontendNodeConfig config;
   config.name = "fe01";
   frontend::FrontendNode node(config, std::move(*creds), clock, rng);
-  auto server = frontend::HttpServer::start(frontend::serverConfigFor(config), node);
+  auto server = net::HttpServer::start(frontend::serverConfigFor(config), node);
   REQUIRE(server.ok());
   const std::string port = std::to_string((*server)->port());
 

@@ -19,8 +19,9 @@
 #include "core/iana/ticket_flags.hpp"
 #include "core/messages/group_authdata.hpp"
 #include "core/messages/ticket.hpp"
-#include "frontend/http_message.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_message.hpp"
+#include "net/http_server.hpp"
+#include "tests/net/server_fixture.hpp"
 
 namespace kerbpool::test {
 
@@ -104,9 +105,9 @@ inline core::acceptor::AcceptorKey acceptorKey(std::vector<std::string> names, c
   return core::acceptor::AcceptorKey{std::move(names), std::move(realm), kvno, key};
 }
 
-inline frontend::HttpRequest protectedRequest(std::optional<std::string> authorization = std::nullopt,
+inline net::HttpRequest protectedRequest(std::optional<std::string> authorization = std::nullopt,
                                               std::string target = "/WebTicket/WebTicketService.svc") {
-  frontend::HttpRequest r;
+  net::HttpRequest r;
   r.method = "GET";
   r.target = std::move(target);
   r.peer = "127.0.0.1:5555";
@@ -114,16 +115,6 @@ inline frontend::HttpRequest protectedRequest(std::optional<std::string> authori
     r.headers.emplace_back("Authorization", *authorization);
   }
   return r;
-}
-
-// Starts an HttpServer for `handler`, failing the test (with the error's words) when it cannot.
-inline std::unique_ptr<frontend::HttpServer> startServer(const frontend::HttpServerConfig& config,
-                                                         frontend::HttpHandler& handler) {
-  auto server = frontend::HttpServer::start(config, handler);
-  if (!server.ok()) {
-    FAIL(server.error().message());
-  }
-  return std::move(server).value();
 }
 
 }  // namespace kerbpool::test

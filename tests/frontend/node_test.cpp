@@ -8,9 +8,9 @@
 #include "tests/frontend/frontend_test_support.hpp"
 
 using namespace kerbpool;
-using frontend::ConnectionContext;
+using net::ConnectionContext;
 using frontend::FrontendNode;
-using frontend::HttpResponse;
+using net::HttpResponse;
 using test::kFrontendNow;
 
 namespace {

@@ -10,8 +10,8 @@
 #include "tests/frontend/ntlm_test_support.hpp"
 
 using namespace kerbpool;
-using frontend::ConnectionContext;
-using frontend::HttpResponse;
+using net::ConnectionContext;
+using net::HttpResponse;
 using test::challengeToken;
 using test::NtlmLab;
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "client/negotiate_http_client.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/request_handler.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 #include "tests/frontend/ntlm_test_support.hpp"
@@ -24,7 +24,7 @@ struct HttpNtlmLab {
   HttpNtlmLab() {
     for (const std::string name : {"fe01", "fe02"}) {
       auto& n = lab.addNode(name);
-      auto started = frontend::HttpServer::start(frontend::HttpServerConfig{}, *n.node);
+      auto started = net::HttpServer::start(net::HttpServerConfig{}, *n.node);
       if (!started.ok()) {
         FAIL(started.error().message());
       }
@@ -52,7 +52,7 @@ struct HttpNtlmLab {
   frontend::NtlmPassThroughHandler& ntlm(const std::string& name) { return *lab.nodes.at(name).ntlm; }
 
   test::NtlmLab lab;
-  std::map<std::string, std::unique_ptr<frontend::HttpServer>> servers;
+  std::map<std::string, std::unique_ptr<net::HttpServer>> servers;
   client::DnsZone dns;
   client::HttpClientRuntime http;
   core::SeededRng rng{77};
@@ -191,7 +191,7 @@ TEST_CASE("ntlm http: requests that may wait for the DC are told apart from the 
   test::NtlmLab lab;
   auto& withNtlm = *lab.addNode("fe01").node;
   auto request = [](std::optional<std::string> authorization) {
-    frontend::HttpRequest r;
+    net::HttpRequest r;
     r.target = kPath;
     if (authorization) {
       r.headers.emplace_back("Authorization", *authorization);
@@ -220,10 +220,10 @@ TEST_CASE("ntlm http: logons through a node whose pass-throughs run on a pool of
           "[frontend][ntlm][integration]") {
   test::NtlmLab lab;
   auto& n = lab.addNode("fe01");
-  frontend::HttpServerConfig config;
+  net::HttpServerConfig config;
   config.threads = 1;
   config.blockingThreads = 4;
-  auto started = frontend::HttpServer::start(config, *n.node);
+  auto started = net::HttpServer::start(config, *n.node);
   REQUIRE(started.ok());
   auto server = std::move(started).value();
   client::DnsZone dns;

@@ -125,7 +125,7 @@ inline core::Bytes ntlmsspMech() {
 }
 
 // The token of the first `WWW-Authenticate: <scheme> <b64>` field, or nullopt.
-inline std::optional<core::Bytes> challengeToken(const frontend::HttpResponse& r, std::string_view scheme) {
+inline std::optional<core::Bytes> challengeToken(const net::HttpResponse& r, std::string_view scheme) {
   for (const auto& [name, value] : r.headers) {
     if (name != "WWW-Authenticate" || value.size() <= scheme.size() + 1 ||
         value.compare(0, scheme.size() + 1, std::string(scheme) + " ") != 0) {
@@ -139,7 +139,7 @@ inline std::optional<core::Bytes> challengeToken(const frontend::HttpResponse& r
   return std::nullopt;
 }
 
-inline std::vector<std::string> wwwAuthenticate(const frontend::HttpResponse& r) {
+inline std::vector<std::string> wwwAuthenticate(const net::HttpResponse& r) {
   std::vector<std::string> out;
   for (const auto& [name, value] : r.headers) {
     if (name == "WWW-Authenticate") {

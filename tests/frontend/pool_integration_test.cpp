@@ -9,7 +9,7 @@
 #include "client/kerberos_client.hpp"
 #include "core/common/base64.hpp"
 #include "core/crypto/crypto_rng.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 #include "tests/support/http_client.hpp"
@@ -17,7 +17,7 @@
 
 using namespace kerbpool;
 using frontend::FrontendNode;
-using frontend::HttpServer;
+using net::HttpServer;
 
 namespace {
 

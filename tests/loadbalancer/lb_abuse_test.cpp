@@ -16,16 +16,9 @@
 
 using namespace kerbpool;
 using loadbalancer::LbServer;
+using test::startLb;
 
 namespace {
-
-std::unique_ptr<LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rng) {
-  auto lb = LbServer::start(c, rng);
-  if (!lb.ok()) {
-    FAIL(lb.error().message());
-  }
-  return std::move(lb).value();
-}
 
 // A node that reads each request head and answers with response(n) for its n-th request, then closes.
 class RawNode {

@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared pieces of the load balancer tests: echo nodes on 127.0.0.1:0 (frontend::HttpServer with
+// Shared pieces of the load balancer tests: echo nodes on 127.0.0.1:0 (net::HttpServer with
 // EchoBackendHandler), a base configuration, the parsed echo body, and bounded polling.
 
 #include <catch2/catch.hpp>
@@ -12,26 +12,36 @@
 #include <thread>
 #include <vector>
 
-#include "frontend/http_server.hpp"
+#include "core/common/rng.hpp"
+#include "net/http_server.hpp"
 #include "loadbalancer/echo_backend.hpp"
 #include "loadbalancer/lb_config.hpp"
 #include "loadbalancer/lb_server.hpp"
 
 namespace kerbpool::test {
 
+// Starts a balancer, failing the test (with the error's words) when it cannot.
+inline std::unique_ptr<loadbalancer::LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rng) {
+  auto lb = loadbalancer::LbServer::start(c, rng);
+  if (!lb.ok()) {
+    FAIL(lb.error().message());
+  }
+  return std::move(lb).value();
+}
+
 // A pool node that answers "node=fe01 conn=N req=M xff=... target=...".
 class EchoNode {
  public:
-  explicit EchoNode(std::string name, std::optional<frontend::TlsFiles> tls = std::nullopt)
+  explicit EchoNode(std::string name, std::optional<net::TlsFiles> tls = std::nullopt)
       : handler_(std::move(name)), tls_(std::move(tls)) {
     start();
   }
   void start(std::uint16_t port = 0) {
-    frontend::HttpServerConfig c;
+    net::HttpServerConfig c;
     c.port = port != 0 ? port : port_;
     c.tls = tls_;
     c.serverName = "echo/" + handler_.name();
-    auto s = frontend::HttpServer::start(c, handler_);
+    auto s = net::HttpServer::start(c, handler_);
     REQUIRE(s.ok());
     server_ = std::move(*s);
     port_ = server_->port();
@@ -43,8 +53,8 @@ class EchoNode {
 
  private:
   loadbalancer::EchoBackendHandler handler_;
-  std::optional<frontend::TlsFiles> tls_;
-  std::unique_ptr<frontend::HttpServer> server_;
+  std::optional<net::TlsFiles> tls_;
+  std::unique_ptr<net::HttpServer> server_;
   std::uint16_t port_ = 0;
 };
 

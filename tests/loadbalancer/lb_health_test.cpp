@@ -10,16 +10,9 @@
 using namespace kerbpool;
 using namespace std::chrono_literals;
 using loadbalancer::LbServer;
+using test::startLb;
 
 namespace {
-
-std::unique_ptr<LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rng) {
-  auto lb = LbServer::start(c, rng);
-  if (!lb.ok()) {
-    FAIL(lb.error().message());
-  }
-  return std::move(lb).value();
-}
 
 // Collects the balancer's log lines; restores stderr logging on destruction.
 class LogCapture {

@@ -16,16 +16,9 @@ using namespace kerbpool;
 using namespace std::chrono_literals;
 using loadbalancer::AffinityMode;
 using loadbalancer::LbServer;
+using test::startLb;
 
 namespace {
-
-std::unique_ptr<LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rng) {
-  auto lb = LbServer::start(c, rng);
-  if (!lb.ok()) {
-    FAIL(lb.error().message());
-  }
-  return std::move(lb).value();
-}
 
 // A node that accepts connections and reads one request head, then either answers with a 200 head that
 // promises 100 octets, sends 9 and closes (an upstream that dies in the middle of a response) or, when

@@ -12,7 +12,7 @@
 #include "client/negotiate_http_client.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "core/crypto/x509.hpp"
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "frontend/node_credentials.hpp"
 #include "frontend/ntlm_handler.hpp"
@@ -36,7 +36,7 @@ class NoHold final : public frontend::RoundTripDelay {
 };
 
 struct Pool {
-  explicit Pool(test::KdcFixture& kdc, std::optional<frontend::TlsFiles> tls = std::nullopt)
+  explicit Pool(test::KdcFixture& kdc, std::optional<net::TlsFiles> tls = std::nullopt)
       : netlogon(kdc.directory(), kdc.events()) {
     frontend::ChannelConfig cc;
     cc.latency.mean = core::Micros(0);
@@ -57,10 +57,10 @@ struct Pool {
       nc.name = n;
       nc.auth.ntlm = ntlm.back().get();
       nodes.push_back(std::make_unique<frontend::FrontendNode>(nc, std::move(*creds), clock, rng));
-      frontend::HttpServerConfig sc;
+      net::HttpServerConfig sc;
       sc.tls = tls;
       sc.headerLimit = 64 * 1024;
-      auto server = frontend::HttpServer::start(sc, *nodes.back());
+      auto server = net::HttpServer::start(sc, *nodes.back());
       REQUIRE(server.ok());
       servers.push_back(std::move(*server));
     }
@@ -86,7 +86,7 @@ struct Pool {
   std::unique_ptr<frontend::InProcessSecureChannel> channel;
   std::vector<std::unique_ptr<frontend::NtlmPassThroughHandler>> ntlm;
   std::vector<std::unique_ptr<frontend::FrontendNode>> nodes;
-  std::vector<std::unique_ptr<frontend::HttpServer>> servers;
+  std::vector<std::unique_ptr<net::HttpServer>> servers;
 };
 
 struct Workstation {
@@ -221,7 +221,7 @@ TEST_CASE("curl --negotiate through the load balancer: TLS terminated and TLS pa
     CHECK(r.output.find("HTTP200") != std::string::npos);
   }
   SECTION("tcp mode passes TLS through to TLS front-ends") {
-    Pool pool(kdc, frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+    Pool pool(kdc, net::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
     auto config = pool.lbConfig(loadbalancer::LbMode::Tcp);
     config.health.tls = true;
     core::SeededRng lbRng(4);
@@ -321,7 +321,7 @@ TEST_CASE("curl --ntlm through the load balancer: TLS terminated with affinity a
     CHECK(bad.output.find("HTTP401") != std::string::npos);
   }
   SECTION("tcp mode passes TLS through to TLS front-ends") {
-    Pool pool(kdc, frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
+    Pool pool(kdc, net::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()});
     auto config = pool.lbConfig(loadbalancer::LbMode::Tcp);
     config.health.tls = true;
     core::SeededRng lbRng(7);

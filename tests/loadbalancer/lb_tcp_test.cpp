@@ -12,18 +12,7 @@ using namespace kerbpool;
 using namespace std::chrono_literals;
 using loadbalancer::LbMode;
 using loadbalancer::LbServer;
-
-namespace {
-
-std::unique_ptr<LbServer> startLb(const loadbalancer::LbConfig& c, core::Rng& rng) {
-  auto lb = LbServer::start(c, rng);
-  if (!lb.ok()) {
-    FAIL(lb.error().message());
-  }
-  return std::move(lb).value();
-}
-
-}  // namespace
+using test::startLb;
 
 TEST_CASE("lb tcp: a client connection is pinned to one node for its whole life",
           "[loadbalancer][integration]") {
@@ -82,7 +71,7 @@ TEST_CASE("lb tcp: TLS passes through to TLS nodes (curl with the pool CA)", "[l
   REQUIRE(bundle.ok());
   auto files = bundle->writePemFiles(dir.path());
   REQUIRE(files.ok());
-  const frontend::TlsFiles tls{files->serverCertificate.string(), files->serverPrivateKey.string()};
+  const net::TlsFiles tls{files->serverCertificate.string(), files->serverPrivateKey.string()};
   test::EchoNode fe01("fe01", tls), fe02("fe02", tls);
   core::SeededRng rng(1);
   auto config = test::lbConfig({&fe01, &fe02}, LbMode::Tcp);

@@ -64,7 +64,7 @@ TEST_CASE("lb http: re-encrypts to TLS nodes whose certificates chain to the CA"
           "[loadbalancer][integration]") {
   PoolCertificates certs;
   PoolCertificates other;  // a different CA
-  const frontend::TlsFiles tls{certs.files.serverCertificate.string(), certs.files.serverPrivateKey.string()};
+  const net::TlsFiles tls{certs.files.serverCertificate.string(), certs.files.serverPrivateKey.string()};
   test::EchoNode fe01("fe01", tls), fe02("fe02", tls);
   core::SeededRng rng(1);
   auto config = test::lbConfig({&fe01, &fe02});

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "core/common/result.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 
 // The rules a handler's response must meet before it goes on the wire, without sockets: status 200..599,
 // header names that are tokens and values without CR/LF/NUL (no response splitting). Fields that frame the
@@ -14,4 +14,4 @@ namespace kerbpool::frontend {
 // An error (Internal, "bad_response_status" / "bad_response_header") means: answer 500 instead.
 core::Result<HttpResponse> finalizeResponse(HttpResponse response, const std::string& serverName);
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -73,4 +73,4 @@ class HttpHandler {
   virtual void connectionClosed(ConnectionContext& /*connection*/) {}
 };
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

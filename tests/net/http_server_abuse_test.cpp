@@ -1,22 +1,23 @@
 // Regressions for requests that used to end a node (issue 19): oversized fields and trailers that Beast
 // throws on, trailers outside the header limit, and RFC 9112 framing Beast accepts.
+#include <atomic>
 #include <catch2/catch.hpp>
 
-#include "frontend/http_server.hpp"
-#include "tests/frontend/frontend_test_support.hpp"
+#include "net/http_server.hpp"
+#include "tests/net/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace kerbpool;
-using frontend::HttpServerConfig;
+using net::HttpServerConfig;
 using test::startServer;
 
 namespace {
 
-class OkHandler : public frontend::HttpHandler {
+class OkHandler : public net::HttpHandler {
  public:
-  frontend::HttpResponse handle(const frontend::HttpRequest& req, frontend::ConnectionContext&) override {
+  net::HttpResponse handle(const net::HttpRequest& req, net::ConnectionContext&) override {
     handled++;
-    frontend::HttpResponse r;
+    net::HttpResponse r;
     r.add("Content-Type", "text/plain");
     r.body = "ok " + req.target + "\n";
     return r;

@@ -1,6 +1,6 @@
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 namespace {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
@@ -37,4 +37,4 @@ std::vector<std::string_view> HttpRequest::headerValues(std::string_view name) c
   return out;
 }
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

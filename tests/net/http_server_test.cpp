@@ -1,4 +1,4 @@
-#include "frontend/http_server.hpp"
+#include "net/http_server.hpp"
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
@@ -8,13 +8,13 @@
 #include <thread>
 
 #include "core/crypto/x509.hpp"
-#include "tests/frontend/frontend_test_support.hpp"
+#include "tests/net/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace kerbpool;
-using frontend::HttpServer;
-using frontend::HttpServerConfig;
+using net::HttpServer;
+using net::HttpServerConfig;
 using test::startServer;
 using namespace std::chrono_literals;
 
@@ -32,10 +32,10 @@ struct Seen {
 
 // Answers with what it saw; keeps a per-connection counter in authState, as an NTLM acceptor keeps its
 // handshake; records closed connections so that tests can wait for them.
-class RecordingHandler : public frontend::HttpHandler {
+class RecordingHandler : public net::HttpHandler {
  public:
-  frontend::HttpResponse handle(const frontend::HttpRequest& req,
-                                frontend::ConnectionContext& conn) override {
+  net::HttpResponse handle(const net::HttpRequest& req,
+                                net::ConnectionContext& conn) override {
     if (req.target == "/throw") {
       throw std::runtime_error("handler failure");
     }
@@ -48,7 +48,7 @@ class RecordingHandler : public frontend::HttpHandler {
       seen_.push_back(
           Seen{conn.id, conn.requestsOnConnection, legs, req.method, req.target, req.tls, req.body});
     }
-    frontend::HttpResponse r;
+    net::HttpResponse r;
     if (req.target == "/auth") {
       r.status = 401;
       r.add("WWW-Authenticate", "Negotiate").add("WWW-Authenticate", "NTLM");
@@ -61,7 +61,7 @@ class RecordingHandler : public frontend::HttpHandler {
     return r;
   }
 
-  void connectionClosed(frontend::ConnectionContext& conn) override {
+  void connectionClosed(net::ConnectionContext& conn) override {
     std::lock_guard lock(mu_);
     closed_.push_back(conn.id);
     cv_.notify_all();
@@ -331,7 +331,7 @@ TEST_CASE("http server: TLS with a certificate for the pool name, checked by cur
 
   RecordingHandler h;
   HttpServerConfig cfg = plainConfig();
-  cfg.tls = frontend::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()};
+  cfg.tls = net::TlsFiles{files->serverCertificate.string(), files->serverPrivateKey.string()};
   auto server = startServer(cfg, h);
   CHECK(server->tls());
   const std::string port = std::to_string(server->port());
@@ -375,7 +375,7 @@ TEST_CASE("http server: TLS with a certificate for the pool name, checked by cur
 TEST_CASE("http server: unreadable TLS files are a config error naming the file", "[frontend][integration]") {
   RecordingHandler h;
   HttpServerConfig cfg = plainConfig();
-  cfg.tls = frontend::TlsFiles{"/nonexistent/server.pem", "/nonexistent/server-key.pem"};
+  cfg.tls = net::TlsFiles{"/nonexistent/server.pem", "/nonexistent/server-key.pem"};
   auto r = HttpServer::start(cfg, h);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().category == core::ErrorCategory::Config);
@@ -391,7 +391,7 @@ TEST_CASE("http server: unreadable TLS files are a config error naming the file"
   auto fb = b->writePemFiles(dir / "b");
   REQUIRE(fa.ok());
   REQUIRE(fb.ok());
-  cfg.tls = frontend::TlsFiles{fa->serverCertificate.string(), fb->serverPrivateKey.string()};
+  cfg.tls = net::TlsFiles{fa->serverCertificate.string(), fb->serverPrivateKey.string()};
   auto mismatch = HttpServer::start(cfg, h);
   REQUIRE_FALSE(mismatch.ok());
   CHECK(mismatch.error().code == "tls_private_key");

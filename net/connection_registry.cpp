@@ -1,9 +1,9 @@
-#include "frontend/connection_registry.hpp"
+#include "net/connection_registry.hpp"
 
 #include <latch>
 #include <vector>
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 
 bool ConnectionRegistry::add(std::uint64_t id, std::weak_ptr<Closable> connection) {
   std::lock_guard lock(mu_);
@@ -59,4 +59,4 @@ std::size_t ConnectionRegistry::size() const {
   return connections_.size();
 }
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

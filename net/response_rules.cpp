@@ -1,9 +1,9 @@
-#include "frontend/response_rules.hpp"
+#include "net/response_rules.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 namespace {
 
 bool isToken(std::string_view s) {
@@ -54,4 +54,4 @@ core::Result<HttpResponse> finalizeResponse(HttpResponse response, const std::st
   return response;
 }
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

@@ -5,23 +5,23 @@
 #include <mutex>
 #include <thread>
 
-#include "frontend/http_server.hpp"
-#include "tests/frontend/frontend_test_support.hpp"
+#include "net/http_server.hpp"
+#include "tests/net/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace kerbpool;
-using frontend::HttpServer;
-using frontend::HttpServerConfig;
+using net::HttpServer;
+using net::HttpServerConfig;
 using namespace std::chrono_literals;
 
 namespace {
 
 // "/pending" leaves a handshake half-way on the connection (as an NTLM CHALLENGE does), "/block" says it may
 // block and waits until release(); every answer names the thread that ran it.
-class GateHandler : public frontend::HttpHandler {
+class GateHandler : public net::HttpHandler {
  public:
-  frontend::HttpResponse handle(const frontend::HttpRequest& req,
-                                frontend::ConnectionContext& conn) override {
+  net::HttpResponse handle(const net::HttpRequest& req,
+                                net::ConnectionContext& conn) override {
     conn.handshakePending = req.target == "/pending";
     if (req.target == "/block") {
       std::unique_lock lock(mu_);
@@ -29,14 +29,14 @@ class GateHandler : public frontend::HttpHandler {
       cv_.notify_all();
       cv_.wait(lock, [&] { return released_; });
     }
-    frontend::HttpResponse r;
+    net::HttpResponse r;
     r.body = std::this_thread::get_id() == ioThread() ? "io" : "pool";
     return r;
   }
 
-  bool mayBlock(const frontend::HttpRequest& req) const override { return req.target == "/block"; }
+  bool mayBlock(const net::HttpRequest& req) const override { return req.target == "/block"; }
 
-  void connectionClosed(frontend::ConnectionContext&) override {
+  void connectionClosed(net::ConnectionContext&) override {
     std::lock_guard lock(mu_);
     ++closed_;
     cv_.notify_all();
@@ -77,8 +77,8 @@ class GateHandler : public frontend::HttpHandler {
 // Records the thread of the first request it handles, then behaves like GateHandler.
 class FirstThread : public GateHandler {
  public:
-  frontend::HttpResponse handle(const frontend::HttpRequest& req,
-                                frontend::ConnectionContext& conn) override {
+  net::HttpResponse handle(const net::HttpRequest& req,
+                                net::ConnectionContext& conn) override {
     std::call_once(once_, [&] { setIoThread(std::this_thread::get_id()); });
     return GateHandler::handle(req, conn);
   }

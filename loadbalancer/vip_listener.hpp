@@ -9,32 +9,31 @@
 #include "core/common/result.hpp"
 #include "loadbalancer/lb_state.hpp"
 #include "loadbalancer/upstream_client.hpp"
+#include "net/listener.hpp"
 
 namespace kerbpool::loadbalancer {
 
-// The VIP: accepts client connections, refuses those over `maxClientConnections`, and gives each accepted one
-// its own strand and a tcp or http proxy session. Owns the TLS context of terminated connections.
-class Listener : public std::enable_shared_from_this<Listener> {
+// The VIP: net::Listener's accept loop, refusing connections over `maxClientConnections` and giving each
+// accepted one a tcp or http proxy session. Owns the TLS context of terminated connections.
+class VipListener {
  public:
-  Listener(net::io_context& ioc, std::shared_ptr<LbState> state, std::shared_ptr<UpstreamConnector> upstream);
+  VipListener(asio::io_context& ioc, std::shared_ptr<LbState> state, std::shared_ptr<UpstreamConnector> upstream);
 
   // Loads the certificate for the pool name when TLS is terminated (Config error naming the file).
   core::Status loadTls(const LbTlsFiles& files);
   // Binds and listens (Io error naming address:port).
-  core::Status open(const tcp::endpoint& endpoint);
-  std::uint16_t port() const;
-  void run();
-  void stop();
+  core::Status open(const tcp::endpoint& endpoint) { return listener_->open(endpoint); }
+  std::uint16_t port() const { return listener_->port(); }
+  void run() { listener_->run(); }
+  void stop() { listener_->stop(); }
 
  private:
-  void doAccept();
-  void onAccept(beast::error_code ec, tcp::socket socket);
+  void onAccept(tcp::socket socket, std::string peer);
 
-  net::io_context& ioc_;
-  tcp::acceptor acceptor_;
   std::shared_ptr<LbState> state_;
   std::shared_ptr<UpstreamConnector> upstream_;
   std::optional<ssl::context> tls_;
+  std::shared_ptr<net::Listener> listener_;
 };
 
 }  // namespace kerbpool::loadbalancer

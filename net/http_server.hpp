@@ -7,15 +7,10 @@
 #include <string>
 
 #include "core/common/result.hpp"
-#include "frontend/http_message.hpp"
+#include "net/http_message.hpp"
+#include "net/tls_files.hpp"
 
-namespace kerbpool::frontend {
-
-// PEM files for a TLS listener (see core/crypto/x509.hpp writePemFiles: server.pem, server-key.pem).
-struct TlsFiles {
-  std::string certificateChainFile;  // leaf first, then intermediates/CA
-  std::string privateKeyFile;
-};
+namespace kerbpool::net {
 
 struct HttpServerConfig {
   std::string address = "127.0.0.1";
@@ -49,7 +44,7 @@ struct HttpServerStats {
   std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the server went on
 };
 
-// The I/O of a front-end node: an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to
+// The I/O of a front-end node (and of the echo backends): an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to
 // an HttpHandler. Keep-alive is honoured (HTTP/1.1 default, Connection: close); pipelined requests are
 // answered in order, one at a time. Malformed or oversized requests are answered (400/413/431) and the
 // connection is closed; the server keeps serving.
@@ -85,4 +80,4 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

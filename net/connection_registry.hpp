@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-namespace kerbpool::frontend {
+namespace kerbpool::net {
 
 // A live connection as the server sees it on stop(): something that can be closed from another thread.
 class Closable {
@@ -42,4 +42,4 @@ class ConnectionRegistry {
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> connections_;
 };
 
-}  // namespace kerbpool::frontend
+}  // namespace kerbpool::net

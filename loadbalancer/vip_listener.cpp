@@ -1,0 +1,39 @@
+#include "loadbalancer/vip_listener.hpp"
+
+#include "loadbalancer/http_proxy_session.hpp"
+#include "loadbalancer/tcp_proxy_session.hpp"
+#include "net/tls_context.hpp"
+
+namespace kerbpool::loadbalancer {
+
+VipListener::VipListener(asio::io_context& ioc, std::shared_ptr<LbState> state,
+                         std::shared_ptr<UpstreamConnector> upstream)
+    : state_(std::move(state)), upstream_(std::move(upstream)) {
+  // One strand per connection only with several I/O threads: with one, everything is serialised already.
+  listener_ = std::make_shared<net::Listener>(ioc, "lb", state_->config.threads != 1,
+                                              [this](tcp::socket socket, std::string peer) {
+                                                onAccept(std::move(socket), std::move(peer));
+                                              });
+}
+
+core::Status VipListener::loadTls(const LbTlsFiles& files) {
+  return net::loadServerTls(tls_, files);
+}
+
+void VipListener::onAccept(tcp::socket socket, std::string peer) {
+  auto& c = state_->counters;
+  if (c.activeClientConnections.load() >= state_->config.maxClientConnections) {
+    c.rejectedConnections++;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  c.clientConnections++;
+  if (state_->config.mode == LbMode::Tcp) {
+    startTcpProxySession(std::move(socket), state_, upstream_, std::move(peer));
+  } else {
+    startHttpProxySession(std::move(socket), tls_ ? &*tls_ : nullptr, state_, upstream_, std::move(peer));
+  }
+}
+
+}  // namespace kerbpool::loadbalancer

@@ -1,0 +1,406 @@
+// The HTTP(S) server of a front-end node and of the echo backends (Beast's advanced_server_flex as the model):
+// one session class per connection over ServerSession (net/server_session.hpp), shared by plain TCP and TLS,
+// and the server's start/stop. Requests are handed to an HttpHandler; nothing here looks at authentication.
+#include "net/http_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <thread>
+#include <vector>
+
+#include "core/common/log.hpp"
+#include "net/connection_registry.hpp"
+#include "net/listener.hpp"
+#include "net/server_session.hpp"
+#include "net/tls_context.hpp"
+#include "net/response_rules.hpp"
+#include "net/io_threads.hpp"
+
+namespace kerbpool::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using core::ErrorCategory;
+using core::makeError;
+
+namespace {
+
+constexpr std::string_view kComponent = "frontend";
+
+std::string str(beast::string_view s) {
+  return std::string(s.data(), s.size());
+}
+
+beast::string_view bsv(std::string_view s) {
+  return beast::string_view(s.data(), s.size());
+}
+
+
+// What the listener, every session and the server share: configuration, handler, TLS context, counters and
+// the registry of live sessions.
+struct ServerState {
+  ServerState(const HttpServerConfig& c, HttpHandler& h) : config(c), handler(h) {}
+
+  const HttpServerConfig config;
+  HttpHandler& handler;
+  std::optional<ssl::context> tls;
+  asio::thread_pool* blocking = nullptr;  // requests the handler says may block (owned by the Runtime)
+  std::atomic<std::uint64_t> nextId{1};
+
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> activeConnections{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> badRequests{0};
+  std::atomic<std::uint64_t> headerTooLarge{0};
+  std::atomic<std::uint64_t> bodyTooLarge{0};
+  std::atomic<std::uint64_t> timeouts{0};
+  std::atomic<std::uint64_t> tlsHandshakeFailures{0};
+  std::atomic<std::uint64_t> handlerExceptions{0};
+
+  SessionCounters sessionCounters{&badRequests, &headerTooLarge, &bodyTooLarge, &timeouts};
+
+  ConnectionRegistry registry;
+};
+
+// One connection, read → handle → write, repeated while keep-alive holds. The reading, framing checks and the
+// polite close come from ServerSession; Derived provides stream() and doEof() (how to end the connection on
+// its transport).
+template <class Derived>
+class HttpSession : public ServerSession<Derived> {
+  using Base = ServerSession<Derived>;
+
+ public:
+  HttpSession(std::shared_ptr<ServerState> state, std::string peer, bool tls)
+      : Base(state->nextId++, std::string(kComponent), state->config.headerLimit), state_(std::move(state)) {
+    ctx_.id = this->id_;
+    ctx_.peer = std::move(peer);
+    ctx_.tls = tls;
+    state_->activeConnections++;
+  }
+
+  ~HttpSession() override {
+    state_->registry.remove(ctx_.id);
+    state_->activeConnections--;
+    try {
+      state_->handler.connectionClosed(ctx_);
+    } catch (const std::exception& e) {
+      core::logError(kComponent, std::string("connectionClosed threw: ") + e.what());
+    }
+  }
+
+  void forceClose() override {
+    asio::post(this->lowest().get_executor(),
+               [self = this->derived().shared_from_this()] { self->lowest().close(); });
+  }
+
+  void closeWhenIdle(std::function<void()> done) override {
+    asio::post(this->lowest().get_executor(),
+               [self = this->derived().shared_from_this(), done = std::move(done)] {
+                 self->recycle_ = true;
+                 if (self->idle_ && !self->ctx_.handshakePending) {
+                   self->lowest().close();  // waiting for the next request: nothing is lost
+                 }
+                 done();
+               });
+  }
+
+  // ---- what ServerSession asks of its Derived ------------------------------------------------------------
+
+  SessionLimits sessionLimits() const {
+    const auto& c = state_->config;
+    return SessionLimits{c.headerLimit, c.bodyLimit, c.readTimeout, c.keepAliveTimeout};
+  }
+  SessionCounters& sessionCounters() { return state_->sessionCounters; }
+  bool mayWaitForNextRequest() const { return !(recycle_ && !ctx_.handshakePending); }
+  std::string sessionLabel() const { return "connection #" + std::to_string(ctx_.id) + " from " + ctx_.peer; }
+
+  // The server's own answer to a request it could not read; the connection closes after it.
+  void refuse(unsigned status, std::string body) {
+    auto r = finalizeResponse(plainResponse(status, std::move(body)), state_->config.serverName);
+    writeResponse(*r, 11, false, false);
+  }
+
+  void onRequestRead() {
+    ctx_.requestsOnConnection++;
+    state_->requests++;
+    auto msg = this->parser_->release();
+    const bool keepAlive = msg.keep_alive();
+    const unsigned version = msg.version();
+    const bool head = msg.method() == http::verb::head;
+
+    HttpRequest req;
+    req.method = str(msg.method_string());
+    req.target = str(msg.target());
+    req.version = version;
+    for (const auto& f : msg) {
+      req.headers.emplace_back(str(f.name_string()), str(f.value()));
+    }
+    req.body = std::move(msg.body());
+    req.peer = ctx_.peer;
+    req.tls = ctx_.tls;
+
+    if (state_->blocking != nullptr && state_->handler.mayBlock(req)) {
+      // Off the I/O thread; the session waits (no read is pending) and resumes on its own executor.
+      asio::post(*state_->blocking, [self = this->derived().shared_from_this(), req = std::move(req), version,
+                                     keepAlive, head]() mutable {
+        HttpResponse out = self->callHandler(req);
+        auto ex = self->lowest().get_executor();
+        asio::post(ex, [self = std::move(self), out = std::move(out), version, keepAlive, head]() mutable {
+          self->respond(std::move(out), version, keepAlive, head);
+        });
+      });
+      return;
+    }
+    respond(callHandler(req), version, keepAlive, head);
+  }
+
+  HttpResponse callHandler(const HttpRequest& req) {
+    try {
+      return state_->handler.handle(req, ctx_);
+    } catch (const std::exception& e) {
+      core::logError(kComponent, "handler threw on connection #" + std::to_string(ctx_.id) + ": " + e.what());
+      return plainResponse(500, "internal server error\n");
+    }
+  }
+
+  void respond(HttpResponse out, unsigned version, bool keepAlive, bool head) {
+    auto finalized = finalizeResponse(std::move(out), state_->config.serverName);
+    if (!finalized.ok()) {
+      core::logError(kComponent, "connection #" + std::to_string(ctx_.id) + ": " + finalized.error().message() +
+                                     ": answering 500");
+      finalized = finalizeResponse(plainResponse(500, "internal server error\n"), state_->config.serverName);
+    }
+    const bool recycleNow = recycle_ && !ctx_.handshakePending;
+    writeResponse(*finalized, version, keepAlive && !finalized->close && !recycleNow, head);
+  }
+
+  static HttpResponse plainResponse(unsigned status, std::string body) {
+    return HttpResponse{status, {{"Content-Type", "text/plain"}}, std::move(body), true};
+  }
+
+  // `out` has passed finalizeResponse(): the fields are safe to copy as they are.
+  void writeResponse(const HttpResponse& out, unsigned version, bool keepAlive, bool head) {
+    res_ = {};
+    res_.version(version);
+    res_.result(out.status);
+    for (const auto& [name, value] : out.headers) {
+      res_.insert(bsv(name), bsv(value));
+    }
+    res_.body() = out.body;
+    res_.keep_alive(keepAlive);
+    if (head) {
+      res_.content_length(res_.body().size());
+      res_.body().clear();
+    } else {
+      res_.prepare_payload();
+    }
+    keepAlive_ = keepAlive;
+    this->lowest().expires_after(state_->config.readTimeout);
+    http::async_write(this->derived().stream(), res_,
+                      [self = this->derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          if (ec == beast::error::timeout) {
+                            self->state_->timeouts++;
+                          }
+                          self->fail(ec, "write");
+                          return;
+                        }
+                        self->keepAlive_ ? self->readRequest() : self->doEof();
+                      });
+  }
+
+ protected:
+  std::shared_ptr<ServerState> state_;
+  ConnectionContext ctx_;
+
+ private:
+  http::response<http::string_body> res_;
+  bool keepAlive_ = false;
+  bool recycle_ = false;  // recycleConnections(): close after the current response
+};
+
+class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
+ public:
+  PlainSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::string peer)
+      : HttpSession(std::move(state), std::move(peer), false), stream_(std::move(socket)) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->registered(self->state_->registry)) {
+        self->readRequest();
+      }
+    });
+  }
+  beast::tcp_stream& stream() { return stream_; }
+  void doEof() { lingerAndClose(); }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+ public:
+  TlsSession(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<ServerState> state, std::string peer)
+      : HttpSession(std::move(state), std::move(peer), true), stream_(std::move(socket), ctx) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->registered(self->state_->registry)) {
+        self->lowest().expires_after(self->state_->config.readTimeout);
+        self->stream_.async_handshake(ssl::stream_base::server,
+                                      [self](beast::error_code ec) { self->onHandshake(ec); });
+      }
+    });
+  }
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+
+  void onHandshake(beast::error_code ec) {
+    if (ec) {
+      state_->tlsHandshakeFailures++;
+      if (ec == beast::error::timeout) {
+        state_->timeouts++;
+      }
+      fail(ec, "tls handshake");
+      return;
+    }
+    readRequest();
+  }
+
+  void doEof() {
+    lowest().expires_after(std::min(state_->config.readTimeout, kMaxLinger));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->lingerAndClose(); });
+  }
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+void startSession(const std::shared_ptr<ServerState>& state, tcp::socket socket, std::string peer) {
+  state->connections++;
+  if (state->tls) {
+    std::make_shared<TlsSession>(std::move(socket), *state->tls, state, std::move(peer))->run();
+  } else {
+    std::make_shared<PlainSession>(std::move(socket), state, std::move(peer))->run();
+  }
+}
+
+}  // namespace
+
+struct HttpServer::Runtime {
+  Runtime(unsigned threads, unsigned blockingThreads) : ioc(static_cast<int>(threads)) {
+    if (blockingThreads != 0) {
+      blocking.emplace(blockingThreads);
+    }
+  }
+  asio::io_context ioc;
+  std::optional<asio::thread_pool> blocking;
+};
+
+struct HttpServer::Impl {
+  std::shared_ptr<ServerState> state;
+  std::shared_ptr<Listener> listener;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  std::atomic<bool> stopped{false};
+};
+
+core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConfig& config,
+                                                            HttpHandler& handler) {
+  beast::error_code ec;
+  const auto addr = asio::ip::make_address(config.address, ec);
+  if (ec) {
+    return makeError(ErrorCategory::Config, "bad_address", "'" + config.address + "' is not an IP address");
+  }
+  const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Declared first so that, on an early return, the listener goes before the io_context it uses.
+  auto runtime = std::make_unique<Runtime>(n, config.blockingThreads);
+  auto impl = std::make_unique<Impl>();
+  impl->state = std::make_shared<ServerState>(config, handler);
+  impl->state->blocking = runtime->blocking ? &*runtime->blocking : nullptr;
+  if (config.tls) {
+    KP_CHECK(loadServerTls(impl->state->tls, *config.tls));
+  }
+  impl->listener = std::make_shared<Listener>(runtime->ioc, std::string(kComponent), /*strandPerConnection=*/true,
+                                              [state = impl->state](tcp::socket socket, std::string peer) {
+                                                startSession(state, std::move(socket), std::move(peer));
+                                              });
+  KP_CHECK(impl->listener->open(tcp::endpoint(addr, config.port)));
+  impl->port = impl->listener->port();
+  impl->work.emplace(asio::make_work_guard(runtime->ioc));
+  impl->listener->run();
+  for (unsigned i = 0; i < n; ++i) {
+    impl->threads.emplace_back([ioc = &runtime->ioc, state = impl->state.get()] {
+      runIoContext(*ioc, kComponent, state->handlerExceptions);
+    });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(runtime), std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Runtime> runtime, std::unique_ptr<Impl> impl)
+    : runtime_(std::move(runtime)), impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+std::uint16_t HttpServer::port() const {
+  return impl_->port;
+}
+
+const std::string& HttpServer::address() const {
+  return impl_->state->config.address;
+}
+
+bool HttpServer::tls() const {
+  return impl_->state->tls.has_value();
+}
+
+HttpServerStats HttpServer::stats() const {
+  const auto& s = *impl_->state;
+  return HttpServerStats{s.connections.load(),    s.activeConnections.load(), s.requests.load(),
+                         s.badRequests.load(),    s.headerTooLarge.load(),    s.bodyTooLarge.load(),
+                         s.timeouts.load(),       s.tlsHandshakeFailures.load(),
+                         s.handlerExceptions.load()};
+}
+
+std::size_t HttpServer::recycleConnections() {
+  return impl_->state->registry.closeAllWhenIdle();
+}
+
+void HttpServer::stop() {
+  if (impl_->stopped.exchange(true)) {
+    return;
+  }
+  impl_->listener->stop();
+  impl_->state->registry.closeAll();
+  if (runtime_->blocking) {
+    runtime_->blocking->join();  // handlers still running finish; their answers go to closed sockets
+  }
+  // With the acceptor and every socket closed, the threads run out of work once running handlers finish.
+  impl_->work.reset();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace kerbpool::net
