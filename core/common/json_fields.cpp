@@ -1,5 +1,7 @@
 #include "core/common/json_fields.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kerbpool::core::json_fields {
 
 void fail(const std::string& path, std::string what) {
