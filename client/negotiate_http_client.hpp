@@ -94,11 +94,11 @@ class NegotiateHttpClient {
     std::uint64_t authenticatedSerial = 0;  // the connection the server last accepted us on (0: none)
     OutcomeKind authenticatedAs = OutcomeKind::Anonymous;
   };
-  struct Attempt;  // one request's working state (negotiate_http_client.cpp)
+  struct Attempt;  // one request's working state (negotiate_http_attempt.hpp)
 
   void run(Attempt& a);
   void runKerberos(Attempt& a, InitiatorToken token);
-  void runNtlm(Attempt& a, bool spnego, const std::string& why);
+  void runNtlm(Attempt& a, bool spnego, const std::string& why);  // negotiate_http_ntlm.cpp
   core::Result<InitiatorToken> kerberosToken(const std::string& spn);
   core::Result<HttpClientResponse> send(Attempt& a, std::optional<std::string> authorization);
   void finish(Attempt& a, OutcomeKind kind, const HttpClientResponse& response, std::string reason);

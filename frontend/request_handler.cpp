@@ -1,6 +1,6 @@
 #include "frontend/request_handler.hpp"
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace kerbpool::frontend {
 
@@ -17,14 +17,14 @@ HttpResponse allowed(const HttpRequest& request, const Allow& allow, std::string
   r.headers = allow.headers;
   r.add("Content-Type", "application/json");
   r.add("Cache-Control", "no-store");
-  std::string groups;
-  for (const auto& g : allow.identity.groups) {
-    groups += (groups.empty() ? "" : ",") + jsonString(g);
-  }
-  r.body = "{\"node\":" + jsonString(node) + ",\"user\":" + jsonString(allow.identity.user) +
-           ",\"groups\":[" + groups + "],\"mechanism\":" + jsonString(allow.identity.mechanism) +
-           ",\"path\":" + jsonString(requestPath(request.target)) +
-           ",\"persisted\":" + (allow.fromConnection ? "true" : "false") + "}\n";
+  // Names and paths are untrusted bytes: anything that is not UTF-8 becomes U+FFFD instead of throwing.
+  const nlohmann::ordered_json body{{"node", node},
+                                    {"user", allow.identity.user},
+                                    {"groups", allow.identity.groups},
+                                    {"mechanism", allow.identity.mechanism},
+                                    {"path", requestPath(request.target)},
+                                    {"persisted", allow.fromConnection}};
+  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   return r;
 }
 
@@ -65,38 +65,6 @@ HttpResponse protectedResponse(const HttpRequest& request, const Decision& decis
   }
   const auto& deny = std::get<Deny>(decision);
   return withNode(unauthorized(deny.headers, deny.code), node);
-}
-
-std::string jsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace kerbpool::frontend

@@ -28,12 +28,10 @@ bool isProtected(const HttpRequest& request);
 
 // 200 "ok node fe01\n", text/plain.
 HttpResponse healthResponse(std::string_view node);
-// Allow: 200 application/json {"node","user","groups","mechanism","path","persisted"} plus the decision's
-// headers (mutual authentication). Challenge/Deny: 401 text/plain naming the reason code only (the detail
-// goes to the log), with the decision's WWW-Authenticate fields.
+// Allow: 200 application/json {"node","user","groups","mechanism","path","persisted"} (in that order; bytes
+// that are not UTF-8 become U+FFFD) plus the decision's headers (mutual authentication). Challenge/Deny: 401
+// text/plain naming the reason code only (the detail goes to the log), with the decision's WWW-Authenticate
+// fields.
 HttpResponse protectedResponse(const HttpRequest& request, const Decision& decision, std::string_view node);
-
-// A JSON string literal (quotes included), escaping quotes, backslashes and control characters.
-std::string jsonString(std::string_view text);
 
 }  // namespace kerbpool::frontend

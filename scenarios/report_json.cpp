@@ -1,5 +1,5 @@
-// The fence's exception: this file includes nlohmann_json to print the report as one JSON document
-// (scenarios/ links it privately; nothing else in the runner depends on it).
+// The report as one JSON document, written with nlohmann_json (scenarios/ links it privately; nothing else in
+// the runner depends on it).
 #include <nlohmann/json.hpp>
 
 #include "scenarios/report.hpp"

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 
 namespace kerbpool::core::json_fields {
 

@@ -1,9 +1,11 @@
 #pragma once
 
-// Strict field readers for kerbpool's JSON files (realm files, scenarios). Included only by the loaders
-// (kdc/realm_file.cpp, scenarios/scenario_loader.cpp): STYLE-ANCHORS habit 2 keeps nlohmann_json there.
-// A bad field throws FieldError carrying the JSON path ("accounts[2].spns[0]"); the loader turns it into a
-// core::Error at its API boundary, so no exception leaves a loader.
+// Strict field readers for kerbpool's JSON files (realm files, scenarios), used by their loaders
+// (kdc/realm_file.cpp, scenarios/scenario_loader*.cpp). nlohmann_json is the program's one JSON library
+// (these files, the JSON report, the front-end's answer and the workstation's reading of it); as
+// STYLE-ANCHORS habit 2 asks, it stays out of headers where a .cpp suffices, so this one needs only its
+// forward declarations. A bad field throws FieldError carrying the JSON path ("accounts[2].spns[0]"); the
+// loader turns it into a core::Error at its API boundary, so no exception leaves a loader.
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -11,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace kerbpool::core::json_fields {
 

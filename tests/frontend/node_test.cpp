@@ -176,7 +176,19 @@ TEST_CASE("node: replay caches are per node", "[frontend][node]") {
   CHECK(fe01.node->stats().deniedFor("replay") == 1);
 }
 
-TEST_CASE("request handler: JSON strings are escaped", "[frontend][node]") {
-  CHECK(frontend::jsonString("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
+TEST_CASE("request handler: the 200's JSON escapes names and replaces bytes that are not UTF-8",
+          "[frontend][node]") {
+  frontend::Allow allow;
+  allow.identity.user = "a\"b\\c\n\x01";
+  allow.identity.groups = {"G\xff", "\xc3\xa9quipe"};
+  allow.identity.mechanism = "ntlm";
+  allow.fromConnection = true;
+  const auto r =
+      frontend::protectedResponse(test::protectedRequest(std::nullopt, "/p\xc3?x=1"), allow, "fe01");
+  CHECK(r.status == 200);
+  CHECK(r.body ==
+        "{\"node\":\"fe01\",\"user\":\"a\\\"b\\\\c\\n\\u0001\",\"groups\":[\"G\xef\xbf\xbd\","
+        "\"\xc3\xa9quipe\"],"
+        "\"mechanism\":\"ntlm\",\"path\":\"/p\xef\xbf\xbd\",\"persisted\":true}\n");
   CHECK(frontend::requestPath("/a/b?x=1#f") == "/a/b");
 }

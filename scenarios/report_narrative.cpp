@@ -1,0 +1,160 @@
+#include "scenarios/report_sections.hpp"
+
+#include "scenarios/report.hpp"
+#include "scenarios/report_text.hpp"
+#include "scenarios/text_table.hpp"
+
+namespace kerbpool::scenarios::report_sections {
+
+namespace {
+
+using client::OutcomeKind;
+
+std::string phaseTitle(const RunReport& r, std::size_t i) {
+  const auto& phases = r.population.phases;
+  std::string label = i < phases.size() ? phases[i].label : "phase " + std::to_string(i + 1);
+  std::string from = i < phases.size() ? fixed(phases[i].startPercent, 0) + " %" : "?";
+  std::string to = i + 1 < phases.size() ? fixed(phases[i + 1].startPercent, 0) + " %" : "100 %";
+  return "Phase " + std::to_string(i + 1) + ": " + label + " (requests " + from + " to " + to + ")";
+}
+
+// Kerberos against NTLM, with numbers: the phases (or the kinds) side by side.
+std::string comparison(const RunReport& r) {
+  const auto& o = r.population.outcomes;
+  std::string out;
+  auto lat = [&](const char* kind) {
+    auto it = o.latencyByKind.find(kind);
+    return it == o.latencyByKind.end() ? LatencySummary{} : summarize(it->second);
+  };
+  const LatencySummary k = lat("kerberos");
+  const LatencySummary n = lat("ntlm");
+  if (k.count > 0 && n.count > 0) {
+    out +=
+        wrap("Kerberos logons: " + withThousands(k.count) + ", p50 " + msText(k.p50Ms) + ", p99 " +
+                 msText(k.p99Ms) + ", no DC round trip once the workstation holds its ticket. NTLM logons: " +
+                 withThousands(n.count) + ", p50 " + msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) +
+                 ", each one a Netlogon pass-through to the DC (" + withThousands(r.servers.netlogonCalls) +
+                 " in all).",
+             "  ");
+  } else if (k.count > 0) {
+    out += wrap("Every authenticated request used Kerberos (p50 " + msText(k.p50Ms) + ", p99 " +
+                    msText(k.p99Ms) + "); the DC did " + withThousands(r.servers.netlogonCalls) +
+                    " NTLM pass-throughs.",
+                "  ");
+  } else if (n.count > 0) {
+    out += wrap("Every authenticated request used NTLM (p50 " + msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) +
+                    "): the DC did " + withThousands(r.servers.netlogonCalls) +
+                    " pass-throughs, one per logon, that Kerberos would not have needed.",
+                "  ");
+  }
+  if (o.byPhase.size() >= 2) {
+    TextTable t({"phase", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls", "timeouts", "p99"});
+    for (std::size_t i = 0; i < o.byPhase.size(); ++i) {
+      const auto& c = o.byPhase[i];
+      const auto l = summarize(o.latencyByPhase[i]);
+      const PhaseCounters pc = i < r.phaseCounters.size() ? r.phaseCounters[i] : PhaseCounters{};
+      t.add({r.population.phases.size() > i ? r.population.phases[i].label : std::to_string(i + 1),
+             formatPercent(c.percent(OutcomeKind::Kerberos)), formatPercent(c.percent(OutcomeKind::Ntlm)),
+             withThousands(c.prompt), withThousands(c.failed), withThousands(pc.netlogonCalls),
+             withThousands(pc.semaphoreTimeouts), msText(l.p99Ms)});
+    }
+    out += t.render();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string narrative(const RunReport& r) {
+  const Scenario& s = r.scenario;
+  const auto& o = r.population.outcomes;
+  std::string out;
+  out += "kerbpool run " + s.name + ": " + s.title + "\n";
+  if (!s.description.empty()) {
+    out += wrap(s.description, "  ");
+  }
+
+  out += "\nSet-up (the admin's commands, in order)\n";
+  if (r.setup.empty()) {
+    out += "  (none: the pool's name is registered nowhere)\n";
+  }
+  for (const auto& step : r.setup) {
+    out += "  PS> " + step.command + "\n";
+    for (const auto& line : step.output) {
+      out += "      " + line + "\n";
+    }
+  }
+
+  std::string nodes;
+  for (const auto& n : r.servers.nodes) {
+    nodes += (nodes.empty() ? "" : ", ") + n.name + " :" + std::to_string(n.port);
+  }
+  const auto& lb = s.pool.loadBalancer;
+  std::string clients;
+  for (const auto& g : s.clients) {
+    clients += (clients.empty() ? "" : ", ") + withThousands(static_cast<std::uint64_t>(g.count)) + " " +
+               g.profile + (g.host.empty() ? "" : " via " + g.host) + " x " + std::to_string(g.requests) +
+               " requests";
+  }
+  out += "\nThe lab\n";
+  out += wrap(
+      "Pool " + s.pool.fqdn + " (site " + s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
+          " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
+          " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
+          lb.affinity + "; " +
+          (!s.pool.tls        ? std::string("plain HTTP")
+           : lb.mode == "tcp" ? "HTTPS, TLS passed through to the nodes"
+                              : "HTTPS, TLS terminated at the load balancer and re-encrypted to the nodes") +
+          " (" + (s.pool.tls ? "https://" : "http://") + s.pool.fqdn + s.pool.path +
+          "); authentication persistence " + s.pool.authPersistence + "; NTLM " +
+          (s.pool.ntlm ? "offered" : "not offered") + ".",
+      "  ");
+  for (std::size_t i = 0; i < r.servers.dcs.size() && i < s.domainControllers.size(); ++i) {
+    const auto& dc = s.domainControllers[i];
+    const auto& live = r.servers.dcs[i];
+    out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(live.kdcPort) +
+                    " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(live.maxConcurrentApi) +
+                    ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +
+                    "), wait timeout " + fixed(dc.waitTimeoutS, 0) + " s; secure channels of " +
+                    (live.channels.empty() ? std::string("no node") : listInWords(live.channels)) + ".",
+                "  ");
+  }
+  out += wrap("Clients: " + clients + " = " + withThousands(o.overall.total()) + " requests, " +
+                  std::to_string(r.population.threads) + " at a time.",
+              "  ");
+
+  const auto diagnoses = diagnosePhases(r);
+  for (std::size_t i = 0; i < o.byPhase.size(); ++i) {
+    out += "\n" + phaseTitle(r, i) + "\n";
+    if (i < r.population.phases.size()) {
+      const auto& ph = r.population.phases[i];
+      for (const auto& step : ph.steps) {
+        out += "  PS> " + step.command + "\n";
+        for (const auto& line : step.output) {
+          out += "      " + line + "\n";
+        }
+      }
+      if (!ph.error.empty()) {
+        out += "  The event could not be applied: " + ph.error + "\n";
+      }
+    }
+    const auto& c = o.byPhase[i];
+    const auto l = summarize(o.latencyByPhase[i]);
+    out += wrap(withThousands(c.total()) + " requests: " + formatPercent(c.percent(OutcomeKind::Kerberos)) +
+                    " Kerberos, " + formatPercent(c.percent(OutcomeKind::Ntlm)) + " NTLM, " +
+                    withThousands(c.prompt) + " prompts, " + withThousands(c.failed) + " failed; p50 " +
+                    msText(l.p50Ms) + ", p99 " + msText(l.p99Ms) + ".",
+                "  ");
+    for (const auto& f : diagnoses[i].findings) {
+      out += wrap("Why: " + f, "  ");
+    }
+    for (const auto& f : diagnoses[i].fixes) {
+      out += wrap("Fix: " + f, "  ");
+    }
+  }
+
+  out += "\nKerberos against NTLM\n" + comparison(r);
+  return out;
+}
+
+}  // namespace kerbpool::scenarios::report_sections

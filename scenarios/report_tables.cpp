@@ -1,0 +1,183 @@
+#include "scenarios/report_sections.hpp"
+
+#include <map>
+
+#include "scenarios/report.hpp"
+#include "scenarios/report_text.hpp"
+#include "scenarios/text_table.hpp"
+
+namespace kerbpool::scenarios::report_sections {
+
+namespace {
+
+using client::OutcomeKind;
+
+std::vector<std::string> countsRow(const std::string& name, const OutcomeCounts& c, const LatencySummary* l) {
+  std::vector<std::string> row{name,
+                               withThousands(c.total()),
+                               formatPercent(c.percent(OutcomeKind::Kerberos)),
+                               formatPercent(c.percent(OutcomeKind::Ntlm)),
+                               withThousands(c.prompt),
+                               withThousands(c.failed)};
+  if (l != nullptr) {
+    row.push_back(msText(l->p50Ms));
+    row.push_back(msText(l->p99Ms));
+  }
+  return row;
+}
+
+std::string eventName(int id) {
+  switch (id) {
+    case 11:
+      return "11 KDC: duplicate SPN";
+    case 4768:
+      return "4768 TGT requested";
+    case 4769:
+      return "4769 service ticket requested";
+    case 4771:
+      return "4771 pre-authentication failed";
+    case 4776:
+      return "4776 NTLM credential validation";
+    case 5816:
+      return "5816 Netlogon: request timed out";
+    case 5817:
+      return "5817 Netlogon: requests timed out";
+    case 5818:
+      return "5818 Netlogon: slow request";
+    case 5819:
+      return "5819 Netlogon: slow requests";
+  }
+  return std::to_string(id);
+}
+
+}  // namespace
+
+std::string tables(const RunReport& r) {
+  const auto& o = r.population.outcomes;
+  std::string out;
+  out += "\nOutcomes per phase\n";
+  TextTable phases({"phase", "requests", "Kerberos", "NTLM", "prompts", "failed", "p50", "p99"});
+  for (std::size_t i = 0; i < o.byPhase.size(); ++i) {
+    const auto l = summarize(o.latencyByPhase[i]);
+    phases.add(
+        countsRow(i < r.population.phases.size() ? r.population.phases[i].label : std::to_string(i + 1),
+                  o.byPhase[i], &l));
+  }
+  const auto all = summarize(o.latencyMicros);
+  phases.add(countsRow("all", o.overall, &all));
+  out += phases.render();
+
+  // Refusals during the phases (the safety probes' own refusals are not the clients').
+  std::map<std::string, std::map<std::string, std::uint64_t>> refusals;
+  for (const auto& pc : r.phaseCounters) {
+    for (const auto& [node, codes] : pc.deniedByNode) {
+      for (const auto& [code, n] : codes) {
+        refusals[node][code] += n;
+      }
+    }
+  }
+  out += "\nOutcomes per node (the node that gave the final answer)\n";
+  TextTable byNode({"node", "requests", "Kerberos", "NTLM", "prompts", "failed", "refusals by reason"});
+  for (const auto& [node, counts] : o.byNode) {
+    auto row = countsRow(node.empty() ? "(no node answered)" : node, counts, nullptr);
+    std::string denied;
+    if (auto it = refusals.find(node); it != refusals.end()) {
+      for (const auto& [code, count] : it->second) {
+        denied += (denied.empty() ? "" : ", ") + code + " " + withThousands(count);
+      }
+    }
+    row.push_back(denied.empty() ? "-" : denied);
+    byNode.add(row);
+  }
+  out += byNode.render();
+
+  out += "\nOutcomes per profile\n";
+  TextTable byProfile({"profile", "requests", "Kerberos", "NTLM", "prompts", "failed"});
+  for (const auto& [profile, counts] : o.byProfile) {
+    byProfile.add(countsRow(profile, counts, nullptr));
+  }
+  out += byProfile.render();
+  if (o.byHost.size() > 1) {
+    out += "\nOutcomes per host name (the URL's)\n";
+    TextTable byHost({"host", "requests", "Kerberos", "NTLM", "prompts", "failed", "SPN asked for"});
+    for (const auto& [host, counts] : o.byHost) {
+      auto row = countsRow(host, counts, nullptr);
+      std::vector<std::string> spns;
+      if (auto it = o.spnsByHost.find(host); it != o.spnsByHost.end()) {
+        spns.assign(it->second.begin(), it->second.end());
+      }
+      row.push_back(listInWords(spns));
+      byHost.add(row);
+    }
+    out += byHost.render();
+  }
+
+  std::vector<std::string> dcNames;
+  for (const auto& dc : r.servers.dcs) {
+    dcNames.push_back(dc.name);
+  }
+  out += "\nKDC (" + listInWords(dcNames) + ")\n";
+  std::string req;
+  for (const auto& [type, n] : r.servers.kdcRequests) {
+    req += (req.empty() ? "" : ", ") + type + " " + withThousands(n);
+  }
+  std::string err;
+  for (const auto& [name, n] : r.servers.kdcErrors) {
+    err += (err.empty() ? "" : ", ") + name + " " + withThousands(n);
+  }
+  out += "  requests: " + (req.empty() ? "none" : req) + "\n";
+  out += "  errors:   " + (err.empty() ? "none" : err) + "\n";
+  if (r.servers.dcs.size() > 1) {
+    for (const auto& dc : r.servers.dcs) {
+      std::uint64_t total = 0;
+      for (const auto& [type, n] : dc.kdcRequests) {
+        total += n;
+      }
+      out += "  " + dc.name + ": " + withThousands(total) + " requests, " +
+             withThousands(dc.netlogon.requests) + " NTLM pass-throughs\n";
+    }
+  }
+
+  out += "\nNetlogon (NTLM pass-through)\n";
+  std::string statuses;
+  for (const auto& [name, n] : r.servers.netlogonByStatus) {
+    statuses += (statuses.empty() ? "" : ", ") + name + " " + withThousands(n);
+  }
+  const auto& sem = r.servers.semaphore;
+  out += "  pass-throughs: " + withThousands(r.servers.netlogonCalls) +
+         (statuses.empty() ? "" : " (" + statuses + ")") + "\n";
+  std::string apis;
+  for (const auto& dc : r.servers.dcs) {
+    apis += (apis.empty() ? "" : ", ") + (r.servers.dcs.size() > 1 ? dc.name + " " : std::string()) +
+            std::to_string(dc.maxConcurrentApi);
+  }
+  out += "  secure channels: MaxConcurrentApi " + apis + ", semaphore acquires " +
+         withThousands(sem.semaphoreAcquires) + ", timeouts " + withThousands(sem.semaphoreTimeouts) +
+         ", most waiters " + withThousands(sem.maxWaiters) + ", average hold " +
+         msText(sem.averageSemaphoreHoldTime * 1000.0) + "\n";
+
+  out += std::string(r.servers.dcs.size() > 1 ? "\nEvents on the DCs\n" : "\nEvents on the DC\n");
+  if (r.servers.events.empty()) {
+    out += "  none\n";
+  }
+  for (const auto& [id, n] : r.servers.events) {
+    out += "  " + eventName(id) + ": " + withThousands(n) + "\n";
+  }
+  for (const auto& m : r.servers.event11Messages) {
+    out += wrap("event 11: " + m, "    ");
+  }
+
+  out += "\nLatency (one request, all legs)\n";
+  TextTable lat({"outcome", "count", "p50", "p95", "p99", "max"});
+  lat.add({"all", withThousands(all.count), msText(all.p50Ms), msText(all.p95Ms), msText(all.p99Ms),
+           msText(all.maxMs)});
+  for (const auto& [kind, v] : o.latencyByKind) {
+    const auto l = summarize(v);
+    lat.add(
+        {kind, withThousands(l.count), msText(l.p50Ms), msText(l.p95Ms), msText(l.p99Ms), msText(l.maxMs)});
+  }
+  out += lat.render();
+  return out;
+}
+
+}  // namespace kerbpool::scenarios::report_sections

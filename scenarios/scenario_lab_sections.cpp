@@ -1,0 +1,288 @@
+// The lab sections of a scenario file: the pool, its domain controllers, the users and the realm built from
+// them, the admin's directory operations and the DNS records.
+#include "scenarios/scenario_sections.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/clock.hpp"
+#include "core/common/json_fields.hpp"
+#include "kdc/event_log.hpp"
+#include "kdc/realm_file.hpp"
+
+namespace kerbpool::scenarios::sections {
+
+using namespace core::json_fields;
+
+namespace {
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+std::string userName(const UserPopulation& u, int i) {
+  std::string n = std::to_string(i + 1);
+  while (n.size() < 3) {
+    n = "0" + n;
+  }
+  return u.prefix + n;
+}
+
+}  // namespace
+
+PoolSpec loadPool(const json& root) {
+  PoolSpec p;
+  const json* j = find(root, "pool");
+  if (j == nullptr) {
+    return p;
+  }
+  const std::string path = "pool";
+  requireObject(*j, path);
+  checkKeys(*j, path, {"fqdn", "site", "nodes", "load_balancer", "tls", "auth_persistence", "ntlm", "path"});
+  p.fqdn = lower(optString(*j, path, "fqdn").value_or(p.fqdn));
+  p.site = optString(*j, path, "site").value_or(p.site);
+  if (find(*j, "nodes") != nullptr) {
+    p.nodes = optStringArray(*j, path, "nodes");
+    if (p.nodes.empty()) {
+      fail(member(path, "nodes"), "a pool needs at least one node");
+    }
+    for (auto& n : p.nodes) {
+      n = lower(n);
+    }
+  }
+  if (const json* lb = find(*j, "load_balancer")) {
+    const std::string lp = member(path, "load_balancer");
+    requireObject(*lb, lp);
+    checkKeys(*lb, lp, {"mode", "policy", "affinity"});
+    p.loadBalancer.mode =
+        oneOf(optString(*lb, lp, "mode").value_or("http"), member(lp, "mode"), {"http", "tcp"});
+    p.loadBalancer.policy = oneOf(optString(*lb, lp, "policy").value_or("round-robin"), member(lp, "policy"),
+                                  {"round-robin", "least-conn", "random"});
+    p.loadBalancer.affinity = oneOf(optString(*lb, lp, "affinity").value_or("none"), member(lp, "affinity"),
+                                    {"none", "source", "cookie"});
+  }
+  p.tls = optBool(*j, path, "tls").value_or(false);
+  p.authPersistence = oneOf(optString(*j, path, "auth_persistence").value_or(p.authPersistence),
+                            member(path, "auth_persistence"), {"per-request", "per-connection"});
+  p.ntlm = optBool(*j, path, "ntlm").value_or(true);
+  p.path = optString(*j, path, "path").value_or(p.path);
+  if (p.path.empty() || p.path[0] != '/') {
+    fail(member(path, "path"), "must start with /");
+  }
+  return p;
+}
+
+std::vector<DomainControllerSpec> loadDcs(const json& root) {
+  const json& arr = optArray(root, "", "domain_controllers");
+  if (arr.empty()) {
+    return {DomainControllerSpec{}};
+  }
+  std::vector<DomainControllerSpec> out;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("domain_controllers", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    checkKeys(j, path, {"name", "max_concurrent_api", "hold_time", "wait_timeout_s"});
+    DomainControllerSpec dc;
+    dc.name = optString(j, path, "name").value_or("DC0" + std::to_string(i + 1));
+    dc.maxConcurrentApi = static_cast<int>(optIntInRange(j, path, "max_concurrent_api", 1, 150).value_or(10));
+    if (const json* h = find(j, "hold_time")) {
+      const std::string hp = member(path, "hold_time");
+      requireObject(*h, hp);
+      checkKeys(*h, hp, {"model", "mean_ms", "sigma"});
+      dc.holdTime.model = oneOf(optString(*h, hp, "model").value_or("fixed"), member(hp, "model"),
+                                {"fixed", "exponential", "lognormal"});
+      dc.holdTime.meanMs = optNumberInRange(*h, hp, "mean_ms", 0.0, 60000.0).value_or(20.0);
+      dc.holdTime.sigma = optNumberInRange(*h, hp, "sigma", 0.0, 5.0).value_or(0.5);
+    }
+    dc.waitTimeoutS = optNumberInRange(j, path, "wait_timeout_s", 0.001, 3600.0).value_or(45.0);
+    out.push_back(dc);
+  }
+  return out;
+}
+
+UserPopulation loadUsers(const json& root) {
+  UserPopulation u;
+  const json* j = find(root, "users");
+  if (j == nullptr) {
+    return u;
+  }
+  requireObject(*j, "users");
+  checkKeys(*j, "users", {"prefix", "count", "password", "groups"});
+  u.prefix = optString(*j, "users", "prefix").value_or(u.prefix);
+  u.count = static_cast<int>(optIntInRange(*j, "users", "count", 1, 100000).value_or(u.count));
+  u.password = optString(*j, "users", "password").value_or(u.password);
+  if (find(*j, "groups") != nullptr) {
+    u.groups = optStringArray(*j, "users", "groups");
+  }
+  return u;
+}
+
+// The realm: the file's realm object (docs/realm-file.md) completed with the pool's site and nodes (computer
+// accounts with their HOST SPNs) and the generated users, then built once to check it.
+std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPopulation& users, Scenario& s) {
+  json realm = json::object();
+  if (const json* r = find(root, "realm")) {
+    requireObject(*r, "realm");
+    realm = *r;
+  }
+  if (!realm.contains("realm")) {
+    realm["realm"] = "CONTOSO.TEST";
+  }
+  if (!realm["realm"].is_string()) {
+    fail("realm.realm", "expected a string");
+  }
+  s.realmName = realm["realm"].get<std::string>();
+  if (!realm.contains("krbtgt_password")) {
+    realm["krbtgt_password"] = "krbtgt-lab-password";
+  }
+  if (!realm.contains("sites")) {
+    realm["sites"] = json::array();
+  }
+  if (!realm.contains("accounts")) {
+    realm["accounts"] = json::array();
+  }
+  if (!realm["sites"].is_array() || !realm["accounts"].is_array()) {
+    fail("realm", "sites and accounts must be arrays");
+  }
+  bool haveSite = false;
+  for (const auto& site : realm["sites"]) {
+    haveSite = haveSite || (site.is_object() && site.value("name", "") == pool.site);
+  }
+  if (!haveSite) {
+    realm["sites"].push_back({{"name", pool.site}});
+  }
+  const std::string domain = lower(s.realmName);
+  auto hasAccount = [&](const std::string& sam) {
+    for (const auto& a : realm["accounts"]) {
+      if (a.is_object() && lower(a.value("sam", "")) == lower(sam)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const auto& node : pool.nodes) {
+    const std::string sam = upper(node) + "$";
+    if (!hasAccount(sam)) {
+      realm["accounts"].push_back(
+          {{"sam", sam},
+           {"kind", "computer"},
+           {"password", node + "-machine-password"},
+           {"dns_host_name", node + "." + domain},
+           {"site", pool.site},
+           {"spns", json::array({"HOST/" + node + "." + domain, "HOST/" + upper(node)})}});
+    }
+  }
+  for (int i = 0; i < users.count; ++i) {
+    const std::string sam = userName(users, i);
+    if (!hasAccount(sam)) {
+      realm["accounts"].push_back(
+          {{"sam", sam}, {"kind", "user"}, {"password", users.password}, {"groups", users.groups}});
+    }
+  }
+  const std::string text = realm.dump();
+  core::SystemClock clock;
+  kdc::EventLog events(clock);
+  auto built = kdc::parseRealmFile(text, events);
+  if (!built.ok()) {
+    fail("realm", built.error().detail);
+  }
+  return text;
+}
+
+std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool) {
+  std::vector<DirectoryOperation> out;
+  const json& arr = optArray(root, "", "operations");
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("operations", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    DirectoryOperation op;
+    op.path = path;
+    const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
+                                   {"setspn", "create_kerberos_account", "assign_kerberos_account",
+                                    "set_kerberos_account_password", "set_password"});
+    if (kind == "setspn") {
+      checkKeys(j, path, {"op", "flag", "account", "spn"});
+      const std::string flag = oneOf(reqString(j, path, "flag"), member(path, "flag"), {"-A", "-S", "-D"});
+      op.kind = flag == "-A"   ? DirectoryOperation::Kind::SetspnAdd
+                : flag == "-S" ? DirectoryOperation::Kind::SetspnAddChecked
+                               : DirectoryOperation::Kind::SetspnDelete;
+      op.account = reqString(j, path, "account");
+      op.spn = reqString(j, path, "spn");
+      if (op.spn.find('/') == std::string::npos) {
+        fail(member(path, "spn"), "'" + op.spn + "': expected serviceclass/host");
+      }
+    } else if (kind == "create_kerberos_account") {
+      checkKeys(j, path, {"op", "account", "site"});
+      op.kind = DirectoryOperation::Kind::CreateKerberosAccount;
+      op.account = reqString(j, path, "account");
+      op.site = optString(j, path, "site").value_or(pool.site);
+    } else if (kind == "assign_kerberos_account") {
+      checkKeys(j, path, {"op", "account", "site"});
+      op.kind = DirectoryOperation::Kind::AssignKerberosAccount;
+      op.account = reqString(j, path, "account");
+      op.site = optString(j, path, "site").value_or(pool.site);
+    } else if (kind == "set_kerberos_account_password") {
+      checkKeys(j, path, {"op", "site", "password", "reach"});
+      op.kind = DirectoryOperation::Kind::SetKerberosAccountPassword;
+      op.site = optString(j, path, "site").value_or(pool.site);
+      op.password = optString(j, path, "password").value_or("kerberos-account-password-1");
+      if (find(j, "reach") != nullptr) {
+        op.reach = optStringArray(j, path, "reach");
+      }
+    } else {
+      checkKeys(j, path, {"op", "account", "password", "reach"});
+      op.kind = DirectoryOperation::Kind::SetPassword;
+      op.account = reqString(j, path, "account");
+      op.password = reqString(j, path, "password");
+      if (find(j, "reach") != nullptr) {
+        op.reach = optStringArray(j, path, "reach");
+      }
+    }
+    if (op.reach) {
+      for (std::size_t k = 0; k < op.reach->size(); ++k) {
+        auto& n = (*op.reach)[k];
+        n = lower(n);
+        if (std::find(pool.nodes.begin(), pool.nodes.end(), n) == pool.nodes.end()) {
+          fail(element(member(path, "reach"), k), "'" + n + "' is not a node of the pool");
+        }
+      }
+    }
+    out.push_back(op);
+  }
+  return out;
+}
+
+std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool) {
+  std::vector<DnsRecord> out;
+  const json& arr = optArray(root, "", "dns");
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("dns", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    checkKeys(j, path, {"name", "type", "target"});
+    DnsRecord r;
+    r.name = lower(reqString(j, path, "name"));
+    r.type = oneOf(reqString(j, path, "type"), member(path, "type"), {"A", "CNAME"});
+    r.target = lower(reqString(j, path, "target"));
+    if (r.type == "A" && r.target != "lb" &&
+        std::find(pool.nodes.begin(), pool.nodes.end(), r.target) == pool.nodes.end()) {
+      fail(member(path, "target"),
+           "an A record points at \"lb\" or a node of the pool, not '" + r.target + "'");
+    }
+    out.push_back(r);
+  }
+  const bool poolNamed =
+      std::any_of(out.begin(), out.end(), [&](const DnsRecord& r) { return r.name == pool.fqdn; });
+  if (!poolNamed) {
+    out.push_back(DnsRecord{pool.fqdn, "A", "lb"});
+  }
+  return out;
+}
+
+}  // namespace kerbpool::scenarios::sections

@@ -1,0 +1,211 @@
+// The run sections of a scenario file: the client profiles and groups that send the requests, the timeline
+// of events during the run and the expectations checked at the end.
+#include "scenarios/scenario_sections.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/json_fields.hpp"
+
+namespace kerbpool::scenarios::sections {
+
+using namespace core::json_fields;
+
+namespace {
+
+const std::vector<std::string>& knownMetrics() {
+  static const std::vector<std::string> k{"kerberos_percent",
+                                          "ntlm_percent",
+                                          "prompt_percent",
+                                          "failed_percent",
+                                          "requests",
+                                          "violations",
+                                          "event_11",
+                                          "event_4768",
+                                          "event_4769",
+                                          "event_4771",
+                                          "event_4776",
+                                          "event_5816",
+                                          "netlogon_calls",
+                                          "netlogon_timeouts",
+                                          "kdc_s_principal_unknown",
+                                          "p99_ms",
+                                          "internal_kerberos_percent",
+                                          "internal_ntlm_percent",
+                                          "no_key_for_kvno",
+                                          "no_key_for_spn"};
+  return k;
+}
+
+}  // namespace
+
+std::vector<ClientProfileSpec> loadProfiles(const json& root) {
+  std::vector<ClientProfileSpec> out = builtInProfiles();
+  const json& arr = optArray(root, "", "profiles");
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("profiles", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    checkKeys(j, path,
+              {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
+               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname"});
+    ClientProfileSpec p;
+    p.name = reqString(j, path, "name");
+    for (const auto& existing : out) {
+      if (existing.name == p.name) {
+        fail(member(path, "name"), "profile '" + p.name + "' is already defined");
+      }
+    }
+    p.kdcReachable = optBool(j, path, "kdc_reachable").value_or(true);
+    p.tryKerberos = optBool(j, path, "try_kerberos").value_or(p.kdcReachable);
+    p.ntlmAllowed = optBool(j, path, "ntlm_allowed").value_or(true);
+    p.rawNtlm = optBool(j, path, "raw_ntlm").value_or(false);
+    p.promptOnKerberosFailure = optBool(j, path, "prompt_on_kerberos_failure").value_or(true);
+    p.includePortInSpn = optBool(j, path, "include_port_in_spn").value_or(false);
+    p.canonicalizeCname = optBool(j, path, "canonicalize_cname").value_or(true);
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<ClientProfileSpec>& profiles,
+                                         const std::vector<DnsRecord>& dns) {
+  std::vector<ClientGroupSpec> out;
+  const json& arr = optArray(root, "", "clients");
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("clients", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    checkKeys(j, path, {"profile", "count", "requests", "concurrency", "think_time_ms", "host"});
+    ClientGroupSpec c;
+    c.path = path;
+    c.profile = optString(j, path, "profile").value_or(c.profile);
+    if (std::none_of(profiles.begin(), profiles.end(), [&](const auto& p) { return p.name == c.profile; })) {
+      std::string names;
+      for (const auto& p : profiles) {
+        names += (names.empty() ? "" : ", ") + p.name;
+      }
+      fail(member(path, "profile"), "'" + c.profile + "' is not a profile (known: " + names + ")");
+    }
+    c.count = static_cast<int>(optIntInRange(j, path, "count", 1, 100000).value_or(c.count));
+    c.requests = static_cast<int>(optIntInRange(j, path, "requests", 1, 100000).value_or(c.requests));
+    c.concurrency = static_cast<int>(optIntInRange(j, path, "concurrency", 1, 1000).value_or(c.concurrency));
+    c.thinkTimeMs = static_cast<int>(optIntInRange(j, path, "think_time_ms", 0, 60000).value_or(0));
+    c.host = lower(optString(j, path, "host").value_or(""));
+    if (!c.host.empty() &&
+        std::none_of(dns.begin(), dns.end(), [&](const DnsRecord& r) { return r.name == c.host; })) {
+      fail(member(path, "host"), "'" + c.host + "' has no DNS record in this scenario");
+    }
+    out.push_back(c);
+  }
+  if (out.empty()) {
+    ClientGroupSpec c;
+    c.path = "clients";
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
+                                        const std::vector<ClientProfileSpec>& profiles) {
+  std::vector<TimelineEvent> out;
+  const json& arr = optArray(root, "", "timeline");
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string path = element("timeline", i);
+    const json& j = arr[i];
+    requireObject(j, path);
+    checkKeys(
+        j, path,
+        {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset"});
+    TimelineEvent e;
+    e.path = path;
+    const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
+    if (!at) {
+      fail(member(path, "at_percent"), "missing (required): when, as a share of all requests");
+    }
+    e.atPercent = *at;
+    const std::string kind =
+        oneOf(reqString(j, path, "event"), member(path, "event"),
+              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset"});
+    e.label = optString(j, path, "label").value_or(kind);
+    if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
+      fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
+    }
+    auto node = [&] {
+      std::string n = lower(reqString(j, path, "node"));
+      if (std::find(pool.nodes.begin(), pool.nodes.end(), n) == pool.nodes.end()) {
+        fail(member(path, "node"), "'" + n + "' is not a node of the pool");
+      }
+      return n;
+    };
+    if (kind == "node_down" || kind == "node_up") {
+      e.kind = kind == "node_down" ? TimelineEvent::Kind::NodeDown : TimelineEvent::Kind::NodeUp;
+      e.node = node();
+    } else if (kind == "password_roll") {
+      e.kind = TimelineEvent::Kind::PasswordRoll;
+      e.account = reqString(j, path, "account");
+      if (find(j, "reach") != nullptr) {
+        e.reach = optStringArray(j, path, "reach");
+        for (auto& n : *e.reach) {
+          n = lower(n);
+        }
+      }
+    } else if (kind == "apply_fix") {
+      e.kind = TimelineEvent::Kind::ApplyFix;
+      e.account = optString(j, path, "account").value_or("POOLKERB$");
+      e.iisreset = optBool(j, path, "iisreset").value_or(false);
+    } else if (kind == "iisreset") {
+      e.kind = TimelineEvent::Kind::IisReset;
+      if (find(j, "node") != nullptr) {
+        e.node = node();
+      }
+    } else {
+      e.kind = TimelineEvent::Kind::ClockDrift;
+      e.profile = reqString(j, path, "profile");
+      if (std::none_of(profiles.begin(), profiles.end(),
+                       [&](const auto& p) { return p.name == e.profile; })) {
+        fail(member(path, "profile"), "'" + e.profile + "' is not a profile");
+      }
+      e.offsetS = optNumberInRange(j, path, "offset_s", -86400.0, 86400.0).value_or(0.0);
+    }
+    out.push_back(e);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.atPercent < b.atPercent; });
+  return out;
+}
+
+std::vector<Expectation> loadExpectations(const json& root) {
+  std::vector<Expectation> out;
+  const json* j = find(root, "expect");
+  if (j == nullptr) {
+    return out;
+  }
+  requireObject(*j, "expect");
+  for (const auto& [metric, bounds] : j->items()) {
+    const std::string path = member("expect", metric);
+    const auto& known = knownMetrics();
+    if (std::find(known.begin(), known.end(), metric) == known.end()) {
+      std::string list;
+      for (const auto& k : known) {
+        list += (list.empty() ? "" : ", ") + k;
+      }
+      fail(path, "unknown metric (known: " + list + ")");
+    }
+    requireObject(bounds, path);
+    checkKeys(bounds, path, {"min", "max"});
+    Expectation e;
+    e.metric = metric;
+    e.path = path;
+    e.min = optNumberInRange(bounds, path, "min", -1e12, 1e12);
+    e.max = optNumberInRange(bounds, path, "max", -1e12, 1e12);
+    if (!e.min && !e.max) {
+      fail(path, "give min, max or both");
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace kerbpool::scenarios::sections
