@@ -197,7 +197,8 @@ RequestFraming framingOf(const beast::http::request_header<Fields>& h) {
   for (auto it = teBegin; it != teEnd; ++it) {
     f.transferEncodings.emplace_back(it->value().data(), it->value().size());
   }
-  f.contentLength = h.count(http::field::content_length) != 0;
+  f.contentLengthFields = h.count(http::field::content_length);
+  f.contentLength = f.contentLengthFields != 0;
   return f;
 }
 

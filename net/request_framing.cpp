@@ -39,6 +39,9 @@ std::optional<FramingRefusal> checkRequestFraming(const RequestFraming& f) {
   if (f.hostFields > 1) {
     return FramingRefusal{400, "multiple_host", "a request must carry exactly one Host field"};
   }
+  if (f.contentLengthFields > 1) {
+    return FramingRefusal{400, "multiple_content_length", "a request must carry at most one Content-Length"};
+  }
   if (f.transferEncodings.empty()) {
     return std::nullopt;
   }

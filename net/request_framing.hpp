@@ -15,6 +15,7 @@ struct RequestFraming {
   std::size_t hostFields = 0;                       // how many Host fields
   std::vector<std::string_view> transferEncodings;  // each Transfer-Encoding field's value, in order
   bool contentLength = false;                       // a Content-Length field is present
+  std::size_t contentLengthFields = 0;  // how many
 };
 
 struct FramingRefusal {
@@ -25,6 +26,8 @@ struct FramingRefusal {
 
 // nullopt: the request may be read and served. Otherwise the answer, after which the connection closes:
 // - HTTP/1.1 without Host, or with more than one Host: 400 (RFC 9112 3.2);
+// - more than one Content-Length, even with equal values: 400 (RFC 9110 8.6 allows either refusing or
+//   merging; refusing leaves nothing for a node behind the balancer to read differently);
 // - Transfer-Encoding together with Content-Length: 400 (RFC 9112 6.1, 6.3: never forwarded);
 // - Transfer-Encoding whose final coding is not chunked: 400 (RFC 9112 6.3);
 // - a transfer coding other than chunked before it (gzip, chunked): 501 (RFC 9112 6.1, not implemented);

@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# Installs every dependency, builds kerbpool and runs every test (unit, integration and interop with the real
-# MIT krb5 / curl / tshark peers). This is the README's test command and what CI runs.
+# Installs every dependency, builds kerbpool and runs every test: the libFuzzer targets for a bounded time
+# (clang, ASan + UBSan), the unit and integration suites under ASan + UBSan, then the whole suite (unit,
+# integration, fuzz regression replays and interop with the real MIT krb5 / curl / tshark peers) in the
+# ordinary build. This is the README's test command and what CI runs.
+#   KERBPOOL_FUZZ_SECONDS   seconds per fuzz target (default 15; 0 skips the fuzzing step)
+#   KERBPOOL_SANITIZE=0     skips the sanitizer step
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 build_dir=${KERBPOOL_BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j "$(nproc)"
+fuzz_seconds=${KERBPOOL_FUZZ_SECONDS:-15}
+if [ "$fuzz_seconds" != 0 ]; then
+  echo "== fuzzing: ${fuzz_seconds} s per target"
+  bash scripts/fuzz.sh "$fuzz_seconds"
+fi
+if [ "${KERBPOOL_SANITIZE:-1}" != 0 ]; then
+  echo "== the suites under AddressSanitizer + UndefinedBehaviorSanitizer"
+  bash scripts/sanitize.sh
+fi
+echo "== the suites in the ordinary build"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"

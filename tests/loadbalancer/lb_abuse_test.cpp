@@ -157,3 +157,32 @@ TEST_CASE("lb abuse: ambiguous framing and a missing Host are refused, never for
   CHECK(lb->stats().totals.badRequests == 5);
   CHECK(answer(port, test::httpGetText("/fine")) == 200);
 }
+
+TEST_CASE("lb abuse: smuggling shapes are refused, never forwarded ambiguously", "[loadbalancer][integration]") {
+  test::EchoNode fe01("fe01");
+  core::SeededRng rng(1);
+  auto lb = startLb(test::lbConfig({&fe01}), rng);
+  const auto port = lb->port();
+  // Two Content-Lengths (different or equal), bare LF line ends, a Content-Length that is not a number, and
+  // chunked with a Content-Length: each is one request to the balancer and could be two to a node.
+  for (const std::string& raw : {
+           std::string("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhelloGET /y HTTP/1.1\r\n\r\n"),
+           std::string("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"),
+           std::string("GET /x HTTP/1.1\nHost: a\n\n"),
+           std::string("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello"),
+           std::string("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"),
+           std::string("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n"),
+       }) {
+    INFO(raw);
+    test::HttpTestClient c(port);
+    REQUIRE(c.send(raw));
+    auto r = c.readResponse();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 400);
+    CHECK(c.waitForClose());
+  }
+  CHECK(fe01.handler().requests() == 0);
+  // A request that is well framed still goes through.
+  CHECK(answer(port, test::httpGetText("/fine")) == 200);
+  CHECK(fe01.handler().requests() == 1);
+}

@@ -13,6 +13,7 @@ RequestFraming framing(unsigned version, std::size_t hosts, std::vector<std::str
   f.hostFields = hosts;
   f.transferEncodings = std::move(te);
   f.contentLength = cl;
+  f.contentLengthFields = cl ? 1 : 0;
   return f;
 }
 
@@ -40,4 +41,7 @@ TEST_CASE("request framing: RFC 9112 rules Beast does not apply", "[net]") {
   CHECK(reason(framing(11, 1, {"gzip, chunked"}, false)) == "501 unsupported_transfer_coding");
   CHECK(reason(framing(11, 1, {"gzip", "chunked"}, false)) == "501 unsupported_transfer_coding");
   CHECK(reason(framing(10, 1, {"chunked"}, false)) == "400 transfer_encoding_in_http10");
+  auto twoLengths = framing(11, 1, {}, true);
+  twoLengths.contentLengthFields = 2;
+  CHECK(reason(twoLengths) == "400 multiple_content_length");
 }
