@@ -266,7 +266,8 @@ core::Result<Realm> parseRealmFile(std::string_view jsonText, EventLog& events) 
   json root;
   try {
     root = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double ("1e400").
     return badRealmFile(std::string("not valid JSON: ") + e.what());
   }
   try {

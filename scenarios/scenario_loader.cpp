@@ -519,7 +519,8 @@ core::Result<Scenario> parseScenario(std::string_view jsonText) {
   json root;
   try {
     root = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double ("1e400").
     return badScenario(std::string("not valid JSON: ") + e.what());
   }
   try {
