@@ -205,8 +205,9 @@ DuplicateReport Directory::findDuplicates() const {
         order.push_back(key);
         spelling[key] = s;
       }
-      if (std::none_of(list.begin(), list.end(),
-                       [&](const SpnHolder& h) { return h.samAccountName == a.samAccountName; })) {
+      // Capture the name, not the structured binding `a` (clang accepts binding captures only from 16).
+      const std::string& sam = a.samAccountName;
+      if (std::none_of(list.begin(), list.end(), [&](const SpnHolder& h) { return h.samAccountName == sam; })) {
         list.push_back({a.samAccountName, a.distinguishedName});
       }
     }

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang-format ccache
+  # fuzzing (scripts/fuzz.sh): clang 14 with libFuzzer and the sanitizer runtimes, llvm-symbolizer
+  clang libclang-rt-14-dev llvm
   # libraries
   libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev catch2 libsqlite3-dev libbenchmark-dev
   # MIT krb5: client tools, a throwaway KDC for interop, libkrb5 for the load generator

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan), generates their seed corpora and runs
+# each target for SECONDS_PER_TARGET seconds (default 30). Fails on any crash, leak, UBSan report, timeout or
+# out-of-memory, and prints per target: executions, coverage (cov/ft from libFuzzer's last status line) and
+# findings. A finding's input is left in BUILD_DIR/fuzz-artifacts/<target>/ (emptied when the target runs
+# again): fix the bug, then keep the input under tests/fuzz/regressions/<target>/ (ctest "fuzz-replay: <target>" replays it in the ordinary build).
+#
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
+# Environment: KERBPOOL_FUZZ_BUILD_DIR (default build-fuzz), KERBPOOL_FUZZ_JOBS (build parallelism, default
+# nproc), KERBPOOL_REFERENCE_DIR (for the seeds, default ../shared/reference).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+build_dir=${KERBPOOL_FUZZ_BUILD_DIR:-build-fuzz}
+jobs=${KERBPOOL_FUZZ_JOBS:-$(nproc)}
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
+  echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]" >&2
+  exit 2
+fi
+if ! command -v clang++ >/dev/null; then
+  echo "fuzz: clang++ not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)" >&2
+  exit 1
+fi
+
+if [ $# -gt 0 ]; then
+  targets=("$@")
+else
+  mapfile -t targets < <(grep -l 'LLVMFuzzerTestOneInput' tests/fuzz/*.cpp | grep -v replay_main |
+                         xargs -n1 basename | sed 's/\.cpp$//' | sort)
+fi
+
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+start=$(date +%s)
+# -O1 and line tables only: what OSS-Fuzz builds with; it compiles in about half the time of -O2 -g.
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" "${launcher[@]}" \
+  -DKERBPOOL_FUZZ=ON -DKERBPOOL_BUILD_TESTS=OFF -DKERBPOOL_BUILD_BENCH=OFF >/dev/null
+binaries=()
+for t in "${targets[@]}"; do binaries+=("fuzz_$t"); done
+cmake --build "$build_dir" -j "$jobs" --target "${binaries[@]}"
+built=$(date +%s)
+bash scripts/fuzz-seeds.sh "$build_dir"
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+dict_for() {
+  case "$1" in
+    ntlm_*) echo tests/fuzz/dict/ntlm.dict ;;
+    realm_file | scenario_loader) echo tests/fuzz/dict/json.dict ;;
+    keytab | lb_rules) echo "" ;;
+    *) echo tests/fuzz/dict/der.dict ;;
+  esac
+}
+
+failed=0
+summary=()
+for t in "${targets[@]}"; do
+  corpus="$build_dir/fuzz-corpus/$t"
+  artifacts="$build_dir/fuzz-artifacts/$t"
+  log="$build_dir/fuzz-logs/$t.log"
+  rm -rf "$artifacts"  # the findings of this run only
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  inputs=("$corpus")
+  for extra in "$build_dir/fuzz-seeds/$t" "tests/fuzz/regressions/$t"; do
+    [ -d "$extra" ] && inputs+=("$extra")
+  done
+  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+           -artifact_prefix="$artifacts/")
+  dict=$(dict_for "$t")
+  [ -n "$dict" ] && options+=(-dict="$dict")
+  echo "fuzz: $t for ${seconds}s"
+  rc=0
+  "$build_dir/tests/fuzz/fuzz_$t" "${options[@]}" "${inputs[@]}" >"$log" 2>&1 || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  [ -n "$execs" ] || execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)
+  status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
+  findings=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+  verdict="ok"
+  if [ "$rc" -ne 0 ] || [ "$findings" -ne 0 ] ||
+     grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' "$log"; then
+    verdict="FAILED (exit $rc)"
+    failed=1
+    echo "---- $t: $log" >&2
+    grep -E 'ERROR:|runtime error:|SUMMARY:|fuzz check failed|Test unit written' "$log" | head -20 >&2 || true
+    find "$artifacts" -type f | sed 's/^/  input: /' >&2
+  fi
+  summary+=("$(printf '%-16s %12s execs  cov %6s  ft %7s  findings %s  %s' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+               "$findings" "$verdict")")
+done
+
+end=$(date +%s)
+echo
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each; build $((built - start))s, total $((end - start))s"
+printf '%s\n' "${summary[@]}"
+exit "$failed"
