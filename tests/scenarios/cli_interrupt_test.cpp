@@ -18,8 +18,8 @@
 using namespace kerbpool;
 
 TEST_CASE("kerbpool run: numbers out of range are refused at once, naming the option", "[scenarios][cli]") {
-  for (const std::string& arg : {"--clients -5", "--clients 0", "--clients 100001", "--clients x"}) {
-    const auto r = test::runCommand(test::kerbpoolBinary() + " run tour " + arg + " 2>&1");
+  for (const char* arg : {"--clients -5", "--clients 0", "--clients 100001", "--clients x"}) {
+    const auto r = test::runCommand(test::kerbpoolBinary() + " run tour " + std::string(arg) + " 2>&1");
     INFO(arg << ": " << r.output);
     CHECK(r.exitCode != 0);
     CHECK(r.exitCode != 1);  // not a run whose expectations failed: no run at all
