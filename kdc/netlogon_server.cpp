@@ -10,7 +10,7 @@
 
 #include "core/common/log.hpp"
 #include "kdc/netlogon_dispatch.hpp"
-#include "kdc/netlogon_wire.hpp"
+#include "netlogon/netlogon_wire.hpp"
 
 namespace kerbpool::kdc {
 
@@ -21,6 +21,8 @@ using tcp = asio::ip::tcp;
 using core::Bytes;
 using core::ErrorCategory;
 using core::makeError;
+using netlogon::frameNetlogon;
+using netlogon::netlogonFrameLength;
 
 struct Shared {
   Shared(const NetlogonServerConfig& c, NetlogonService& s) : config(c), service(s) {}

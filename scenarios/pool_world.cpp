@@ -17,14 +17,14 @@ namespace {
 using core::ErrorCategory;
 using core::makeError;
 
-kdc::HoldDistribution holdDistribution(const std::string& model) {
+netlogon::HoldDistribution holdDistribution(const std::string& model) {
   if (model == "exponential") {
-    return kdc::HoldDistribution::Exponential;
+    return netlogon::HoldDistribution::Exponential;
   }
   if (model == "lognormal") {
-    return kdc::HoldDistribution::LogNormal;
+    return netlogon::HoldDistribution::LogNormal;
   }
-  return kdc::HoldDistribution::Fixed;
+  return netlogon::HoldDistribution::Fixed;
 }
 
 std::string lower(std::string s) {
