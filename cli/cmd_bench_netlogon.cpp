@@ -20,7 +20,7 @@
 #include "kdc/directory.hpp"
 #include "kdc/event_log.hpp"
 #include "kdc/netlogon.hpp"
-#include "kdc/netlogon_model.hpp"
+#include "netlogon/netlogon_model.hpp"
 
 namespace kerbpool::cli {
 namespace {
@@ -52,16 +52,16 @@ struct Checks {
   }
 };
 
-std::size_t waitersAt(const kdc::NetlogonModelReport& r, std::size_t second) {
+std::size_t waitersAt(const netlogon::NetlogonModelReport& r, std::size_t second) {
   return second == 0 || r.waiterSeries.empty() ? 0
                                                : r.waiterSeries[std::min(second, r.waiterSeries.size()) - 1];
 }
 
-int modelTable(const Options& o, kdc::HoldDistribution dist, Checks& checks) {
+int modelTable(const Options& o, netlogon::HoldDistribution dist, Checks& checks) {
   std::printf(
       "Model (virtual time): one secure channel, %s h = %.0f ms, wait timeout %.0f s, %.0f s of Poisson "
       "arrivals, seed %llu\n",
-      std::string(kdc::toString(dist)).c_str(), o.holdMs, o.timeoutS, o.durationS,
+      std::string(netlogon::toString(dist)).c_str(), o.holdMs, o.timeoutS, o.durationS,
       static_cast<unsigned long long>(o.seed));
   std::printf("%4s %5s %9s %8s %8s %6s %8s %8s %8s %8s %8s %7s %7s %7s %8s %9s %9s  %s\n", "m", "load",
               "offered/s", "m/h /s", "thru/s", "thru%", "mean ms", "p50 ms", "p95 ms", "p99 ms", "maxWait",
@@ -70,7 +70,7 @@ int modelTable(const Options& o, kdc::HoldDistribution dist, Checks& checks) {
   const double w = o.timeoutS;
   for (unsigned m : {2u, 10u, 150u}) {
     for (double load : {0.5, 0.9, 1.1, 2.0, 4.0}) {
-      kdc::NetlogonModelConfig c;
+      netlogon::NetlogonModelConfig c;
       c.maxConcurrentApi = m;
       c.arrivalsPerSecond = load * m / h;
       c.arrivalSeed = o.seed;
@@ -79,7 +79,7 @@ int modelTable(const Options& o, kdc::HoldDistribution dist, Checks& checks) {
       c.hold.mean = core::Micros(static_cast<std::int64_t>(o.holdMs * 1000));
       c.hold.seed = o.seed + 1;
       c.duration = core::Micros(static_cast<std::int64_t>(o.durationS * 1e6));
-      auto r = kdc::runNetlogonModel(c);
+      auto r = netlogon::runNetlogonModel(c);
       if (!r.ok()) {
         std::fprintf(stderr, "model: %s\n", r.error().message().c_str());
         return 1;
@@ -93,7 +93,7 @@ int modelTable(const Options& o, kdc::HoldDistribution dist, Checks& checks) {
       const double predicted = lambda > mu ? w * mu / (lambda - mu) + w : -1;
       const std::string tag = "m=" + std::to_string(m) + " load=" + std::to_string(load).substr(0, 3);
       const int before = checks.failed;
-      const bool fixed = dist == kdc::HoldDistribution::Fixed;
+      const bool fixed = dist == netlogon::HoldDistribution::Fixed;
       if (fixed) {
         checks.expect(r->throughputPerSecond <= cap * 1.01, tag + ": throughput above m/h");
       }
@@ -136,7 +136,7 @@ int modelTable(const Options& o, kdc::HoldDistribution dist, Checks& checks) {
 }
 
 // One valid pass-through request for alice (NTLMv2 built by kerbpool's client against a front-end CHALLENGE).
-core::Result<kdc::PassThroughRequest> sampleRequest(const core::Clock& clock) {
+core::Result<netlogon::PassThroughRequest> sampleRequest(const core::Clock& clock) {
   core::SeededRng rng(7);
   KP_TRY(auto creds, core::ntlm::credentialsFromPassword("alice", "CONTOSO", "Passw0rd!"));
   core::ntlm::ClientOptions options;
@@ -152,7 +152,7 @@ core::Result<kdc::PassThroughRequest> sampleRequest(const core::Clock& clock) {
   KP_TRY(auto pending, core::ntlm::buildChallenge(negotiate, server, rng, clock));
   KP_TRY(auto auth, client.authenticate(pending.challenge));
   KP_TRY(auto read, core::ntlm::readAuthenticate(auth.message));
-  kdc::PassThroughRequest req;
+  netlogon::PassThroughRequest req;
   req.user = read.message.userName;
   req.domain = read.message.domainName;
   req.workstation = read.message.workstation;
@@ -166,7 +166,7 @@ core::Result<kdc::PassThroughRequest> sampleRequest(const core::Clock& clock) {
 struct RealCall {
   double finishS = 0;
   double latencyMs = 0;
-  kdc::NtStatus status = kdc::NtStatus::STATUS_SUCCESS;
+  netlogon::NtStatus status = netlogon::NtStatus::STATUS_SUCCESS;
 };
 
 int realTimeRun(const Options& o, Checks& checks) {
@@ -177,15 +177,15 @@ int realTimeRun(const Options& o, Checks& checks) {
   const auto window = std::chrono::microseconds(static_cast<std::int64_t>(o.realtimeSeconds * 1e6));
   const auto timeout = std::chrono::microseconds(static_cast<std::int64_t>(o.realtimeTimeoutMs * 1000));
 
-  kdc::NetlogonModelConfig mc;
+  netlogon::NetlogonModelConfig mc;
   mc.maxConcurrentApi = m;
   mc.arrivalsPerSecond = lambda;
-  mc.arrivals = kdc::ArrivalProcess::FixedInterval;
+  mc.arrivals = netlogon::ArrivalProcess::FixedInterval;
   mc.waitTimeout = timeout;
   mc.hold.mean = core::Micros(static_cast<std::int64_t>(o.realtimeHoldMs * 1000));
   mc.duration = window;
   mc.sampleEvery = std::chrono::milliseconds(100);
-  auto model = kdc::runNetlogonModel(mc);
+  auto model = netlogon::runNetlogonModel(mc);
   if (!model.ok()) {
     std::fprintf(stderr, "model: %s\n", model.error().message().c_str());
     return 1;
@@ -232,7 +232,7 @@ int realTimeRun(const Options& o, Checks& checks) {
       std::lock_guard lock(mu);
       calls.push_back(RealCall{std::chrono::duration<double>(t1 - start).count(),
                                std::chrono::duration<double, std::milli>(t1 - t0).count(),
-                               r.ok() ? r->status : kdc::NtStatus::STATUS_NO_LOGON_SERVERS});
+                               r.ok() ? r->status : netlogon::NtStatus::STATUS_NO_LOGON_SERVERS});
     });
   }
   for (auto& t : threads) {
@@ -245,10 +245,10 @@ int realTimeRun(const Options& o, Checks& checks) {
     if (c.finishS > windowS) {
       continue;
     }
-    if (c.status == kdc::NtStatus::STATUS_SUCCESS) {
+    if (c.status == netlogon::NtStatus::STATUS_SUCCESS) {
       ++completed;
       latencies.push_back(c.latencyMs);
-    } else if (c.status == kdc::NtStatus::STATUS_NO_LOGON_SERVERS) {
+    } else if (c.status == netlogon::NtStatus::STATUS_NO_LOGON_SERVERS) {
       ++timeouts;
     } else {
       ++wrong;
@@ -272,17 +272,17 @@ int realTimeRun(const Options& o, Checks& checks) {
               static_cast<unsigned long long>(completed), completed / windowS,
               static_cast<unsigned long long>(timeouts), p50,
               static_cast<unsigned long long>(counters.maxWaiters));
-  std::printf("%s", kdc::formatPerfCounters(counters, "FE01$").c_str());
+  std::printf("%s", netlogon::formatPerfCounters(counters, "FE01$").c_str());
   std::printf(
       "events: 4776 x%llu, 5816 x%llu, 5817 x%llu (5817 summarises at the end of a 30-minute period)\n",
       static_cast<unsigned long long>(events.count(kdc::event_id::kNtlmCredentialValidation)),
-      static_cast<unsigned long long>(events.count(kdc::event_id::kNetlogonRequestTimedOut)),
-      static_cast<unsigned long long>(events.count(kdc::event_id::kNetlogonRequestsTimedOut)));
+      static_cast<unsigned long long>(events.count(netlogon::event_id::kNetlogonRequestTimedOut)),
+      static_cast<unsigned long long>(events.count(netlogon::event_id::kNetlogonRequestsTimedOut)));
   // Sleeping overshoots on a busy machine, so the real holds run a little longer than h: compare with the
   // model fed the hold time the semaphore actually measured.
-  kdc::NetlogonModelConfig measured = mc;
+  netlogon::NetlogonModelConfig measured = mc;
   measured.hold.mean = core::Micros(static_cast<std::int64_t>(counters.averageSemaphoreHoldTime * 1e6));
-  auto remodel = kdc::runNetlogonModel(measured);
+  auto remodel = netlogon::runNetlogonModel(measured);
   if (!remodel.ok()) {
     std::fprintf(stderr, "model: %s\n", remodel.error().message().c_str());
     return 1;
@@ -302,7 +302,7 @@ int realTimeRun(const Options& o, Checks& checks) {
 }
 
 int benchNetlogon(const Options& o) {
-  auto dist = kdc::parseHoldDistribution(o.distribution);
+  auto dist = netlogon::parseHoldDistribution(o.distribution);
   if (!dist.ok()) {
     std::fprintf(stderr, "%s\n", dist.error().message().c_str());
     return 2;

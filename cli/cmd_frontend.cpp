@@ -37,7 +37,7 @@ struct FrontendOptions {
   bool quiet = false;
   // NTLM (pass-through over the Netlogon stand-in to `kerbpool kdc --netlogon-port`)
   std::string ntlmDc;  // "127.0.0.1:PORT"; empty: NTLM not offered
-  unsigned maxConcurrentApi = kdc::max_concurrent_api::kWindows2012;
+  unsigned maxConcurrentApi = netlogon::max_concurrent_api::kWindows2012;
   double dcHoldMs = 0;
   double netlogonTimeoutS = 45;
   std::string realm;   // default: the keytab's realm
@@ -96,9 +96,9 @@ void printNtlmStats(const NtlmPieces& ntlm) {
   for (const auto& [outcome, n] : st.byOutcome) {
     std::printf("  ntlm outcome %-31s %llu\n", outcome.c_str(), static_cast<unsigned long long>(n));
   }
-  std::printf(
-      "%s",
-      kdc::formatPerfCounters(ntlm.throttle->semaphore().counters(), ntlm.handler->config().channel).c_str());
+  std::printf("%s", netlogon::formatPerfCounters(ntlm.throttle->semaphore().counters(),
+                                                 ntlm.handler->config().channel)
+                        .c_str());
 }
 
 void printStats(const std::string& node, const frontend::NodeStats& st, const net::HttpServerStats& hs) {

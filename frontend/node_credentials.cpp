@@ -1,7 +1,6 @@
 #include "frontend/node_credentials.hpp"
 
 #include "core/keytab/keytab.hpp"
-#include "kdc/directory.hpp"
 
 namespace kerbpool::frontend {
 
@@ -33,12 +32,12 @@ core::Result<std::unique_ptr<NodeCredentials>> NodeCredentials::fromKeytabFile(
                                            [path] { return loadKeytab(path); });
 }
 
-core::Result<std::unique_ptr<NodeCredentials>> NodeCredentials::fromDirectory(const kdc::Directory& directory,
+core::Result<std::unique_ptr<NodeCredentials>> NodeCredentials::fromKeySource(KeySourceConstSharedPtr source,
                                                                               std::string node) {
-  KP_TRY(auto keys, keysFromDirectory(directory, node));
-  const kdc::Directory* dir = &directory;
-  return std::make_unique<NodeCredentials>("directory keys of " + node, std::move(keys),
-                                           [dir, node] { return keysFromDirectory(*dir, node); });
+  KP_TRY(auto keys, source->currentKeys(node));
+  std::string description = source->name() + " keys of " + node;
+  return std::make_unique<NodeCredentials>(std::move(description), std::move(keys),
+                                           [source, node] { return source->currentKeys(node); });
 }
 
 std::unique_ptr<NodeCredentials> NodeCredentials::fixed(std::string description, AcceptorKeys keys) {
@@ -69,16 +68,6 @@ void NodeCredentials::install(AcceptorKeys keys) {
 std::uint64_t NodeCredentials::generation() const {
   std::lock_guard lock(mu_);
   return generation_;
-}
-
-core::Result<AcceptorKeys> keysFromDirectory(const kdc::Directory& directory, std::string_view node) {
-  KP_TRY(auto held, directory.keysHeldBy(node));
-  AcceptorKeys keys;
-  for (auto& h : held) {
-    keys.add(core::acceptor::AcceptorKey{std::move(h.principalNames), directory.realm(), h.kvno,
-                                         std::move(h.key)});
-  }
-  return keys;
 }
 
 }  // namespace kerbpool::frontend

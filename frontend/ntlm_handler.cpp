@@ -6,7 +6,7 @@
 #include "core/der/der_reader.hpp"
 #include "core/ntlm/ntlm_session.hpp"
 #include "core/spnego/oids.hpp"
-#include "kdc/nt_status.hpp"
+#include "netlogon/nt_status.hpp"
 
 namespace kerbpool::frontend {
 
@@ -17,7 +17,7 @@ using core::ntlm::MessageType;
 using core::spnego::AuthScheme;
 using core::spnego::NegState;
 using core::spnego::NegTokenResp;
-using kdc::NtStatus;
+using netlogon::NtStatus;
 
 namespace {
 
@@ -301,7 +301,7 @@ Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs, 
     ++stats_.passThroughs;
   }
   auto response = channel_.validate(request);
-  const std::string noServers = kdc::toString(NtStatus::STATUS_NO_LOGON_SERVERS);
+  const std::string noServers = netlogon::toString(NtStatus::STATUS_NO_LOGON_SERVERS);
   if (!response.ok()) {
     return deny(ntlm_codes::kDcUnavailable,
                 who + ": " + noServers + ": the secure channel " + config_.channel +
@@ -314,7 +314,7 @@ Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs, 
                     (response->detail.empty() ? "" : " (" + response->detail + ")"),
                 noServers);
   }
-  const std::string status = kdc::toString(response->status);
+  const std::string status = netlogon::toString(response->status);
   if (response->status != NtStatus::STATUS_SUCCESS) {
     return deny(
         ntlm_codes::kLogonFailure,

@@ -13,20 +13,20 @@ void RealTimeDelay::hold(core::Micros duration) {
 
 core::Result<std::unique_ptr<ChannelThrottle>> ChannelThrottle::create(const ChannelConfig& config,
                                                                        const core::Clock& clock,
-                                                                       kdc::EventLog* events,
+                                                                       netlogon::EventSink* events,
                                                                        RoundTripDelay& delay) {
-  KP_CHECK(kdc::validateLatencyConfig(config.latency));
-  KP_TRY(auto semaphore, kdc::NetlogonSemaphore::create(config.semaphore, clock, events));
+  KP_CHECK(netlogon::validateLatencyConfig(config.latency));
+  KP_TRY(auto semaphore, netlogon::NetlogonSemaphore::create(config.semaphore, clock, events));
   return std::unique_ptr<ChannelThrottle>(new ChannelThrottle(std::move(semaphore), config.latency, delay));
 }
 
-ChannelThrottle::ChannelThrottle(std::unique_ptr<kdc::NetlogonSemaphore> semaphore,
-                                 const kdc::DcLatencyConfig& latency, RoundTripDelay& delay)
+ChannelThrottle::ChannelThrottle(std::unique_ptr<netlogon::NetlogonSemaphore> semaphore,
+                                 const netlogon::DcLatencyConfig& latency, RoundTripDelay& delay)
     : semaphore_(std::move(semaphore)), latency_(latency), delay_(delay) {}
 
 core::Result<PassThroughResponse> ChannelThrottle::call(const PassThroughRequest& request,
                                                         const RoundTrip& roundTrip) {
-  kdc::Acquisition slot = semaphore_->acquire(kdc::CallInfo{request.user, request.domain});
+  netlogon::Acquisition slot = semaphore_->acquire(netlogon::CallInfo{request.user, request.domain});
   if (!slot.granted()) {
     PassThroughResponse timedOut;
     timedOut.status = slot.status;
@@ -53,7 +53,7 @@ core::Result<PassThroughResponse> ChannelThrottle::call(const PassThroughRequest
 
 core::Result<PassThroughResponse> InProcessSecureChannel::validate(const PassThroughRequest& request) {
   return throttle_.call(request, [this](const PassThroughRequest& r) -> core::Result<PassThroughResponse> {
-    return service_.validate(r);
+    return dc_.validate(r);
   });
 }
 

@@ -5,21 +5,21 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
-#include "kdc/dc_latency_model.hpp"
-#include "kdc/event_log.hpp"
-#include "kdc/netlogon.hpp"
-#include "kdc/netlogon_semaphore.hpp"
+#include "netlogon/dc_latency_model.hpp"
+#include "netlogon/event_sink.hpp"
+#include "netlogon/netlogon_semaphore.hpp"
+#include "netlogon/pass_through.hpp"
 
 // A front-end's Netlogon secure channel to its domain controller: where NTLM pass-through goes. Every call
 // first takes a slot of the channel's MaxConcurrentApi semaphore (waiting FIFO, failing with
 // STATUS_NO_LOGON_SERVERS after the wait timeout, as Windows does), then makes the DC round trip and keeps
-// the slot for the latency model's hold time. Two round trips exist: the NetlogonService in this process
-// (InProcessSecureChannel, below) and a `kerbpool kdc` over TCP (NetworkSecureChannel,
-// secure_channel_client.hpp).
+// the slot for the latency model's hold time. Two round trips exist: a DC in this process behind the
+// netlogon::PassThroughValidator interface (InProcessSecureChannel, below) and a `kerbpool kdc` over TCP
+// (NetworkSecureChannel, secure_channel_client.hpp). The front-end knows only netlogon/, never kdc/.
 namespace kerbpool::frontend {
 
-using kdc::PassThroughRequest;
-using kdc::PassThroughResponse;
+using netlogon::PassThroughRequest;
+using netlogon::PassThroughResponse;
 
 class SecureChannel {
  public:
@@ -44,8 +44,8 @@ class RealTimeDelay final : public RoundTripDelay {
 };
 
 struct ChannelConfig {
-  kdc::NetlogonSemaphoreConfig semaphore;  // MaxConcurrentApi, wait timeout, event names and thresholds
-  kdc::DcLatencyConfig latency;            // the DC round trip's hold time h
+  netlogon::NetlogonSemaphoreConfig semaphore;  // MaxConcurrentApi, wait timeout, event names and thresholds
+  netlogon::DcLatencyConfig latency;            // the DC round trip's hold time h
 };
 
 // The part both channels share: the semaphore, the latency model and the delay. Thread-safe.
@@ -57,37 +57,38 @@ class ChannelThrottle {
   // and delay must outlive the throttle.
   static core::Result<std::unique_ptr<ChannelThrottle>> create(const ChannelConfig& config,
                                                                const core::Clock& clock,
-                                                               kdc::EventLog* events, RoundTripDelay& delay);
+                                                               netlogon::EventSink* events,
+                                                               RoundTripDelay& delay);
 
   // Acquire a slot (or STATUS_NO_LOGON_SERVERS), run the round trip, hold the slot until the sampled hold
   // time has passed since the slot was granted, release. A request with an empty channel is stamped with the
   // semaphore's channel name.
   core::Result<PassThroughResponse> call(const PassThroughRequest& request, const RoundTrip& roundTrip);
 
-  kdc::NetlogonSemaphore& semaphore() { return *semaphore_; }
-  const kdc::NetlogonSemaphore& semaphore() const { return *semaphore_; }
-  kdc::DcLatencyModel& latency() { return latency_; }
+  netlogon::NetlogonSemaphore& semaphore() { return *semaphore_; }
+  const netlogon::NetlogonSemaphore& semaphore() const { return *semaphore_; }
+  netlogon::DcLatencyModel& latency() { return latency_; }
 
  private:
-  ChannelThrottle(std::unique_ptr<kdc::NetlogonSemaphore> semaphore, const kdc::DcLatencyConfig& latency,
-                  RoundTripDelay& delay);
+  ChannelThrottle(std::unique_ptr<netlogon::NetlogonSemaphore> semaphore,
+                  const netlogon::DcLatencyConfig& latency, RoundTripDelay& delay);
 
-  std::unique_ptr<kdc::NetlogonSemaphore> semaphore_;
-  kdc::DcLatencyModel latency_;
+  std::unique_ptr<netlogon::NetlogonSemaphore> semaphore_;
+  netlogon::DcLatencyModel latency_;
   RoundTripDelay& delay_;
 };
 
 // The DC in this process: scenarios that run the whole pool in one process.
 class InProcessSecureChannel final : public SecureChannel {
  public:
-  // Both must outlive the channel.
-  InProcessSecureChannel(kdc::NetlogonService& service, ChannelThrottle& throttle)
-      : service_(service), throttle_(throttle) {}
+  // The DC's validator (kdc::NetlogonService) and the throttle must outlive the channel.
+  InProcessSecureChannel(netlogon::PassThroughValidator& dc, ChannelThrottle& throttle)
+      : dc_(dc), throttle_(throttle) {}
 
   core::Result<PassThroughResponse> validate(const PassThroughRequest& request) override;
 
  private:
-  kdc::NetlogonService& service_;
+  netlogon::PassThroughValidator& dc_;
   ChannelThrottle& throttle_;
 };
 

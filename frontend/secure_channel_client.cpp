@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "kdc/netlogon_wire.hpp"
+#include "netlogon/netlogon_wire.hpp"
 
 namespace kerbpool::frontend {
 
@@ -128,10 +128,10 @@ core::Result<PassThroughResponse> NetworkSecureChannel::exchange(int fd, std::ui
   KP_CHECK(sendAll(fd, frame));
   core::Bytes header(4);
   KP_CHECK(recvAll(fd, header.data(), header.size()));
-  KP_TRY(std::size_t length, kdc::netlogonFrameLength(header));
+  KP_TRY(std::size_t length, netlogon::netlogonFrameLength(header));
   core::Bytes body(length);
   KP_CHECK(recvAll(fd, body.data(), body.size()));
-  KP_TRY(kdc::NetlogonWireReply reply, kdc::decodeNetlogonReply(body));
+  KP_TRY(netlogon::NetlogonWireReply reply, netlogon::decodeNetlogonReply(body));
   // The server answers a request it could not decode with request-id 0 and STATUS_INVALID_PARAMETER.
   if (reply.requestId != requestId && reply.requestId != 0) {
     return makeError(
@@ -143,7 +143,7 @@ core::Result<PassThroughResponse> NetworkSecureChannel::exchange(int fd, std::ui
 
 core::Result<PassThroughResponse> NetworkSecureChannel::roundTrip(const PassThroughRequest& request) {
   const std::uint32_t id = nextRequestId_++;
-  const core::Bytes frame = kdc::frameNetlogon(kdc::encodeNetlogonRequest({id, request}));
+  const core::Bytes frame = netlogon::frameNetlogon(netlogon::encodeNetlogonRequest({id, request}));
   // A pooled connection may have been closed by the server's idle timer: then retry once on a new one.
   int fd = takeIdle();
   if (fd >= 0) {

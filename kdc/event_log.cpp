@@ -52,6 +52,11 @@ std::uint64_t EventLog::append(int id, std::string source, std::map<std::string,
   return append(std::move(r));
 }
 
+void EventLog::write(int id, std::string source, std::map<std::string, std::string> fields,
+                     std::string message) {
+  append(id, std::move(source), std::move(fields), std::move(message));
+}
+
 std::vector<EventRecord> EventLog::all() const {
   std::shared_lock lock(mutex_);
   return {records_.begin(), records_.end()};

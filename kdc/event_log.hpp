@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/clock.hpp"
+#include "netlogon/event_sink.hpp"
 
 namespace kerbpool::kdc {
 
@@ -19,17 +20,14 @@ constexpr int kTgtRequested = 4768;              // a Kerberos TGT was requested
 constexpr int kServiceTicketRequested = 4769;    // a Kerberos service ticket was requested (or failed)
 constexpr int kPreAuthFailed = 4771;             // Kerberos pre-authentication failed
 constexpr int kNtlmCredentialValidation = 4776;  // the DC attempted to validate an account's credentials
-constexpr int kNetlogonRequestTimedOut = 5816;   // System log, NETLOGON: semaphore wait timed out (first)
-constexpr int kNetlogonRequestsTimedOut = 5817;  // ... more requests timed out in the last minutes
-constexpr int kNetlogonSlowRequest = 5818;       // ... a request took longer than the warning threshold
-constexpr int kNetlogonSlowRequests = 5819;      // ... several slow requests in the last minutes
+// Netlogon's secure-channel events (5816-5819, System log, source NETLOGON) are netlogon::event_id's
+// (netlogon/event_sink.hpp): this log records them as the secure channel's EventSink.
 }  // namespace event_id
 
 // Event sources as Windows names them.
 namespace event_source {
 inline constexpr const char* kKdc = "KDC";
 inline constexpr const char* kSecurityAuditing = "Microsoft-Windows-Security-Auditing";
-inline constexpr const char* kNetlogon = "NETLOGON";
 }  // namespace event_source
 
 // One record. `fields` are the event's named insertion strings (TargetUserName, ServiceName, Status...);
@@ -44,8 +42,9 @@ struct EventRecord {
 };
 
 // A bounded, thread-safe event log: a ring buffer holding the newest `capacity` records, plus per-ID counters
-// that count every record ever appended (the ring's evictions do not lower them).
-class EventLog {
+// that count every record ever appended (the ring's evictions do not lower them). It is also the Netlogon
+// secure channel's event sink (write() appends).
+class EventLog final : public netlogon::EventSink {
  public:
   static constexpr std::size_t kDefaultCapacity = 4096;
 
@@ -57,6 +56,9 @@ class EventLog {
   std::uint64_t append(EventRecord record);
   std::uint64_t append(int id, std::string source, std::map<std::string, std::string> fields,
                        std::string message);
+  // netlogon::EventSink: append() without the record number.
+  void write(int id, std::string source, std::map<std::string, std::string> fields,
+             std::string message) override;
 
   // Retained records, oldest first.
   std::vector<EventRecord> all() const;

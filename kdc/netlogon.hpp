@@ -6,41 +6,22 @@
 #include <string>
 #include <vector>
 
-#include "core/common/bytes.hpp"
 #include "kdc/directory.hpp"
 #include "kdc/event_log.hpp"
-#include "kdc/nt_status.hpp"
+#include "netlogon/nt_status.hpp"
+#include "netlogon/pass_through.hpp"
 
 // The domain controller's side of NTLM pass-through (what NetrLogonSamLogonEx does for a network logon,
 // MS-NRPC 3.5.4.5.1 / MS-APDS 3.1.5.1): the front-end, which has no password, forwards what the client sent
-// and gets back an NTSTATUS, the SessionBaseKey and the user's identity. Pure logic over the directory; no
-// sockets, no waiting (the secure channel's MaxConcurrentApi throttle lives in netlogon_semaphore.hpp).
+// and gets back an NTSTATUS, the SessionBaseKey and the user's identity (the request and response types are
+// netlogon/pass_through.hpp's). Pure logic over the directory; no sockets, no waiting (the secure channel's
+// MaxConcurrentApi throttle lives in netlogon/netlogon_semaphore.hpp).
 namespace kerbpool::kdc {
 
-// One NETLOGON_NETWORK_INFO, as the front-end copies it out of the AUTHENTICATE message.
-struct PassThroughRequest {
-  std::string user;             // UserName as the client sent it ("alice", "alice@contoso.test")
-  std::string domain;           // DomainName as the client sent it ("CONTOSO", "contoso.test", "")
-  std::string workstation;      // the client's Workstation field
-  core::Bytes serverChallenge;  // the 8 bytes of the front-end's CHALLENGE
-  core::Bytes ntChallengeResponse;
-  core::Bytes lmChallengeResponse;
-  std::string channel;  // which front-end's secure channel carried it ("FE01$")
-};
-
-// NETLOGON_VALIDATION_SAM_INFO4, reduced to what a front-end uses.
-struct PassThroughResponse {
-  NtStatus status = NtStatus::STATUS_LOGON_FAILURE;
-  // The SessionBaseKey (UserSessionKey) on success, for the MIC and session keys; empty otherwise.
-  core::Bytes sessionBaseKey;
-  std::string accountName;        // sAMAccountName as stored ("alice")
-  std::string logonDomain;        // NetBIOS domain ("CONTOSO")
-  std::string userPrincipalName;  // explicit UPN, or sAMAccountName@dnsDomain
-  std::vector<std::string> groups;
-  // A snake_case reason for logs and transcripts ("ntlmv2_proof_mismatch", "semaphore_timeout"); never
-  // secret.
-  std::string detail;
-};
+// The shared types by their short names, as the DC code and its tests use them.
+using netlogon::NtStatus;
+using netlogon::PassThroughRequest;
+using netlogon::PassThroughResponse;
 
 // Counters of one NetlogonService: every validation and its outcome.
 struct NetlogonCounters {
@@ -58,7 +39,7 @@ struct NetlogonOptions {
 };
 
 // Thread-safe: validations run concurrently (the directory takes a shared lock).
-class NetlogonService {
+class NetlogonService final : public netlogon::PassThroughValidator {
  public:
   NetlogonService(const Directory& directory, EventLog& events, NetlogonOptions options = {});
 
@@ -71,7 +52,7 @@ class NetlogonService {
   //   STATUS_ACCOUNT_DISABLED (0xc0000072)  right password, disabled account
   //   STATUS_LOGON_FAILURE (0xc000006d)     not an NTLMv2 response (NTLMv1, anonymous, truncated)
   //   STATUS_INVALID_PARAMETER (0xc000000d) the server challenge is not 8 bytes
-  PassThroughResponse validate(const PassThroughRequest& request);
+  PassThroughResponse validate(const PassThroughRequest& request) override;
 
   NetlogonCounters counters() const;
   const std::string& netbiosDomain() const { return netbiosDomain_; }

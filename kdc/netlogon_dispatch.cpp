@@ -1,10 +1,14 @@
 #include "kdc/netlogon_dispatch.hpp"
 
-#include "kdc/netlogon_wire.hpp"
+#include "netlogon/netlogon_wire.hpp"
 
 namespace kerbpool::kdc {
 
 namespace {
+
+using netlogon::decodeNetlogonRequest;
+using netlogon::encodeNetlogonReply;
+using netlogon::NetlogonWireReply;
 
 core::Bytes invalid(std::string detail) {
   NetlogonWireReply reply;

@@ -10,8 +10,8 @@
 
 #include "core/common/log.hpp"
 #include "kdc/netlogon_dispatch.hpp"
-#include "kdc/netlogon_wire.hpp"
 #include "net/io_threads.hpp"
+#include "netlogon/netlogon_wire.hpp"
 
 namespace kerbpool::kdc {
 
@@ -22,6 +22,8 @@ using tcp = asio::ip::tcp;
 using core::Bytes;
 using core::ErrorCategory;
 using core::makeError;
+using netlogon::frameNetlogon;
+using netlogon::netlogonFrameLength;
 
 struct Shared {
   Shared(const NetlogonServerConfig& c, NetlogonService& s) : config(c), service(s) {}

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "kdc/event_log.hpp"
-#include "kdc/nt_status.hpp"
+#include "netlogon/nt_status.hpp"
 
 namespace kerbpool::scenarios {
 
@@ -233,7 +233,7 @@ ServerCounters collectServerCounters(PoolWorld& world) {
     }
     c.netlogonCalls += dc.netlogon.requests;
     for (const auto& [status, n] : dc.netlogon.byStatus) {
-      c.netlogonByStatus[kdc::toString(status)] += n;
+      c.netlogonByStatus[netlogon::toString(status)] += n;
     }
   }
   c.nodes = world.nodes();

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "client/negotiate_http_client.hpp"
-#include "kdc/netlogon_semaphore.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "netlogon/netlogon_semaphore.hpp"
 #include "scenarios/pool_world.hpp"
 
 // What a run measured: the clients' outcomes (overall, per phase, node, profile and host), latencies, the
@@ -97,8 +97,8 @@ struct ServerCounters {
   std::uint64_t netlogonCalls = 0;  // pass-through validations the DCs did
   std::vector<DcReport> dcs;        // the same, per DC (the maps above are their sums)
   std::map<std::string, std::uint64_t> netlogonByStatus;
-  kdc::SemaphoreCounters semaphore;     // summed over the nodes' secure channels (maxWaiters: the highest)
-  std::map<int, std::uint64_t> events;  // by event id
+  netlogon::SemaphoreCounters semaphore;  // summed over the nodes' secure channels (maxWaiters: the highest)
+  std::map<int, std::uint64_t> events;    // by event id
   std::vector<std::string> event11Messages;
   std::vector<NodeReport> nodes;
   loadbalancer::LbStats lb;

@@ -9,6 +9,7 @@
 #include "frontend/secure_channel.hpp"
 #include "kdc/kdc_server.hpp"
 #include "loadbalancer/lb_server.hpp"
+#include "scenarios/directory_key_source.hpp"
 
 namespace kerbpool::scenarios {
 
@@ -17,14 +18,14 @@ namespace {
 using core::ErrorCategory;
 using core::makeError;
 
-kdc::HoldDistribution holdDistribution(const std::string& model) {
+netlogon::HoldDistribution holdDistribution(const std::string& model) {
   if (model == "exponential") {
-    return kdc::HoldDistribution::Exponential;
+    return netlogon::HoldDistribution::Exponential;
   }
   if (model == "lognormal") {
-    return kdc::HoldDistribution::LogNormal;
+    return netlogon::HoldDistribution::LogNormal;
   }
-  return kdc::HoldDistribution::Fixed;
+  return netlogon::HoldDistribution::Fixed;
 }
 
 std::string lower(std::string s) {
@@ -194,7 +195,7 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
       ntlmEnabled_ = true;
     }
     KP_TRY(nc.auth.persistence, frontend::parsePersistence(scenario_.pool.authPersistence));
-    KP_TRY(auto credentials, frontend::NodeCredentials::fromDirectory(lab_->directory(), n->account));
+    KP_TRY(auto credentials, nodeCredentialsFromDirectory(lab_->directory(), n->account));
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), clock_, n->rng);
     KP_CHECK(startNode(*n));
     nodes_.push_back(std::move(n));

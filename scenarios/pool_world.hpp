@@ -16,8 +16,8 @@
 #include "frontend/node.hpp"
 #include "kdc/kdc_service.hpp"
 #include "kdc/netlogon.hpp"
-#include "kdc/netlogon_semaphore.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "netlogon/netlogon_semaphore.hpp"
 #include "scenarios/lab_certificates.hpp"
 #include "scenarios/lab_directory.hpp"
 #include "scenarios/scenario.hpp"
@@ -65,7 +65,7 @@ struct NodeReport {
   std::uint16_t port = 0;
   bool up = true;
   frontend::NodeStats stats;
-  std::optional<kdc::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
+  std::optional<netlogon::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
 };
 
 class PoolWorld {

@@ -132,7 +132,7 @@ std::string formatReportJson(const RunReport& r) {
   for (const auto& dc : r.servers.dcs) {
     json counts = json::object();
     for (const auto& [status, n] : dc.netlogon.byStatus) {
-      counts[std::string(kdc::toString(status))] = n;
+      counts[std::string(netlogon::toString(status))] = n;
     }
     dcs.push_back(json{{"name", dc.name},
                        {"kdc_port", dc.kdcPort},

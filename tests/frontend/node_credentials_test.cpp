@@ -4,9 +4,7 @@
 #include <filesystem>
 
 #include "core/keytab/keytab.hpp"
-#include "kdc/directory.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
-#include "tests/kdc/pool_fixture.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace kerbpool;
@@ -74,31 +72,57 @@ TEST_CASE("node credentials: a missing, empty or corrupt keytab is an error", "[
         core::ErrorCategory::Decoding);
 }
 
-TEST_CASE("node credentials: the directory's delivered keys, every kvno retained",
-          "[frontend][credentials]") {
-  kdc::test::PoolFixture f;
-  kdc::test::PoolFixture::take(f.dir.addSpn("POOLKERB$", "HTTP/pool.contoso.test"));
-  kdc::test::PoolFixture::ok(f.dir.deliverKeys("POOLKERB$", "FE01$"));
-  auto fe01 = NodeCredentials::fromDirectory(f.dir, "FE01$");
-  REQUIRE(fe01.ok());
-  auto fe02 = NodeCredentials::fromDirectory(f.dir, "FE02$");
-  REQUIRE(fe02.ok());
-  CHECK((*fe01)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==
+namespace {
+
+// A KeySource whose keys the test sets; counts how often it is asked.
+class FakeKeySource final : public frontend::KeySource {
+ public:
+  core::Result<core::acceptor::AcceptorKeys> currentKeys(std::string_view account) const override {
+    ++asked;
+    if (account != "FE01$") {
+      return core::makeError(core::ErrorCategory::NotFound, "no_such_account", std::string(account));
+    }
+    if (failing) {
+      return core::makeError(core::ErrorCategory::Io, "source_down", "the source is unreachable");
+    }
+    return keys;
+  }
+  std::string name() const override { return "fake"; }
+
+  core::acceptor::AcceptorKeys keys;
+  bool failing = false;
+  mutable int asked = 0;
+};
+
+core::acceptor::AcceptorKeys keysWith(std::vector<std::uint32_t> kvnos) {
+  core::keytab::Keytab kt;
+  for (auto kvno : kvnos) {
+    kt.add(entry(kvno, kvno));
+  }
+  return core::acceptor::AcceptorKeys::fromKeytab(kt);
+}
+
+}  // namespace
+
+TEST_CASE("node credentials: a key source, asked again on reload", "[frontend][credentials]") {
+  auto source = std::make_shared<FakeKeySource>();
+  source->keys = keysWith({1});
+  auto creds = NodeCredentials::fromKeySource(source, "FE01$");
+  REQUIRE(creds.ok());
+  CHECK((*creds)->description() == "fake keys of FE01$");
+  CHECK((*creds)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==
         std::vector<std::uint32_t>{1});
-  CHECK((*fe02)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST").empty());
-  core::acceptor::KeyQuery q{"HTTP/pool.contoso.test", "CONTOSO.TEST", 1u, 18};
-  CHECK((*fe01)->current()->find(q).ok());
-  CHECK((*fe02)->current()->find(q).error().code == "no_key_for_spn");
 
-  // A roll delivered to the whole site: after reload both nodes hold kvno 1 and 2.
-  kdc::test::PoolFixture::take(f.dir.setPassword("POOLKERB$", "pool-shared-password-2"));
-  kdc::test::PoolFixture::take(f.dir.deliverKeysToSite("Site1"));
-  REQUIRE((*fe01)->reload().ok());
-  REQUIRE((*fe02)->reload().ok());
-  CHECK((*fe01)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==
+  source->keys = keysWith({1, 2});
+  REQUIRE((*creds)->reload().ok());
+  CHECK((*creds)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==
         std::vector<std::uint32_t>{1, 2});
-  CHECK((*fe02)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==
-        std::vector<std::uint32_t>{2});
+  CHECK((*creds)->generation() == 2);
+  CHECK(source->asked == 2);
 
-  CHECK(NodeCredentials::fromDirectory(f.dir, "alice").error().code == "not_a_computer");
+  source->failing = true;
+  CHECK((*creds)->reload().error().code == "source_down");
+  CHECK((*creds)->generation() == 2);
+
+  CHECK(NodeCredentials::fromKeySource(source, "FE02$").error().code == "no_such_account");
 }

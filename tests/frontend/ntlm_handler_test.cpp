@@ -110,7 +110,7 @@ TEST_CASE("ntlm: the NTLM scheme authenticates alice through the DC", "[frontend
   const auto e = lab.pool.events.query(4776).back();
   CHECK(e.fields.at("TargetUserName") == "alice");
   CHECK(e.fields.at("Status") == "0x0");
-  CHECK(lab.netlogon.counters().count(kdc::NtStatus::STATUS_SUCCESS) == 1);
+  CHECK(lab.netlogon.counters().count(netlogon::NtStatus::STATUS_SUCCESS) == 1);
   CHECK(lab.throttle->semaphore().counters().semaphoreAcquires == 1);
 
   const auto st = fe.ntlm->stats();
@@ -336,7 +336,7 @@ class BrokenChannel final : public frontend::SecureChannel {
                              "connect to 127.0.0.1:9: Connection refused");
     }
     frontend::PassThroughResponse r;
-    r.status = kdc::NtStatus::STATUS_NO_LOGON_SERVERS;
+    r.status = netlogon::NtStatus::STATUS_NO_LOGON_SERVERS;
     r.detail = "semaphore_timeout";
     return r;
   }

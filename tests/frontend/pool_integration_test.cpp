@@ -11,6 +11,7 @@
 #include "core/crypto/crypto_rng.hpp"
 #include "net/http_server.hpp"
 #include "frontend/node.hpp"
+#include "scenarios/directory_key_source.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/kdc_fixture.hpp"
@@ -45,7 +46,7 @@ test::KdcFixtureOptions poolRealm() {
 struct RunningNode {
   RunningNode(const std::string& name, const std::string& computer, kdc::Directory& directory,
               const core::Clock& clock, core::Rng& rng) {
-    auto creds = frontend::NodeCredentials::fromDirectory(directory, computer);
+    auto creds = scenarios::nodeCredentialsFromDirectory(directory, computer);
     INFO((creds.ok() ? std::string() : creds.error().message()));
     REQUIRE(creds.ok());
     frontend::FrontendNodeConfig config;
@@ -222,7 +223,7 @@ TEST_CASE("pool: per-connection persistence over one keep-alive connection", "[f
   test::KdcFixture kdc;
   core::SystemClock clock;
   core::crypto::CryptoRng rng;
-  auto creds = frontend::NodeCredentials::fromDirectory(kdc.directory(), "FE01$");
+  auto creds = scenarios::nodeCredentialsFromDirectory(kdc.directory(), "FE01$");
   REQUIRE(creds.ok());
   frontend::FrontendNodeConfig config;
   config.name = "fe01";

@@ -12,14 +12,14 @@
 #include "frontend/secure_channel.hpp"
 #include "frontend/secure_channel_client.hpp"
 #include "kdc/netlogon_server.hpp"
-#include "tests/kdc/ntlm_pass_through.hpp"
 #include "tests/kdc/pool_fixture.hpp"
+#include "tests/netlogon/ntlm_pass_through.hpp"
 
 using namespace kerbpool;
 using namespace kerbpool::frontend;
-using kerbpool::kdc::NtStatus;
-using kerbpool::kdc::test::ntlmExchange;
 using kerbpool::kdc::test::PoolFixture;
+using kerbpool::netlogon::NtStatus;
+using kerbpool::netlogon::test::ntlmExchange;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -70,7 +70,7 @@ class GateDelay final : public RoundTripDelay {
   std::vector<core::Micros> requested_;
 };
 
-ChannelConfig config(unsigned m, kdc::TimeoutMode mode, core::Micros hold) {
+ChannelConfig config(unsigned m, netlogon::TimeoutMode mode, core::Micros hold) {
   ChannelConfig c;
   c.semaphore.maxConcurrentApi = m;
   c.semaphore.timeouts = mode;
@@ -85,8 +85,8 @@ TEST_CASE("secure channel: with MaxConcurrentApi 2 at most two calls hold the ch
   PoolFixture f;
   kdc::NetlogonService service(f.dir, f.events);
   GateDelay gate;
-  auto throttle =
-      ChannelThrottle::create(config(2, kdc::TimeoutMode::External, seconds(1)), f.clock, &f.events, gate);
+  auto throttle = ChannelThrottle::create(config(2, netlogon::TimeoutMode::External, seconds(1)), f.clock,
+                                          &f.events, gate);
   REQUIRE(throttle.ok());
   InProcessSecureChannel channel(service, **throttle);
   const auto request = ntlmExchange("alice", "CONTOSO", "Passw0rd!").request;
@@ -121,8 +121,8 @@ TEST_CASE("secure channel: a call that waits 45 s for a slot fails with STATUS_N
   PoolFixture f;
   kdc::NetlogonService service(f.dir, f.events);
   GateDelay gate;
-  auto throttle =
-      ChannelThrottle::create(config(1, kdc::TimeoutMode::External, seconds(1)), f.clock, &f.events, gate);
+  auto throttle = ChannelThrottle::create(config(1, netlogon::TimeoutMode::External, seconds(1)), f.clock,
+                                          &f.events, gate);
   REQUIRE(throttle.ok());
   InProcessSecureChannel channel(service, **throttle);
   const auto request = ntlmExchange("alice", "CONTOSO", "Passw0rd!").request;
@@ -139,7 +139,7 @@ TEST_CASE("secure channel: a call that waits 45 s for a slot fails with STATUS_N
   REQUIRE(second.ok());
   CHECK(second->status == NtStatus::STATUS_NO_LOGON_SERVERS);
   CHECK(second->detail == "semaphore_timeout");
-  CHECK(f.events.count(kdc::event_id::kNetlogonRequestTimedOut) == 1);
+  CHECK(f.events.count(netlogon::event_id::kNetlogonRequestTimedOut) == 1);
   gate.open();
   a.join();
   REQUIRE(first.ok());
@@ -170,8 +170,8 @@ TEST_CASE("secure channel: the slot is kept for the hold time minus the round tr
   kdc::NetlogonService service(f.dir, f.events);
   RecordingDelay delay;
   core::SystemClock clock;
-  auto throttle = ChannelThrottle::create(config(2, kdc::TimeoutMode::RealTime, milliseconds(500)), clock,
-                                          nullptr, delay);
+  auto throttle = ChannelThrottle::create(config(2, netlogon::TimeoutMode::RealTime, milliseconds(500)),
+                                          clock, nullptr, delay);
   REQUIRE(throttle.ok());
   InProcessSecureChannel channel(service, **throttle);
   auto r = channel.validate(ntlmExchange("alice", "CONTOSO", "Passw0rd!").request);
@@ -182,11 +182,11 @@ TEST_CASE("secure channel: the slot is kept for the hold time minus the round tr
   CHECK(holds[0] <= milliseconds(500));
   CHECK(holds[0] > milliseconds(250));  // the NTLMv2 check takes microseconds, not a quarter second
 
-  ChannelConfig bad = config(0, kdc::TimeoutMode::RealTime, milliseconds(1));
+  ChannelConfig bad = config(0, netlogon::TimeoutMode::RealTime, milliseconds(1));
   CHECK(ChannelThrottle::create(bad, clock, nullptr, delay).error().code ==
         "max_concurrent_api_out_of_range");
-  bad = config(2, kdc::TimeoutMode::RealTime, milliseconds(1));
-  bad.latency.distribution = kdc::HoldDistribution::LogNormal;
+  bad = config(2, netlogon::TimeoutMode::RealTime, milliseconds(1));
+  bad.latency.distribution = netlogon::HoldDistribution::LogNormal;
   bad.latency.sigma = -1;
   CHECK(ChannelThrottle::create(bad, clock, nullptr, delay).error().code == "bad_sigma");
 }
@@ -199,8 +199,8 @@ TEST_CASE("secure channel: the network channel validates through a Netlogon list
   REQUIRE(server.ok());
   RecordingDelay delay;
   core::SystemClock clock;
-  auto throttle =
-      ChannelThrottle::create(config(2, kdc::TimeoutMode::RealTime, core::Micros(0)), clock, nullptr, delay);
+  auto throttle = ChannelThrottle::create(config(2, netlogon::TimeoutMode::RealTime, core::Micros(0)), clock,
+                                          nullptr, delay);
   REQUIRE(throttle.ok());
   NetlogonClientConfig cc;
   cc.port = (*server)->port();

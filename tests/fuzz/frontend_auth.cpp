@@ -32,6 +32,7 @@
 #include "frontend/node_credentials.hpp"
 #include "kdc/event_log.hpp"
 #include "kdc/realm_file.hpp"
+#include "scenarios/directory_key_source.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/fuzz/http_auth_input.hpp"
 
@@ -47,7 +48,7 @@ core::acceptor::AcceptorKeys nodeKeys() {
   kdc::EventLog events(clock, 16);
   auto realm = kdc::loadRealmFile(fuzz::sourceFile("examples/contoso.realm.json"), events);
   fuzz::check(realm.ok(), "frontend_auth: cannot load the example realm");
-  auto keys = frontend::keysFromDirectory(*realm->directory, "FE01$");
+  auto keys = scenarios::DirectoryKeySource(*realm->directory).currentKeys("FE01$");
   fuzz::check(keys.ok(), "frontend_auth: no keys for FE01$");
   return *keys;
 }

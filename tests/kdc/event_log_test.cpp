@@ -44,7 +44,7 @@ TEST_CASE("event log: the ring keeps the newest records, counters count them all
   CHECK(log.evicted() == 3);
   CHECK(log.count(event_id::kNtlmCredentialValidation) == 6);
   CHECK(log.count(event_id::kDuplicateName) == 1);
-  CHECK(log.count(event_id::kNetlogonRequestTimedOut) == 0);
+  CHECK(log.count(netlogon::event_id::kNetlogonRequestTimedOut) == 0);
   CHECK(log.counters() == std::map<int, std::uint64_t>{{4776, 6}, {11, 1}});
   auto all = log.all();
   REQUIRE(all.size() == 4);
@@ -74,4 +74,18 @@ TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") 
   CHECK(r.fields.at("KeyVersionNumber") == "2");
   CHECK(r.fields.at("TicketEncryptionType") == "0x12");
   CHECK(r.fields.at("TargetUserName") == "alice");
+}
+
+TEST_CASE("event log: as a secure channel's event sink, write() appends the record", "[kdc][events]") {
+  core::ManualClock clock(core::fromUnixSeconds(1700000000));
+  EventLog log(clock, 8);
+  netlogon::EventSink& sink = log;
+  sink.write(netlogon::event_id::kNetlogonRequestTimedOut, netlogon::event_source::kNetlogon,
+             {{"AccountName", "alice"}}, "timed out");
+  auto records = log.query(5816);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].source == "NETLOGON");
+  CHECK(records[0].fields.at("AccountName") == "alice");
+  CHECK(records[0].time == clock.now());
+  CHECK(records[0].recordNumber == 1);
 }

@@ -9,14 +9,20 @@
 #include <unistd.h>
 
 #include "kdc/netlogon_server.hpp"
-#include "kdc/netlogon_wire.hpp"
-#include "tests/kdc/ntlm_pass_through.hpp"
+#include "netlogon/netlogon_wire.hpp"
 #include "tests/kdc/pool_fixture.hpp"
+#include "tests/netlogon/ntlm_pass_through.hpp"
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::ntlmExchange;
 using kerbpool::kdc::test::PoolFixture;
+using kerbpool::netlogon::decodeNetlogonReply;
+using kerbpool::netlogon::encodeNetlogonRequest;
+using kerbpool::netlogon::frameNetlogon;
+using kerbpool::netlogon::netlogonFrameLength;
+using kerbpool::netlogon::NetlogonWireReply;
+using kerbpool::netlogon::NetlogonWireRequest;
+using kerbpool::netlogon::test::ntlmExchange;
 
 namespace {
 

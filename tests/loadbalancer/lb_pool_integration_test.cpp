@@ -19,6 +19,7 @@
 #include "frontend/secure_channel.hpp"
 #include "kdc/netlogon.hpp"
 #include "loadbalancer/lb_server.hpp"
+#include "scenarios/directory_key_source.hpp"
 #include "tests/loadbalancer/lb_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/kdc_fixture.hpp"
@@ -49,7 +50,7 @@ struct Pool {
       for (auto& c : sam) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
-      auto creds = frontend::NodeCredentials::fromDirectory(kdc.directory(), sam + "$");
+      auto creds = scenarios::nodeCredentialsFromDirectory(kdc.directory(), sam + "$");
       REQUIRE(creds.ok());
       ntlm.push_back(
           frontend::makeNtlmHandler(frontend::ntlmConfigFor(n, "CONTOSO.TEST"), *channel, clock, rng));

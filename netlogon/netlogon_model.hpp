@@ -8,7 +8,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
-#include "kdc/dc_latency_model.hpp"
+#include "netlogon/dc_latency_model.hpp"
 
 // A deterministic discrete-event model of NTLM pass-through load on one secure channel, in virtual time (no
 // sleeping, no threads): calls arrive at rate lambda (Poisson from a seed, or at a fixed interval), queue on
@@ -16,7 +16,7 @@
 // slot for the DC round trip (DcLatencyModel), and time out when their wait reaches the timeout. Events at
 // the same instant run in the order they were scheduled (ties broken by a sequence number), so one config
 // always gives one report.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 enum class ArrivalProcess { Poisson, FixedInterval };
 std::string_view toString(ArrivalProcess a);
@@ -54,4 +54,4 @@ struct NetlogonModelReport {
 // Config errors: "bad_arrival_rate", "bad_duration", plus the semaphore's and latency model's checks.
 core::Result<NetlogonModelReport> runNetlogonModel(const NetlogonModelConfig& config);
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

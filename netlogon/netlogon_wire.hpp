@@ -5,12 +5,12 @@
 
 #include "core/common/bytes.hpp"
 #include "core/common/result.hpp"
-#include "kdc/netlogon.hpp"
+#include "netlogon/pass_through.hpp"
 
 // kerbpool's stand-in for MS-NRPC NetrLogonSamLogonEx between a front-end and the DC: NOT MS-NRPC (no
 // DCE/RPC, no secure-channel session key, no encryption). Frames are a 4-octet big-endian length followed by
 // one DER value; docs/netlogon-wire.md gives the ASN.1. Codec only: bytes <-> structs, no policy.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 inline constexpr std::size_t kNetlogonMaxFrameBytes = 64 * 1024;
 inline constexpr std::int64_t kNetlogonWireVersion = 1;
@@ -38,4 +38,4 @@ core::Bytes frameNetlogon(core::BytesView body);
 // kNetlogonMaxFrameBytes.
 core::Result<std::size_t> netlogonFrameLength(core::BytesView header);
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -1,11 +1,11 @@
-#include "kdc/netlogon_wire.hpp"
+#include "netlogon/netlogon_wire.hpp"
 
 #include <string>
 
 #include "core/der/der_reader.hpp"
 #include "core/der/der_writer.hpp"
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 namespace {
 
@@ -198,4 +198,4 @@ Result<std::size_t> netlogonFrameLength(BytesView header) {
   return static_cast<std::size_t>(n);
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

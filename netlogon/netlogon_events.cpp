@@ -1,8 +1,8 @@
-#include "kdc/netlogon_events.hpp"
+#include "netlogon/netlogon_events.hpp"
 
 #include <utility>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 namespace {
 
@@ -16,7 +16,7 @@ std::string millis(core::Micros d) {
 
 }  // namespace
 
-NetlogonEventReporter::NetlogonEventReporter(EventLog* log, NetlogonEventConfig config)
+NetlogonEventReporter::NetlogonEventReporter(EventSink* log, NetlogonEventConfig config)
     : log_(log), config_(std::move(config)) {
   if (config_.eventLogPeriodicity <= core::Micros(0)) {
     config_.eventLogPeriodicity = std::chrono::seconds(1800);
@@ -55,17 +55,17 @@ void NetlogonEventReporter::timedOut(core::TimePoint now, const CallInfo& call, 
   if (!note(timeouts_, now) || log_ == nullptr) {
     return;
   }
-  log_->append(event_id::kNetlogonRequestTimedOut, event_source::kNetlogon,
-               {{"AccountName", call.account},
-                {"AccountDomain", call.accountDomain},
-                {"DomainController", config_.domainController},
-                {"Domain", config_.domain},
-                {"Channel", config_.channel},
-                {"WaitedMs", millis(waited)}},
-               "Netlogon has failed an authentication request of account " + call.account + " in domain " +
-                   call.accountDomain +
-                   ". The request timed out before it could be sent to domain controller " +
-                   config_.domainController + " in domain " + config_.domain + ".");
+  log_->write(event_id::kNetlogonRequestTimedOut, event_source::kNetlogon,
+              {{"AccountName", call.account},
+               {"AccountDomain", call.accountDomain},
+               {"DomainController", config_.domainController},
+               {"Domain", config_.domain},
+               {"Channel", config_.channel},
+               {"WaitedMs", millis(waited)}},
+              "Netlogon has failed an authentication request of account " + call.account + " in domain " +
+                  call.accountDomain +
+                  ". The request timed out before it could be sent to domain controller " +
+                  config_.domainController + " in domain " + config_.domain + ".");
 }
 
 void NetlogonEventReporter::waited(core::TimePoint now, const CallInfo& call, core::Micros waited) {
@@ -76,18 +76,18 @@ void NetlogonEventReporter::waited(core::TimePoint now, const CallInfo& call, co
   if (!note(slow_, now) || log_ == nullptr) {
     return;
   }
-  log_->append(event_id::kNetlogonSlowRequest, event_source::kNetlogon,
-               {{"AccountName", call.account},
-                {"AccountDomain", call.accountDomain},
-                {"DomainController", config_.domainController},
-                {"Domain", config_.domain},
-                {"Channel", config_.channel},
-                {"ThresholdSeconds", seconds(config_.warningEventThreshold)},
-                {"WaitedMs", millis(waited)}},
-               "Netlogon took more than " + seconds(config_.warningEventThreshold) +
-                   " seconds for an authentication request of account " + call.account + " in domain " +
-                   call.accountDomain + ", through domain controller " + config_.domainController +
-                   " in domain " + config_.domain + ". This is a warning.");
+  log_->write(event_id::kNetlogonSlowRequest, event_source::kNetlogon,
+              {{"AccountName", call.account},
+               {"AccountDomain", call.accountDomain},
+               {"DomainController", config_.domainController},
+               {"Domain", config_.domain},
+               {"Channel", config_.channel},
+               {"ThresholdSeconds", seconds(config_.warningEventThreshold)},
+               {"WaitedMs", millis(waited)}},
+              "Netlogon took more than " + seconds(config_.warningEventThreshold) +
+                  " seconds for an authentication request of account " + call.account + " in domain " +
+                  call.accountDomain + ", through domain controller " + config_.domainController +
+                  " in domain " + config_.domain + ". This is a warning.");
 }
 
 void NetlogonEventReporter::writeSummary(int id, std::uint64_t count) {
@@ -106,13 +106,13 @@ void NetlogonEventReporter::writeSummary(int id, std::uint64_t count) {
                 std::to_string(count) + " authentication requests through domain controller " +
                 config_.domainController + " in domain " + config_.domain + " in the last " + minutes +
                 " minutes.";
-  log_->append(id, event_source::kNetlogon,
-               {{"Count", std::to_string(count)},
-                {"PeriodMinutes", minutes},
-                {"DomainController", config_.domainController},
-                {"Domain", config_.domain},
-                {"Channel", config_.channel}},
-               std::move(message));
+  log_->write(id, event_source::kNetlogon,
+              {{"Count", std::to_string(count)},
+               {"PeriodMinutes", minutes},
+               {"DomainController", config_.domainController},
+               {"Domain", config_.domain},
+               {"Channel", config_.channel}},
+              std::move(message));
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -1,11 +1,11 @@
 // The discrete-event model of one secure channel, qualitatively, with fixed seeds.
 #include <catch2/catch.hpp>
 
-#include "kdc/dc_latency_model.hpp"
-#include "kdc/netlogon_model.hpp"
+#include "netlogon/dc_latency_model.hpp"
+#include "netlogon/netlogon_model.hpp"
 
 using namespace kerbpool;
-using namespace kerbpool::kdc;
+using namespace kerbpool::netlogon;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -30,7 +30,7 @@ NetlogonModelReport run(const NetlogonModelConfig& c) {
 
 }  // namespace
 
-TEST_CASE("netlogon model: throughput never exceeds m/h", "[kdc][netlogon][model]") {
+TEST_CASE("netlogon model: throughput never exceeds m/h", "[netlogon][model]") {
   for (unsigned m : {1u, 2u, 10u, 150u}) {
     for (double load : {0.5, 1.0, 3.0}) {
       INFO("m=" << m << " load=" << load);
@@ -44,8 +44,7 @@ TEST_CASE("netlogon model: throughput never exceeds m/h", "[kdc][netlogon][model
   }
 }
 
-TEST_CASE("netlogon model: below saturation no call times out and latency is about h",
-          "[kdc][netlogon][model]") {
+TEST_CASE("netlogon model: below saturation no call times out and latency is about h", "[netlogon][model]") {
   for (unsigned m : {2u, 10u, 150u}) {
     INFO("m=" << m);
     auto r = run(channel(m, 0.5));
@@ -62,7 +61,7 @@ TEST_CASE("netlogon model: below saturation no call times out and latency is abo
 }
 
 TEST_CASE("netlogon model: above saturation the queue grows and throughput pins at m/h",
-          "[kdc][netlogon][model]") {
+          "[netlogon][model]") {
   for (unsigned m : {2u, 10u, 150u}) {
     INFO("m=" << m);
     auto r = run(channel(m, 1.5, seconds(60)));
@@ -75,7 +74,7 @@ TEST_CASE("netlogon model: above saturation the queue grows and throughput pins 
   }
 }
 
-TEST_CASE("netlogon model: timeouts appear once waits reach the timeout", "[kdc][netlogon][model]") {
+TEST_CASE("netlogon model: timeouts appear once waits reach the timeout", "[netlogon][model]") {
   // 2x overload: the call arriving at t waits about t, so the first to wait 45 s arrives near t = 45 s
   // and fails near t = 90 s.
   auto r = run(channel(2, 2.0));
@@ -90,8 +89,7 @@ TEST_CASE("netlogon model: timeouts appear once waits reach the timeout", "[kdc]
   CHECK(early.waitingAtEnd > 0);
 }
 
-TEST_CASE("netlogon model: a seed gives one report and arrivals follow their config",
-          "[kdc][netlogon][model]") {
+TEST_CASE("netlogon model: a seed gives one report and arrivals follow their config", "[netlogon][model]") {
   auto c = channel(10, 1.2, seconds(30));
   c.hold.distribution = HoldDistribution::Exponential;
   auto a = run(c);
@@ -109,7 +107,7 @@ TEST_CASE("netlogon model: a seed gives one report and arrivals follow their con
   CHECK(run(fixed).offered == 2000);
 }
 
-TEST_CASE("netlogon model: bad configurations are typed errors", "[kdc][netlogon][model]") {
+TEST_CASE("netlogon model: bad configurations are typed errors", "[netlogon][model]") {
   auto c = channel(10, 1.0);
   c.arrivalsPerSecond = 0;
   CHECK(runNetlogonModel(c).error().code == "bad_arrival_rate");
@@ -126,7 +124,7 @@ TEST_CASE("netlogon model: bad configurations are typed errors", "[kdc][netlogon
 }
 
 TEST_CASE("dc latency model: fixed and exponential and lognormal hold times keep their means",
-          "[kdc][netlogon][latency]") {
+          "[netlogon][latency]") {
   DcLatencyModel fixed({HoldDistribution::Fixed, milliseconds(50), 0.5, 1});
   for (int i = 0; i < 10; ++i) {
     CHECK(fixed.sample() == milliseconds(50));

@@ -1,14 +1,14 @@
-#include "kdc/netlogon_model.hpp"
+#include "netlogon/netlogon_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <queue>
 #include <tuple>
 
-#include "kdc/netlogon_queue.hpp"
-#include "kdc/netlogon_semaphore.hpp"
+#include "netlogon/netlogon_queue.hpp"
+#include "netlogon/netlogon_semaphore.hpp"
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 namespace {
 
@@ -186,4 +186,4 @@ core::Result<NetlogonModelReport> runNetlogonModel(const NetlogonModelConfig& co
   return sim.run();
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -1,8 +1,8 @@
-#include "kdc/nt_status.hpp"
+#include "netlogon/nt_status.hpp"
 
 #include <cstdio>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 std::string toString(NtStatus status) {
   switch (status) {
@@ -44,4 +44,4 @@ bool isKnownNtStatus(std::uint32_t value) {
   return false;
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 // The NTSTATUS values a Netlogon pass-through logon returns (MS-ERREF 2.3.1), with their Windows names.
 enum class NtStatus : std::uint32_t {
@@ -24,4 +24,4 @@ std::string toEventHex(NtStatus status);
 // The enum value for a number read off the wire; false when kerbpool does not know it.
 bool isKnownNtStatus(std::uint32_t value);
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -7,10 +7,11 @@
 #include <thread>
 #include <vector>
 
-#include "kdc/netlogon_semaphore.hpp"
+#include "kdc/event_log.hpp"  // the sink the semaphore writes its events to in production
+#include "netlogon/netlogon_semaphore.hpp"
 
 using namespace kerbpool;
-using namespace kerbpool::kdc;
+using namespace kerbpool::netlogon;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -20,7 +21,7 @@ constexpr milliseconds kLimit{10000};  // only reached when the code under test 
 
 struct Fixture {
   core::ManualClock clock{core::fromUnixSeconds(1700000000)};
-  EventLog events{clock, 256};
+  kdc::EventLog events{clock, 256};
   std::unique_ptr<NetlogonSemaphore> sem;
 
   explicit Fixture(unsigned m, core::Micros warning = core::Micros(0)) {
@@ -41,7 +42,7 @@ CallInfo alice() {
 }  // namespace
 
 TEST_CASE("netlogon semaphore: MaxConcurrentApi must be 1..150 and presets are valid",
-          "[kdc][netlogon][semaphore]") {
+          "[netlogon][semaphore]") {
   core::ManualClock clock(core::fromUnixSeconds(0));
   for (unsigned m : {0u, 151u}) {
     NetlogonSemaphoreConfig c;
@@ -66,7 +67,7 @@ TEST_CASE("netlogon semaphore: MaxConcurrentApi must be 1..150 and presets are v
   CHECK(NetlogonSemaphoreConfig{}.waitTimeout == seconds(45));
 }
 
-TEST_CASE("netlogon semaphore: the third call waits for one of two slots", "[kdc][netlogon][semaphore]") {
+TEST_CASE("netlogon semaphore: the third call waits for one of two slots", "[netlogon][semaphore]") {
   Fixture f(2);
   Acquisition a = f.sem->acquire(alice());
   Acquisition b = f.sem->acquire(alice());
@@ -97,7 +98,7 @@ TEST_CASE("netlogon semaphore: the third call waits for one of two slots", "[kdc
   CHECK(k.averageSemaphoreHoldTime == Approx(2.0));
 }
 
-TEST_CASE("netlogon semaphore: waiters get the slot in arrival order", "[kdc][netlogon][semaphore]") {
+TEST_CASE("netlogon semaphore: waiters get the slot in arrival order", "[netlogon][semaphore]") {
   Fixture f(1);
   Acquisition first = f.sem->acquire(alice());
   REQUIRE(first.granted());
@@ -121,7 +122,7 @@ TEST_CASE("netlogon semaphore: waiters get the slot in arrival order", "[kdc][ne
 }
 
 TEST_CASE("netlogon semaphore: a 45 s wait fails with STATUS_NO_LOGON_SERVERS and event 5816",
-          "[kdc][netlogon][semaphore]") {
+          "[netlogon][semaphore]") {
   Fixture f(1);
   Acquisition holder = f.sem->acquire(alice());
   Acquisition late;
@@ -168,7 +169,7 @@ TEST_CASE("netlogon semaphore: a 45 s wait fails with STATUS_NO_LOGON_SERVERS an
 }
 
 TEST_CASE("netlogon semaphore: waits over WarningEventThreshold write 5818 then 5819",
-          "[kdc][netlogon][semaphore]") {
+          "[netlogon][semaphore]") {
   Fixture f(1, seconds(10));
   Acquisition holder = f.sem->acquire(alice());
   auto waitThenRelease = [&](core::Micros wait) {
@@ -199,7 +200,7 @@ TEST_CASE("netlogon semaphore: waits over WarningEventThreshold write 5818 then 
   holder.permit.release();
 }
 
-TEST_CASE("netlogon semaphore: in real time a waiter times out by itself", "[kdc][netlogon][semaphore]") {
+TEST_CASE("netlogon semaphore: in real time a waiter times out by itself", "[netlogon][semaphore]") {
   core::SystemClock clock;
   NetlogonSemaphoreConfig c;
   c.maxConcurrentApi = 1;
@@ -215,7 +216,7 @@ TEST_CASE("netlogon semaphore: in real time a waiter times out by itself", "[kdc
   CHECK((*sem)->acquire(alice()).granted());
 }
 
-TEST_CASE("netlogon semaphore: perf counters print under Windows' names", "[kdc][netlogon][semaphore]") {
+TEST_CASE("netlogon semaphore: perf counters print under Windows' names", "[netlogon][semaphore]") {
   SemaphoreCounters k;
   k.semaphoreWaiters = 3;
   k.semaphoreHolders = 2;

@@ -17,7 +17,7 @@
 //   - a call that finds it full waits in FIFO order (arrival order, ties by arrival sequence);
 //   - a waiter whose wait reaches waitTimeout leaves the queue timed out (Windows then fails the logon
 //     with STATUS_NO_LOGON_SERVERS); a release at the same instant does not rescue it.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 using CallId = std::uint64_t;
 
@@ -90,4 +90,4 @@ class SemaphoreQueue {
   QueueTotals totals_;
 };
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -1,9 +1,9 @@
-#include "kdc/netlogon_semaphore.hpp"
+#include "netlogon/netlogon_semaphore.hpp"
 
 #include <cstdio>
 #include <utility>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 core::Status validateSemaphoreConfig(const NetlogonSemaphoreConfig& config) {
   if (config.maxConcurrentApi < max_concurrent_api::kMin ||
@@ -54,13 +54,13 @@ void Permit::release() {
 
 core::Result<std::unique_ptr<NetlogonSemaphore>> NetlogonSemaphore::create(NetlogonSemaphoreConfig config,
                                                                            const core::Clock& clock,
-                                                                           EventLog* events) {
+                                                                           EventSink* events) {
   KP_CHECK(validateSemaphoreConfig(config));
   return std::unique_ptr<NetlogonSemaphore>(new NetlogonSemaphore(std::move(config), clock, events));
 }
 
 NetlogonSemaphore::NetlogonSemaphore(NetlogonSemaphoreConfig config, const core::Clock& clock,
-                                     EventLog* events)
+                                     EventSink* events)
     : config_(std::move(config)),
       clock_(clock),
       queue_(config_.maxConcurrentApi, config_.waitTimeout),
@@ -184,4 +184,4 @@ bool NetlogonSemaphore::awaitHoldersForTest(std::size_t n, std::chrono::millisec
   return changed_.wait_for(lock, limit, [&] { return queue_.holders() >= n; });
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

@@ -1,10 +1,10 @@
-#include "kdc/dc_latency_model.hpp"
+#include "netlogon/dc_latency_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 std::string_view toString(HoldDistribution d) {
   switch (d) {
@@ -74,4 +74,4 @@ core::Micros DcLatencyModel::sample() {
   return core::Micros(static_cast<std::int64_t>(std::llround(us)));
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

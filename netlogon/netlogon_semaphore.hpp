@@ -10,15 +10,15 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
-#include "kdc/event_log.hpp"
-#include "kdc/netlogon_events.hpp"
-#include "kdc/netlogon_queue.hpp"
-#include "kdc/nt_status.hpp"
+#include "netlogon/event_sink.hpp"
+#include "netlogon/netlogon_events.hpp"
+#include "netlogon/netlogon_queue.hpp"
+#include "netlogon/nt_status.hpp"
 
 // The MaxConcurrentApi semaphore of one Netlogon secure channel, for real threads: a call blocks until a
 // slot is free or its wait reaches the timeout. The rules are SemaphoreQueue's; this class adds the threads,
 // the clock, the events (5816-5819) and the performance counters.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 namespace max_concurrent_api {
 constexpr unsigned kMin = 1;
@@ -92,7 +92,7 @@ class NetlogonSemaphore {
  public:
   // Config errors are ErrorCategory::Config (see validateSemaphoreConfig). events may be null.
   static core::Result<std::unique_ptr<NetlogonSemaphore>> create(NetlogonSemaphoreConfig config,
-                                                                 const core::Clock& clock, EventLog* events);
+                                                                 const core::Clock& clock, EventSink* events);
   NetlogonSemaphore(const NetlogonSemaphore&) = delete;
   NetlogonSemaphore& operator=(const NetlogonSemaphore&) = delete;
 
@@ -124,7 +124,7 @@ class NetlogonSemaphore {
     core::Micros waited{0};
   };
 
-  NetlogonSemaphore(NetlogonSemaphoreConfig config, const core::Clock& clock, EventLog* events);
+  NetlogonSemaphore(NetlogonSemaphoreConfig config, const core::Clock& clock, EventSink* events);
   void release(CallId id);
   // Callers hold mu_.
   void applyExpiries(const std::vector<Expiry>& expired, core::TimePoint now);
@@ -140,4 +140,4 @@ class NetlogonSemaphore {
   CallId nextId_ = 1;
 };
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

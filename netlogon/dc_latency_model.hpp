@@ -13,7 +13,7 @@
 // semaphore hold time h): fixed, or drawn from a distribution with a given mean. Draws come from
 // core::SeededRng through kerbpool's own transforms (not <random>'s distributions, whose output differs
 // between standard libraries), so a seed gives the same sequence everywhere.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 enum class HoldDistribution {
   Fixed,        // always `mean`
@@ -53,4 +53,4 @@ class DcLatencyModel {
   core::SeededRng rng_;
 };
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

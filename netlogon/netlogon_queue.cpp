@@ -1,8 +1,8 @@
-#include "kdc/netlogon_queue.hpp"
+#include "netlogon/netlogon_queue.hpp"
 
 #include <algorithm>
 
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 SemaphoreQueue::SemaphoreQueue(unsigned maxConcurrent, core::Micros waitTimeout)
     : maxConcurrent_(std::max(1u, maxConcurrent)), waitTimeout_(waitTimeout) {}
@@ -66,4 +66,4 @@ bool SemaphoreQueue::isWaiting(CallId id) const {
   return std::any_of(waiters_.begin(), waiters_.end(), [id](const Waiter& w) { return w.id == id; });
 }
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

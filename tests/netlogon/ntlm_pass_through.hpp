@@ -8,9 +8,9 @@
 #include "core/common/rng.hpp"
 #include "core/ntlm/ntlm_challenge.hpp"
 #include "core/ntlm/ntlm_client.hpp"
-#include "kdc/netlogon.hpp"
+#include "netlogon/pass_through.hpp"
 
-namespace kerbpool::kdc::test {
+namespace kerbpool::netlogon::test {
 
 // One NTLMv2 exchange between kerbpool's client and a front-end, up to the point where the front-end hands
 // the AUTHENTICATE's fields to its secure channel.
@@ -55,4 +55,4 @@ inline PassThroughExchange ntlmExchange(const std::string& user, const std::stri
   return x;
 }
 
-}  // namespace kerbpool::kdc::test
+}  // namespace kerbpool::netlogon::test

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/common/clock.hpp"
-#include "kdc/event_log.hpp"
+#include "netlogon/event_sink.hpp"
 
 // Netlogon's semaphore events (System log, source NETLOGON), throttled as Windows does after KB2871774:
 //   5816  the first request of a period whose wait for a secure-channel slot timed out (account named)
@@ -14,7 +14,7 @@
 //   5819  at the end of each period with more such slow requests
 // A period with nothing more to report closes; the next failure opens a new one with a 5816/5818.
 // Pure logic: every call takes the time it happens at.
-namespace kerbpool::kdc {
+namespace kerbpool::netlogon {
 
 struct NetlogonEventConfig {
   core::Micros warningEventThreshold{0};                          // WarningEventThreshold; 0: no 5818/5819
@@ -33,7 +33,7 @@ struct CallInfo {
 class NetlogonEventReporter {
  public:
   // log may be null: nothing is recorded.
-  NetlogonEventReporter(EventLog* log, NetlogonEventConfig config);
+  NetlogonEventReporter(EventSink* log, NetlogonEventConfig config);
 
   void timedOut(core::TimePoint now, const CallInfo& call, core::Micros waited);
   // Reports a wait over the warning threshold; shorter waits (or a threshold of 0) are ignored.
@@ -53,10 +53,10 @@ class NetlogonEventReporter {
   void flushPeriod(Period& p, core::TimePoint now, int summaryId);
   void writeSummary(int id, std::uint64_t count);
 
-  EventLog* log_;
+  EventSink* log_;
   NetlogonEventConfig config_;
   Period timeouts_;
   Period slow_;
 };
 
-}  // namespace kerbpool::kdc
+}  // namespace kerbpool::netlogon

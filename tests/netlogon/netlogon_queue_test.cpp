@@ -1,10 +1,10 @@
 // SemaphoreQueue: the MaxConcurrentApi rules with explicit times.
 #include <catch2/catch.hpp>
 
-#include "kdc/netlogon_queue.hpp"
+#include "netlogon/netlogon_queue.hpp"
 
 using namespace kerbpool;
-using namespace kerbpool::kdc;
+using namespace kerbpool::netlogon;
 using std::chrono::seconds;
 
 namespace {
@@ -13,7 +13,7 @@ core::TimePoint at(std::int64_t s) {
 }
 }  // namespace
 
-TEST_CASE("netlogon queue: at most m holders and FIFO grants", "[kdc][netlogon][queue]") {
+TEST_CASE("netlogon queue: at most m holders and FIFO grants", "[netlogon][queue]") {
   SemaphoreQueue q(2, seconds(45));
   CHECK(q.arrive(1, at(0)) == ArrivalOutcome::Granted);
   CHECK(q.arrive(2, at(0)) == ArrivalOutcome::Granted);
@@ -47,7 +47,7 @@ TEST_CASE("netlogon queue: at most m holders and FIFO grants", "[kdc][netlogon][
 }
 
 TEST_CASE("netlogon queue: a wait that reaches the timeout fails even if a slot frees then",
-          "[kdc][netlogon][queue]") {
+          "[netlogon][queue]") {
   SemaphoreQueue q(1, seconds(45));
   CHECK(q.arrive(1, at(0)) == ArrivalOutcome::Granted);
   CHECK(q.arrive(2, at(10)) == ArrivalOutcome::Queued);
@@ -70,7 +70,7 @@ TEST_CASE("netlogon queue: a wait that reaches the timeout fails even if a slot 
   CHECK(q.nextDeadline() == std::nullopt);
 }
 
-TEST_CASE("netlogon queue: expiry removes the oldest waiters first", "[kdc][netlogon][queue]") {
+TEST_CASE("netlogon queue: expiry removes the oldest waiters first", "[netlogon][queue]") {
   SemaphoreQueue q(1, seconds(45));
   CHECK(q.arrive(1, at(0)) == ArrivalOutcome::Granted);
   for (CallId id = 2; id <= 6; ++id) {
