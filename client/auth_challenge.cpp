@@ -1,20 +1,11 @@
 #include "client/auth_challenge.hpp"
 
+#include "core/common/http_text.hpp"
 #include "core/spnego/negotiate_header.hpp"
 
 namespace kerbpool::client {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool startsWithScheme(std::string_view value, std::string_view scheme) {
   if (value.size() < scheme.size()) {
@@ -31,7 +22,7 @@ bool startsWithScheme(std::string_view value, std::string_view scheme) {
 }
 
 void addOne(ServerChallenges& out, std::string_view value) {
-  value = trim(value);
+  value = core::trimOws(value);
   if (value.empty()) {
     return;
   }
@@ -85,7 +76,7 @@ ServerChallenges parseChallenges(const std::vector<std::string_view>& values) {
       const std::size_t comma = value.find(',', start);
       const std::string_view part =
           value.substr(start, comma == std::string_view::npos ? comma : comma - start);
-      const std::string_view t = trim(part);
+      const std::string_view t = core::trimOws(part);
       const std::string_view firstWord = t.substr(0, t.find_first_of(" \t"));
       if (startsWithScheme(t, "negotiate") || startsWithScheme(t, "ntlm")) {
         addOne(out, t);

@@ -3,31 +3,11 @@
 #include <array>
 #include <cctype>
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::loadbalancer {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -35,7 +15,7 @@ bool isHopByHopField(std::string_view name) {
   static constexpr std::array<std::string_view, 7> kFields{
       "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
   for (auto f : kFields) {
-    if (iequals(name, f)) {
+    if (core::equalsIgnoreAsciiCase(name, f)) {
       return true;
     }
   }
@@ -46,7 +26,7 @@ std::vector<std::string> connectionTokens(std::string_view field) {
   std::vector<std::string> out;
   while (!field.empty()) {
     const auto comma = field.find(',');
-    const auto token = trim(field.substr(0, comma));
+    const auto token = core::trimOws(field.substr(0, comma));
     if (!token.empty()) {
       out.emplace_back(token);
     }
@@ -59,10 +39,10 @@ std::vector<std::string> connectionTokens(std::string_view field) {
 }
 
 std::string appendForwardedFor(std::optional<std::string_view> existing, std::string_view clientAddress) {
-  if (!existing || trim(*existing).empty()) {
+  if (!existing || core::trimOws(*existing).empty()) {
     return std::string(clientAddress);
   }
-  return std::string(trim(*existing)) + ", " + std::string(clientAddress);
+  return std::string(core::trimOws(*existing)) + ", " + std::string(clientAddress);
 }
 
 std::string_view addressOf(std::string_view endpoint) {

@@ -2,36 +2,9 @@
 
 #include <string>
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::net {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool isChunked(std::string_view coding) {
-  // A coding may carry parameters ("chunked;x=1" is not valid for chunked, so only the bare token counts).
-  constexpr std::string_view kChunked = "chunked";
-  if (coding.size() != kChunked.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < coding.size(); ++i) {
-    const char c = coding[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kChunked[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::optional<FramingRefusal> checkRequestFraming(const RequestFraming& f) {
   if (f.version >= 11 && f.hostFields == 0) {
     return FramingRefusal{400, "missing_host", "an HTTP/1.1 request must carry a Host field"};
@@ -57,7 +30,7 @@ std::optional<FramingRefusal> checkRequestFraming(const RequestFraming& f) {
   for (std::string_view field : f.transferEncodings) {
     while (true) {
       const auto comma = field.find(',');
-      const auto coding = trim(field.substr(0, comma));
+      const auto coding = core::trimOws(field.substr(0, comma));
       if (!coding.empty()) {
         codings.push_back(coding);
       }
@@ -67,7 +40,7 @@ std::optional<FramingRefusal> checkRequestFraming(const RequestFraming& f) {
       field.remove_prefix(comma + 1);
     }
   }
-  if (codings.empty() || !isChunked(codings.back())) {
+  if (codings.empty() || !core::equalsIgnoreAsciiCase(codings.back(), "chunked")) {
     return FramingRefusal{400, "transfer_encoding_not_chunked",
                           "the final transfer coding of a request must be chunked"};
   }

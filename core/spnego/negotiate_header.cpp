@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/common/base64.hpp"
+#include "core/common/http_text.hpp"
 
 namespace kerbpool::core::spnego {
 namespace {
@@ -12,26 +13,6 @@ constexpr std::size_t kMaxSchemeInDetail = 24;
 
 Error headerError(std::string code, std::string detail) {
   return makeError(ErrorCategory::Decoding, std::move(code), std::move(detail));
-}
-
-bool isOws(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trimOws(std::string_view v) {
-  while (!v.empty() && isOws(v.front())) {
-    v.remove_prefix(1);
-  }
-  while (!v.empty() && isOws(v.back())) {
-    v.remove_suffix(1);
-  }
-  return v;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // The scheme as it may appear in an error detail: short and printable (never a token).
@@ -59,13 +40,13 @@ std::string_view toString(AuthScheme s) {
 }
 
 Result<AuthHeader> parseAuthHeader(std::string_view value, std::size_t maxTokenBytes) {
-  const std::string_view v = trimOws(value);
+  const std::string_view v = core::trimOws(value);
   const std::size_t sp = v.find(' ');
   const std::string_view scheme = v.substr(0, sp);
   AuthHeader out;
-  if (equalsIgnoreCase(scheme, "Negotiate")) {
+  if (core::equalsIgnoreAsciiCase(scheme, "Negotiate")) {
     out.scheme = AuthScheme::Negotiate;
-  } else if (equalsIgnoreCase(scheme, "NTLM")) {
+  } else if (core::equalsIgnoreAsciiCase(scheme, "NTLM")) {
     out.scheme = AuthScheme::Ntlm;
   } else {
     return headerError("bad_scheme", "auth scheme '" + printable(scheme) + "' is not Negotiate or NTLM");

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+// The two text rules every HTTP field parser of kerbpool needs (RFC 9110 5.6.3 and 5.6.2): optional
+// whitespace around a value, and tokens compared without ASCII case.
+namespace kerbpool::core {
+
+// `v` without leading and trailing OWS (spaces and horizontal tabs).
+inline std::string_view trimOws(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+    v.remove_prefix(1);
+  }
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+    v.remove_suffix(1);
+  }
+  return v;
+}
+
+// ASCII case-insensitive equality (locale-free).
+inline bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    x = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
+    y = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
+    if (x != y) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace kerbpool::core
