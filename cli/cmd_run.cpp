@@ -1,4 +1,5 @@
 // kerbpool run [NAME|FILE] and kerbpool compare A B ...: run scenarios and report.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,8 @@
 #include "cli/scenario_source.hpp"
 #include "cli/signals.hpp"
 #include "core/common/clock.hpp"
+#include "scenarios/assignment_check.hpp"
+#include "scenarios/lab_at.hpp"
 #include "scenarios/report.hpp"
 #include "scenarios/scenario_runner.hpp"
 #include "scenarios/text_table.hpp"
@@ -31,11 +34,15 @@ struct RunArgs {
   std::uint64_t clients = 0;
   std::uint64_t seed = 0;
   bool seedSet = false;
-  int maxConcurrentApi = 0;
+  std::vector<int> maxConcurrentApi;  // compare: several values sweep the scenario
+  double holdMs = -1;                 // < 0: the scenario's
+  double netlogonTimeoutS = 0;        // 0: the scenario's
   bool json = false;
   std::string jsonOut;  // also write the JSON report here
   bool quiet = false;   // no progress line
   bool serverLogs = false;
+  bool serial = false;
+  bool assignment = false;         // run: Test-CsKerberosAccountAssignment at every phase after the report
   std::vector<std::string> names;  // compare
 };
 
@@ -59,14 +66,24 @@ class ProgressLine {
     const std::string eta =
         rate > 0 && p.total > p.done ? std::to_string(static_cast<long long>((p.total - p.done) / rate) + 1) + " s"
                                      : std::string("-");
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "  %s/%s requests, %s/s, ETA %s | Kerberos %s NTLM %s prompts %s failed %s | Netlogon waiters "
+                  "%s | phase %zu (%s)",
+                  withThousands(p.done).c_str(), withThousands(p.total).c_str(),
+                  withThousands(static_cast<std::uint64_t>(rate)).c_str(), eta.c_str(),
+                  withThousands(p.kerberos).c_str(), withThousands(p.ntlm).c_str(),
+                  withThousands(p.prompt).c_str(), withThousands(p.failed).c_str(),
+                  withThousands(p.netlogonWaiters).c_str(), p.phase + 1, label.c_str());
+    std::string line = text;
+    // One line, never wrapped: a wrapped line cannot be rewritten with \r.
+    winsize ws{};
+    const std::size_t width = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col - 1 : 79;
+    if (line.size() > width) {
+      line.resize(width);
+    }
     std::lock_guard lock(mu_);
-    std::fprintf(stderr,
-                 "\r\033[K  phase %zu (%s): %s/%s requests, %s/s, ETA %s  Kerberos %s  NTLM %s  prompts %s  "
-                 "failed %s",
-                 p.phase + 1, label.c_str(), withThousands(p.done).c_str(), withThousands(p.total).c_str(),
-                 withThousands(static_cast<std::uint64_t>(rate)).c_str(), eta.c_str(),
-                 withThousands(p.kerberos).c_str(), withThousands(p.ntlm).c_str(),
-                 withThousands(p.prompt).c_str(), withThousands(p.failed).c_str());
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
     shown_ = true;
   }
@@ -87,7 +104,7 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-scenarios::RunOptions runOptions(const RunArgs& a) {
+scenarios::RunOptions runOptions(const RunArgs& a, std::optional<int> maxConcurrentApi) {
   scenarios::RunOptions o;
   if (a.clients > 0) {
     o.clients = a.clients;
@@ -95,17 +112,23 @@ scenarios::RunOptions runOptions(const RunArgs& a) {
   if (a.seedSet) {
     o.seed = a.seed;
   }
-  if (a.maxConcurrentApi > 0) {
-    o.maxConcurrentApi = a.maxConcurrentApi;
+  o.maxConcurrentApi = maxConcurrentApi;
+  if (a.holdMs >= 0) {
+    o.holdMs = a.holdMs;
+  }
+  if (a.netlogonTimeoutS > 0) {
+    o.netlogonTimeoutS = a.netlogonTimeoutS;
   }
   o.serverLogs = a.serverLogs;
+  o.serial = a.serial;
   return o;
 }
 
-core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs& a, bool progress,
+core::Result<scenarios::RunReport> runOne(const std::string& name, const RunArgs& a,
+                                          std::optional<int> maxConcurrentApi, bool progress,
                                           const std::atomic<bool>* stop) {
   KP_TRY(scenarios::Scenario scenario, loadScenarioArgument(name));
-  auto options = runOptions(a);
+  auto options = runOptions(a, maxConcurrentApi);
   options.stop = stop;
   std::unique_ptr<ProgressLine> line;
   if (progress && !a.quiet) {
@@ -125,6 +148,26 @@ std::uint64_t plannedRequests(const scenarios::Scenario& s) {
     n += static_cast<std::uint64_t>(g.count) * static_cast<std::uint64_t>(g.requests);
   }
   return n;
+}
+
+// Test-CsKerberosAccountAssignment against the directory of every phase, as `kerbpool test-assignment --at N`.
+std::string assignmentPerPhase(const scenarios::Scenario& s) {
+  core::SystemClock clock;
+  std::string out = "\nTest-CsKerberosAccountAssignment per phase (kerbpool test-assignment --at N)\n";
+  for (const auto& point : scenarios::labPhases(s)) {
+    out += "  " + point.description + "\n";
+    auto lab = scenarios::buildLabAt(s, clock, point);
+    if (!lab.ok()) {
+      out += "    cannot build the directory: " + lab.error().message() + "\n";
+      continue;
+    }
+    const auto report = scenarios::testKerberosAccountAssignment(**lab);
+    for (const auto& c : report.checks) {
+      out += std::string("    ") + (c.passed ? "PASS " : "FAIL ") + c.text + "\n";
+    }
+    out += std::string("    ") + (report.passed() ? "Kerberos account assignment: OK" : "Kerberos account assignment: NOT OK") + "\n";
+  }
+  return out;
 }
 
 std::string signalName(int sig) {
@@ -159,8 +202,19 @@ bool writeFile(const std::string& path, const std::string& text, const char* who
 }
 
 int run(const RunArgs& a) {
+  if (a.maxConcurrentApi.size() > 1) {
+    std::fprintf(stderr,
+                 "kerbpool run: --max-concurrent-api takes one value here; to sweep several, use "
+                 "kerbpool compare %s --max-concurrent-api %d,%d\n",
+                 a.scenario.c_str(), a.maxConcurrentApi[0], a.maxConcurrentApi[1]);
+    return 2;
+  }
   TerminationWatcher watcher("kerbpool run");  // before any thread starts
-  auto report = runOne(a.scenario, a, !a.json, &watcher.stopFlag());
+  std::optional<int> mca;
+  if (!a.maxConcurrentApi.empty()) {
+    mca = a.maxConcurrentApi.front();
+  }
+  auto report = runOne(a.scenario, a, mca, !a.json, &watcher.stopFlag());
   const int sig = watcher.signal();
   if (!report.ok()) {
     std::fprintf(stderr, "kerbpool run: %s\n", report.error().message().c_str());
@@ -177,6 +231,9 @@ int run(const RunArgs& a) {
              " requests; everything below covers only what ran.\n\n";
     }
     text += scenarios::formatReport(*report);
+    if (a.assignment) {
+      text += assignmentPerPhase(report->scenario);
+    }
   }
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
@@ -190,18 +247,35 @@ int run(const RunArgs& a) {
 }
 
 int compare(const RunArgs& a) {
-  if (a.names.size() < 2) {
-    std::fprintf(stderr, "kerbpool compare: name at least two scenarios\n");
+  // One run per scenario, or per MaxConcurrentApi value when a list is given (a sweep).
+  struct Run {
+    std::string name;
+    std::optional<int> maxConcurrentApi;
+  };
+  std::vector<Run> runs;
+  for (const auto& name : a.names) {
+    if (a.maxConcurrentApi.empty()) {
+      runs.push_back({name, std::nullopt});
+    }
+    for (int m : a.maxConcurrentApi) {
+      runs.push_back({name, m});
+    }
+  }
+  if (runs.size() < 2) {
+    std::fprintf(stderr,
+                 "kerbpool compare: name at least two scenarios, or one scenario and several values: "
+                 "--max-concurrent-api 2,10,150\n");
     return 2;
   }
+  const bool sweep = a.maxConcurrentApi.size() > 1;
   TerminationWatcher watcher("kerbpool compare");
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   scenarios::TextTable t({"scenario", "requests", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls",
                           "timeouts", "p99", "event 11", "event 4776", "result"});
   bool allPassed = true;
   std::string why;
-  for (const auto& name : a.names) {
-    auto report = runOne(name, a, !a.json, &watcher.stopFlag());
+  for (const auto& [name, mca] : runs) {
+    auto report = runOne(name, a, mca, !a.json, &watcher.stopFlag());
     if (!report.ok()) {
       std::fprintf(stderr, "kerbpool compare: %s: %s\n", name.c_str(), report.error().message().c_str());
       return 2;
@@ -210,7 +284,11 @@ int compare(const RunArgs& a) {
     const auto p99 = scenarios::summarize(report->population.outcomes.latencyMicros).p99Ms;
     char p99Text[32];
     std::snprintf(p99Text, sizeof p99Text, "%.0f ms", p99);
-    t.add({report->scenario.name, withThousands(o.total()),
+    std::string label = report->scenario.name;
+    if (sweep) {
+      label += ", MaxConcurrentApi " + std::to_string(report->maxConcurrentApi);
+    }
+    t.add({label, withThousands(o.total()),
            formatPercent(o.percent(client::OutcomeKind::Kerberos)),
            formatPercent(o.percent(client::OutcomeKind::Ntlm)), withThousands(o.prompt),
            withThousands(o.failed), withThousands(report->servers.netlogonCalls),
@@ -218,7 +296,7 @@ int compare(const RunArgs& a) {
            withThousands(report->servers.event(11)), withThousands(report->servers.event(4776)),
            report->passed() ? "PASS" : "FAIL"});
     allPassed = allPassed && report->passed();
-    why += scenarios::formatVerdict(*report);
+    why += scenarios::formatVerdict(*report, label);
     if (a.json || !a.jsonOut.empty()) {
       all.push_back(nlohmann::ordered_json::parse(reportJson(*report, watcher.signal()), nullptr, false));
     }
@@ -250,10 +328,22 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
         a.seedSet = true;
       },
       "Seed of every random choice (default: the scenario's)");
-  cmd->add_option("--max-concurrent-api", a.maxConcurrentApi, "Override every DC's Netlogon MaxConcurrentApi")
+  cmd->add_option("--max-concurrent-api", a.maxConcurrentApi,
+                  "Override every DC's Netlogon MaxConcurrentApi (1..150; compare: a list such as 2,10,150 runs "
+                  "the scenario once per value)")
+      ->delimiter(',')
       ->check(CLI::Range(1, 150));
+  cmd->add_option("--hold-ms", a.holdMs,
+                  "Override every DC's mean hold time of one NTLM pass-through, in ms (0..60000)")
+      ->check(CLI::Range(0.0, 60000.0));
+  cmd->add_option("--netlogon-timeout-s", a.netlogonTimeoutS,
+                  "Override every DC's Netlogon semaphore wait timeout, in s (0.001..3600; Windows: 45)")
+      ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--server-logs", a.serverLogs,
                 "Show the servers' log lines (refusals, KDC errors) on stderr");
+  cmd->add_flag("--serial", a.serial,
+                "One client at a time, group after group: a seeded run repeats its outcome counts exactly "
+                "(default: the groups' concurrency, where counts that depend on timing vary)");
   cmd->add_flag("--json", a.json, "Print the report as one JSON document");
   cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE");
   cmd->add_flag("--quiet", a.quiet, "No progress line on stderr (there is none on a pipe either)");
@@ -267,12 +357,18 @@ void registerRun(CLI::App& app) {
       app.add_subcommand("run", "Run a scenario (built-in name or file; default: tour) and explain it");
   cmd->add_option("scenario", a->scenario, "Built-in scenario name or scenario file (default: tour)");
   addCommon(cmd, *a);
+  cmd->add_flag("--test-assignment", a->assignment,
+                "After the report, Test-CsKerberosAccountAssignment against the directory of every phase");
+  cmd->footer("Examples:\n  kerbpool run per-node-spn\n  kerbpool run scale --clients 2000 --json-out scale.json\n"
+              "  kerbpool run password-roll-missed-node --test-assignment");
   cmd->callback([a] { setExitCode(run(*a)); });
 
   auto c = std::make_shared<RunArgs>();
   auto* cmp = app.add_subcommand("compare", "Run several scenarios and print them side by side");
   cmp->add_option("scenarios", c->names, "Built-in scenario names or files")->required();
   addCommon(cmp, *c);
+  cmp->footer("Examples:\n  kerbpool compare per-node-spn shared-account\n"
+              "  kerbpool compare ntlm-bottleneck --max-concurrent-api 2,10,150");
   cmp->callback([c] { setExitCode(compare(*c)); });
 }
 

@@ -1,12 +1,16 @@
 // kerbpool: the single executable. Each subcommand lives in its own cmd_*.cpp and registers itself here.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"kerbpool: a lab for Kerberos-protected, load-balanced HTTP front-end pools"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("kerbpool ") + KERBPOOL_VERSION);
+  app.footer("Start with: kerbpool run (the tour), kerbpool list, kerbpool show NAME. Each subcommand's --help "
+             "shows its options with defaults and an example.");
   kerbpool::cli::registerVersion(app);
   kerbpool::cli::registerKeytab(app);
   kerbpool::cli::registerKeytabExport(app);

@@ -31,6 +31,13 @@ std::string ms(double v) {
   return buf;
 }
 
+// "12" or "3.5"
+std::string fixedRatio(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 10 ? "%.0f" : "%.1f", v);
+  return buf;
+}
+
 std::uint64_t value(const std::map<std::string, std::uint64_t>& m, const std::string& k) {
   auto it = m.find(k);
   return it == m.end() ? 0 : it->second;
@@ -167,10 +174,17 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
     std::string text = pool.spn + " is held by " + holder + ", the shared Kerberos account of site " +
                        s.pool.site + " (current key version kvno " + std::to_string(dir.accountKvno) + ").";
     if (stale.empty()) {
+      const double kerberos = e.internal.percent(OutcomeKind::Kerberos);
       text += " Every node (" + listInWords(current) + ") holds kvno " + std::to_string(dir.accountKvno) +
-              ", so any node can open any ticket: " + pct(e.internal.percent(OutcomeKind::Kerberos)) +
-              " of internal clients' requests used Kerberos";
-      text += e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".";
+              ", so any node can open any ticket";
+      if (e.internal.total() > 0 && e.internal.kerberos == e.internal.total()) {
+        text += ": every internal client's request used Kerberos (" + plural(e.internal.kerberos, "request", "requests") +
+                ")" + (e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".");
+      } else {
+        text += "; the pool's key is therefore not why only " + pct(kerberos) +
+                " of internal clients' requests used Kerberos (" + withThousands(e.internal.kerberos) + " of " +
+                withThousands(e.internal.total()) + "): the other findings of this phase say why.";
+      }
       d.findings.push_back(text);
     } else {
       std::uint64_t refused = 0;
@@ -233,7 +247,7 @@ void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
   }
 }
 
-void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
+void ntlmLegFindings(const PhaseEvidence& e, Diagnosis& d) {
   const Scenario& s = *e.scenario;
   std::uint64_t noChallenge = 0;
   std::string code;
@@ -258,6 +272,9 @@ void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
         "Give the load balancer source affinity (or cookie affinity), or run it in tcp mode so a " +
         std::string("client connection stays on one node."));
   }
+}
+
+void netlogonFindings(const PhaseEvidence& e, Diagnosis& d) {
   if (e.netlogonCalls > 0) {
     const double holdMs =
         e.scenario->domainControllers.empty() ? 20.0 : e.scenario->domainControllers.front().holdTime.meanMs;
@@ -283,9 +300,27 @@ void ntlmFindings(const PhaseEvidence& e, Diagnosis& d) {
       }
       text += ".";
     }
+    const double holdForQueue =
+        e.channels.empty() ? holdMs : std::max_element(e.channels.begin(), e.channels.end(), [](const auto& a, const auto& b) {
+                                        return a.holdMs < b.holdMs;
+                                      })->holdMs;
+    if (e.maxNetlogonWaiters > 0 && holdForQueue > 0) {
+      text += " Logons queued for a slot (up to " + withThousands(e.maxNetlogonWaiters) +
+              " waiting on one channel during the run): the p99 latency was " + ms(e.p99Ms) + ", " +
+              fixedRatio(e.p99Ms / holdForQueue) + " times the hold time of one call.";
+    } else if (e.maxNetlogonWaiters == 0) {
+      text += " No logon had to wait for a slot during the run (p99 latency " + ms(e.p99Ms) + ").";
+    }
     if (e.netlogonTimeouts > 0) {
+      const auto ev = [&](int id) { return e.events.count(id) ? e.events.at(id) : 0; };
       text += " " + plural(e.netlogonTimeouts, "logon", "logons") + " waited past the timeout and failed " +
-              "(STATUS_NO_LOGON_SERVERS, event 5816).";
+              "(STATUS_NO_LOGON_SERVERS); Windows logs event 5816 for the first of a period and 5817 to sum " +
+              "up the rest (" + withThousands(ev(5816)) + " and " + withThousands(ev(5817)) + " here)";
+      if (ev(5818) + ev(5819) > 0) {
+        text += ", and 5818/5819 for waits over WarningEventThreshold (" + withThousands(ev(5818)) + " and " +
+                withThousands(ev(5819)) + ")";
+      }
+      text += ".";
       d.fixes.push_back(
           "Raise MaxConcurrentApi (HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters, up " +
           std::string("to 150) on the front-ends and DCs, or better, make Kerberos work so logons ") +
@@ -399,21 +434,43 @@ Diagnosis diagnose(const PhaseEvidence& e) {
   if (e.outcomes.total() == 0) {
     return d;
   }
-  for (const auto& n : e.nodesDown) {
-    d.findings.push_back(n + " was down during this phase: the load balancer's health checks took it out " +
-                         "and the other nodes served its clients.");
-  }
+  // Each check writes its own part; the parts are then ordered by what matters most, so the first finding is
+  // the one a summary (kerbpool compare's "Why") shows: a cause of refusals, prompts, failures or timeouts
+  // first, then what costs the DC work, then the context (keep-alive, external clients, nodes down).
+  enum Weight { Cause = 0, Cost = 1, Context = 2 };
+  std::vector<std::pair<Weight, Diagnosis>> parts;
+  auto part = [&](Weight w, auto&& check) {
+    Diagnosis p;
+    check(p);
+    parts.emplace_back(w, std::move(p));
+  };
+  part(Context, [&](Diagnosis& p) {
+    for (const auto& n : e.nodesDown) {
+      p.findings.push_back(n + " was down during this phase: the load balancer's health checks took it out " +
+                           "and the other nodes served its clients.");
+    }
+  });
   if (e.internal.total() > 0) {
-    spnFindings(e, d);
+    part(Cause, [&](Diagnosis& p) { spnFindings(e, p); });
   }
-  cnameFindings(e, d);
-  skewFindings(e, d);
-  connectionFindings(e, d);
-  ntlmFindings(e, d);
-  externalFindings(e, d);
+  part(Cause, [&](Diagnosis& p) { cnameFindings(e, p); });
+  part(Cause, [&](Diagnosis& p) { skewFindings(e, p); });
+  part(Cause, [&](Diagnosis& p) { ntlmLegFindings(e, p); });
+  part(e.netlogonTimeouts > 0 ? Cause : Cost, [&](Diagnosis& p) { netlogonFindings(e, p); });
+  part(Context, [&](Diagnosis& p) { connectionFindings(e, p); });
+  part(Context, [&](Diagnosis& p) { externalFindings(e, p); });
   if (!e.failureReasons.empty() && e.outcomes.failed > 0) {
-    d.findings.push_back("Most frequent failure: " + e.failureReasons.front().first + " (" +
-                         withThousands(e.failureReasons.front().second) + ").");
+    part(Cost, [&](Diagnosis& p) {
+      p.findings.push_back("Most frequent failure: " + e.failureReasons.front().first + " (" +
+                           withThousands(e.failureReasons.front().second) + ").");
+    });
+  }
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [w, p] : parts) {
+    (void)w;
+    d.findings.insert(d.findings.end(), p.findings.begin(), p.findings.end());
+    d.fixes.insert(d.fixes.end(), p.fixes.begin(), p.fixes.end());
   }
   return d;
 }

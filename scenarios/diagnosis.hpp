@@ -48,6 +48,7 @@ struct PhaseEvidence {
   std::uint64_t ntlmOnAuthenticatedConnections = 0;  // NTLM answers on a connection NTLM had logged on
   std::uint64_t netlogonCalls = 0;
   std::uint64_t netlogonTimeouts = 0;
+  std::uint64_t maxNetlogonWaiters = 0;  // the whole run's highest Semaphore Waiters on one channel
   double p99Ms = 0;
   int maxConcurrentApi = 10;
   // With more than one DC: each DC's Netlogon limit and the nodes whose secure channel it serves.

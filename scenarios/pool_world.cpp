@@ -178,6 +178,10 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     cc.semaphore.events.channel = n->account;
     cc.semaphore.events.domainController = dc.name;
     cc.semaphore.events.domain = netlogon.netbiosDomain();
+    cc.semaphore.events.warningEventThreshold =
+        core::Micros(static_cast<std::int64_t>(dc.warningEventThresholdS * 1e6));
+    cc.semaphore.events.eventLogPeriodicity =
+        core::Micros(static_cast<std::int64_t>(dc.eventLogPeriodicityS * 1e6));
     cc.latency.distribution = holdDistribution(dc.holdTime.model);
     cc.latency.mean = core::Micros(static_cast<std::int64_t>(dc.holdTime.meanMs * 1000));
     cc.latency.sigma = dc.holdTime.sigma;
@@ -208,10 +212,11 @@ core::Status PoolWorld::startNode(Node& n) {
   base.port = n.port;
   base.threads = nodeThreads_;
   // An NTLM pass-through holds its request thread for the DC's hold time (and its wait for a Netlogon
-  // slot): such requests run on a pool of request threads, enough that MaxConcurrentApi, not the node's
-  // threads, limits concurrent logons; Kerberos and everything else stays on the I/O thread.
+  // slot): such requests run on a pool of request threads, as IIS's worker threads, enough that logons queue
+  // at the secure channel's semaphore (where Netlogon times them out and logs 5816-5819), not in the node:
+  // MaxConcurrentApi + 112, at most 262 (150 + 112). Kerberos and everything else stays on the I/O thread.
   base.blockingThreads =
-      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 16, 16, 128)) : 0u;
+      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 112, 16, 262)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   if (tls()) {
     base.tls = net::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
@@ -405,6 +410,17 @@ std::vector<NodeReport> PoolWorld::nodes() const {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::uint64_t PoolWorld::netlogonWaiters() const {
+  std::lock_guard lock(mu_);
+  std::uint64_t waiters = 0;
+  for (const auto& n : nodes_) {
+    if (ntlmEnabled_ && n->throttle) {
+      waiters += n->throttle->semaphore().counters().semaphoreWaiters;
+    }
+  }
+  return waiters;
 }
 
 std::vector<std::uint16_t> PoolWorld::nodePorts() const {

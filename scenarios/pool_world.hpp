@@ -107,6 +107,8 @@ class PoolWorld {
   core::Result<std::vector<AdminStep>> apply(const TimelineEvent& event);
 
   std::vector<NodeReport> nodes() const;
+  // NTLM pass-throughs waiting for a secure-channel slot right now, every node together.
+  std::uint64_t netlogonWaiters() const;
   std::vector<std::uint16_t> nodePorts() const;
   loadbalancer::LbStats lbStats() const;
   // Stops the load balancer, the nodes and the KDC. Idempotent.

@@ -139,9 +139,20 @@ PopulationResult Runner::run() {
   maybeFire();  // events at 0 %
   std::vector<std::thread> threads;
   unsigned started = 0;
-  for (auto& g : groups_) {
-    for (unsigned t = 0; t < g->threads; ++t) {
-      threads.emplace_back([this, &g, idx = started++] { worker(*g, idx); });
+  if (options_.serial) {
+    // One client at a time, the groups in the file's order: nothing interleaves, so a seeded run repeats its
+    // outcome counts exactly.
+    started = 1;
+    threads.emplace_back([this] {
+      for (auto& g : groups_) {
+        worker(*g, 0);
+      }
+    });
+  } else {
+    for (auto& g : groups_) {
+      for (unsigned t = 0; t < g->threads; ++t) {
+        threads.emplace_back([this, &g, idx = started++] { worker(*g, idx); });
+      }
     }
   }
   std::atomic<bool> running{true};
@@ -186,6 +197,7 @@ PopulationProgress Runner::progress() const {
   p.ntlm = kinds_[1].load();
   p.prompt = kinds_[2].load();
   p.failed = kinds_[3].load();
+  p.netlogonWaiters = world_.netlogonWaiters();
   return p;
 }
 
@@ -248,6 +260,9 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     const auto k = static_cast<std::size_t>(outcome.kind);
     if (k < 5) {
       kinds_[k].fetch_add(1, std::memory_order_relaxed);
+    }
+    if (group.spec->connectionPerRequest) {
+      browser.closeConnections();  // the next request opens a new connection (and NTLM logs on again)
     }
     completed_.fetch_add(1);
     maybeFire();

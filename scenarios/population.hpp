@@ -29,6 +29,7 @@ struct PopulationProgress {
   std::uint64_t ntlm = 0;
   std::uint64_t prompt = 0;
   std::uint64_t failed = 0;
+  std::uint64_t netlogonWaiters = 0;  // NTLM pass-throughs queued for a secure-channel slot, every node
 };
 
 // One phase: the stretch of the run between two timeline events.
@@ -60,6 +61,9 @@ struct PopulationOptions {
   std::function<void(std::size_t phase)> onPhaseStart;
   // Set (by a signal watcher): start no new request; those in flight finish. The result then counts what ran.
   const std::atomic<bool>* stop = nullptr;
+  // One client at a time, group after group (the clients' concurrency is ignored): the outcome counts of a
+  // seeded run then repeat exactly (docs/scenario-file.md, "What repeats").
+  bool serial = false;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

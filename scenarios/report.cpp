@@ -73,6 +73,7 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
     e.netlogonTimeouts = pc.semaphoreTimeouts;
   }
   e.maxConcurrentApi = r.maxConcurrentApi;
+  e.maxNetlogonWaiters = r.servers.semaphore.maxWaiters;
   for (const auto& dc : r.servers.dcs) {
     e.channels.push_back(PhaseEvidence::ChannelLimit{dc.name, dc.maxConcurrentApi, dc.holdMs, dc.channels});
   }
@@ -80,9 +81,9 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
   return e;
 }
 
-std::string formatVerdict(const RunReport& r) {
+std::string formatVerdict(const RunReport& r, const std::string& label) {
   const auto diagnoses = diagnosePhases(r);
-  std::string out = "  " + r.scenario.name + "\n";
+  std::string out = "  " + (label.empty() ? r.scenario.name : label) + "\n";
   if (diagnoses.empty() || diagnoses.back().findings.empty()) {
     return out + "    nothing to explain: no request was made\n";
   }

@@ -19,7 +19,7 @@ std::vector<Diagnosis> diagnosePhases(const RunReport& report);
 std::string formatReport(const RunReport& report);
 // A few wrapped lines for `kerbpool compare`: the scenario's name, then the main finding of its last phase
 // (and the fix, when there is one).
-std::string formatVerdict(const RunReport& report);
+std::string formatVerdict(const RunReport& report, const std::string& label = "");
 std::string formatReportJson(const RunReport& report);
 
 // "87.5 %"

@@ -1,5 +1,7 @@
 #include "scenarios/report_sections.hpp"
 
+#include <tuple>
+
 #include "scenarios/report.hpp"
 #include "scenarios/report_text.hpp"
 #include "scenarios/text_table.hpp"
@@ -28,24 +30,51 @@ std::string comparison(const RunReport& r) {
   };
   const LatencySummary k = lat("kerberos");
   const LatencySummary n = lat("ntlm");
-  if (k.count > 0 && n.count > 0) {
-    out +=
-        wrap("Kerberos logons: " + withThousands(k.count) + ", p50 " + msText(k.p50Ms) + ", p99 " +
-                 msText(k.p99Ms) + ", no DC round trip once the workstation holds its ticket. NTLM logons: " +
-                 withThousands(n.count) + ", p50 " + msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) +
-                 ", each one a Netlogon pass-through to the DC (" + withThousands(r.servers.netlogonCalls) +
-                 " in all).",
-             "  ");
-  } else if (k.count > 0) {
-    out += wrap("Every authenticated request used Kerberos (p50 " + msText(k.p50Ms) + ", p99 " +
-                    msText(k.p99Ms) + "); the DC did " + withThousands(r.servers.netlogonCalls) +
-                    " NTLM pass-throughs.",
+  const auto& all = o.overall;
+  // NTLM requests that needed no logon of their own: the connection was already authenticated.
+  std::uint64_t riding = 0;
+  for (const auto& [key, count] : o.reasons) {
+    if (std::get<1>(key) == "ntlm" && std::get<2>(key).rfind("the connection is already authenticated", 0) == 0) {
+      riding += count;
+    }
+  }
+  const std::uint64_t ntlmLogons = all.ntlm >= riding ? all.ntlm - riding : 0;
+  const std::uint64_t calls = r.servers.netlogonCalls;
+  std::string ntlmWords;
+  if (all.ntlm > 0) {
+    ntlmWords = withThousands(all.ntlm) + " NTLM " + (all.ntlm == 1 ? "request" : "requests") + " (p50 " +
+                msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) + "): " + withThousands(ntlmLogons) +
+                (ntlmLogons == 1 ? " logon" : " logons") + " on a new connection" +
+                (riding > 0 ? ", " + withThousands(riding) + " rode on a connection NTLM had already authenticated"
+                            : std::string()) +
+                "; the DC did " + withThousands(calls) + " Netlogon pass-" + (calls == 1 ? "through" : "throughs") +
+                (calls == ntlmLogons ? ", one per logon" : ", one per logon attempt, failed ones included") + ".";
+  }
+  const std::uint64_t unauthenticated = all.prompt + all.failed;
+  const std::string rest = unauthenticated == 0
+                               ? std::string()
+                               : " The other " + withThousands(unauthenticated) + " of " +
+                                     withThousands(all.total()) + " requests did not authenticate: " +
+                                     withThousands(all.prompt) + " ended in a credential prompt, " +
+                                     withThousands(all.failed) + " failed.";
+  if (all.kerberos > 0 && all.ntlm > 0) {
+    out += wrap("Kerberos: " + withThousands(all.kerberos) + " requests (p50 " + msText(k.p50Ms) + ", p99 " +
+                    msText(k.p99Ms) + "), no DC round trip once the workstation holds its ticket. NTLM: " +
+                    ntlmWords + rest,
                 "  ");
-  } else if (n.count > 0) {
-    out += wrap("Every authenticated request used NTLM (p50 " + msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) +
-                    "): the DC did " + withThousands(r.servers.netlogonCalls) +
-                    " pass-throughs, one per logon, that Kerberos would not have needed.",
+  } else if (all.kerberos > 0) {
+    out += wrap((unauthenticated == 0 ? "Every request used Kerberos"
+                                      : "Every request that authenticated used Kerberos") +
+                    std::string(" (") + withThousands(all.kerberos) + " of " + withThousands(all.total()) +
+                    ", p50 " + msText(k.p50Ms) + ", p99 " + msText(k.p99Ms) + "); the DC did " +
+                    withThousands(calls) + " NTLM pass-throughs." + rest,
                 "  ");
+  } else if (all.ntlm > 0) {
+    out += wrap((unauthenticated == 0 ? "Every request used NTLM: " : "Every request that authenticated used NTLM: ") +
+                    ntlmWords + " Kerberos would have needed none of those pass-throughs." + rest,
+                "  ");
+  } else if (all.total() > 0) {
+    out += wrap("No request authenticated." + rest, "  ");
   }
   if (o.byPhase.size() >= 2) {
     TextTable t({"phase", "Kerberos", "NTLM", "prompts", "failed", "Netlogon calls", "timeouts", "p99"});
@@ -115,7 +144,9 @@ std::string narrative(const RunReport& r) {
     out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(live.kdcPort) +
                     " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(live.maxConcurrentApi) +
                     ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +
-                    "), wait timeout " + fixed(dc.waitTimeoutS, 0) + " s; secure channels of " +
+                    "), wait timeout " +
+                    fixed(dc.waitTimeoutS, dc.waitTimeoutS == static_cast<double>(static_cast<long long>(dc.waitTimeoutS)) ? 0 : 3) +
+                    " s; secure channels of " +
                     (live.channels.empty() ? std::string("no node") : listInWords(live.channels)) + ".",
                 "  ");
   }

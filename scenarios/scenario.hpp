@@ -22,6 +22,8 @@ struct DomainControllerSpec {
   int maxConcurrentApi = 10;  // Netlogon MaxConcurrentApi: 2 (2008 R2), 10 (2012+), up to 150
   HoldTimeModel holdTime;
   double waitTimeoutS = 45.0;  // semaphore wait before STATUS_NO_LOGON_SERVERS
+  double warningEventThresholdS = 0;    // Netlogon WarningEventThreshold: waits over it log 5818/5819 (0: off)
+  double eventLogPeriodicityS = 1800;  // Netlogon EventLogPeriodicity: the 5817/5819 summary period
 };
 
 // Generated user accounts: user001..userNNN, all with one password (a lab).
@@ -93,6 +95,9 @@ struct ClientGroupSpec {
   int requests = 10;
   int concurrency = 10;
   int thinkTimeMs = 0;
+  // keep-alive: a client keeps its connection between requests (NTLM logs on once per connection);
+  // per-request: it opens a new connection for every request (a new NTLM logon, a new pass-through each).
+  bool connectionPerRequest = false;
   std::string host;  // default: the pool's fqdn
   std::string path;  // JSON path, for messages
 };

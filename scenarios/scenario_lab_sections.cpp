@@ -50,8 +50,15 @@ PoolSpec loadPool(const json& root) {
     if (p.nodes.empty()) {
       fail(member(path, "nodes"), "a pool needs at least one node");
     }
-    for (auto& n : p.nodes) {
-      n = lower(n);
+    for (std::size_t i = 0; i < p.nodes.size(); ++i) {
+      p.nodes[i] = lower(p.nodes[i]);
+      const std::string np = element(member(path, "nodes"), i);
+      for (std::size_t k = 0; k < i; ++k) {
+        if (p.nodes[k] == p.nodes[i]) {
+          fail(np, "node '" + p.nodes[i] + "' is named twice (also " + element(member(path, "nodes"), k) +
+                       "; names are compared without case, like computer accounts)");
+        }
+      }
     }
   }
   if (const json* lb = find(*j, "load_balancer")) {
@@ -77,16 +84,21 @@ PoolSpec loadPool(const json& root) {
 }
 
 std::vector<DomainControllerSpec> loadDcs(const json& root) {
+  if (find(root, "domain_controllers") == nullptr) {
+    return {DomainControllerSpec{}};
+  }
   const json& arr = optArray(root, "", "domain_controllers");
   if (arr.empty()) {
-    return {DomainControllerSpec{}};
+    fail("domain_controllers", "give at least one domain controller (or leave the field out for one DC01)");
   }
   std::vector<DomainControllerSpec> out;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string path = element("domain_controllers", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path, {"name", "max_concurrent_api", "hold_time", "wait_timeout_s"});
+    checkKeys(j, path,
+              {"name", "max_concurrent_api", "hold_time", "wait_timeout_s", "warning_event_threshold_s",
+               "event_log_periodicity_s"});
     DomainControllerSpec dc;
     dc.name = optString(j, path, "name").value_or("DC0" + std::to_string(i + 1));
     dc.maxConcurrentApi = static_cast<int>(optIntInRange(j, path, "max_concurrent_api", 1, 150).value_or(10));
@@ -100,6 +112,17 @@ std::vector<DomainControllerSpec> loadDcs(const json& root) {
       dc.holdTime.sigma = optNumberInRange(*h, hp, "sigma", 0.0, 5.0).value_or(0.5);
     }
     dc.waitTimeoutS = optNumberInRange(j, path, "wait_timeout_s", 0.001, 3600.0).value_or(45.0);
+    // Netlogon's WarningEventThreshold (0: off, at most 45 s) and EventLogPeriodicity (seconds).
+    dc.warningEventThresholdS =
+        optNumberInRange(j, path, "warning_event_threshold_s", 0.0, 45.0).value_or(dc.warningEventThresholdS);
+    dc.eventLogPeriodicityS =
+        optNumberInRange(j, path, "event_log_periodicity_s", 0.001, 86400.0).value_or(dc.eventLogPeriodicityS);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      if (lower(out[k].name) == lower(dc.name)) {
+        fail(member(path, "name"), "domain controller '" + dc.name + "' is named twice (also " +
+                                       element("domain_controllers", k) + ")");
+      }
+    }
     out.push_back(dc);
   }
   return out;

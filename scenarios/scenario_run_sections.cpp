@@ -7,38 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/json_fields.hpp"
+#include "scenarios/metric_names.hpp"
 
 namespace kerbpool::scenarios::sections {
 
 using namespace core::json_fields;
-
-namespace {
-
-const std::vector<std::string>& knownMetrics() {
-  static const std::vector<std::string> k{"kerberos_percent",
-                                          "ntlm_percent",
-                                          "prompt_percent",
-                                          "failed_percent",
-                                          "requests",
-                                          "violations",
-                                          "event_11",
-                                          "event_4768",
-                                          "event_4769",
-                                          "event_4771",
-                                          "event_4776",
-                                          "event_5816",
-                                          "netlogon_calls",
-                                          "netlogon_timeouts",
-                                          "kdc_s_principal_unknown",
-                                          "p99_ms",
-                                          "internal_kerberos_percent",
-                                          "internal_ntlm_percent",
-                                          "no_key_for_kvno",
-                                          "no_key_for_spn"};
-  return k;
-}
-
-}  // namespace
 
 std::vector<ClientProfileSpec> loadProfiles(const json& root) {
   std::vector<ClientProfileSpec> out = builtInProfiles();
@@ -77,7 +50,7 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
     const std::string path = element("clients", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path, {"profile", "count", "requests", "concurrency", "think_time_ms", "host"});
+    checkKeys(j, path, {"profile", "count", "requests", "concurrency", "think_time_ms", "host", "connections"});
     ClientGroupSpec c;
     c.path = path;
     c.profile = optString(j, path, "profile").value_or(c.profile);
@@ -92,6 +65,8 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
     c.requests = static_cast<int>(optIntInRange(j, path, "requests", 1, 100000).value_or(c.requests));
     c.concurrency = static_cast<int>(optIntInRange(j, path, "concurrency", 1, 1000).value_or(c.concurrency));
     c.thinkTimeMs = static_cast<int>(optIntInRange(j, path, "think_time_ms", 0, 60000).value_or(0));
+    c.connectionPerRequest = oneOf(optString(j, path, "connections").value_or("keep-alive"),
+                                   member(path, "connections"), {"keep-alive", "per-request"}) == "per-request";
     c.host = lower(optString(j, path, "host").value_or(""));
     if (!c.host.empty() &&
         std::none_of(dns.begin(), dns.end(), [&](const DnsRecord& r) { return r.name == c.host; })) {
@@ -185,7 +160,7 @@ std::vector<Expectation> loadExpectations(const json& root) {
   requireObject(*j, "expect");
   for (const auto& [metric, bounds] : j->items()) {
     const std::string path = member("expect", metric);
-    const auto& known = knownMetrics();
+    const auto& known = scenarios::knownMetrics();  // what RunReport::metric answers
     if (std::find(known.begin(), known.end(), metric) == known.end()) {
       std::string list;
       for (const auto& k : known) {

@@ -215,6 +215,17 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   if (options.seed) {
     report.scenario.seed = *options.seed;
   }
+  for (auto& dc : report.scenario.domainControllers) {
+    if (options.holdMs) {
+      dc.holdTime.meanMs = *options.holdMs;
+    }
+    if (options.netlogonTimeoutS) {
+      dc.waitTimeoutS = *options.netlogonTimeoutS;
+    }
+    if (options.maxConcurrentApi) {
+      dc.maxConcurrentApi = *options.maxConcurrentApi;
+    }
+  }
   struct LogLevelGuard {
     core::LogLevel saved = core::Logger::level();
     ~LogLevelGuard() { core::Logger::setLevel(saved); }
@@ -240,6 +251,7 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   PopulationOptions po;
   po.onProgress = options.onProgress;
   po.stop = options.stop;
+  po.serial = options.serial;
   po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
   po.onPhaseStart = [&](std::size_t) { report.directories.push_back(snapshotDirectory(world->lab())); };
   report.population = runPopulation(*world, clock, po);

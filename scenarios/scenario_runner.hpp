@@ -23,6 +23,9 @@ struct RunOptions {
   std::optional<std::uint64_t> clients;  // scale every group's count so that they add up to this
   std::optional<std::uint64_t> seed;
   std::optional<int> maxConcurrentApi;  // overrides every DC's
+  std::optional<double> holdMs;         // overrides every DC's mean hold time of a pass-through (ms)
+  std::optional<double> netlogonTimeoutS;  // overrides every DC's semaphore wait timeout (s)
+  bool serial = false;                     // one client at a time: repeatable counts (PopulationOptions)
   PoolWorldOptions world;
   // The servers' own log lines (every refusal, every KDC error) on stderr during the run; off by default:
   // the report counts and explains them.

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "scenarios/builtin_scenarios.hpp"
+#include "scenarios/metric_names.hpp"
+#include "scenarios/scenario_runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 using namespace kerbpool;
@@ -55,6 +57,40 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
         0);
   CHECK(errorOf(R"({"name": "x", "clients": [{"count": 18446744073709551611}]})")
             .rfind("clients[0].count: expected an integer from 1 to 100000", 0) == 0);
+}
+
+TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so at their path", "[scenarios]") {
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": []})")
+            .rfind("domain_controllers: give at least one domain controller", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"name": "DC01"}, {"name": "dc01"}]})")
+            .rfind("domain_controllers[1].name: domain controller 'dc01' is named twice (also domain_controllers[0])",
+                   0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"nodes": ["fe01", "fe02", "FE01"]}})")
+            .rfind("pool.nodes[2]: node 'fe01' is named twice (also pool.nodes[0]", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"nodes": ["fe01", ""]}})").rfind("pool.nodes[1]: expected a non-empty string", 0) ==
+        0);
+  CHECK(errorOf(R"({"name": "x", "clients": [{"connections": "sometimes"}]})")
+            .rfind("clients[0].connections: 'sometimes' is not one of: keep-alive, per-request", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"warning_event_threshold_s": 46}]})")
+            .rfind("domain_controllers[0].warning_event_threshold_s", 0) == 0);
+  auto s = scenarios::parseScenario(
+      R"({"name": "x", "domain_controllers": [{"warning_event_threshold_s": 0.5, "event_log_periodicity_s": 2}],
+          "clients": [{"connections": "per-request"}]})");
+  REQUIRE(s.ok());
+  CHECK(s->domainControllers.at(0).warningEventThresholdS == 0.5);
+  CHECK(s->domainControllers.at(0).eventLogPeriodicityS == 2);
+  CHECK(s->clients.at(0).connectionPerRequest);
+}
+
+TEST_CASE("scenario loader: every metric the loader accepts is one the runner can measure", "[scenarios]") {
+  scenarios::RunReport empty;
+  for (const auto& m : scenarios::knownMetrics()) {
+    INFO(m);
+    CHECK(empty.metric(m).has_value());
+    CHECK(errorOf(R"({"name": "x", "expect": {")" + m + R"(": {"min": 0}}})").empty());
+  }
+  CHECK(errorOf(R"({"name": "x", "expect": {"event_99999": {"min": 0}}})").rfind("expect.event_99999: unknown metric", 0) ==
+        0);
 }
 
 TEST_CASE("scenario loader: every built-in scenario loads and the tour is there", "[scenarios]") {

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+// The metrics a scenario's "expect" may name: the loader refuses any other, RunReport::metric answers each
+// (a test holds the two together). docs/scenario-file.md explains them.
+namespace kerbpool::scenarios {
+
+inline const std::vector<std::string>& knownMetrics() {
+  static const std::vector<std::string> k{
+      "kerberos_percent", "ntlm_percent", "prompt_percent", "failed_percent", "internal_kerberos_percent",
+      "internal_ntlm_percent", "requests", "violations",
+      // Windows events the run records (docs/scenario-file.md lists what writes each)
+      "event_11", "event_4768", "event_4769", "event_4771", "event_4776", "event_5816", "event_5817",
+      "event_5818", "event_5819",
+      // the DC's Netlogon and KDC
+      "netlogon_calls", "netlogon_timeouts", "kdc_s_principal_unknown",
+      // the nodes' refusals, by reason (every node)
+      "no_key_for_spn", "no_key_for_kvno", "clock_skew",
+      // latency of every request, client side
+      "p99_ms"};
+  return k;
+}
+
+}  // namespace kerbpool::scenarios
