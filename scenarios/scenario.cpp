@@ -11,10 +11,10 @@ const ClientProfileSpec* Scenario::profile(const std::string& name) const {
   return nullptr;
 }
 
-int Scenario::totalRequests() const {
-  int total = 0;
+std::uint64_t Scenario::totalRequests() const {
+  std::uint64_t total = 0;
   for (const auto& c : clients) {
-    total += c.count * c.requests;
+    total += static_cast<std::uint64_t>(c.count) * static_cast<std::uint64_t>(c.requests);
   }
   return total;
 }

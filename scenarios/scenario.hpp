@@ -142,7 +142,7 @@ struct Scenario {
   std::vector<Expectation> expectations;
 
   const ClientProfileSpec* profile(const std::string& name) const;
-  int totalRequests() const;
+  std::uint64_t totalRequests() const;
 };
 
 // internal-pc (Kerberos, reaches the KDC, NTLM inside Negotiate as fallback), external-pc (no KDC: NTLM),

@@ -100,7 +100,8 @@ std::vector<DomainControllerSpec> loadDcs(const json& root) {
               {"name", "max_concurrent_api", "hold_time", "wait_timeout_s", "warning_event_threshold_s",
                "event_log_periodicity_s"});
     DomainControllerSpec dc;
-    dc.name = optString(j, path, "name").value_or("DC0" + std::to_string(i + 1));
+    const std::string number = std::to_string(i + 1);
+    dc.name = optString(j, path, "name").value_or("DC" + std::string(number.size() < 2 ? "0" : "") + number);
     dc.maxConcurrentApi = static_cast<int>(optIntInRange(j, path, "max_concurrent_api", 1, 150).value_or(10));
     if (const json* h = find(j, "hold_time")) {
       const std::string hp = member(path, "hold_time");
@@ -109,7 +110,7 @@ std::vector<DomainControllerSpec> loadDcs(const json& root) {
       dc.holdTime.model = oneOf(optString(*h, hp, "model").value_or("fixed"), member(hp, "model"),
                                 {"fixed", "exponential", "lognormal"});
       dc.holdTime.meanMs = optNumberInRange(*h, hp, "mean_ms", 0.0, 60000.0).value_or(20.0);
-      dc.holdTime.sigma = optNumberInRange(*h, hp, "sigma", 0.0, 5.0).value_or(0.5);
+      dc.holdTime.sigma = optNumberInRange(*h, hp, "sigma", 0.01, 4.0).value_or(0.5);
     }
     dc.waitTimeoutS = optNumberInRange(j, path, "wait_timeout_s", 0.001, 3600.0).value_or(45.0);
     // Netlogon's WarningEventThreshold (0: off, at most 45 s) and EventLogPeriodicity (seconds).

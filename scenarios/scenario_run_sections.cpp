@@ -3,6 +3,7 @@
 #include "scenarios/scenario_sections.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +108,20 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
       fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
     }
+    // Each kind takes its own fields; one meant for another kind is an error, not silently ignored.
+    static const std::map<std::string, std::vector<std::string>> kFieldsOf{
+        {"node_down", {"node"}},
+        {"node_up", {"node"}},
+        {"password_roll", {"account", "reach"}},
+        {"apply_fix", {"account", "iisreset"}},
+        {"clock_drift", {"profile", "offset_s"}},
+        {"iisreset", {"node"}}};
+    const auto& mine = kFieldsOf.at(kind);
+    for (const char* f : {"node", "account", "reach", "profile", "offset_s"}) {
+      if (find(j, f) != nullptr && std::find(mine.begin(), mine.end(), f) == mine.end()) {
+        fail(member(path, f), "a " + kind + " event takes no " + f);
+      }
+    }
     auto node = [&] {
       std::string n = lower(reqString(j, path, "node"));
       if (std::find(pool.nodes.begin(), pool.nodes.end(), n) == pool.nodes.end()) {
@@ -122,8 +137,12 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       e.account = reqString(j, path, "account");
       if (find(j, "reach") != nullptr) {
         e.reach = optStringArray(j, path, "reach");
-        for (auto& n : *e.reach) {
+        for (std::size_t r = 0; r < e.reach->size(); ++r) {
+          auto& n = (*e.reach)[r];
           n = lower(n);
+          if (std::find(pool.nodes.begin(), pool.nodes.end(), n) == pool.nodes.end()) {
+            fail(element(member(path, "reach"), r), "'" + n + "' is not a node of the pool");
+          }
         }
       }
     } else if (kind == "apply_fix") {

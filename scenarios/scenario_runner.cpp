@@ -205,7 +205,9 @@ std::optional<double> RunReport::metric(const std::string& name) const {
 }
 
 bool RunReport::passed() const {
-  return !interrupted && violations == 0 &&
+  const bool eventsApplied = std::all_of(population.phases.begin(), population.phases.end(),
+                                         [](const PhaseInfo& p) { return p.error.empty(); });
+  return !interrupted && violations == 0 && eventsApplied &&
          std::all_of(expectations.begin(), expectations.end(), [](const auto& e) { return e.passed; });
 }
 

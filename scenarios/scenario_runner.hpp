@@ -71,7 +71,7 @@ struct RunReport {
 
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;
-  bool passed() const;  // every expectation met and no violation
+  bool passed() const;  // every expectation met, every timeline event applied, no violation
 };
 
 // Errors: the pool could not start (ports, directory operations).

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace kerbpool::core::json_fields {
@@ -78,6 +79,17 @@ std::optional<std::int64_t> optIntInRange(const json& obj, const std::string& pa
   return v->get<std::int64_t>();
 }
 
+namespace {
+
+// 0.001, 45, 3600 (not std::to_string's 0.001000, 45.000000).
+std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+}  // namespace
+
 std::optional<double> optNumberInRange(const json& obj, const std::string& path, std::string_view key,
                                        double min, double max) {
   const json* v = find(obj, key);
@@ -85,7 +97,7 @@ std::optional<double> optNumberInRange(const json& obj, const std::string& path,
     return std::nullopt;
   }
   if (!v->is_number() || v->get<double>() < min || v->get<double>() > max) {
-    fail(member(path, key), "expected a number from " + std::to_string(min) + " to " + std::to_string(max));
+    fail(member(path, key), "expected a number from " + shortNumber(min) + " to " + shortNumber(max));
   }
   return v->get<double>();
 }

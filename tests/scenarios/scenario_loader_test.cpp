@@ -73,6 +73,13 @@ TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so
             .rfind("clients[0].connections: 'sometimes' is not one of: keep-alive, per-request", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"warning_event_threshold_s": 46}]})")
             .rfind("domain_controllers[0].warning_event_threshold_s", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "node_down", "node": "fe01", "offset_s": 3}]})")
+            .rfind("timeline[0].offset_s: a node_down event takes no offset_s", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "password_roll", "account": "A$",
+                    "reach": ["fe01", "fe09"]}]})")
+            .rfind("timeline[0].reach[1]: 'fe09' is not a node of the pool", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"wait_timeout_s": 0}]})")
+            .rfind("domain_controllers[0].wait_timeout_s: expected a number from 0.001 to 3600", 0) == 0);
   auto s = scenarios::parseScenario(
       R"({"name": "x", "domain_controllers": [{"warning_event_threshold_s": 0.5, "event_log_periodicity_s": 2}],
           "clients": [{"connections": "per-request"}]})");
