@@ -436,7 +436,8 @@ Diagnosis diagnose(const PhaseEvidence& e) {
   }
   // Each check writes its own part; the parts are then ordered by what matters most, so the first finding is
   // the one a summary (kerbpool compare's "Why") shows: a cause of refusals, prompts, failures or timeouts
-  // first, then what costs the DC work, then the context (keep-alive, external clients, nodes down).
+  // first, then the state of a healthy pool and what costs the DC work, then the context (keep-alive,
+  // external clients, nodes down).
   enum Weight { Cause = 0, Cost = 1, Context = 2 };
   std::vector<std::pair<Weight, Diagnosis>> parts;
   auto part = [&](Weight w, auto&& check) {
@@ -451,7 +452,10 @@ Diagnosis diagnose(const PhaseEvidence& e) {
     }
   });
   if (e.internal.total() > 0) {
-    part(Cause, [&](Diagnosis& p) { spnFindings(e, p); });
+    // A pool whose SPN and keys are right (nothing to fix) is the state, not the cause of what went wrong.
+    Diagnosis spn;
+    spnFindings(e, spn);
+    parts.emplace_back(spn.fixes.empty() ? Cost : Cause, std::move(spn));
   }
   part(Cause, [&](Diagnosis& p) { cnameFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { skewFindings(e, p); });

@@ -129,6 +129,8 @@ TEST_CASE("wording: a shared account every node holds is not blamed for a low Ke
   CHECK_FALSE(has(text, "any node can open any ticket: 11"));
   CHECK(has(text, "the pool's key is therefore not why only 11.0 % of internal clients' requests used Kerberos (11 of 100)"));
   CHECK(has(text, "Clock skew"));
+  // The skew is what went wrong: it comes first, the healthy key after it.
+  CHECK(diagnose(e).findings.front().rfind("Clock skew", 0) == 0);
   // All of them: then the sentence may say so.
   e.outcomes = counts(100, 0, 0, 0);
   e.internal = e.outcomes;
