@@ -70,20 +70,22 @@ std::string endpointText(const asio::ip::address& a, std::uint16_t port) {
 // One TCP connection: read a 4-octet length, read the request, reply, repeat until the peer closes.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
-  TcpSession(tcp::socket socket, KdcServer::Impl& server, std::string source, std::string peer)
+  // The session shares the server's state: a session the io_context destroys at shutdown (a pending timer's
+  // handler) must still find it to release its connection slot.
+  TcpSession(tcp::socket socket, std::shared_ptr<KdcServer::Impl> server, std::string source, std::string peer)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
-        server_(server),
+        server_(std::move(server)),
         source_(std::move(source)),
         peer_(std::move(peer)) {}
 
-  ~TcpSession() { server_.releaseTcp(source_); }
+  ~TcpSession() { server_->releaseTcp(source_); }
 
   void start() { readHeader(); }
 
  private:
   void armTimer() {
-    timer_.expires_after(server_.config.tcpIdleTimeout);
+    timer_.expires_after(server_->config.tcpIdleTimeout);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) {
         boost::system::error_code ignored;
@@ -106,11 +108,11 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     }
     const std::uint32_t len = (std::uint32_t{header_[0]} << 24) | (std::uint32_t{header_[1]} << 16) |
                               (std::uint32_t{header_[2]} << 8) | header_[3];
-    if ((len & 0x80000000u) != 0 || len > server_.config.maxTcpRequest || len == 0) {
-      server_.tcpFramingErrors++;
+    if ((len & 0x80000000u) != 0 || len > server_->config.maxTcpRequest || len == 0) {
+      server_->tcpFramingErrors++;
       core::logWarn("kdc", "TCP frame from " + peer_ + " announces " + std::to_string(len) +
                                " octets: answering KRB_ERR_FIELD_TOOLONG and closing");
-      sendThenClose(server_.dispatcher.fieldTooLong());
+      sendThenClose(server_->dispatcher.fieldTooLong());
       return;
     }
     // The body grows only as its octets arrive: a peer that announces 64 KiB and sends nothing holds no
@@ -139,15 +141,15 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   void onBody(boost::system::error_code ec) {
     if (ec) {
       // A truncated frame: the peer went away mid-request. Nothing to answer.
-      server_.tcpFramingErrors++;
+      server_->tcpFramingErrors++;
       close();
       return;
     }
-    server_.tcpRequests++;
-    auto reply = server_.dispatcher.dispatch(body_, RequestContext{Transport::Tcp, peer_});
+    server_->tcpRequests++;
+    auto reply = server_->dispatcher.dispatch(body_, RequestContext{Transport::Tcp, peer_});
     Bytes().swap(body_);  // memory goes back between requests
     if (!reply) {
-      server_.dropped++;
+      server_->dropped++;
       close();
       return;
     }
@@ -189,7 +191,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
   tcp::socket socket_;
   asio::steady_timer timer_;
-  KdcServer::Impl& server_;
+  std::shared_ptr<KdcServer::Impl> server_;
   std::string source_;  // the peer's address, for the per-source cap
   std::string peer_;
   std::array<std::uint8_t, 4> header_{};
@@ -254,7 +256,7 @@ void KdcServer::Impl::accept() {
                             socket.close(ignored);
                           } else {
                             std::string peer = peerEc ? std::string("?") : endpointText(ep.address(), ep.port());
-                            std::make_shared<TcpSession>(std::move(socket), *self, std::move(source),
+                            std::make_shared<TcpSession>(std::move(socket), self, std::move(source),
                                                          std::move(peer))
                                 ->start();
                           }

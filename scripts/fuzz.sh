@@ -12,17 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
-build_dir=${KERBPOOL_FUZZ_BUILD_DIR:-build-fuzz}
+source scripts/sanitizer-build.sh
 jobs=${KERBPOOL_FUZZ_JOBS:-$(nproc)}
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
   echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]" >&2
   exit 2
 fi
-if ! command -v clang++ >/dev/null; then
-  echo "fuzz: clang++ not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)" >&2
-  exit 1
-fi
-
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
@@ -30,15 +25,8 @@ else
                          xargs -n1 basename | sed 's/\.cpp$//' | sort)
 fi
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
 start=$(date +%s)
-# -O1 and line tables only: what OSS-Fuzz builds with; it compiles in about half the time of -O2 -g.
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" "${launcher[@]}" \
-  -DKERBPOOL_FUZZ=ON -DKERBPOOL_BUILD_TESTS=OFF -DKERBPOOL_BUILD_BENCH=OFF >/dev/null
+configure_sanitizer_build
 binaries=()
 for t in "${targets[@]}"; do binaries+=("fuzz_$t"); done
 cmake --build "$build_dir" -j "$jobs" --target "${binaries[@]}"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs every dependency, builds kerbpool and runs every test: the libFuzzer targets for a bounded time
-# (clang, ASan + UBSan), then the whole suite (unit, integration, fuzz regression replays and interop with the
-# real MIT krb5 / curl / tshark peers) in the ordinary build. This is the README's test command and what CI
+# (clang, ASan + UBSan), the whole suite under ASan + UBSan (the same clang build folder, so the libraries are
+# compiled once for both), then the whole suite (unit, integration, fuzz regression replays and interop with
+# the real MIT krb5 / curl / tshark peers) in the ordinary build. This is the README's test command and what CI
 # runs.
 #   KERBPOOL_FUZZ_SECONDS   seconds per fuzz target (default 15; 0 skips the fuzzing step)
-#   KERBPOOL_SANITIZE=1     also builds and runs the suites under ASan + UBSan (scripts/sanitize.sh); not yet
-#                           on by default: the whole suite has not had a clean sanitizer run yet
+#   KERBPOOL_SANITIZE=0     skips the ASan + UBSan suite (scripts/sanitize.sh)
+#   KERBPOOL_TSAN=1         also builds and runs the servers' and runner's suites under ThreadSanitizer
+#                           (scripts/tsan.sh; a third build of the libraries, so not in the default run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,9 +19,13 @@ if [ "$fuzz_seconds" != 0 ]; then
   echo "== fuzzing: ${fuzz_seconds} s per target"
   bash scripts/fuzz.sh "$fuzz_seconds"
 fi
-if [ "${KERBPOOL_SANITIZE:-0}" != 0 ]; then
+if [ "${KERBPOOL_SANITIZE:-1}" != 0 ]; then
   echo "== the suites under AddressSanitizer + UndefinedBehaviorSanitizer"
   bash scripts/sanitize.sh
+fi
+if [ "${KERBPOOL_TSAN:-0}" != 0 ]; then
+  echo "== the servers' and runner's suites under ThreadSanitizer"
+  bash scripts/tsan.sh
 fi
 echo "== the suites in the ordinary build"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"

@@ -44,7 +44,8 @@ TEST_CASE("acceptor keys: lookup by SPN realm kvno and enctype ignores case", "[
 
 TEST_CASE("acceptor keys: a ticket without kvno tries every key of that SPN highest kvno first",
           "[acceptor][keys]") {
-  auto r = poolKeys().find({"HTTP/pool.contoso.test", "CONTOSO.TEST", std::nullopt, 18});
+  const AcceptorKeys keys = poolKeys();  // the result points into it
+  auto r = keys.find({"HTTP/pool.contoso.test", "CONTOSO.TEST", std::nullopt, 18});
   REQUIRE(r.ok());
   REQUIRE(r->size() == 2);
   CHECK((*r)[0]->kvno == 3);

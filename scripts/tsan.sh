@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the servers' and the scenario runner's suites with clang and ThreadSanitizer and runs them: the HTTP
+# server and its sessions (net), the KDC and Netlogon servers (kdc, netlogon), the front-end node (frontend),
+# the load balancer (loadbalancer) and the runner with its populations of client threads (scenarios). Any data
+# race report fails the run. Used by scripts/test.sh when KERBPOOL_TSAN=1; also by hand.
+#   KERBPOOL_TSAN_BUILD_DIR  build folder (default build-tsan)
+#   KERBPOOL_TSAN_TESTS      ctest -R regex (default: the suites above)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${KERBPOOL_TSAN_BUILD_DIR:-build-tsan}
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" "${launcher[@]}" \
+  -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+  -DKERBPOOL_BUILD_TESTS=ON -DKERBPOOL_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target net_tests kdc_tests netlogon_tests frontend_tests \
+  loadbalancer_tests scenarios_tests kerbpool
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" \
+  -R "${KERBPOOL_TSAN_TESTS:-^(net|kdc|netlogon|frontend|loadbalancer|scenarios):}"
