@@ -122,9 +122,11 @@ int benchCrypto(int rounds) {
 void registerBench(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Micro-benchmarks (medians over several rounds)");
   cmd->require_subcommand(1);
+  cmd->footer("Example: kerbpool bench crypto");
   auto* crypto = cmd->add_subcommand("crypto", "RFC 3962 crypto: encrypt/decrypt, string-to-key, checksums");
   static int rounds = 7;
   crypto->add_option("--rounds", rounds, "timed rounds (the median is reported)")->check(CLI::Range(1, 1000));
+  crypto->footer("Example: kerbpool bench crypto --rounds 5");
   crypto->callback([] { setExitCode(benchCrypto(rounds)); });
 }
 

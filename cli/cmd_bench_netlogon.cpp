@@ -339,6 +339,7 @@ void registerBenchNetlogon(CLI::App& app) {
   cmd->add_flag("!--no-realtime", o.realtime, "skip the real-thread run");
   cmd->add_option("--realtime-seconds", o.realtimeSeconds, "length of the real-thread run, s")
       ->check(CLI::Range(0.2, 60.0));
+  cmd->footer("Example: kerbpool bench netlogon --hold-ms 50 --timeout-s 45");
   cmd->callback([] { setExitCode(benchNetlogon(o)); });
 }
 

@@ -52,6 +52,7 @@ void registerCert(CLI::App& app) {
       ->required();
   cmd->add_option("--days", opts->days, "Validity in days")->check(CLI::Range(1u, 36500u));
   cmd->add_option("--key", opts->key, "Key type")->check(CLI::IsMember({"ec", "rsa"}));
+  cmd->footer("Example: kerbpool cert --out /tmp/lab-tls --dns pool.contoso.test --dns fe01.contoso.test");
   cmd->callback([opts] { runCert(*opts); });
 }
 

@@ -63,6 +63,7 @@ void registerEchoBackend(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "server threads (0: one per core)");
   cmd->add_option("--tls-cert", o->tlsCert, "serve HTTPS with this certificate chain (PEM)");
   cmd->add_option("--tls-key", o->tlsKey, "private key of --tls-cert (PEM)");
+  cmd->footer("Example: kerbpool echo-backend --name fe01 --listen 127.0.0.1:9001");
   cmd->callback([o] { setExitCode(runEcho(*o)); });
 }
 

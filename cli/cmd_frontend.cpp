@@ -236,6 +236,7 @@ int runFrontend(const FrontendOptions& o) {
 void registerFrontend(CLI::App& app) {
   static FrontendOptions o;
   auto* cmd = app.add_subcommand("frontend", "Run one front-end node (HTTP Negotiate/Kerberos) of the pool");
+  cmd->footer("Example: kerbpool frontend --node fe01 --keytab /tmp/pool.keytab --port 8443 --ntlm-dc 127.0.0.1:8600");
   cmd->add_option("--node", o.node, "node name for logs and answers, e.g. fe01")->required();
   cmd->add_option("--keytab", o.keytab, "the node's keys (e.g. from `kerbpool keytab export`)")
       ->required()

@@ -150,6 +150,7 @@ int runKdc(const KdcOptions& o) {
 void registerKdc(CLI::App& app) {
   static KdcOptions o;
   auto* cmd = app.add_subcommand("kdc", "Run a domain controller's KDC (UDP and TCP) from a realm file");
+  cmd->footer("Example: kerbpool kdc --realm-file examples/contoso.realm.json --port 8888 --krb5-conf /tmp/kp.conf");
   cmd->add_option("--realm-file", o.realmFile,
                   "JSON realm: accounts, passwords, SPNs, sites (docs/realm-file.md)")
       ->required()

@@ -239,10 +239,12 @@ void addToKeytab(const AddOptions& o) {
 void registerKeytab(CLI::App& app) {
   auto* cmd = app.add_subcommand("keytab", "Read and write MIT keytab files (format 0x0502)");
   cmd->require_subcommand(1);
+  cmd->footer("Example: kerbpool keytab list /tmp/pool.keytab");
 
   auto* list = cmd->add_subcommand("list", "List the keys in a keytab, like MIT klist -k -t -e");
   auto listFile = std::make_shared<std::string>();
   list->add_option("file", *listFile, "Keytab file")->required();
+  list->footer("Example: kerbpool keytab list /tmp/pool.keytab");
   list->callback([listFile] { listKeytab(*listFile); });
 
   auto* add = cmd->add_subcommand("add", "Add keys for a principal to a keytab (created with mode 0600)");
@@ -259,6 +261,7 @@ void registerKeytab(CLI::App& app) {
                   "Enctype name, repeatable (default aes256-cts-hmac-sha1-96 and aes128-cts-hmac-sha1-96)");
   add->add_option("--name-type", o->nameType, "Principal name type (default 1, KRB5_NT_PRINCIPAL)");
   add->add_option("--timestamp", o->timestamp, "Timestamp in seconds since the epoch (default: now)");
+  add->footer("Example: kerbpool keytab add /tmp/web.keytab -p HTTP/web.contoso.test@CONTOSO.TEST --password -");
   add->callback([o, pw, kh, salt] {
     o->passwordGiven = pw->count() > 0;
     o->keyHexGiven = kh->count() > 0;

@@ -63,6 +63,9 @@ void registerKeytabExport(CLI::App& app) {
   cmd->add_option("--out", o.out, "keytab to write")->required();
   cmd->add_option("--principal", o.principals, "names to write (default: every SPN and the sAMAccountName)");
   cmd->add_flag("--all-kvnos", o.allKvnos, "every retained key version, not only the current one");
+  cmd->footer(
+      "Example: kerbpool keytab export --realm-file examples/contoso.realm.json --account 'POOLKERB$' --out "
+      "/tmp/pool.keytab");
   cmd->callback([] { setExitCode(runExport(o)); });
 }
 

@@ -125,6 +125,9 @@ void registerLb(CLI::App& app) {
   auto o = std::make_shared<LbOptions>();
   auto* cmd =
       app.add_subcommand("lb", "Run the pool's load balancer (layer 4 or layer 7) in front of backends");
+  cmd->footer(
+      "Example: kerbpool lb --mode http --listen 127.0.0.1:8080 --backend fe01=127.0.0.1:9001 "
+      "--backend fe02=127.0.0.1:9002");
   cmd->add_option("--mode", o->mode, "tcp (layer 4, TLS passes through) or http (layer 7, per request)")
       ->check(CLI::IsMember({"tcp", "http"}));
   cmd->add_option("--listen", o->listen, "VIP address:port (port 0 picks a free one)");

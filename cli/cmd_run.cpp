@@ -320,7 +320,8 @@ int compare(const RunArgs& a) {
 void addCommon(CLI::App* cmd, RunArgs& a) {
   // The same limit as a client group's count in a scenario file (docs/scenario-file.md).
   cmd->add_option("--clients", a.clients, "Scale every client group so that they add up to N clients (1..100000)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
+      ->default_str("the scenario's");
   cmd->add_option_function<std::uint64_t>(
       "--seed",
       [&a](std::uint64_t s) {
@@ -332,20 +333,24 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
                   "Override every DC's Netlogon MaxConcurrentApi (1..150; compare: a list such as 2,10,150 runs "
                   "the scenario once per value)")
       ->delimiter(',')
-      ->check(CLI::Range(1, 150));
+      ->check(CLI::Range(1, 150))
+      ->default_str("each DC's");
   cmd->add_option("--hold-ms", a.holdMs,
                   "Override every DC's mean hold time of one NTLM pass-through, in ms (0..60000)")
-      ->check(CLI::Range(0.0, 60000.0));
+      ->check(CLI::Range(0.0, 60000.0))
+      ->default_str("each DC's");
   cmd->add_option("--netlogon-timeout-s", a.netlogonTimeoutS,
                   "Override every DC's Netlogon semaphore wait timeout, in s (0.001..3600; Windows: 45)")
-      ->check(CLI::Range(0.001, 3600.0));
+      ->check(CLI::Range(0.001, 3600.0))
+      ->default_str("each DC's");
   cmd->add_flag("--server-logs", a.serverLogs,
                 "Show the servers' log lines (refusals, KDC errors) on stderr");
   cmd->add_flag("--serial", a.serial,
                 "One client at a time, group after group: a seeded run repeats its outcome counts exactly "
                 "(default: the groups' concurrency, where counts that depend on timing vary)");
   cmd->add_flag("--json", a.json, "Print the report as one JSON document");
-  cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE");
+  cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE")
+      ->default_str("none");
   cmd->add_flag("--quiet", a.quiet, "No progress line on stderr (there is none on a pipe either)");
 }
 

@@ -133,10 +133,12 @@ int show(const std::string& name) {
 
 void registerScenarios(CLI::App& app) {
   auto* l = app.add_subcommand("list", "List the built-in scenarios");
+  l->footer("Example: kerbpool list");
   l->callback([] { setExitCode(list()); });
   auto name = std::make_shared<std::string>();
   auto* s = app.add_subcommand("show", "Describe a scenario: its story, its set-up and its timeline");
   s->add_option("scenario", *name, "Built-in scenario name or scenario file")->required();
+  s->footer("Example: kerbpool show per-node-spn");
   s->callback([name] { setExitCode(show(*name)); });
 }
 

@@ -17,6 +17,7 @@ void setExitCode(int code) {
 
 void registerVersion(CLI::App& app) {
   auto* cmd = app.add_subcommand("version", "Print kerbpool's version");
+  cmd->footer("Example: kerbpool version (or kerbpool --version)");
   cmd->callback([] { std::printf("kerbpool %s\n", KERBPOOL_VERSION); });
 }
 

@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   CLI::App app{"kerbpool: a lab for Kerberos-protected, load-balanced HTTP front-end pools"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("kerbpool ") + KERBPOOL_VERSION);
+  // Every option's --help line shows its default value (=88); options whose default means "the scenario's"
+  // or "none" say so in words instead.
+  app.option_defaults()->always_capture_default();
   app.footer("Start with: kerbpool run (the tour), kerbpool list, kerbpool show NAME. Each subcommand's --help "
              "shows its options with defaults and an example.");
   kerbpool::cli::registerVersion(app);

@@ -7,7 +7,8 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 # Environment: KERBPOOL_FUZZ_BUILD_DIR (default build-fuzz), KERBPOOL_FUZZ_JOBS (build parallelism, default
-# nproc), KERBPOOL_REFERENCE_DIR (for the seeds, default ../shared/reference).
+# nproc), KERBPOOL_REFERENCE_DIR (for the seeds, default ../shared/reference), KERBPOOL_FUZZ_RUNS (also stop a
+# target after this many executions: a campaign is `KERBPOOL_FUZZ_RUNS=10000000 scripts/fuzz.sh 3600`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -58,6 +59,7 @@ for t in "${targets[@]}"; do
   done
   options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$artifacts/")
+  [ -n "${KERBPOOL_FUZZ_RUNS:-}" ] && options+=(-runs="$KERBPOOL_FUZZ_RUNS")
   dict=$(dict_for "$t")
   [ -n "$dict" ] && options+=(-dict="$dict")
   echo "fuzz: $t for ${seconds}s"
