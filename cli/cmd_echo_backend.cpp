@@ -60,7 +60,8 @@ void registerEchoBackend(CLI::App& app) {
   auto* cmd = app.add_subcommand("echo-backend", "Run a stand-in pool node that answers with its name");
   cmd->add_option("--name", o->name, "node name shown in every answer");
   cmd->add_option("--listen", o->listen, "address:port (port 0 picks a free one)");
-  cmd->add_option("--threads", o->threads, "server threads (0: one per core)");
+  cmd->add_option("--threads", o->threads, "server threads (0: one per core)")
+      ->check(CLI::Range(0u, 256u));
   cmd->add_option("--tls-cert", o->tlsCert, "serve HTTPS with this certificate chain (PEM)");
   cmd->add_option("--tls-key", o->tlsKey, "private key of --tls-cert (PEM)");
   cmd->footer("Example: kerbpool echo-backend --name fe01 --listen 127.0.0.1:9001");

@@ -247,13 +247,15 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--tls-key", o.tlsKey, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cmd->add_option("--persistence", o.persistence,
                   "per-request (every request carries a token) or per-connection (IIS authPersistNonNTLM)");
-  cmd->add_option("--threads", o.threads, "server threads (0: one per core)");
+  cmd->add_option("--threads", o.threads, "server threads (0: one per core)")
+      ->check(CLI::Range(0u, 256u));
   cmd->add_option("--request-threads", o.requestThreads,
                   "with --ntlm-dc: threads for requests that wait for the DC (0: MaxConcurrentApi + 16, at "
                   "most 128)")
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--max-request-bytes", o.maxRequestBytes,
-                  "request line + header fields limit (IIS MaxRequestBytes); larger: 431");
+                  "request line + header fields limit (IIS MaxRequestBytes, at most 16 MiB); larger: 431")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{16} * 1024 * 1024));
   cmd->add_option("--ntlm-dc", o.ntlmDc,
                   "offer NTLM, validating over Netlogon pass-through at ADDRESS:PORT "
                   "(`kerbpool kdc --netlogon-port`)");

@@ -139,7 +139,8 @@ void registerLb(CLI::App& app) {
                   "none, source (hash), source-sticky (table) or cookie (KPLB=NODE)")
       ->check(CLI::IsMember({"none", "source", "source-sticky", "cookie"}));
   cmd->add_option("--seed", o->seed, "seed for --policy random (reproducible runs)");
-  cmd->add_option("--threads", o->threads, "I/O threads (0: one per core)");
+  cmd->add_option("--threads", o->threads, "I/O threads (0: one per core)")
+      ->check(CLI::Range(0u, 256u));
   cmd->add_option("--health-interval-ms", o->healthIntervalMs, "GET /health every N ms (0: no checks)")
       ->check(CLI::Range(0, 3600000));
   cmd->add_option("--health-timeout-ms", o->healthTimeoutMs, "bound of one check")

@@ -30,6 +30,16 @@ TEST_CASE("kerbpool run: numbers out of range are refused at once, naming the op
   const auto mca = test::runCommand(test::kerbpoolBinary() + " run ntlm-bottleneck --max-concurrent-api 151 2>&1");
   CHECK(mca.exitCode != 0);
   CHECK(mca.output.find("--max-concurrent-api") != std::string::npos);
+  // The same for the servers' numbers: nothing starts with a thread count or a limit out of range.
+  for (const char* cmd : {"kdc --realm-file /dev/null --threads 257", "echo-backend --threads -1",
+                          "frontend --node fe01 --max-request-bytes 5", "run tour --hold-ms -1",
+                          "run tour --netlogon-timeout-s 0", "compare tour --max-concurrent-api 2,0"}) {
+    const auto r = test::runCommand(test::kerbpoolBinary() + " " + cmd + " 2>&1");
+    INFO(cmd << ": " << r.output);
+    CHECK(r.exitCode != 0);
+    CHECK(r.exitCode != 1);
+    CHECK((r.output.find("not in range") != std::string::npos || r.output.find("Could not convert") != std::string::npos));
+  }
 }
 
 TEST_CASE("kerbpool run: SIGINT stops the clients, prints what ran as incomplete, exits 130, leaves no temp files",
