@@ -32,6 +32,8 @@ struct FrontendOptions {
   unsigned threads = 1;
   unsigned requestThreads = 0;
   std::size_t maxRequestBytes = 16 * 1024;
+  std::size_t maxConnections = 10000;
+  std::size_t maxConnectionsPerSource = 1000;
   std::size_t replayCacheEntries = core::acceptor::ReplayCacheOptions{}.maxEntries;
   bool verbose = false;
   bool quiet = false;
@@ -119,6 +121,9 @@ void printStats(const std::string& node, const frontend::NodeStats& st, const ne
   std::printf("  bad_requests         %llu\n", static_cast<unsigned long long>(hs.badRequests));
   std::printf("  header_too_large     %llu\n", static_cast<unsigned long long>(hs.headerTooLarge));
   std::printf("  tls_handshake_failures %llu\n", static_cast<unsigned long long>(hs.tlsHandshakeFailures));
+  std::printf("  timeouts             %llu\n", static_cast<unsigned long long>(hs.timeouts));
+  std::printf("  rejected_connections %llu\n", static_cast<unsigned long long>(hs.rejectedConnections));
+  std::printf("  handler_exceptions   %llu\n", static_cast<unsigned long long>(hs.handlerExceptions));
 }
 
 int runFrontend(const FrontendOptions& o) {
@@ -189,6 +194,8 @@ int runFrontend(const FrontendOptions& o) {
   config.server.blockingThreads =
       ntlm.handler ? (o.requestThreads != 0 ? o.requestThreads : std::min(o.maxConcurrentApi + 16, 128u)) : 0;
   config.server.headerLimit = o.maxRequestBytes;
+  config.server.maxConnections = o.maxConnections;
+  config.server.maxConnectionsPerSource = o.maxConnectionsPerSource;
   if (!o.tlsCert.empty()) {
     config.server.tls = net::TlsFiles{o.tlsCert, o.tlsKey};
   }
@@ -256,6 +263,11 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--max-request-bytes", o.maxRequestBytes,
                   "request line + header fields limit (IIS MaxRequestBytes, at most 16 MiB); larger: 431")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{16} * 1024 * 1024));
+  cmd->add_option("--max-connections", o.maxConnections, "open connections at once; more are closed at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  cmd->add_option("--max-connections-per-source", o.maxConnectionsPerSource,
+                  "open connections from one address (0: no cap; behind a load balancer, raise it)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
   cmd->add_option("--ntlm-dc", o.ntlmDc,
                   "offer NTLM, validating over Netlogon pass-through at ADDRESS:PORT "
                   "(`kerbpool kdc --netlogon-port`)");

@@ -34,6 +34,7 @@ struct LbOptions {
   std::string backendCa;
   std::string backendTlsName;
   std::size_t maxConnections = 10000;
+  std::size_t maxPerSource = 1000;
   int connectTimeoutMs = 3000;
   int readTimeoutMs = 30000;
   int clientTimeoutMs = 30000;
@@ -67,6 +68,7 @@ core::Result<loadbalancer::LbConfig> buildConfig(const LbOptions& o) {
   c.backendCaFile = o.backendCa;
   c.backendTlsName = o.backendTlsName;
   c.maxClientConnections = o.maxConnections;
+  c.maxClientConnectionsPerSource = o.maxPerSource;
   c.upstreamConnectTimeout = std::chrono::milliseconds(o.connectTimeoutMs);
   c.upstreamReadTimeout = std::chrono::milliseconds(o.readTimeoutMs);
   c.clientReadTimeout = std::chrono::milliseconds(o.clientTimeoutMs);
@@ -155,7 +157,11 @@ void registerLb(CLI::App& app) {
   cmd->add_option("--backend-ca", o->backendCa, "CA (PEM) the backends' certificates must chain to");
   cmd->add_option("--backend-tls-name", o->backendTlsName,
                   "SNI and name the backends' certificates must carry");
-  cmd->add_option("--max-connections", o->maxConnections, "client connections at once");
+  cmd->add_option("--max-connections", o->maxConnections, "client connections at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  cmd->add_option("--max-connections-per-source", o->maxPerSource,
+                  "client connections at once from one address (0: no cap)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
   cmd->add_option("--connect-timeout-ms", o->connectTimeoutMs, "upstream connect bound")
       ->check(CLI::Range(1, 600000));
   cmd->add_option("--read-timeout-ms", o->readTimeoutMs, "upstream response bound")

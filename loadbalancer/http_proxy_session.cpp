@@ -51,6 +51,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
     }
     state_->registry.remove(this->id_);
     state_->counters.activeClientConnections--;
+    state_->caps.release(std::string(net::sourceAddress(peer_)));
     state_->signal.changed();
   }
 

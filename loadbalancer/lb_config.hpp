@@ -63,6 +63,7 @@ struct LbConfig {
   std::string backendTlsName;     // SNI and name to verify; empty: the backend's host
 
   std::size_t maxClientConnections = 10000;  // beyond: the new connection is closed at once
+  std::size_t maxClientConnectionsPerSource = 1000;  // from one client address (0: no cap); beyond: closed
   std::size_t maxIdlePerBackend = 64;        // pooled keep-alive upstream connections per node
   std::size_t headerLimit = 64 * 1024;       // request line + fields (Kerberos tokens are large)
   std::size_t bodyLimit = 8 << 20;

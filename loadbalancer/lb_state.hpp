@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/common/rng.hpp"
+#include "net/connection_caps.hpp"
 #include "net/connection_registry.hpp"
 #include "loadbalancer/backend_chooser.hpp"
 #include "loadbalancer/backend_pool.hpp"
@@ -19,13 +20,15 @@ struct LbState {
   LbState(LbConfig c, core::Rng& rng)
       : config(std::move(c)),
         pool(config.backends, config.health.rise, config.health.fall),
-        chooser(pool, config, rng) {}
+        chooser(pool, config, rng),
+        caps(config.maxClientConnections, config.maxClientConnectionsPerSource) {}
 
   const LbConfig config;
   BackendPool pool;
   BackendChooser chooser;
   LbCounters counters;
   net::ConnectionRegistry registry;
+  net::ConnectionCaps caps;  // open client connections, in all and per source address
   std::atomic<std::uint64_t> nextConnectionId{1};
   StatsSignal signal;  // changed() after the counters a waitForStats() caller may be watching
 

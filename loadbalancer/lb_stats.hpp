@@ -13,7 +13,7 @@ namespace kerbpool::loadbalancer {
 struct LbTotals {
   std::uint64_t clientConnections = 0;  // accepted
   std::uint64_t activeClientConnections = 0;
-  std::uint64_t rejectedConnections = 0;  // over maxClientConnections
+  std::uint64_t rejectedConnections = 0;  // over maxClientConnections or maxClientConnectionsPerSource
   std::uint64_t requests = 0;             // http: requests read from clients
   std::uint64_t badRequests = 0;          // 400, 413, 431
   std::uint64_t badGateway = 0;           // 502

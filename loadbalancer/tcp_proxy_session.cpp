@@ -38,6 +38,7 @@ class TcpProxySession : public net::Closable, public std::enable_shared_from_thi
     }
     state_->registry.remove(id_);
     state_->counters.activeClientConnections--;
+    state_->caps.release(std::string(net::sourceAddress(peer_)));
     state_->signal.changed();
   }
 

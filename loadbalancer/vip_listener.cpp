@@ -22,7 +22,8 @@ core::Status VipListener::loadTls(const LbTlsFiles& files) {
 
 void VipListener::onAccept(tcp::socket socket, std::string peer) {
   auto& c = state_->counters;
-  if (c.activeClientConnections.load() >= state_->config.maxClientConnections) {
+  // The session gives the slot back when it ends (its destructor).
+  if (!state_->caps.admit(std::string(net::sourceAddress(peer)))) {
     c.rejectedConnections++;
     boost::system::error_code ignored;
     socket.close(ignored);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/common/log.hpp"
+#include "net/connection_caps.hpp"
 #include "net/connection_registry.hpp"
 #include "net/listener.hpp"
 #include "net/server_session.hpp"
@@ -55,7 +56,8 @@ beast::string_view bsv(std::string_view s) {
 // What the listener, every session and the server share: configuration, handler, TLS context, counters and
 // the registry of live sessions.
 struct ServerState {
-  ServerState(const HttpServerConfig& c, HttpHandler& h) : config(c), handler(h) {}
+  ServerState(const HttpServerConfig& c, HttpHandler& h)
+      : config(c), handler(h), caps(c.maxConnections, c.maxConnectionsPerSource) {}
 
   const HttpServerConfig config;
   HttpHandler& handler;
@@ -72,6 +74,8 @@ struct ServerState {
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
   std::atomic<std::uint64_t> handlerExceptions{0};
+  std::atomic<std::uint64_t> rejectedConnections{0};
+  ConnectionCaps caps;
 
   SessionCounters sessionCounters{&badRequests, &headerTooLarge, &bodyTooLarge, &timeouts};
 
@@ -97,6 +101,7 @@ class HttpSession : public ServerSession<Derived> {
   ~HttpSession() override {
     state_->registry.remove(ctx_.id);
     state_->activeConnections--;
+    state_->caps.release(std::string(sourceAddress(ctx_.peer)));
     try {
       state_->handler.connectionClosed(ctx_);
     } catch (const std::exception& e) {
@@ -293,6 +298,13 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
 
 void startSession(const std::shared_ptr<ServerState>& state, tcp::socket socket, std::string peer) {
   state->connections++;
+  if (!state->caps.admit(std::string(sourceAddress(peer)))) {
+    state->rejectedConnections++;
+    core::logDebug(kComponent, "connection from " + peer + " refused: connection limit reached");
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
   if (state->tls) {
     std::make_shared<TlsSession>(std::move(socket), *state->tls, state, std::move(peer))->run();
   } else {
@@ -377,7 +389,7 @@ HttpServerStats HttpServer::stats() const {
   return HttpServerStats{s.connections.load(),    s.activeConnections.load(), s.requests.load(),
                          s.badRequests.load(),    s.headerTooLarge.load(),    s.bodyTooLarge.load(),
                          s.timeouts.load(),       s.tlsHandshakeFailures.load(),
-                         s.handlerExceptions.load()};
+                         s.handlerExceptions.load(), s.rejectedConnections.load()};
 }
 
 std::size_t HttpServer::recycleConnections() {

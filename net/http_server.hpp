@@ -30,6 +30,11 @@ struct HttpServerConfig {
   // How long a connection may sit idle between requests.
   std::chrono::milliseconds keepAliveTimeout{120000};
   std::string serverName;  // Server header, e.g. "kerbpool-frontend/fe01"; empty: none
+  // Open connections at once, in all and from one source address (0: no cap); a connection over a cap is
+  // closed as soon as it is accepted and counted in rejectedConnections. Behind a load balancer every
+  // connection comes from the balancer's address: raise the per-source cap there.
+  std::size_t maxConnections = 10000;
+  std::size_t maxConnectionsPerSource = 1000;
 };
 
 struct HttpServerStats {
@@ -42,6 +47,7 @@ struct HttpServerStats {
   std::uint64_t timeouts = 0;        // idle, slow or stalled connections closed
   std::uint64_t tlsHandshakeFailures = 0;
   std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the server went on
+  std::uint64_t rejectedConnections = 0;  // over maxConnections or maxConnectionsPerSource: closed at once
 };
 
 // The I/O of a front-end node (and of the echo backends): an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to
