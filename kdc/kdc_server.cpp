@@ -49,6 +49,8 @@ struct KdcServer::Impl : std::enable_shared_from_this<KdcServer::Impl> {
   std::atomic<std::uint64_t> tcpFramingErrors{0};
   std::atomic<std::uint64_t> tcpRejected{0};
   std::atomic<std::uint64_t> handlerExceptions{0};
+  // Bad TCP frame lengths come from peers: a flood of them must not flood the log (as KdcService's noise_).
+  core::LogRateLimiter framingNoise{10, 10'000'000};  // 10 lines per 10 s
 
   // Open TCP connections, in all and per source address (config.maxTcpConnections / ...PerSource).
   std::mutex tcpMutex;
@@ -110,8 +112,18 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
                               (std::uint32_t{header_[2]} << 8) | header_[3];
     if ((len & 0x80000000u) != 0 || len > server_->config.maxTcpRequest || len == 0) {
       server_->tcpFramingErrors++;
-      core::logWarn("kdc", "TCP frame from " + peer_ + " announces " + std::to_string(len) +
-                               " octets: answering KRB_ERR_FIELD_TOOLONG and closing");
+      const std::string line = "TCP frame from " + peer_ + " announces " + std::to_string(len) +
+                               " octets: answering KRB_ERR_FIELD_TOOLONG and closing";
+      const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now().time_since_epoch());
+      std::uint64_t suppressed = 0;
+      if (server_->framingNoise.allow(now.count(), suppressed)) {
+        core::logWarn("kdc", line + (suppressed == 0 ? std::string()
+                                                     : " (" + std::to_string(suppressed) +
+                                                           " more bad frame lengths were not logged)"));
+      } else {
+        core::logDebug("kdc", line);
+      }
       sendThenClose(server_->dispatcher.fieldTooLong());
       return;
     }
