@@ -78,10 +78,10 @@ TEST_CASE("scenario ntlm-bottleneck: the knee between MaxConcurrentApi 2 and 150
           "[integration][scenarios][ntlm]") {
   // 240 clients, a new connection (a new NTLM logon) per request, 80 per node's channel and a 1 s wait
   // timeout. Whether logons wait past the timeout depends on how fast the clients arrive, which is the
-  // machine's speed: a CI runner six times slower than a laptop brought them at about 20 a second per channel,
-  // what 2 slots of the scenario's 50 ms serve, and none timed out. With 500 ms a call, 2 slots serve 4
-  // logons a second: a machine that brings more than that (80 clients in less than 20 s) queues them past 1 s.
-  // 150 slots never queue 80 clients, at any speed.
+  // machine's speed: a CI runner six times slower than a laptop brought them at about 20 a second per
+  // channel, what 2 slots of the scenario's 50 ms serve, and none timed out. With 500 ms a call, 2 slots
+  // serve 4 logons a second: a machine that brings more than that (80 clients in less than 20 s) queues them
+  // past 1 s. 150 slots never queue 80 clients, at any speed.
   const auto at2 = runBottleneck(2, 500.0);
   checkExpectations(at2);
   CHECK(at2.maxConcurrentApi == 2);
@@ -92,14 +92,15 @@ TEST_CASE("scenario ntlm-bottleneck: the knee between MaxConcurrentApi 2 and 150
     CHECK(at2.servers.event(id) > 0);
   }
   const auto& o2 = at2.population.outcomes.overall;
-  CHECK(at2.servers.deniedFor("ntlm_dc_unavailable") == at2.servers.semaphore.semaphoreTimeouts);  // one 401 each
+  CHECK(at2.servers.deniedFor("ntlm_dc_unavailable") ==
+        at2.servers.semaphore.semaphoreTimeouts);  // one 401 each
   CHECK(o2.prompt + o2.failed >= at2.servers.semaphore.semaphoreTimeouts);
   const auto why2 = scenarios::formatVerdict(at2);
   INFO(why2);
   // compare's "Why" names the semaphore, not keep-alive, and the figures it states are the run's.
   CHECK(why2.find("MaxConcurrentApi = 2 calls at a time") != std::string::npos);
-  CHECK(why2.find(std::to_string(at2.servers.semaphore.semaphoreTimeouts) + " logons waited past the timeout") !=
-        std::string::npos);
+  CHECK(why2.find(std::to_string(at2.servers.semaphore.semaphoreTimeouts) +
+                  " logons waited past the timeout") != std::string::npos);
   CHECK(why2.find("Fix: Raise MaxConcurrentApi") != std::string::npos);
 
   const auto at150 = runBottleneck(150);
