@@ -47,15 +47,17 @@ core::Result<TgsRequest> build(const Credential& tgt, const Principal& server, b
     return core::makeError(ErrorCategory::Crypto, "unsupported_enctype",
                            "TGT session key enctype " + std::to_string(tgt.sessionKey.enctype));
   }
-  KP_TRY(core::Bytes cksum,
-         core::crypto::makeChecksum(
-             tgt.sessionKey, toUsage(KeyUsage::TGS_REQ_PA_TGS_REQ_AP_REQ_AUTHENTICATOR_CHKSUM), out.bodyDer));
-
   const auto now = toKerberosTimestamp(clock.now());
   msg::Authenticator auth;
   auth.crealm = tgt.client.realm;
   auth.cname = tgt.client.name;
-  auth.cksum = msg::Checksum{info->checksumType, std::move(cksum)};
+  if (options.bodyChecksum) {
+    KP_TRY(
+        core::Bytes cksum,
+        core::crypto::makeChecksum(
+            tgt.sessionKey, toUsage(KeyUsage::TGS_REQ_PA_TGS_REQ_AP_REQ_AUTHENTICATOR_CHKSUM), out.bodyDer));
+    auth.cksum = msg::Checksum{info->checksumType, std::move(cksum)};
+  }
   auth.ctime = now.seconds;
   auth.cusec = now.micros;
   if (options.useSubkey) {

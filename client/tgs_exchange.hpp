@@ -22,6 +22,9 @@ struct TgsRequestOptions {
   // Put a random subkey (the session key's enctype) in the authenticator; the reply then comes under it
   // (key usage 9 instead of 8).
   bool useSubkey = false;
+  // Bind the request body with a checksum in the authenticator (RFC 4120 5.5.1, OPTIONAL there). Impacket's
+  // getST leaves it out; AD answers such requests, MIT's KDC does not.
+  bool bodyChecksum = true;
 };
 
 // A TGS-REQ as sent, with what is needed to check its reply.

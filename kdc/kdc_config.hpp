@@ -20,6 +20,9 @@ struct KdcConfig {
   std::size_t maxUdpReply = 1465;
   // Enctypes this KDC issues session keys and tickets with, strongest first.
   std::vector<std::int32_t> enctypes{18, 17};
+  // A TGS-REQ whose authenticator has no checksum of the request body: AD answers it (RFC 4120 makes the
+  // checksum optional; Impacket sends none), MIT's and Samba's KDCs refuse it with KRB_AP_ERR_INAPP_CKSUM.
+  bool requireTgsBodyChecksum = false;
 };
 
 }  // namespace kerbpool::kdc

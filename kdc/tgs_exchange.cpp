@@ -125,9 +125,11 @@ std::optional<KdcFailure> gather(TgsState& s, const KdcContext& ctx) {
   return std::nullopt;
 }
 
+std::optional<KdcFailure> checkBodyChecksum(TgsState& s);
+std::optional<KdcFailure> checkService(TgsState& s, const KdcContext& ctx);
+
 // --- check: identity, skew, TGT times, request checksum, then the service ---
 std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
-  const auto& body = s.req.reqBody;
   if (s.authenticator.cname.nameString != s.tgt.cname.nameString ||
       !equalsIgnoreCase(s.authenticator.crealm, s.tgt.crealm)) {
     return fail(s, ErrorCode::KRB_AP_ERR_BADMATCH,
@@ -157,8 +159,24 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
     return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED, "the TGT of " + s.clientText + " has expired");
   }
   if (!s.authenticator.cksum) {
-    return fail(s, ErrorCode::KRB_AP_ERR_INAPP_CKSUM, "the TGS-REQ authenticator carries no checksum");
+    // RFC 4120 makes the authenticator's checksum OPTIONAL. MIT's and Samba's KDCs refuse a TGS-REQ without
+    // it; AD answers it (Impacket's getST sends none), trusting the authenticator sealed with the TGT
+    // session key and the TGT itself. The body (sname, etypes, till) is then not bound to the authenticator.
+    if (ctx.config.requireTgsBodyChecksum) {
+      return fail(s, ErrorCode::KRB_AP_ERR_INAPP_CKSUM,
+                  "the TGS-REQ authenticator carries no checksum of the request body (this KDC requires one, "
+                  "as MIT's does; AD accepts it)");
+    }
+    ctx.stats.countRequest("TGS-REQ without a body checksum");
+  } else if (auto f = checkBodyChecksum(s)) {
+    return f;
   }
+  return checkService(s, ctx);
+}
+
+// The checksum of KDC-REQ-BODY in the authenticator (usage 6), keyed with the TGT session key.
+std::optional<KdcFailure> checkBodyChecksum(TgsState& s) {
+  const auto& body = s.req.reqBody;
   const auto& ck = *s.authenticator.cksum;
   const auto* cinfo = crypto::findEnctypeByChecksum(ck.cksumtype);
   if (cinfo == nullptr || cinfo->id != s.tgtSessionKey.enctype) {
@@ -172,6 +190,11 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
   if (!verified.ok()) {
     return fail(s, ErrorCode::KRB_AP_ERR_MODIFIED, "the TGS-REQ body was modified (checksum mismatch)");
   }
+  return std::nullopt;
+}
+
+std::optional<KdcFailure> checkService(TgsState& s, const KdcContext& ctx) {
+  const auto& body = s.req.reqBody;
   if (!body.sname || body.sname->nameString.empty()) {
     return fail(s, ErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN, "TGS-REQ without a service name");
   }

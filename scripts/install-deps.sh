@@ -14,6 +14,8 @@ packages=(
   krb5-user krb5-kdc krb5-admin-server libkrb5-dev
   # HTTP and capture peers
   curl tshark
+  # Impacket (getTGT.py, getST.py): a Windows-minded Kerberos client that AD answers and MIT refuses
+  python3-impacket
 )
 
 missing=()

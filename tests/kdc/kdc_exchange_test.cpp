@@ -147,6 +147,51 @@ TEST_CASE("a TGS-REQ whose body changed after the checksum is KRB_AP_ERR_MODIFIE
   CHECK(err->errorCode == iana::ErrorCode::KRB_AP_ERR_MODIFIED);
 }
 
+TEST_CASE("a TGS-REQ without a body checksum is answered as AD does, unless the KDC requires one", "[kdc]") {
+  // Impacket's getST sends no checksum in the PA-TGS-REQ authenticator: AD answers, MIT's KDC refuses.
+  InProcessKdc kdc;
+  core::SeededRng rng(5);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  auto server = client::parseServicePrincipal("HTTP/pool.contoso.test", "CONTOSO.TEST");
+  REQUIRE(server.ok());
+  client::TgsRequestOptions noChecksum;
+  noChecksum.bodyChecksum = false;
+  auto req = client::buildTgsRequest(tgt->credential, *server, kdc.clock, rng, noChecksum);
+  REQUIRE(req.ok());
+  auto reply = kdc.exchange(req->bytes);
+  REQUIRE(reply.ok());
+  auto rep = client::processTgsReply(*req, tgt->credential, *reply);
+  INFO((rep.ok() ? std::string() : rep.error().message()));
+  REQUIRE(rep.ok());
+  CHECK(messages::displayName(rep->ticket.sname) == "HTTP/pool.contoso.test");
+  CHECK(kdc.service.stats().requestCount("TGS-REQ without a body checksum") == 1);
+
+  // The authenticator is still checked: sealed with another key, the request is refused.
+  auto forged = tgt->credential;
+  forged.sessionKey.value[0] ^= 0x01;
+  auto bad = client::buildTgsRequest(forged, *server, kdc.clock, rng, noChecksum);
+  REQUIRE(bad.ok());
+  auto badReply = kdc.exchange(bad->bytes);
+  REQUIRE(badReply.ok());
+  auto badErr = messages::decode<messages::KrbError>(*badReply);
+  REQUIRE(badErr.ok());
+  CHECK(badErr->errorCode == iana::ErrorCode::KRB_AP_ERR_BAD_INTEGRITY);
+
+  // A KDC configured like MIT's refuses it.
+  kdc::KdcConfig strict = InProcessKdc::makeConfig(kdc.realm);
+  strict.requireTgsBodyChecksum = true;
+  kdc::KdcService mitLike(strict, *kdc.realm.directory, kdc.events, kdc.clock, kdc.rng);
+  auto again = client::buildTgsRequest(tgt->credential, *server, kdc.clock, rng, noChecksum);
+  REQUIRE(again.ok());
+  auto refused = mitLike.dispatch(again->bytes, kdc::RequestContext{kdc::Transport::Udp, "127.0.0.1:1"});
+  REQUIRE(refused.has_value());
+  auto err = messages::decode<messages::KrbError>(*refused);
+  REQUIRE(err.ok());
+  CHECK(err->errorCode == iana::ErrorCode::KRB_AP_ERR_INAPP_CKSUM);
+}
+
 TEST_CASE("an expired TGT is refused and a renewal inside renew-till is honoured", "[kdc]") {
   InProcessKdc kdc;
   core::SeededRng rng(4);
