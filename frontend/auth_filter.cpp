@@ -52,7 +52,9 @@ bool isRawNtlmssp(core::BytesView token) {
 
 Identity identityOf(const core::acceptor::AcceptedContext& context) {
   Identity id;
-  id.user = context.clientPrincipal;
+  // The account, as NTLM's pass-through names it, when the ticket says which (the PAC's role); else the name
+  // in the ticket.
+  id.user = context.accountPrincipal.empty() ? context.clientPrincipal : context.accountPrincipal;
   id.groups = context.groups.value_or(std::vector<std::string>{});
   id.servicePrincipal = context.servicePrincipal;
   id.kvno = context.kvno;

@@ -6,6 +6,7 @@
 #include "core/crypto/enctype.hpp"
 #include "core/iana/kdc_options.hpp"
 #include "core/iana/key_usage.hpp"
+#include "core/iana/name_type.hpp"
 #include "core/iana/ticket_flags.hpp"
 #include "core/messages/group_authdata.hpp"
 #include "core/messages/kdc_rep.hpp"
@@ -98,6 +99,17 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
                 "client " + s.clientText + ": " + client.error().detail);
   }
   s.client = std::move(*client);
+  // AD finds the account whatever the case typed or the name form (sAMAccountName, UPN, an enterprise name
+  // alice@contoso.com) and, asked to canonicalize (RFC 6806; MIT's kinit -C, Windows always) or given an
+  // enterprise name (kinit -E: a UPN is no principal name of its own), names it in the reply and the ticket
+  // by its sAMAccountName; MIT's client accepts the new name in both cases (RFC 6806 5). Otherwise the name
+  // stays as typed: MIT's client refuses a reply naming someone else. Either way the ticket says which
+  // account it is (KERBPOOL_LOGON_NAME, as the PAC does for a Windows service).
+  const bool enterprise = s.cname.nameType == iana::NameType::KRB_NT_ENTERPRISE;
+  if (s.cname.nameString.size() == 1 &&
+      ((body.kdcOptions & iana::kdc_options::canonicalize) != 0 || enterprise)) {
+    s.cname = messages::PrincipalName{iana::NameType::KRB_NT_PRINCIPAL, {s.client.samAccountName}};
+  }
   if (!s.client.enabled) {
     return fail(s, ErrorCode::KDC_ERR_CLIENT_REVOKED, "account " + s.client.samAccountName + " is disabled");
   }
@@ -224,6 +236,8 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   if (!s.client.memberOf.empty()) {
     messages::addGroupAuthData(etp.authorizationData, s.client.memberOf);
   }
+  messages::addLogonNameAuthData(etp.authorizationData,
+                                 messages::LogonName{s.client.samAccountName, ctx.config.realm});
   auto ticketCipher = crypto::encrypt(ticketKey, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET),
                                       messages::encode(etp), ctx.rng);
   if (!ticketCipher.ok()) {

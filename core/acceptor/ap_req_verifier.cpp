@@ -30,6 +30,7 @@ struct Verification {
   messages::Authenticator authenticator;
   std::string client;  // "alice@CONTOSO.TEST"
   std::optional<std::vector<std::string>> groups;
+  std::optional<messages::LogonName> logonName;
   std::optional<spnego::GssChecksum> gssChecksum;
 };
 
@@ -99,6 +100,12 @@ Status decryptTicketStep(const AcceptorKeys& keys, Verification& v) {
                            "group authorization data of " + v.client + ": " + groups.error().message());
     }
     v.groups = std::move(groups).value();
+    auto logonName = messages::extractLogonName(*v.ticketPart.authorizationData);
+    if (!logonName.ok()) {
+      return acceptorError(codes::kMalformedToken, "logon-name authorization data of " + v.client + ": " +
+                                                       logonName.error().message());
+    }
+    v.logonName = std::move(logonName).value();
   }
   return okStatus();
 }
@@ -223,6 +230,9 @@ AcceptedContext buildContext(Verification&& v) {
   c.clientRealm = t.crealm;
   c.clientPrincipal = v.client;
   c.groups = std::move(v.groups);
+  if (v.logonName) {
+    c.accountPrincipal = v.logonName->accountName + "@" + v.logonName->realm;
+  }
   c.serviceName = v.apReq.ticket.sname;
   c.serviceRealm = v.apReq.ticket.realm;
   c.servicePrincipal = v.sname;

@@ -37,6 +37,10 @@ struct AcceptedContext {
   // Group memberships from the ticket's kerbpool group authdata (messages/group_authdata.hpp); nullopt
   // when the ticket carries none (an MIT or AD ticket).
   std::optional<std::vector<std::string>> groups;
+  // The account the KDC resolved the client name to ("alice@CONTOSO.TEST" for a ticket asked as ALICE or as
+  // the enterprise name alice@contoso.com), from kerbpool's logon-name authdata; empty when the ticket
+  // carries none (an MIT or AD ticket): then clientPrincipal is all there is.
+  std::string accountPrincipal;
 
   messages::PrincipalName serviceName;  // the ticket's sname as sent
   std::string serviceRealm;             // the ticket's realm as sent

@@ -30,8 +30,20 @@ void addGroupAuthData(std::optional<AuthorizationData>& authorizationData,
   authorizationData->push_back(makeGroupAuthData(groups));
 }
 
-Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData) {
-  std::optional<std::vector<std::string>> found;
+namespace {
+
+// The ad-data of the one element of `type` inside the AD-IF-RELEVANT elements (one level deep), with the
+// path it was found at; nullopt when there is none. `duplicate` is the error code for more than one.
+struct LocalElement {
+  BytesView adData;
+  std::string where;
+};
+Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& authorizationData,
+                                                     iana::AdType type, std::string_view typeName,
+                                                     std::string_view duplicate,
+                                                     std::vector<AuthorizationData>& holder) {
+  std::optional<LocalElement> found;
+  holder.reserve(authorizationData.size());
   for (std::size_t i = 0; i < authorizationData.size(); ++i) {
     const AuthorizationDataEntry& entry = authorizationData[i];
     if (entry.adType != iana::AdType::AD_IF_RELEVANT) {
@@ -39,24 +51,84 @@ Result<std::optional<std::vector<std::string>>> extractGroups(const Authorizatio
     }
     const std::string where = "authorization-data.[" + std::to_string(i) + "].ad-data";
     KP_TRY(AuthorizationData inner, detail::decodeWhole<AuthorizationData>(entry.adData, where));
-    for (const AuthorizationDataEntry& e : inner) {
-      if (e.adType != iana::AdType::KERBPOOL_GROUPS) {
+    holder.push_back(std::move(inner));
+    for (const AuthorizationDataEntry& e : holder.back()) {
+      if (e.adType != type) {
         continue;
       }
       if (found) {
-        return makeError(ErrorCategory::Decoding, "duplicate_groups",
-                         "more than one KERBPOOL_GROUPS element in " + where);
+        return makeError(ErrorCategory::Decoding, std::string(duplicate),
+                         "more than one " + std::string(typeName) + " element in " + where);
       }
-      auto groups = decodeGroupList(e.adData);
-      if (!groups.ok()) {
-        Error err = std::move(groups).error();
-        err.within(where);
-        return err;
-      }
-      found = std::move(groups).value();
+      found = LocalElement{e.adData, where};
     }
   }
   return found;
+}
+
+}  // namespace
+
+Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData) {
+  std::vector<AuthorizationData> holder;
+  KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_GROUPS, "KERBPOOL_GROUPS",
+                                        "duplicate_groups", holder));
+  if (!element) {
+    return std::optional<std::vector<std::string>>();
+  }
+  auto groups = decodeGroupList(element->adData);
+  if (!groups.ok()) {
+    Error err = std::move(groups).error();
+    err.within(element->where);
+    return err;
+  }
+  return std::optional<std::vector<std::string>>(std::move(groups).value());
+}
+
+Bytes encodeLogonName(const LogonName& name) {
+  der::Writer w;
+  w.sequence([&](der::Writer& s) {
+    wire::putString(s, 0, name.accountName);
+    wire::putString(s, 1, name.realm);
+  });
+  return w.take();
+}
+
+Result<LogonName> decodeLogonName(BytesView adData) {
+  der::Reader r(adData, "KerbpoolLogonName");
+  KP_TRY(der::Reader s, r.enterSequence(""));
+  LogonName name;
+  KP_TRY(name.accountName, wire::readField(s, 0, "account-name", wire::kerberosString));
+  KP_TRY(name.realm, wire::readField(s, 1, "realm", wire::kerberosString));
+  KP_CHECK(s.expectEnd());
+  KP_CHECK(r.expectEnd());
+  if (name.accountName.empty() || name.realm.empty()) {
+    return makeError(ErrorCategory::Decoding, "empty_logon_name", "KerbpoolLogonName has an empty field");
+  }
+  return name;
+}
+
+void addLogonNameAuthData(std::optional<AuthorizationData>& authorizationData, const LogonName& name) {
+  if (!authorizationData) {
+    authorizationData.emplace();
+  }
+  const AuthorizationData inner{{iana::AdType::KERBPOOL_LOGON_NAME, encodeLogonName(name)}};
+  authorizationData->push_back(AuthorizationDataEntry{iana::AdType::AD_IF_RELEVANT, encode(inner)});
+}
+
+Result<std::optional<LogonName>> extractLogonName(const AuthorizationData& authorizationData) {
+  std::vector<AuthorizationData> holder;
+  KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_LOGON_NAME,
+                                        "KERBPOOL_LOGON_NAME", "duplicate_logon_name", holder));
+  if (!element) {
+    return std::optional<LogonName>();
+  }
+  auto name = decodeLogonName(element->adData);
+  if (!name.ok()) {
+    Error err = std::move(name).error();
+    err.within(element->where);
+    return err;
+  }
+  return std::optional<LogonName>(std::move(name).value());
 }
 
 }  // namespace kerbpool::core::messages

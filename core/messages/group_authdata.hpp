@@ -44,4 +44,23 @@ void addGroupAuthData(std::optional<AuthorizationData>& authorizationData,
 // and only one level of AD-IF-RELEVANT is looked into.
 Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData);
 
+// The account a ticket belongs to, as the KDC resolved the name the client typed (ALICE, alice@contoso.test,
+// an enterprise name): what a Windows service reads from the PAC's logon information (EffectiveName,
+// LogonDomainName) rather than from the ticket's cname. Carried the same way as the groups:
+//
+//   AD-IF-RELEVANT { element { ad-type -74 (KERBPOOL_LOGON_NAME), ad-data = DER KerbpoolLogonName } }
+//
+//   KerbpoolLogonName ::= SEQUENCE { account-name [0] KerberosString,  -- sAMAccountName as stored
+//                                    realm        [1] Realm }          -- the account's realm
+struct LogonName {
+  std::string accountName;  // "alice"
+  std::string realm;        // "CONTOSO.TEST"
+  bool operator==(const LogonName&) const = default;
+};
+Bytes encodeLogonName(const LogonName& name);
+Result<LogonName> decodeLogonName(BytesView adData);
+void addLogonNameAuthData(std::optional<AuthorizationData>& authorizationData, const LogonName& name);
+// nullopt when absent; decoding errors name the element; duplicate_logon_name for more than one.
+Result<std::optional<LogonName>> extractLogonName(const AuthorizationData& authorizationData);
+
 }  // namespace kerbpool::core::messages

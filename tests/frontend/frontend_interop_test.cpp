@@ -12,9 +12,10 @@
 #include "core/crypto/x509.hpp"
 #include "core/spnego/gss_framing.hpp"
 #include "core/spnego/neg_token.hpp"
-#include "net/http_server.hpp"
 #include "frontend/node.hpp"
+#include "net/http_server.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
+#include "tests/support/frontend_process.hpp"
 #include "tests/support/kdc_fixture.hpp"
 #include "tests/support/mit_realm.hpp"
 #include "tests/support/process.hpp"
@@ -35,33 +36,6 @@ std::filesystem::path exportPoolKeytab(const test::TempDir& dir) {
   INFO(r.output);
   REQUIRE(r.exitCode == 0);
   return keytab;
-}
-
-// `kerbpool frontend` as a process; waits for its ready line and reads the port from it.
-struct FrontendProcess {
-  FrontendProcess(const test::TempDir& dir, std::vector<std::string> extra,
-                  const std::string& scheme = "http")
-      : process(argv(std::move(extra)), dir / "frontend.out") {
-    REQUIRE(process.waitForOutput("kerbpool frontend fe01: ready on " + scheme + "://127.0.0.1:"));
-    std::smatch m;
-    const std::string out = process.output();
-    REQUIRE(std::regex_search(out, m, std::regex(R"(ready on https?://127\.0\.0\.1:(\d+))")));
-    port = m[1].str();
-  }
-  static std::vector<std::string> argv(std::vector<std::string> extra) {
-    std::vector<std::string> a{test::kerbpoolBinary(), "frontend", "--node", "fe01", "--port", "0"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-  test::BackgroundProcess process;
-  std::string port;
-};
-
-std::string curlNegotiate(const std::string& envPrefix, const std::string& port, const std::string& scheme,
-                          const std::string& extra = "") {
-  return envPrefix + test::requireTool("curl") +
-         " -sS -v --negotiate -u : --resolve pool.contoso.test:" + port + ":127.0.0.1 " + extra + " " +
-         scheme + "://pool.contoso.test:" + port + kPath;
 }
 
 // The token after `prefix` ("> Authorization: Negotiate ") in curl's verbose trace.
@@ -153,9 +127,9 @@ TEST_CASE("curl --negotiate with a kinit ticket from kerbpool's KDC against kerb
   INFO(kinit.output);
   REQUIRE(kinit.exitCode == 0);
 
-  FrontendProcess fe(dir, {"--keytab", keytab.string()});
+  test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
   CHECK_THAT(fe.process.output(), Catch::Contains("holds HTTP/pool.contoso.test@CONTOSO.TEST"));
-  checkNegotiated(test::runCommand(curlNegotiate(kdc.envPrefix(), fe.port, "http")), readKeytab(keytab));
+  checkNegotiated(test::curlNegotiate(kdc.envPrefix(), fe.port, "http", kPath), readKeytab(keytab));
 
   // The health probe needs no ticket; an anonymous request gets the bare challenge.
   auto health = test::runCommand(test::requireTool("curl") + " -sS http://127.0.0.1:" + fe.port + "/health");
@@ -184,12 +158,12 @@ TEST_CASE("curl --negotiate over https with a certificate for the pool name", "[
   REQUIRE(files.ok());
   REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
 
-  FrontendProcess fe(dir,
-                     {"--keytab", keytab.string(), "--tls-cert", files->serverCertificate.string(),
-                      "--tls-key", files->serverPrivateKey.string(), "--persistence", "per-connection"},
-                     "https");
-  auto r = test::runCommand(curlNegotiate(kdc.envPrefix(), fe.port, "https",
-                                          "--cacert " + test::shellQuote(files->caCertificate.string())));
+  test::FrontendProcess fe(dir.path(),
+                           {"--keytab", keytab.string(), "--tls-cert", files->serverCertificate.string(),
+                            "--tls-key", files->serverPrivateKey.string(), "--persistence", "per-connection"},
+                           "https");
+  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", kPath,
+                               "--cacert " + test::shellQuote(files->caCertificate.string()));
   checkNegotiated(r, readKeytab(keytab));
   test::checkContainsAll(r.output,
                          {"subjectAltName: host \"pool.contoso.test\" matched", "SSL certificate verify ok"});
@@ -205,8 +179,8 @@ TEST_CASE("a node without the pool key refuses curl with no_key_for_spn and says
   REQUIRE(
       kdc.exportKeytab("FE02$", {"HOST/fe02.contoso.test", "HTTP/fe02.contoso.test"}).writeFile(keytab).ok());
   REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
-  FrontendProcess fe(dir, {"--keytab", keytab.string()});
-  auto r = test::runCommand(curlNegotiate(kdc.envPrefix(), fe.port, "http"));
+  test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
+  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "http", kPath);
   INFO(r.output);
   CHECK_THAT(r.output, Catch::Contains("401 Unauthorized: no_key_for_spn"));
   CHECK(r.output.find("< HTTP/1.1 200") == std::string::npos);

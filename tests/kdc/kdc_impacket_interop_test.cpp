@@ -4,11 +4,9 @@
 // through curl --negotiate.
 #include <catch2/catch.hpp>
 
-#include <regex>
-
 #include "core/common/hex.hpp"
+#include "tests/support/frontend_process.hpp"
 #include "tests/support/kdc_fixture.hpp"
-#include "tests/support/process.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace kerbpool;
@@ -48,25 +46,17 @@ void checkTicketOpensAtFrontend(test::KdcFixture& kdc, const std::filesystem::pa
   test::TempDir dir;
   const auto keytab = dir / "pool.keytab";
   REQUIRE(kdc.exportKeytab("POOLKERB$", {"HTTP/pool.contoso.test"}).writeFile(keytab).ok());
-  test::BackgroundProcess fe(
-      {test::kerbpoolBinary(), "frontend", "--node", "fe01", "--port", "0", "--keytab", keytab.string()},
-      dir / "frontend.out");
-  REQUIRE(fe.waitForOutput("kerbpool frontend fe01: ready on http://127.0.0.1:"));
-  std::smatch m;
-  const std::string ready = fe.output();
-  REQUIRE(std::regex_search(ready, m, std::regex(R"(ready on http://127\.0\.0\.1:(\d+))")));
-  const std::string port = m[1].str();
-  auto r = test::runCommand("KRB5_CONFIG=" + test::shellQuote(kdc.krb5Conf().string()) + " KRB5CCNAME=FILE:" +
-                            test::shellQuote(ccache.string()) + " " + test::requireTool("curl") +
-                            " -sS -v --negotiate -u : --resolve pool.contoso.test:" + port +
-                            ":127.0.0.1 http://pool.contoso.test:" + port + "/ABS/Handler 2>&1");
+  test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
+  auto r = test::curlNegotiate("KRB5_CONFIG=" + test::shellQuote(kdc.krb5Conf().string()) +
+                                   " KRB5CCNAME=FILE:" + test::shellQuote(ccache.string()) + " ",
+                               fe.port, "http", "/ABS/Handler");
   INFO(r.output);
   CHECK(r.exitCode == 0);
   for (const char* needle : {"> Authorization: Negotiate YII", "< HTTP/1.1 200",
                              "\"user\":\"alice@CONTOSO.TEST\"", "\"node\":\"fe01\""}) {
     CHECK_THAT(r.output, Catch::Contains(needle));
   }
-  CHECK(fe.stop() == 0);
+  CHECK(fe.process.stop() == 0);
 }
 
 }  // namespace

@@ -204,6 +204,52 @@ TEST_CASE("group memberships travel as AD-IF-RELEVANT { KERBPOOL_GROUPS }", "[me
   }
 }
 
+TEST_CASE("logon-name authorization data: the account a ticket belongs to, next to the groups",
+          "[messages][roundtrip]") {
+  std::optional<AuthorizationData> ad;
+  addGroupAuthData(ad, {"staff"});
+  addLogonNameAuthData(ad, LogonName{"alice", "CONTOSO.TEST"});
+  REQUIRE(ad->size() == 2);
+  // Inner element: ad-type -74 is INTEGER 02 01 b6; SEQUENCE { [0] "alice", [1] "CONTOSO.TEST" }.
+  CHECK(contains(ad->at(1).adData, "a0030201b6"));
+  CHECK(encodeLogonName(LogonName{"alice", "CONTOSO.TEST"}) ==
+        *fromHex("3019a0071b05616c696365a10e1b0c434f4e544f534f2e54455354"));
+  auto name = extractLogonName(*ad);
+  REQUIRE(name.ok());
+  REQUIRE(name->has_value());
+  CHECK(**name == LogonName{"alice", "CONTOSO.TEST"});
+  auto groups = extractGroups(*ad);
+  REQUIRE(groups.ok());
+  CHECK(**groups == std::vector<std::string>{"staff"});
+
+  SECTION("absent") {
+    auto none = extractLogonName(AuthorizationData{{iana::AdType::AD_WIN2K_PAC, {}}});
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());
+  }
+  SECTION("two are refused") {
+    addLogonNameAuthData(ad, LogonName{"bob", "CONTOSO.TEST"});
+    auto dup = extractLogonName(*ad);
+    REQUIRE_FALSE(dup.ok());
+    CHECK(dup.error().code == "duplicate_logon_name");
+  }
+  SECTION("malformed or empty contents are decoding errors naming the element") {
+    const AuthorizationData bad{
+        {iana::AdType::AD_IF_RELEVANT,
+         encode(AuthorizationData{{iana::AdType::KERBPOOL_LOGON_NAME, *fromHex("3005a0031b0161")}})}};
+    auto truncated = extractLogonName(bad);
+    REQUIRE_FALSE(truncated.ok());
+    CHECK(truncated.error().category == ErrorCategory::Decoding);
+    CHECK_THAT(truncated.error().detail, Catch::Contains("realm"));
+    const AuthorizationData empty{
+        {iana::AdType::AD_IF_RELEVANT, encode(AuthorizationData{{iana::AdType::KERBPOOL_LOGON_NAME,
+                                                                 encodeLogonName(LogonName{"", "X"})}})}};
+    auto emptyName = extractLogonName(empty);
+    REQUIRE_FALSE(emptyName.ok());
+    CHECK(emptyName.error().code == "empty_logon_name");
+  }
+}
+
 TEST_CASE("KerberosFlags: any bit length in, exactly 32 bits out", "[messages][roundtrip]") {
   auto apReqWithFlags = [](const Bytes& bitStringContent) {
     der::Writer w;

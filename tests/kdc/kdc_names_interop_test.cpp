@@ -1,0 +1,106 @@
+// Client names as Active Directory resolves them, with MIT's kinit as the client and kerbpool's front-end as
+// the service: sAMAccountName in any case, the UPN and enterprise names (kinit -E), the canonicalize option
+// (kinit -C). With canonicalize the KDC names the account by its sAMAccountName; without it the ticket keeps
+// the name as typed (MIT's client refuses anything else), and the node still reports the account, as NTLM's
+// pass-through does: alice@CONTOSO.TEST.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/frontend_process.hpp"
+#include "tests/support/kdc_fixture.hpp"
+
+using namespace kerbpool;
+using test::KdcFixture;
+
+namespace {
+
+std::string defaultPrincipal(const KdcFixture& kdc) {
+  auto klist = kdc.run(test::requireTool("klist"));
+  INFO(klist.output);
+  std::smatch m;
+  REQUIRE(std::regex_search(klist.output, m, std::regex(R"(Default principal: (\S+))")));
+  return m[1].str();
+}
+
+// The user `kerbpool frontend` (holding the pool's key) reports for curl --negotiate with kdc's ccache.
+std::string userAtFrontend(KdcFixture& kdc) {
+  test::TempDir dir;
+  const auto keytab = dir / "pool.keytab";
+  REQUIRE(kdc.exportKeytab("POOLKERB$", {"HTTP/pool.contoso.test"}).writeFile(keytab).ok());
+  test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
+  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "http", "/ABS/Handler");
+  INFO(r.output);
+  CHECK(r.exitCode == 0);
+  CHECK_THAT(r.output, Catch::Contains("< HTTP/1.1 200"));
+  CHECK(fe.process.stop() == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(r.output, m, std::regex(R"re("user":"([^"]*)")re")));
+  return m[1].str();
+}
+
+test::CommandResult kinit(const KdcFixture& kdc, const std::string& args, const std::string& password) {
+  return test::runCommand("printf '%s\\n' " + test::shellQuote(password) + " | " + kdc.envPrefix() +
+                          test::requireTool("kinit") + " " + args);
+}
+
+std::string exampleRealm() {
+  std::ifstream in(test::sourceDir() / "examples" / "contoso.realm.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("kinit -C ALICE and kinit -E alice@contoso.test get alice@CONTOSO.TEST, as from AD",
+          "[kdc][interop][names]") {
+  KdcFixture kdc;
+  const auto [args, asked] = GENERATE(table<std::string, std::string>({
+      {"-C ALICE", "sAMAccountName in capitals, canonicalize"},
+      {"-E alice@contoso.test", "the UPN as an enterprise name"},
+      {"-E ALICE@CONTOSO.TEST", "the UPN in capitals as an enterprise name"},
+      {"-C -E alice@contoso.test", "the UPN as an enterprise name, canonicalize"},
+  }));
+  INFO("kinit " << args << " (" << asked << ")");
+  auto r = kinit(kdc, args, "Passw0rd!");
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  CHECK(defaultPrincipal(kdc) == "alice@CONTOSO.TEST");
+  CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");
+}
+
+TEST_CASE("kinit ALICE without canonicalize keeps the name typed; the node reports the account",
+          "[kdc][interop][names]") {
+  KdcFixture kdc;
+  auto r = kinit(kdc, "ALICE", "Passw0rd!");
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  CHECK(defaultPrincipal(kdc) == "ALICE@CONTOSO.TEST");  // MIT's client accepts no other name here
+  CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");    // what NTLM reports for the same account
+}
+
+TEST_CASE("a UPN whose suffix is not the realm: kinit -E alice@contoso.com gets alice@CONTOSO.TEST",
+          "[kdc][interop][names]") {
+  std::string realm = exampleRealm();
+  const auto at = realm.find("\"alice@contoso.test\"");
+  REQUIRE(at != std::string::npos);
+  realm.replace(at, std::string("\"alice@contoso.test\"").size(), "\"alice@contoso.com\"");
+  test::KdcFixtureOptions o;
+  o.realmJson = realm;
+  KdcFixture kdc(o);
+
+  auto r = kinit(kdc, "-E alice@contoso.com", "Passw0rd!");
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  CHECK(defaultPrincipal(kdc) == "alice@CONTOSO.TEST");
+  CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");
+
+  // The implicit UPN (sAMAccountName@dns domain) works as well; a UPN nobody holds does not.
+  CHECK(kinit(kdc, "-E alice@contoso.test", "Passw0rd!").exitCode == 0);
+  auto unknown = kinit(kdc, "-E carol@contoso.com", "Passw0rd!");
+  CHECK(unknown.exitCode != 0);
+  CHECK_THAT(unknown.output, Catch::Contains("not found in Kerberos database"));
+}
