@@ -2,26 +2,11 @@
 
 #include <algorithm>
 
+#include "core/common/principal_text.hpp"
 #include "kdc/directory_error.hpp"
+#include "kdc/name_case.hpp"
 
 namespace kerbpool::kdc {
-
-namespace {
-
-std::vector<std::string> splitComponents(const std::string& name) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto slash = name.find('/', start);
-    out.push_back(name.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) {
-      return out;
-    }
-    start = slash + 1;
-  }
-}
-
-}  // namespace
 
 core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, const std::string& sam,
                                                 const KeytabExportOptions& options) {
@@ -34,14 +19,35 @@ core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, cons
     return core::makeError(core::ErrorCategory::NotFound, std::string(directory_error::kNoKeys),
                            sam + " has no keys: set its password first");
   }
+  // The names ktpass -princ or kadmin's ktadd would write. The krbtgt account's keys are krbtgt/REALM's (its
+  // kadmin/changepw SPN is not a name tickets are sealed for here).
   std::vector<std::string> names = options.principals;
   if (names.empty()) {
-    names = account->servicePrincipalNames;
-    names.push_back(account->samAccountName);
+    if (equalsIgnoreCase(account->samAccountName, "krbtgt")) {
+      names.push_back("krbtgt/" + directory.realm());
+    } else {
+      names = account->servicePrincipalNames;
+      names.push_back(account->samAccountName);
+    }
+  }
+  std::vector<core::PrincipalText> principals;
+  for (const auto& name : names) {
+    // MIT's text form: "HTTP/pool.contoso.test" or "HTTP/pool.contoso.test@CONTOSO.TEST", escapes included.
+    auto parsed = core::PrincipalText::parse(name, directory.realm());
+    if (!parsed.ok()) {
+      return core::makeError(core::ErrorCategory::Config, "bad_principal",
+                             "cannot export under \"" + name + "\": " + parsed.error().detail);
+    }
+    if (!equalsIgnoreCase(parsed->realm, directory.realm())) {
+      return core::makeError(
+          core::ErrorCategory::Config, "wrong_realm",
+          "\"" + name + "\" names realm " + parsed->realm + "; the account is in " + directory.realm());
+    }
+    parsed->realm = directory.realm();
+    principals.push_back(std::move(*parsed));
   }
   core::keytab::Keytab kt;
-  for (const auto& name : names) {
-    const auto components = splitComponents(name);
+  for (const auto& principal : principals) {
     for (const auto& set : account->keyHistory) {
       if (!options.allKvnos && set.kvno != account->keyVersionNumber) {
         continue;
@@ -52,9 +58,9 @@ core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, cons
           continue;
         }
         core::keytab::KeytabEntry e;
-        e.components = components;
-        e.realm = directory.realm();
-        e.nameType = components.size() > 1 ? 3 : 1;  // NT-SRV-HST for service/host, NT-PRINCIPAL otherwise
+        e.components = principal.components;
+        e.realm = principal.realm;
+        e.nameType = 1;  // KRB5_NT_PRINCIPAL, as ktpass (its default -ptype) and kadmin's ktadd write
         e.timestamp = options.timestamp;
         e.kvno = set.kvno;
         e.key = key;

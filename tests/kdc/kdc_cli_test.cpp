@@ -70,3 +70,49 @@ TEST_CASE("kerbpool kdc refuses a taken port and a bad realm file in plain words
   CHECK(r.exitCode == 2);
   CHECK(r.output.find("accounts[0].kind") != std::string::npos);
 }
+
+TEST_CASE("kerbpool keytab export names entries as ktpass and kadmin ktadd do (klist -k -e)",
+          "[kdc][cli][interop]") {
+  test::TempDir dir;
+  const auto realmFile = (test::sourceDir() / "examples" / "contoso.realm.json").string();
+  auto exportAndList = [&](const std::string& args) {
+    const auto keytab = dir / "out.keytab";
+    std::filesystem::remove(keytab);
+    auto exported = test::runCommand(test::kerbpoolBinary() + " keytab export --realm-file " + realmFile +
+                                     " --out " + keytab.string() + " " + args);
+    INFO(exported.output);
+    REQUIRE(exported.exitCode == 0);
+    auto klist = test::runCommand(test::requireTool("klist") + " -k -e " + keytab.string());
+    INFO(klist.output);
+    REQUIRE(klist.exitCode == 0);
+    CHECK(klist.output.find("\\@") == std::string::npos);  // no realm swallowed into a name component
+    return klist.output;
+  };
+
+  // A principal given with its realm, as ktpass -princ takes it.
+  auto pool = exportAndList("--account 'POOLKERB$' --principal HTTP/pool.contoso.test@CONTOSO.TEST");
+  CHECK(pool.find("HTTP/pool.contoso.test@CONTOSO.TEST (aes256-cts-hmac-sha1-96)") != std::string::npos);
+  CHECK(pool.find("HTTP/pool.contoso.test@CONTOSO.TEST (aes128-cts-hmac-sha1-96)") != std::string::npos);
+  // Without a realm, the same.
+  auto bare = exportAndList("--account 'POOLKERB$' --principal HTTP/pool.contoso.test");
+  CHECK(bare.find("HTTP/pool.contoso.test@CONTOSO.TEST (aes256-cts-hmac-sha1-96)") != std::string::npos);
+  // krbtgt's keys are krbtgt/CONTOSO.TEST's, as kadmin ktadd krbtgt/CONTOSO.TEST writes them.
+  auto krbtgt = exportAndList("--account krbtgt");
+  CHECK(krbtgt.find("krbtgt/CONTOSO.TEST@CONTOSO.TEST (aes256-cts-hmac-sha1-96)") != std::string::npos);
+  CHECK(krbtgt.find("krbtgt@") == std::string::npos);
+  CHECK(krbtgt.find("kadmin") == std::string::npos);
+  // By default: every SPN and the sAMAccountName.
+  auto fe01 = exportAndList("--account 'FE01$'");
+  for (const char* name :
+       {"HOST/fe01.contoso.test@CONTOSO.TEST", "HOST/FE01@CONTOSO.TEST", "FE01$@CONTOSO.TEST"}) {
+    CHECK(fe01.find(name) != std::string::npos);
+  }
+
+  // Another realm is refused, naming both.
+  auto other = test::runCommand(test::kerbpoolBinary() + " keytab export --realm-file " + realmFile +
+                                " --out " + (dir / "x.keytab").string() +
+                                " --account 'POOLKERB$' --principal HTTP/pool.contoso.test@FABRIKAM.TEST");
+  CHECK(other.exitCode == 1);
+  CHECK(other.output.find("names realm FABRIKAM.TEST; the account is in CONTOSO.TEST") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "x.keytab"));
+}
