@@ -100,14 +100,11 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   }
   s.client = std::move(*client);
   // AD finds the account whatever the case typed or the name form (sAMAccountName, UPN, an enterprise name
-  // alice@contoso.com) and, asked to canonicalize (RFC 6806; MIT's kinit -C, Windows always) or given an
-  // enterprise name (kinit -E: a UPN is no principal name of its own), names it in the reply and the ticket
-  // by its sAMAccountName; MIT's client accepts the new name in both cases (RFC 6806 5). Otherwise the name
-  // stays as typed: MIT's client refuses a reply naming someone else. Either way the ticket says which
-  // account it is (KERBPOOL_LOGON_NAME, as the PAC does for a Windows service).
-  const bool enterprise = s.cname.nameType == iana::NameType::KRB_NT_ENTERPRISE;
-  if (s.cname.nameString.size() == 1 &&
-      ((body.kdcOptions & iana::kdc_options::canonicalize) != 0 || enterprise)) {
+  // alice@contoso.com) and, asked to canonicalize (RFC 6806; MIT's kinit -C, Windows always), names it in
+  // the reply and the ticket {NT-PRINCIPAL, sAMAccountName}, an enterprise request included. Without the
+  // option the name type and string sent are repeated (MIT's client refuses another name then). Either way
+  // the ticket says which account it is (KERBPOOL_LOGON_NAME, as the PAC does for a Windows service).
+  if (s.cname.nameString.size() == 1 && (body.kdcOptions & iana::kdc_options::canonicalize) != 0) {
     s.cname = messages::PrincipalName{iana::NameType::KRB_NT_PRINCIPAL, {s.client.samAccountName}};
   }
   if (!s.client.enabled) {
