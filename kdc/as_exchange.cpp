@@ -112,6 +112,9 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   }
   auto service = ctx.directory.resolveService(body.sname->nameString, body.etype);
   if (!service.ok()) {
+    if (service.error().code == directory_error::kNoCommonEnctype) {
+      logNoSuitableKey(ctx, false, messages::displayName(*body.sname), s.clientText, service.error().detail);
+    }
     KdcFailure f = fail(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
                         messages::displayName(*body.sname) + ": " + service.error().detail);
     return f;

@@ -207,7 +207,8 @@ DuplicateReport Directory::findDuplicates() const {
       }
       // Capture the name, not the structured binding `a` (clang accepts binding captures only from 16).
       const std::string& sam = a.samAccountName;
-      if (std::none_of(list.begin(), list.end(), [&](const SpnHolder& h) { return h.samAccountName == sam; })) {
+      if (std::none_of(list.begin(), list.end(),
+                       [&](const SpnHolder& h) { return h.samAccountName == sam; })) {
         list.push_back({a.samAccountName, a.distinguishedName});
       }
     }

@@ -15,7 +15,12 @@ namespace kerbpool::kdc {
 
 // Windows event IDs the simulated domain controller records (Security log unless noted).
 namespace event_id {
-constexpr int kDuplicateName = 11;               // System log, source KDC: duplicate SPN/UPN
+constexpr int kDuplicateName = 11;  // System log, source KDC: duplicate SPN/UPN
+// System log, source KDC: no key of an etype both the request and the account allow (AS: 26, TGS: 27; 14 and
+// 16 when the account lacks the key its msDS-SupportedEncryptionTypes names: its password predates that
+// etype).
+constexpr int kNoSuitableKeyAs = 26;
+constexpr int kNoSuitableKeyTgs = 27;
 constexpr int kTgtRequested = 4768;              // a Kerberos TGT was requested (result code 0 or failure)
 constexpr int kServiceTicketRequested = 4769;    // a Kerberos service ticket was requested (or failed)
 constexpr int kPreAuthFailed = 4771;             // Kerberos pre-authentication failed

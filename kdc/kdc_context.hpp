@@ -33,6 +33,12 @@ std::string windowsHex(std::int64_t value);
 
 // The first enctype of the request's list (the client's preference order) that this KDC issues and for which
 // `holder` has a key; 0 when there is none. Used for session keys and for the AS reply key.
+// System event 26 (AS) or 27 (TGS), source KDC: the target account has no key of an etype the request
+// allows; `detail` is the directory's account of it ("POOLKERB$ supports enctypes 18, 17, the request asked
+// for 23").
+void logNoSuitableKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
+                      const std::string& detail);
+
 std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
                                 const Resolution& holder);
 

@@ -74,7 +74,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
   // The session shares the server's state: a session the io_context destroys at shutdown (a pending timer's
   // handler) must still find it to release its connection slot.
-  TcpSession(tcp::socket socket, std::shared_ptr<KdcServer::Impl> server, std::string source, std::string peer)
+  TcpSession(tcp::socket socket, std::shared_ptr<KdcServer::Impl> server, std::string source,
+             std::string peer)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         server_(std::move(server)),
@@ -248,32 +249,29 @@ void KdcServer::Impl::receiveDatagram() {
 }
 
 void KdcServer::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
-                        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                          if (ec) {
-                            if (ec != asio::error::operation_aborted && !self->stopped) {
-                              self->accept();
-                            }
-                            return;
-                          }
-                          self->tcpConnections++;
-                          boost::system::error_code peerEc;
-                          const auto ep = socket.remote_endpoint(peerEc);
-                          std::string source = peerEc ? std::string("?") : ep.address().to_string();
-                          if (!self->admitTcp(source)) {
-                            self->tcpRejected++;
-                            core::logDebug("kdc", "TCP connection from " + source +
-                                                      " refused: connection limit reached");
-                            boost::system::error_code ignored;
-                            socket.close(ignored);
-                          } else {
-                            std::string peer = peerEc ? std::string("?") : endpointText(ep.address(), ep.port());
-                            std::make_shared<TcpSession>(std::move(socket), self, std::move(source),
-                                                         std::move(peer))
-                                ->start();
-                          }
-                          self->accept();
-                        });
+  acceptor.async_accept(
+      asio::make_strand(ioc), [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec != asio::error::operation_aborted && !self->stopped) {
+            self->accept();
+          }
+          return;
+        }
+        self->tcpConnections++;
+        boost::system::error_code peerEc;
+        const auto ep = socket.remote_endpoint(peerEc);
+        std::string source = peerEc ? std::string("?") : ep.address().to_string();
+        if (!self->admitTcp(source)) {
+          self->tcpRejected++;
+          core::logDebug("kdc", "TCP connection from " + source + " refused: connection limit reached");
+          boost::system::error_code ignored;
+          socket.close(ignored);
+        } else {
+          std::string peer = peerEc ? std::string("?") : endpointText(ep.address(), ep.port());
+          std::make_shared<TcpSession>(std::move(socket), self, std::move(source), std::move(peer))->start();
+        }
+        self->accept();
+      });
 }
 
 bool KdcServer::Impl::admitTcp(const std::string& source) {

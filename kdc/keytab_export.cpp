@@ -46,6 +46,8 @@ core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, cons
     parsed->realm = directory.realm();
     principals.push_back(std::move(*parsed));
   }
+  const std::vector<std::int32_t> enctypes =
+      options.enctypes.empty() ? enctypesInMask(account->supportedEncryptionTypes) : options.enctypes;
   core::keytab::Keytab kt;
   for (const auto& principal : principals) {
     for (const auto& set : account->keyHistory) {
@@ -53,8 +55,7 @@ core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, cons
         continue;
       }
       for (const auto& key : set.keys) {
-        if (std::find(options.enctypes.begin(), options.enctypes.end(), key.enctype) ==
-            options.enctypes.end()) {
+        if (std::find(enctypes.begin(), enctypes.end(), key.enctype) == enctypes.end()) {
           continue;
         }
         core::keytab::KeytabEntry e;

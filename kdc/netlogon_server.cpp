@@ -144,7 +144,8 @@ class AsioNetlogonServer final : public NetlogonServer {
     doAccept();
     const unsigned n = std::max(1u, shared_->config.threads);
     for (unsigned i = 0; i < n; ++i) {
-      threads_.emplace_back([s = shared_.get()] { net::runIoContext(s->ioc, "netlogon", s->handlerExceptions); });
+      threads_.emplace_back(
+          [s = shared_.get()] { net::runIoContext(s->ioc, "netlogon", s->handlerExceptions); });
     }
     return core::okStatus();
   }

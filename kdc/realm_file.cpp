@@ -168,8 +168,8 @@ std::vector<PendingAccount> loadAccounts(const json& root, Directory& dir) {
 Realm build(const json& root, EventLog& events) {
   requireObject(root, "");
   checkKeys(root, "",
-            {"realm", "krbtgt_password", "ticket_lifetime_hours", "renew_lifetime_days", "spn_mappings",
-             "sites", "accounts"});
+            {"realm", "krbtgt_password", "krbtgt_enctypes", "ticket_lifetime_hours", "renew_lifetime_days",
+             "spn_mappings", "sites", "accounts"});
   Realm realm;
   realm.settings.realm = reqString(root, "", "realm");
   checkRealmName(realm.settings.realm);
@@ -202,6 +202,11 @@ Realm build(const json& root, EventLog& events) {
   auto krbtgtKvno = dir.setKrbtgtPassword(krbtgtPassword);
   if (!krbtgtKvno.ok()) {
     fail("krbtgt_password", krbtgtKvno.error().message());
+  }
+  if (find(root, "krbtgt_enctypes") != nullptr) {
+    check(dir.setSupportedEncryptionTypes(
+              "krbtgt", enctypeMask(optStringArray(root, "", "krbtgt_enctypes"), "krbtgt_enctypes")),
+          "krbtgt_enctypes");
   }
   // String-to-key (PBKDF2, 4096 iterations per AES key) is the slow part of loading a realm with many
   // users; Directory::setPassword derives outside its lock, so the accounts are keyed on every core.

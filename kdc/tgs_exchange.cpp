@@ -203,6 +203,9 @@ std::optional<KdcFailure> checkService(TgsState& s, const KdcContext& ctx) {
   }
   auto service = ctx.directory.resolveService(body.sname->nameString, body.etype);
   if (!service.ok()) {
+    if (service.error().code == directory_error::kNoCommonEnctype) {
+      logNoSuitableKey(ctx, true, s.serviceText, s.clientText, service.error().detail);
+    }
     KdcFailure f = fail(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
                         s.serviceText + ": " + service.error().detail);
     return f;

@@ -2,6 +2,9 @@
 // skew, expiry, tampering, renewal, groups, SPN aliases and key versions.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "client/kdc_error.hpp"
 #include "client/kerberos_client.hpp"
 #include "client/tgs_exchange.hpp"
@@ -26,15 +29,19 @@ const core::TimePoint kStart = core::fromUnixSeconds(1'795'392'000);  // 2026-11
 
 // The KDC in this process, on a ManualClock, reached through dispatch() as if over UDP.
 struct InProcessKdc : client::KdcTransport {
-  InProcessKdc()
+  // The example realm, or the realm file text given.
+  explicit InProcessKdc(const std::string& realmJson = "")
       : clock(kStart),
         events(clock),
         rng(7),
-        realm(load(events)),
+        realm(load(events, realmJson)),
         service(makeConfig(realm), *realm.directory, events, clock, rng) {}
 
-  static kdc::Realm load(kdc::EventLog& events) {
-    auto r = kdc::loadRealmFile(test::sourceDir() / "examples" / "contoso.realm.json", events);
+  static kdc::Realm load(kdc::EventLog& events, const std::string& realmJson) {
+    auto r = realmJson.empty()
+                 ? kdc::loadRealmFile(test::sourceDir() / "examples" / "contoso.realm.json", events)
+                 : kdc::parseRealmFile(realmJson, events);
+    INFO((r.ok() ? std::string() : r.error().message()));
     REQUIRE(r.ok());
     return std::move(*r);
   }
@@ -292,4 +299,57 @@ TEST_CASE("duplicate SPNs refuse every client and log event 11 once per request"
   }
   CHECK(kdc.events.count(kdc::event_id::kDuplicateName) == 2);
   CHECK(kdc.service.stats().errorCount("KDC_ERR_S_PRINCIPAL_UNKNOWN") == 2);
+}
+
+namespace {
+
+client::KerberosClientConfig rc4OnlyClient() {
+  client::KerberosClientConfig c = clientConfig();
+  c.as.etypes = {23};
+  c.tgs.etypes = {23};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("an RC4-only client against AES-only krbtgt gets KDC_ERR_ETYPE_NOSUPP and event 26",
+          "[kdc][etypes]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(11);
+  client::KerberosClient old(kdc, kdc.clock, rng, rc4OnlyClient());
+  auto tgt = old.getTgt("alice", "Passw0rd!");
+  REQUIRE_FALSE(tgt.ok());
+  CHECK(client::krbErrorCode(tgt.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
+  REQUIRE(kdc.events.count(kdc::event_id::kNoSuitableKeyAs) == 1);
+  const auto ev = kdc.events.query(kdc::event_id::kNoSuitableKeyAs).at(0);
+  CHECK(ev.source == "KDC");
+  CHECK(ev.fields.at("TargetName") == "krbtgt/CONTOSO.TEST");
+  CHECK_THAT(ev.message, Catch::Contains("krbtgt supports enctypes 18,17, the request asked for 23"));
+}
+
+TEST_CASE("with RC4 allowed on krbtgt and the pool account, an RC4-only client gets RC4 session keys",
+          "[kdc][etypes]") {
+  InProcessKdc kdc(test::exampleRealmWithRc4());
+  core::SeededRng rng(12);
+  client::KerberosClient old(kdc, kdc.clock, rng, rc4OnlyClient());
+  auto tgt = old.getTgt("alice", "Passw0rd!");
+  INFO((tgt.ok() ? std::string() : tgt.error().message()));
+  REQUIRE(tgt.ok());
+  CHECK(tgt->credential.sessionKey.enctype == 23);
+  // The TGT itself is sealed with krbtgt's strongest key, whatever the client asked for.
+  CHECK(tgt->credential.ticket.encPart.etype == 18);
+
+  auto st = old.getServiceTicket("HTTP/pool.contoso.test");
+  INFO((st.ok() ? std::string() : st.error().message()));
+  REQUIRE(st.ok());
+  CHECK(st->sessionKey.enctype == 23);
+  CHECK(st->ticket.encPart.etype == 18);
+
+  // A service that allows only AES refuses the RC4-only request: KDC_ERR_ETYPE_NOSUPP and event 27.
+  auto host = old.getServiceTicket("HOST/fe01.contoso.test");
+  REQUIRE_FALSE(host.ok());
+  CHECK(client::krbErrorCode(host.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
+  REQUIRE(kdc.events.count(kdc::event_id::kNoSuitableKeyTgs) == 1);
+  CHECK_THAT(kdc.events.query(kdc::event_id::kNoSuitableKeyTgs).at(0).message,
+             Catch::Contains("FE01$ supports enctypes 18,17, the request asked for 23"));
 }

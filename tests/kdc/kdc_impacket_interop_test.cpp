@@ -63,33 +63,57 @@ void checkTicketOpensAtFrontend(test::KdcFixture& kdc, const std::filesystem::pa
 
 TEST_CASE("Impacket getTGT and getST (no body checksum, as AD accepts) against kerbpool's KDC",
           "[kdc][interop][impacket]") {
-  test::KdcFixture kdc;
+  // getTGT with the password, with alice's AES256 key (-aesKey), and with her NT hash (-hashes) in a realm
+  // whose krbtgt and pool account allow RC4 (AES only is the default: RC4 gets KDC_ERR_ETYPE_NOSUPP).
+  const std::string how = GENERATE(as<std::string>{}, "password", "aesKey", "hashes");
+  INFO("getTGT with " << how);
+  test::KdcFixtureOptions options;
+  if (how == "hashes") {
+    options.realmJson = test::exampleRealmWithRc4();
+  }
+  test::KdcFixture kdc(options);
   test::TempDir tgtDir;
   test::TempDir stDir;
+  const auto alice = kdc.directory().account("alice");
+  REQUIRE(alice.has_value());
+  auto keyOf = [&](std::int32_t enctype) {
+    auto key = kdc.directory().key("alice", alice->keyVersionNumber, enctype);
+    REQUIRE(key.ok());
+    return key->value;
+  };
 
-  SECTION("with a password") {
+  if (how == "password") {
     auto tgt = impacket(kdc, tgtDir.path(), "getTGT.py", "'CONTOSO.TEST/alice:Passw0rd!' -dc-ip 127.0.0.1");
     INFO(tgt.output);
     REQUIRE(tgt.exitCode == 0);
     CHECK_THAT(tgt.output, Catch::Contains("Saving ticket in alice.ccache"));
-  }
-  SECTION("with alice's AES256 key (-aesKey)") {
-    const auto alice = kdc.directory().account("alice");
-    REQUIRE(alice.has_value());
-    auto key = kdc.directory().key("alice", alice->keyVersionNumber, 18);
-    REQUIRE(key.ok());
+  } else if (how == "aesKey") {
+    const auto key = keyOf(18);
     auto tgt = impacket(kdc, tgtDir.path(), "getTGT.py",
-                        "-aesKey " + core::toHex(key->value) + " CONTOSO.TEST/alice -dc-ip 127.0.0.1");
+                        "-aesKey " + core::toHex(key) + " CONTOSO.TEST/alice -dc-ip 127.0.0.1");
     INFO(tgt.output);
     REQUIRE(tgt.exitCode == 0);
     // A wrong key is refused as AD refuses it (pre-authentication failed).
-    auto wrong = key->value;
+    auto wrong = key;
     wrong[0] ^= 0x01;
     auto refused = impacket(kdc, stDir.path(), "getTGT.py",
                             "-aesKey " + core::toHex(wrong) + " CONTOSO.TEST/alice -dc-ip 127.0.0.1");
     INFO(refused.output);
     CHECK_THAT(refused.output, Catch::Contains("KDC_ERR_PREAUTH_FAILED"));
     std::filesystem::remove(stDir / "alice.ccache");
+  } else {
+    // In the default realm (krbtgt AES only) the same request is refused.
+    test::KdcFixture aesOnly;
+    auto refused = impacket(aesOnly, stDir.path(), "getTGT.py",
+                            "-hashes :" + core::toHex(keyOf(23)) + " CONTOSO.TEST/alice -dc-ip 127.0.0.1");
+    INFO(refused.output);
+    CHECK_THAT(refused.output, Catch::Contains("KDC_ERR_ETYPE_NOSUPP"));
+    CHECK(aesOnly.events().count(kdc::event_id::kNoSuitableKeyAs) == 1);
+    std::filesystem::remove(stDir / "alice.ccache");
+    auto tgt = impacket(kdc, tgtDir.path(), "getTGT.py",
+                        "-hashes :" + core::toHex(keyOf(23)) + " CONTOSO.TEST/alice -dc-ip 127.0.0.1");
+    INFO(tgt.output);
+    REQUIRE(tgt.exitCode == 0);
   }
 
   const auto tgtCache = tgtDir / "alice.ccache";

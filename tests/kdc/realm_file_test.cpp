@@ -88,7 +88,7 @@ TEST_CASE("realm file: settings and options", "[kdc][realm]") {
   EventLog events(clock);
   std::string text = replace(kMinimal, R"("krbtgt_password": "k",)",
                              R"("krbtgt_password": "k", "ticket_lifetime_hours": 4, "renew_lifetime_days": 1,
-                                "spn_mappings": ["host=www"],)");
+                                "spn_mappings": ["host=www"], "krbtgt_enctypes": ["rc4-hmac", "aes256-cts"],)");
   text = replace(text, R"({"sam": "alice", "kind": "user", "password": "Passw0rd!"})",
                  R"({"sam": "alice", "kind": "user", "password": "Passw0rd!", "enabled": false,
                      "enctypes": ["rc4-hmac", "aes128-cts"]},
@@ -103,6 +103,7 @@ TEST_CASE("realm file: settings and options", "[kdc][realm]") {
   auto alice = dir.account("alice");
   CHECK_FALSE(alice->enabled);
   CHECK(alice->supportedEncryptionTypes == 0xC);
+  CHECK(dir.account("krbtgt")->supportedEncryptionTypes == 0x14);
   CHECK(dir.account("svc-web")->salt == "CONTOSO.TESTsvc-web");
   CHECK(dir.resolveService(names("www/fe01.contoso.test"))->samAccountName == "FE01$");
   CHECK_FALSE(dir.resolveService(names("cifs/fe01.contoso.test")).ok());
@@ -140,6 +141,10 @@ TEST_CASE("realm file: bad files give errors naming the JSON path", "[kdc][realm
        "accounts[1].spns[1]: listed twice"},
       {R"("spns": ["HOST/fe01.contoso.test"])", R"("spnz": [])", "accounts[1].spnz: unknown key"},
       {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "lifetime": 3,)", "lifetime: unknown key"},
+      {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "krbtgt_enctypes": ["des-cbc-md5"],)",
+       "krbtgt_enctypes[0]: 'des-cbc-md5' is not an enctype"},
+      {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "krbtgt_enctypes": [],)",
+       "krbtgt_enctypes: must name at least one enctype"},
       {R"({"name": "Site1"})", R"({"name": "Site1", "color": "red"})", "sites[0].color: unknown key"},
       {R"("realm": "CONTOSO.TEST")", R"("realm": "contoso.test")",
        "realm: 'contoso.test' must be an upper-case"},
@@ -171,7 +176,8 @@ TEST_CASE("realm file: bad files give errors naming the JSON path", "[kdc][realm
        "not valid JSON: ticket_lifetime_hours: [json.exception.out_of_range.406] number overflow"},
       {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "renew_lifetime_days": 9223372036854775807,)",
        "renew_lifetime_days: expected an integer from 1 to 99999"},
-      {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "renew_lifetime_days": 18446744073709551615,)",
+      {R"("krbtgt_password": "k",)",
+       R"("krbtgt_password": "k", "renew_lifetime_days": 18446744073709551615,)",
        "renew_lifetime_days: expected an integer from 1 to 99999"},
       {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "renew_lifetime_days": 100000,)",
        "renew_lifetime_days: expected an integer from 1 to 99999"},

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "kdc/keytab_export.hpp"
 
@@ -9,6 +10,22 @@ namespace kerbpool::test {
 
 std::filesystem::path sourceDir() {
   return std::filesystem::path(KERBPOOL_SOURCE_DIR);
+}
+
+std::string exampleRealmWithRc4() {
+  std::ifstream in(sourceDir() / "examples" / "contoso.realm.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string realm = text.str();
+  const std::string all = R"(["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96", "rc4-hmac"],)";
+  for (const auto& [after, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("krbtgt_password": "Krbtgt-Lab-Only-1!",)", "krbtgt_enctypes"},
+           {R"("password": "pool-shared-password-lab-only-1",)", "enctypes"}}) {
+    const auto at = realm.find(after);
+    REQUIRE(at != std::string::npos);
+    realm.insert(at + after.size(), " \"" + field + "\": " + all);
+  }
+  return realm;
 }
 
 namespace {

@@ -17,6 +17,9 @@ namespace kerbpool::test {
 
 // The repository's examples/ folder (examples/contoso.realm.json...).
 std::filesystem::path sourceDir();
+// examples/contoso.realm.json with RC4 allowed (msDS-SupportedEncryptionTypes AES + RC4) on krbtgt and on the
+// pool's account POOLKERB$; every other account stays AES-only.
+std::string exampleRealmWithRc4();
 
 struct KdcFixtureOptions {
   std::filesystem::path realmFile;  // default: examples/contoso.realm.json
