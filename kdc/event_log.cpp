@@ -34,6 +34,15 @@ std::uint64_t EventLog::append(EventRecord record) {
   std::unique_lock lock(mutex_);
   record.recordNumber = nextRecordNumber_++;
   ++counters_[record.id];
+  if (auto status = record.fields.find("Status"); status != record.fields.end()) {
+    ++byStatus_[record.id][status->second];
+  }
+  auto& messages = byMessage_[record.id];
+  if (auto m = messages.find(record.message); m != messages.end()) {
+    ++m->second;
+  } else {
+    ++messages[messages.size() < kMaxMessagesPerId ? record.message : std::string()];
+  }
   if (records_.size() == capacity_) {
     records_.pop_front();
     ++evicted_;
@@ -86,6 +95,18 @@ std::uint64_t EventLog::count(int id) const {
 std::map<int, std::uint64_t> EventLog::counters() const {
   std::shared_lock lock(mutex_);
   return counters_;
+}
+
+std::map<std::string, std::uint64_t> EventLog::countsByStatus(int id) const {
+  std::shared_lock lock(mutex_);
+  auto it = byStatus_.find(id);
+  return it == byStatus_.end() ? std::map<std::string, std::uint64_t>{} : it->second;
+}
+
+std::map<std::string, std::uint64_t> EventLog::countsByMessage(int id) const {
+  std::shared_lock lock(mutex_);
+  auto it = byMessage_.find(id);
+  return it == byMessage_.end() ? std::map<std::string, std::uint64_t>{} : it->second;
 }
 
 std::size_t EventLog::size() const {

@@ -74,6 +74,14 @@ class EventLog final : public netlogon::EventSink {
   // Records ever appended with this id / all counters by id.
   std::uint64_t count(int id) const;
   std::map<int, std::uint64_t> counters() const;
+  // Records ever appended with this id, by their "Status" field ("0x0", "0x7"); records without one are not
+  // counted here.
+  std::map<std::string, std::uint64_t> countsByStatus(int id) const;
+  // Records ever appended with this id, by message text: what Windows' Event Viewer groups when it shows
+  // the same event many times. At most kMaxMessagesPerId distinct texts per id; later new texts are counted
+  // under "" (other messages).
+  static constexpr std::size_t kMaxMessagesPerId = 32;
+  std::map<std::string, std::uint64_t> countsByMessage(int id) const;
 
   std::size_t size() const;
   std::size_t capacity() const { return capacity_; }
@@ -85,6 +93,8 @@ class EventLog final : public netlogon::EventSink {
   mutable std::shared_mutex mutex_;
   std::deque<EventRecord> records_;
   std::map<int, std::uint64_t> counters_;
+  std::map<int, std::map<std::string, std::uint64_t>> byStatus_;
+  std::map<int, std::map<std::string, std::uint64_t>> byMessage_;
   std::uint64_t nextRecordNumber_ = 1;
   std::uint64_t evicted_ = 0;
 };

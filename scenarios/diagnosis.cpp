@@ -1,6 +1,7 @@
 #include "scenarios/diagnosis.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace kerbpool::scenarios {
@@ -80,6 +81,20 @@ std::string consequence(const PhaseEvidence& e) {
   return s + " and the p99 latency was " + ms(e.p99Ms);
 }
 
+// What the admin sees on Windows for a ticket the node could not open (kerbpool names the precise reason):
+// the client logs System event 4 and IIS answers 401.1.
+std::string windowsViewOfUndecryptable(const std::string& spn, const std::string& node, std::uint64_t times) {
+  std::string account = node;
+  std::transform(account.begin(), account.end(), account.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  account += "$";
+  return "On a Windows client each such refusal (" + withThousands(times) +
+         " here) is System event 4 (source Kerberos): \"The Kerberos client received a KRB_AP_ERR_MODIFIED "
+         "error " +
+         "from the server " + account + ". The target name used was " + spn +
+         ".\", and IIS answers HTTP Error 401.1; nothing on the DC records it.";
+}
+
 void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
   const Scenario& s = *e.scenario;
   const DirectorySnapshot& dir = *e.directory;
@@ -149,6 +164,18 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
     text += ": " + plural(prompts, "request", "requests") +
             " on the other nodes ended in a credential prompt " + "or a failure (" +
             pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
+    std::uint64_t refusedInAll = 0;
+    std::string firstRefusing;
+    for (const auto& n : s.pool.nodes) {
+      const auto refused = n == holderNode ? 0 : deniedOn(e, n, "no_key_for_spn");
+      refusedInAll += refused;
+      if (refused > 0 && firstRefusing.empty()) {
+        firstRefusing = n;
+      }
+    }
+    if (refusedInAll > 0) {
+      text += " " + windowsViewOfUndecryptable(pool.spn, firstRefusing, refusedInAll);
+    }
     d.findings.push_back(text);
     d.fixes.push_back("setspn -D " + pool.spn + " " + holder + ", then " + fixShared + ".");
     return;
@@ -178,12 +205,13 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
       text += " Every node (" + listInWords(current) + ") holds kvno " + std::to_string(dir.accountKvno) +
               ", so any node can open any ticket";
       if (e.internal.total() > 0 && e.internal.kerberos == e.internal.total()) {
-        text += ": every internal client's request used Kerberos (" + plural(e.internal.kerberos, "request", "requests") +
-                ")" + (e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".");
+        text += ": every internal client's request used Kerberos (" +
+                plural(e.internal.kerberos, "request", "requests") + ")" +
+                (e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".");
       } else {
         text += "; the pool's key is therefore not why only " + pct(kerberos) +
-                " of internal clients' requests used Kerberos (" + withThousands(e.internal.kerberos) + " of " +
-                withThousands(e.internal.total()) + "): the other findings of this phase say why.";
+                " of internal clients' requests used Kerberos (" + withThousands(e.internal.kerberos) +
+                " of " + withThousands(e.internal.total()) + "): the other findings of this phase say why.";
       }
       d.findings.push_back(text);
     } else {
@@ -196,6 +224,15 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
               ", so the stale node answers 'no key with that kvno' (no_key_for_kvno, " +
               withThousands(refused) + " refusals) and its users see a credential prompt (" +
               pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
+      std::string firstRefusing;
+      for (const auto& n : s.pool.nodes) {
+        if (firstRefusing.empty() && deniedOn(e, n, "no_key_for_kvno") > 0) {
+          firstRefusing = n;
+        }
+      }
+      if (refused > 0) {
+        text += " " + windowsViewOfUndecryptable(pool.spn, firstRefusing, refused);
+      }
       d.findings.push_back(text);
       d.fixes.push_back(
           "Run Set-CsKerberosAccountPassword again (or copy the key) so that every node of site " +
@@ -301,9 +338,11 @@ void netlogonFindings(const PhaseEvidence& e, Diagnosis& d) {
       text += ".";
     }
     const double holdForQueue =
-        e.channels.empty() ? holdMs : std::max_element(e.channels.begin(), e.channels.end(), [](const auto& a, const auto& b) {
-                                        return a.holdMs < b.holdMs;
-                                      })->holdMs;
+        e.channels.empty()
+            ? holdMs
+            : std::max_element(e.channels.begin(), e.channels.end(), [](const auto& a, const auto& b) {
+                return a.holdMs < b.holdMs;
+              })->holdMs;
     if (e.maxNetlogonWaiters > 0 && holdForQueue > 0) {
       text += " Logons queued for a slot (up to " + withThousands(e.maxNetlogonWaiters) +
               " waiting on one channel during the run): the p99 latency was " + ms(e.p99Ms) + ", " +
@@ -313,9 +352,10 @@ void netlogonFindings(const PhaseEvidence& e, Diagnosis& d) {
     }
     if (e.netlogonTimeouts > 0) {
       const auto ev = [&](int id) { return e.events.count(id) ? e.events.at(id) : 0; };
-      text += " " + plural(e.netlogonTimeouts, "logon", "logons") + " waited past the timeout and failed " +
-              "(STATUS_NO_LOGON_SERVERS); Windows logs event 5816 for the first of a period and 5817 to sum " +
-              "up the rest (" + withThousands(ev(5816)) + " and " + withThousands(ev(5817)) + " here)";
+      text +=
+          " " + plural(e.netlogonTimeouts, "logon", "logons") + " waited past the timeout and failed " +
+          "(STATUS_NO_LOGON_SERVERS); Windows logs event 5816 for the first of a period and 5817 to sum " +
+          "up the rest (" + withThousands(ev(5816)) + " and " + withThousands(ev(5817)) + " here)";
       if (ev(5818) + ev(5819) > 0) {
         text += ", and 5818/5819 for waits over WarningEventThreshold (" + withThousands(ev(5818)) + " and " +
                 withThousands(ev(5819)) + ")";

@@ -250,9 +250,10 @@ ServerCounters collectServerCounters(PoolWorld& world) {
   }
   auto& events = world.lab().events();
   c.events = events.counters();
-  for (const auto& e : events.query(kdc::event_id::kDuplicateName)) {
-    if (c.event11Messages.size() < 3) {
-      c.event11Messages.push_back(e.message);
+  c.event11Messages = events.countsByMessage(kdc::event_id::kDuplicateName);
+  for (int id : {kdc::event_id::kTgtRequested, kdc::event_id::kServiceTicketRequested}) {
+    if (auto byStatus = events.countsByStatus(id); !byStatus.empty()) {
+      c.eventStatus[id] = std::move(byStatus);
     }
   }
   c.lb = world.lbStats();

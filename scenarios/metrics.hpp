@@ -99,7 +99,11 @@ struct ServerCounters {
   std::map<std::string, std::uint64_t> netlogonByStatus;
   netlogon::SemaphoreCounters semaphore;  // summed over the nodes' secure channels (maxWaiters: the highest)
   std::map<int, std::uint64_t> events;    // by event id
-  std::vector<std::string> event11Messages;
+  // Event 11's texts, each with how many times it was logged (Event Viewer shows one line per occurrence;
+  // the report groups them).
+  std::map<std::string, std::uint64_t> event11Messages;
+  // Events 4768 and 4769 by Status ("0x0" for success, "0x7" KDC_ERR_S_PRINCIPAL_UNKNOWN...).
+  std::map<int, std::map<std::string, std::uint64_t>> eventStatus;
   std::vector<NodeReport> nodes;
   loadbalancer::LbStats lb;
 

@@ -158,6 +158,11 @@ std::string formatReportJson(const RunReport& r) {
     events[std::to_string(id)] = n;
   }
   j["events"] = events;
+  json eventStatus = json::object();
+  for (const auto& [id, byStatus] : r.servers.eventStatus) {
+    eventStatus[std::to_string(id)] = byStatus;
+  }
+  j["events_by_status"] = eventStatus;
   json probes = json::array();
   for (const auto& p : r.probes) {
     probes.push_back(json{{"when", p.when},

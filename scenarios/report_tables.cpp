@@ -1,7 +1,9 @@
 #include "scenarios/report_sections.hpp"
 
+#include <cstdlib>
 #include <map>
 
+#include "core/iana/error_code.hpp"
 #include "scenarios/report.hpp"
 #include "scenarios/report_text.hpp"
 #include "scenarios/text_table.hpp"
@@ -38,6 +40,10 @@ std::string eventName(int id) {
       return "4771 pre-authentication failed";
     case 4776:
       return "4776 NTLM credential validation";
+    case 26:
+      return "26 KDC: no suitable key (AS)";
+    case 27:
+      return "27 KDC: no suitable key (TGS)";
     case 5816:
       return "5816 Netlogon: request timed out";
     case 5817:
@@ -48,6 +54,33 @@ std::string eventName(int id) {
       return "5819 Netlogon: slow requests";
   }
   return std::to_string(id);
+}
+
+// "0x7" -> "0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN"; a status that is not a number stays as it is.
+std::string statusText(const std::string& status) {
+  char* end = nullptr;
+  const unsigned long code = std::strtoul(status.c_str(), &end, 16);
+  if (end == status.c_str() || *end != '\0' || code > 0xff) {
+    return status;
+  }
+  return status + " " + std::string(core::iana::rfcName(static_cast<core::iana::ErrorCode>(code)));
+}
+
+// " (20 succeeded; 3 failed: 0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN 3)" from an event's counts by Status.
+std::string statusBreakdown(const std::map<std::string, std::uint64_t>& byStatus) {
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::string failures;
+  for (const auto& [status, n] : byStatus) {
+    if (status == "0x0") {
+      ok += n;
+      continue;
+    }
+    failed += n;
+    failures += (failures.empty() ? "" : ", ") + statusText(status) + " " + withThousands(n);
+  }
+  return " (" + withThousands(ok) + " succeeded" +
+         (failed == 0 ? std::string() : "; " + withThousands(failed) + " failed: " + failures) + ")";
 }
 
 }  // namespace
@@ -161,10 +194,17 @@ std::string tables(const RunReport& r) {
     out += "  none\n";
   }
   for (const auto& [id, n] : r.servers.events) {
-    out += "  " + eventName(id) + ": " + withThousands(n) + "\n";
-  }
-  for (const auto& m : r.servers.event11Messages) {
-    out += wrap("event 11: " + m, "    ");
+    const auto status = r.servers.eventStatus.find(id);
+    out += "  " + eventName(id) + ": " + withThousands(n) +
+           (status == r.servers.eventStatus.end() ? std::string() : statusBreakdown(status->second)) + "\n";
+    if (id == 11) {
+      // Event Viewer lists one record per occurrence; the same text is shown once here, with its count.
+      for (const auto& [message, times] : r.servers.event11Messages) {
+        out += wrap((message.empty() ? std::string("(other texts)") : "\"" + message + "\"") + " (" +
+                        withThousands(times) + (times == 1 ? " time)" : " times)"),
+                    "    ");
+      }
+    }
   }
 
   out += "\nLatency (one request, all legs)\n";

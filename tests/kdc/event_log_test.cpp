@@ -89,3 +89,31 @@ TEST_CASE("event log: as a secure channel's event sink, write() appends the reco
   CHECK(records[0].time == clock.now());
   CHECK(records[0].recordNumber == 1);
 }
+
+TEST_CASE("event log: counts by Status and by text survive the ring's evictions", "[kdc][events]") {
+  core::ManualClock clock(core::fromUnixSeconds(0));
+  EventLog log(clock, 2);
+  for (int i = 0; i < 5; ++i) {
+    log.append(event_id::kServiceTicketRequested, event_source::kSecurityAuditing,
+               {{"Status", i < 3 ? "0x7" : "0x0"}}, "A Kerberos service ticket request failed.");
+  }
+  for (int i = 0; i < 3; ++i) {
+    log.append(event_id::kDuplicateName, event_source::kKdc, {}, "duplicate HTTP/pool.contoso.test");
+  }
+  log.append(event_id::kDuplicateName, event_source::kKdc, {}, "duplicate HTTP/web.contoso.test");
+  CHECK(log.size() == 2);
+  CHECK(log.countsByStatus(event_id::kServiceTicketRequested) ==
+        std::map<std::string, std::uint64_t>{{"0x0", 2}, {"0x7", 3}});
+  CHECK(log.countsByStatus(event_id::kDuplicateName).empty());  // event 11 has no Status
+  CHECK(log.countsByMessage(event_id::kDuplicateName) ==
+        std::map<std::string, std::uint64_t>{{"duplicate HTTP/pool.contoso.test", 3},
+                                             {"duplicate HTTP/web.contoso.test", 1}});
+
+  // Distinct texts are bounded: past the limit they are counted together under "".
+  for (std::size_t i = 0; i < EventLog::kMaxMessagesPerId + 5; ++i) {
+    log.append(event_id::kNoSuitableKeyTgs, event_source::kKdc, {}, "text " + std::to_string(i));
+  }
+  const auto texts = log.countsByMessage(event_id::kNoSuitableKeyTgs);
+  CHECK(texts.size() == EventLog::kMaxMessagesPerId + 1);
+  CHECK(texts.at("") == 5);
+}

@@ -2,6 +2,7 @@
 // balancer's affinity, Netlogon's MaxConcurrentApi), run for real on 127.0.0.1.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <optional>
 
 #include "tests/scenarios/scenario_run_support.hpp"
@@ -21,6 +22,21 @@ TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Net
   CHECK(r.servers.netlogonCalls > 0);
   CHECK(r.servers.netlogonCalls <= o.ntlm);
   CHECK(r.servers.event(4776) == r.servers.netlogonCalls);
+  // The DC's events as an admin reads them: event 11's text once with its count, 4769 by status.
+  const auto n11 = r.servers.event(11);
+  REQUIRE(n11 > 0);
+  CHECK(
+      r.servers.event11Messages ==
+      std::map<std::string, std::uint64_t>{
+          {"There are multiple accounts with name HTTP/pool.contoso.test of type DS_SERVICE_PRINCIPAL_NAME.",
+           n11}});
+  const auto n4769 = r.servers.event(4769);
+  CHECK(r.servers.eventStatus.at(4769) == std::map<std::string, std::uint64_t>{{"0x7", n4769}});
+  const auto text = scenarios::formatReport(r);
+  CHECK(text.find("4769 service ticket requested: " + std::to_string(n4769) + " (0 succeeded; " +
+                  std::to_string(n4769) + " failed: 0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN " +
+                  std::to_string(n4769) + ")") != std::string::npos);
+  CHECK(text.find("\"There are multiple accounts with name HTTP/pool.contoso.test") != std::string::npos);
 }
 
 TEST_CASE("scenario external-clients: internal PCs use Kerberos and the others NTLM",
