@@ -249,7 +249,13 @@ ServerCounters collectServerCounters(PoolWorld& world) {
     }
   }
   auto& events = world.lab().events();
-  c.events = events.counters();
+  c.dcEvents = events.counters();
+  c.events = c.dcEvents;
+  for (const auto& n : c.nodes) {
+    for (const auto& [id, count] : n.events) {
+      c.events[id] += count;
+    }
+  }
   c.event11Messages = events.countsByMessage(kdc::event_id::kDuplicateName);
   for (int id : {kdc::event_id::kTgtRequested, kdc::event_id::kServiceTicketRequested}) {
     if (auto byStatus = events.countsByStatus(id); !byStatus.empty()) {

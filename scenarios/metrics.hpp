@@ -98,7 +98,8 @@ struct ServerCounters {
   std::vector<DcReport> dcs;        // the same, per DC (the maps above are their sums)
   std::map<std::string, std::uint64_t> netlogonByStatus;
   netlogon::SemaphoreCounters semaphore;  // summed over the nodes' secure channels (maxWaiters: the highest)
-  std::map<int, std::uint64_t> events;    // by event id
+  std::map<int, std::uint64_t> events;    // by event id: the DCs' and the nodes' (nodes[i].events) together
+  std::map<int, std::uint64_t> dcEvents;  // by event id: the DCs' logs only
   // Event 11's texts, each with how many times it was logged (Event Viewer shows one line per occurrence;
   // the report groups them).
   std::map<std::string, std::uint64_t> event11Messages;

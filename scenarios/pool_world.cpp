@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "frontend/frontend_config.hpp"
-#include "net/http_server.hpp"
 #include "frontend/node_credentials.hpp"
 #include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel.hpp"
 #include "kdc/kdc_server.hpp"
 #include "loadbalancer/lb_server.hpp"
+#include "net/http_server.hpp"
 #include "scenarios/directory_key_source.hpp"
 
 namespace kerbpool::scenarios {
@@ -53,6 +53,7 @@ struct PoolWorld::Node {
   std::uint16_t port = 0;
   core::SeededRng rng;
   frontend::RealTimeDelay delay;
+  std::unique_ptr<kdc::EventLog> systemLog;  // the node's System log (Netlogon 5816-5819)
   std::unique_ptr<frontend::ChannelThrottle> throttle;
   std::unique_ptr<frontend::InProcessSecureChannel> channel;
   std::unique_ptr<frontend::NtlmPassThroughHandler> ntlm;
@@ -186,7 +187,8 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     cc.latency.mean = core::Micros(static_cast<std::int64_t>(dc.holdTime.meanMs * 1000));
     cc.latency.sigma = dc.holdTime.sigma;
     cc.latency.seed = scenario_.seed * 31 + i;
-    KP_TRY(n->throttle, frontend::ChannelThrottle::create(cc, clock_, &lab_->events(), n->delay));
+    n->systemLog = std::make_unique<kdc::EventLog>(clock_);
+    KP_TRY(n->throttle, frontend::ChannelThrottle::create(cc, clock_, n->systemLog.get(), n->delay));
     n->channel = std::make_unique<frontend::InProcessSecureChannel>(netlogon, *n->throttle);
 
     frontend::FrontendNodeConfig nc;
@@ -406,6 +408,9 @@ std::vector<NodeReport> PoolWorld::nodes() const {
     r.stats = n->node->stats();
     if (ntlmEnabled_) {
       r.channel = n->throttle->semaphore().counters();
+    }
+    if (n->systemLog) {
+      r.events = n->systemLog->counters();
     }
     out.push_back(std::move(r));
   }

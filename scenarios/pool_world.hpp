@@ -66,6 +66,9 @@ struct NodeReport {
   bool up = true;
   frontend::NodeStats stats;
   std::optional<netlogon::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
+  // Its own System log, by event id: Netlogon's 5816-5819 are logged by the member server whose secure
+  // channel is throttled, not by the DC.
+  std::map<int, std::uint64_t> events;
 };
 
 class PoolWorld {

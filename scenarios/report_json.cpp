@@ -110,6 +110,11 @@ std::string formatReportJson(const RunReport& r) {
     if (auto it = o.byNode.find(n.name); it != o.byNode.end()) {
       node["outcomes"] = counts(it->second);
     }
+    json nodeEvents = json::object();
+    for (const auto& [id, count] : n.events) {
+      nodeEvents[std::to_string(id)] = count;
+    }
+    node["events"] = nodeEvents;  // the node's System log: Netlogon 5816-5819
     nodes.push_back(node);
   }
   j["nodes"] = nodes;
@@ -154,10 +159,10 @@ std::string formatReportJson(const RunReport& r) {
                        {"max_waiters", sem.maxWaiters},
                        {"average_hold_seconds", sem.averageSemaphoreHoldTime}};
   json events = json::object();
-  for (const auto& [id, n] : r.servers.events) {
+  for (const auto& [id, n] : r.servers.dcEvents) {
     events[std::to_string(id)] = n;
   }
-  j["events"] = events;
+  j["events"] = events;  // the DCs' logs; the nodes' are under nodes[].events
   json eventStatus = json::object();
   for (const auto& [id, byStatus] : r.servers.eventStatus) {
     eventStatus[std::to_string(id)] = byStatus;

@@ -190,10 +190,10 @@ std::string tables(const RunReport& r) {
          msText(sem.averageSemaphoreHoldTime * 1000.0) + "\n";
 
   out += std::string(r.servers.dcs.size() > 1 ? "\nEvents on the DCs\n" : "\nEvents on the DC\n");
-  if (r.servers.events.empty()) {
+  if (r.servers.dcEvents.empty()) {
     out += "  none\n";
   }
-  for (const auto& [id, n] : r.servers.events) {
+  for (const auto& [id, n] : r.servers.dcEvents) {
     const auto status = r.servers.eventStatus.find(id);
     out += "  " + eventName(id) + ": " + withThousands(n) +
            (status == r.servers.eventStatus.end() ? std::string() : statusBreakdown(status->second)) + "\n";
@@ -205,6 +205,17 @@ std::string tables(const RunReport& r) {
                     "    ");
       }
     }
+  }
+  // Netlogon's 5816-5819 are in the System log of the server whose secure channel waited: the front-end.
+  std::string nodeEvents;
+  for (const auto& n : r.servers.nodes) {
+    for (const auto& [id, count] : n.events) {
+      nodeEvents += "  " + n.name + " (" + n.account + ", secure channel to " + n.dc + ") " + eventName(id) +
+                    ": " + withThousands(count) + "\n";
+    }
+  }
+  if (!nodeEvents.empty()) {
+    out += "\nEvents on the front-ends (each node's System log)\n" + nodeEvents;
   }
 
   out += "\nLatency (one request, all legs)\n";

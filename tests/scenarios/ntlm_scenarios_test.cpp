@@ -106,7 +106,16 @@ TEST_CASE("scenario ntlm-bottleneck: the knee between MaxConcurrentApi 2 and 150
   for (int id : {5816, 5817, 5818, 5819}) {
     INFO("event " << id);
     CHECK(at2.servers.event(id) > 0);
+    // Logged by the member servers whose channels waited (the front-ends), not by the DC.
+    CHECK(at2.servers.dcEvents.count(id) == 0);
+    std::uint64_t onNodes = 0;
+    for (const auto& n : at2.servers.nodes) {
+      onNodes += n.events.count(id) ? n.events.at(id) : 0;
+    }
+    CHECK(onNodes == at2.servers.event(id));
   }
+  CHECK(scenarios::formatReport(at2).find("Events on the front-ends (each node's System log)") !=
+        std::string::npos);
   const auto& o2 = at2.population.outcomes.overall;
   CHECK(at2.servers.deniedFor("ntlm_dc_unavailable") ==
         at2.servers.semaphore.semaphoreTimeouts);  // one 401 each
