@@ -84,6 +84,9 @@ int testAssignment(const std::string& scenario, const std::string& at) {
     return 2;
   }
   std::printf("Directory of %s at %s\n", scenario.c_str(), lab->description.c_str());
+  std::printf(
+      "PS> Test-CsKerberosAccountAssignment -Identity \"site:%s\" -Report \"kerberos-assignment.htm\"\n",
+      lab->lab->scenario().pool.site.c_str());
   const auto report = scenarios::testKerberosAccountAssignment(*lab->lab);
   for (const auto& c : report.checks) {
     std::printf("%s %s\n", c.passed ? "PASS" : "FAIL", c.text.c_str());
@@ -112,9 +115,10 @@ void registerSetspn(CLI::App& app) {
   cmd->callback([a] { setExitCode(setspn(*a)); });
 
   auto t = std::make_shared<SetspnArgs>();
-  auto* cmdT = app.add_subcommand("test-assignment",
-                                  "Test-CsKerberosAccountAssignment against a scenario's directory (default: at "
-                                  "the end of its timeline)");
+  auto* cmdT =
+      app.add_subcommand("test-assignment",
+                         "Test-CsKerberosAccountAssignment against a scenario's directory (default: at "
+                         "the end of its timeline)");
   cmdT->add_option("--scenario", t->scenario, "Built-in scenario name or file (default: tour)");
   cmdT->add_option("--at", t->at, kAtHelp);
   cmdT->footer("Example: kerbpool test-assignment --scenario password-roll-missed-node --at start");

@@ -107,7 +107,7 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
   const std::string shared = dir.kerberosAccount.value_or("POOLKERB$");
   const std::string fixShared =
       "create one shared Kerberos account (New-CsKerberosAccount), assign it to site " + s.pool.site +
-      " (New-CsKerberosAccountAssignment) and set its password " +
+      " (New-CsKerberosAccountAssignment, then Enable-CsTopology) and set its password " +
       "(Set-CsKerberosAccountPassword) so that every node holds its key";
 
   if (pool.holders.empty()) {
@@ -234,9 +234,22 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
         text += " " + windowsViewOfUndecryptable(pool.spn, firstRefusing, refused);
       }
       d.findings.push_back(text);
-      d.fixes.push_back(
-          "Run Set-CsKerberosAccountPassword again (or copy the key) so that every node of site " +
-          s.pool.site + " holds kvno " + std::to_string(dir.accountKvno) + ".");
+      // Lync mends a node that missed a roll by copying the password from one that has it.
+      std::string domain = s.realmName;
+      std::transform(domain.begin(), domain.end(), domain.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::string mend;
+      for (const auto& n : s.pool.nodes) {
+        if (std::find(current.begin(), current.end(), n) != current.end()) {
+          continue;
+        }
+        mend += (mend.empty() ? "" : "; ") + std::string("Set-CsKerberosAccountPassword -FromComputer ") +
+                (current.empty() ? std::string("<a node with the key>") : current.front() + "." + domain) +
+                " -ToComputer " + n + "." + domain;
+      }
+      d.fixes.push_back("Copy the current password to the node that missed the roll (" + mend +
+                        "), so that every node of site " + s.pool.site + " holds kvno " +
+                        std::to_string(dir.accountKvno) + "; then Test-CsKerberosAccountAssignment -Report.");
     }
     return;
   }
@@ -244,9 +257,9 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
                        s.pool.site +
                        (dir.kerberosAccount ? " (" + *dir.kerberosAccount + ")" : " (none assigned)") +
                        ": the nodes never received its key, so they cannot open the tickets.");
-  d.fixes.push_back(
-      "Assign " + holder + " to site " + s.pool.site +
-      " (New-CsKerberosAccountAssignment) and set its password (Set-CsKerberosAccountPassword).");
+  d.fixes.push_back("Assign " + holder + " to site " + s.pool.site +
+                    " (New-CsKerberosAccountAssignment, then Enable-CsTopology) and set its password "
+                    "(Set-CsKerberosAccountPassword).");
 }
 
 void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {

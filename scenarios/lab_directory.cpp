@@ -147,9 +147,11 @@ core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& a
 core::Result<AdminStep> LabDirectory::assign(const std::string& account, const std::string& site) {
   AdminStep step;
   step.command = "New-CsKerberosAccountAssignment -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
-                 withoutDollar(account) + "\" -Identity \"site:" + site + "\"";
+                 withoutDollar(account) + "\" -Identity \"site:" + site + "\"; Enable-CsTopology";
   KP_CHECK(directory_->assignKerberosAccount(site, account));
-  step.output.push_back("Site " + site + ": the front-ends share the key of " + account);
+  // The assignment is part of the topology: it takes effect once Enable-CsTopology publishes it.
+  step.output.push_back("Site " + site + ": the front-ends share the key of " + account +
+                        " (the assignment takes effect when Enable-CsTopology publishes the topology)");
   step.keysChanged = true;
   return record(std::move(step));
 }

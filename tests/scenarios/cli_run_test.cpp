@@ -76,6 +76,8 @@ TEST_CASE("kerbpool list show setspn and test-assignment", "[scenarios][cli]") {
   INFO(good.output);
   CHECK(good.exitCode == 0);
   CHECK(good.output.find("PASS Node fe03 (FE03$) holds the current key of POOLKERB$") != std::string::npos);
+  CHECK(good.output.find("PS> Test-CsKerberosAccountAssignment -Identity \"site:Site1\" -Report") !=
+        std::string::npos);
   auto unknown = test::runCommand(bin + " run no-such-scenario");
   CHECK(unknown.exitCode == 2);
   CHECK(unknown.output.find("neither a built-in scenario") != std::string::npos);
@@ -91,7 +93,8 @@ TEST_CASE("test-assignment and setspn look at the end of the timeline unless --a
   CHECK(end.output.find("at end: phase 2, after the partial roll") != std::string::npos);
   CHECK(end.output.find("FAIL Node fe03 (FE03$) holds kvno 1 of POOLKERB$ but not the current kvno 2") !=
         std::string::npos);
-  CHECK(end.output.find("PASS Node fe01 (FE01$) holds the current key of POOLKERB$ (kvno 2)") != std::string::npos);
+  CHECK(end.output.find("PASS Node fe01 (FE01$) holds the current key of POOLKERB$ (kvno 2)") !=
+        std::string::npos);
   CHECK(end.output.find("Kerberos account assignment: NOT OK") != std::string::npos);
   // Before the roll the set-up is right; a phase number or the event's label name the same points.
   for (const char* at : {"start", "1"}) {
@@ -100,7 +103,8 @@ TEST_CASE("test-assignment and setspn look at the end of the timeline unless --a
     CHECK(before.exitCode == 0);
     CHECK(before.output.find("Kerberos account assignment: OK") != std::string::npos);
   }
-  auto byLabel = test::runCommand(bin + " test-assignment --scenario password-roll-missed-node --at 'after the partial roll'");
+  auto byLabel = test::runCommand(
+      bin + " test-assignment --scenario password-roll-missed-node --at 'after the partial roll'");
   CHECK(byLabel.exitCode == 1);
   auto bad = test::runCommand(bin + " test-assignment --scenario password-roll-missed-node --at 3 2>&1");
   INFO(bad.output);
@@ -135,9 +139,9 @@ TEST_CASE("kerbpool --version and each subcommand's --help with an example", "[s
   auto v = test::runCommand(bin + " --version");
   CHECK(v.exitCode == 0);
   CHECK(v.output.rfind("kerbpool ", 0) == 0);
-  for (const char* cmd : {"run", "compare", "setspn", "test-assignment", "list", "show", "kdc", "frontend", "lb",
-                          "echo-backend", "cert", "keytab", "keytab list", "keytab add", "keytab export", "bench",
-                          "bench crypto", "bench netlogon", "version"}) {
+  for (const char* cmd : {"run", "compare", "setspn", "test-assignment", "list", "show", "kdc", "frontend",
+                          "lb", "echo-backend", "cert", "keytab", "keytab list", "keytab add",
+                          "keytab export", "bench", "bench crypto", "bench netlogon", "version"}) {
     auto h = test::runCommand(bin + " " + cmd + " --help");
     INFO(cmd << ": " << h.output);
     CHECK(h.exitCode == 0);
@@ -156,20 +160,21 @@ TEST_CASE("kerbpool run shows a status line on a terminal only", "[integration][
   // 2-call semaphore with a 1 s timeout. `script` gives the run a pseudo-terminal (200 columns wide: the line
   // is cut to the terminal's width).
   const std::string run = bin + " run ntlm-bottleneck";
-  auto tty = test::runCommand("script -qec " + test::shellQuote("stty cols 200; " + run + " >/dev/null") + " /dev/null");
+  auto tty = test::runCommand("script -qec " + test::shellQuote("stty cols 200; " + run + " >/dev/null") +
+                              " /dev/null");
   INFO(tty.output);
   CHECK(tty.output.find("requests, ") != std::string::npos);
   CHECK(tty.output.find("Netlogon waiters") != std::string::npos);
   CHECK(tty.output.find("\r\033[K") != std::string::npos);  // rewritten in place, then erased
   // A narrow terminal gets the line cut to its width, never wrapped.
-  auto narrow = test::runCommand("script -qec " + test::shellQuote("stty cols 30; " + run + " >/dev/null") + " /dev/null");
+  auto narrow = test::runCommand("script -qec " + test::shellQuote("stty cols 30; " + run + " >/dev/null") +
+                                 " /dev/null");
   CHECK(narrow.output.find("requests, ") != std::string::npos);
   CHECK(narrow.output.find("Kerberos") == std::string::npos);
-  auto quiet =
-      test::runCommand("script -qec " + test::shellQuote("stty cols 200; " + run + " --quiet >/dev/null") + " /dev/null");
+  auto quiet = test::runCommand(
+      "script -qec " + test::shellQuote("stty cols 200; " + run + " --quiet >/dev/null") + " /dev/null");
   INFO(quiet.output);
   CHECK(quiet.output.find("Netlogon waiters") == std::string::npos);
   auto pipe = test::runCommand(run + " 2>&1 >/dev/null | cat");
   CHECK(pipe.output.find("Netlogon waiters") == std::string::npos);
 }
-

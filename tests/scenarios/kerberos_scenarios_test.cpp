@@ -72,6 +72,12 @@ TEST_CASE("scenario shared-account: all Kerberos and no Netlogon call", "[integr
     CHECK(nodeCounts(r, node).kerberos > 0);
   }
   CHECK(r.servers.event(11) == 0);
+  // The assignment is published with Enable-CsTopology, as Lync requires.
+  CHECK(
+      oneLine(scenarios::formatReport(r))
+          .find(
+              "New-CsKerberosAccountAssignment -UserAccount \"CONTOSO\\POOLKERB\" -Identity \"site:Site1\"; "
+              "Enable-CsTopology") != std::string::npos);
 }
 
 TEST_CASE("scenario spn-one-node: Kerberos only on fe01, prompts on the others", "[integration][scenarios]") {
@@ -123,6 +129,10 @@ TEST_CASE("scenario password-roll-missed-node: the stale node refuses with no_ke
   CHECK(why.find("each such refusal (" + std::to_string(deniedOn(r, "fe03", "no_key_for_kvno")) +
                  " here) is System event 4") != std::string::npos);
   CHECK(why.find("KRB_AP_ERR_MODIFIED error from the server FE03$") != std::string::npos);
+  // Lync's way to mend the node that missed the roll: copy the password from one that has it.
+  CHECK(why.find(
+            "Set-CsKerberosAccountPassword -FromComputer fe01.contoso.test -ToComputer fe03.contoso.test") !=
+        std::string::npos);
 }
 
 TEST_CASE("scenario clock-skew: drifted workstations are refused by the nodes", "[integration][scenarios]") {
