@@ -84,10 +84,7 @@ std::string consequence(const PhaseEvidence& e) {
 // What the admin sees on Windows for a ticket the node could not open (kerbpool names the precise reason):
 // the client logs System event 4 and IIS answers 401.1.
 std::string windowsViewOfUndecryptable(const std::string& spn, const std::string& node, std::uint64_t times) {
-  std::string account = node;
-  std::transform(account.begin(), account.end(), account.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  account += "$";
+  const std::string account = LabDirectory::computerAccount(node);
   return "On a Windows client each such refusal (" + withThousands(times) +
          " here) is System event 4 (source Kerberos): \"The Kerberos client received a KRB_AP_ERR_MODIFIED "
          "error " +
@@ -147,11 +144,17 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
     text += " " + holderNode + " accepted " + plural(onHolder.kerberos, "Kerberos logon", "Kerberos logons");
     std::vector<std::string> others;
     std::uint64_t prompts = 0;
+    std::uint64_t refusedInAll = 0;
+    std::string firstRefusing;
     for (const auto& n : s.pool.nodes) {
       if (n == holderNode) {
         continue;
       }
       const auto refused = deniedOn(e, n, "no_key_for_spn");
+      refusedInAll += refused;
+      if (refused > 0 && firstRefusing.empty()) {
+        firstRefusing = n;
+      }
       const auto& c = e.byNode.count(n) ? e.byNode.at(n) : OutcomeCounts{};
       prompts += c.prompt + c.failed;
       if (refused > 0 || c.total() > 0) {
@@ -164,15 +167,6 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
     text += ": " + plural(prompts, "request", "requests") +
             " on the other nodes ended in a credential prompt " + "or a failure (" +
             pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
-    std::uint64_t refusedInAll = 0;
-    std::string firstRefusing;
-    for (const auto& n : s.pool.nodes) {
-      const auto refused = n == holderNode ? 0 : deniedOn(e, n, "no_key_for_spn");
-      refusedInAll += refused;
-      if (refused > 0 && firstRefusing.empty()) {
-        firstRefusing = n;
-      }
-    }
     if (refusedInAll > 0) {
       text += " " + windowsViewOfUndecryptable(pool.spn, firstRefusing, refusedInAll);
     }
@@ -235,9 +229,7 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
       }
       d.findings.push_back(text);
       // Lync mends a node that missed a roll by copying the password from one that has it.
-      std::string domain = s.realmName;
-      std::transform(domain.begin(), domain.end(), domain.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      const std::string domain = lower(s.realmName);
       std::string mend;
       for (const auto& n : s.pool.nodes) {
         if (std::find(current.begin(), current.end(), n) != current.end()) {

@@ -35,15 +35,13 @@ namespace {
 // The ad-data of the one element of `type` inside the AD-IF-RELEVANT elements (one level deep), with the
 // path it was found at; nullopt when there is none. `duplicate` is the error code for more than one.
 struct LocalElement {
-  BytesView adData;
+  Bytes adData;
   std::string where;
 };
 Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& authorizationData,
                                                      iana::AdType type, std::string_view typeName,
-                                                     std::string_view duplicate,
-                                                     std::vector<AuthorizationData>& holder) {
+                                                     std::string_view duplicate) {
   std::optional<LocalElement> found;
-  holder.reserve(authorizationData.size());
   for (std::size_t i = 0; i < authorizationData.size(); ++i) {
     const AuthorizationDataEntry& entry = authorizationData[i];
     if (entry.adType != iana::AdType::AD_IF_RELEVANT) {
@@ -51,8 +49,7 @@ Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& au
     }
     const std::string where = "authorization-data.[" + std::to_string(i) + "].ad-data";
     KP_TRY(AuthorizationData inner, detail::decodeWhole<AuthorizationData>(entry.adData, where));
-    holder.push_back(std::move(inner));
-    for (const AuthorizationDataEntry& e : holder.back()) {
+    for (AuthorizationDataEntry& e : inner) {
       if (e.adType != type) {
         continue;
       }
@@ -60,7 +57,7 @@ Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& au
         return makeError(ErrorCategory::Decoding, std::string(duplicate),
                          "more than one " + std::string(typeName) + " element in " + where);
       }
-      found = LocalElement{e.adData, where};
+      found = LocalElement{std::move(e.adData), where};
     }
   }
   return found;
@@ -69,9 +66,8 @@ Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& au
 }  // namespace
 
 Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData) {
-  std::vector<AuthorizationData> holder;
   KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_GROUPS, "KERBPOOL_GROUPS",
-                                        "duplicate_groups", holder));
+                                        "duplicate_groups"));
   if (!element) {
     return std::optional<std::vector<std::string>>();
   }
@@ -116,9 +112,8 @@ void addLogonNameAuthData(std::optional<AuthorizationData>& authorizationData, c
 }
 
 Result<std::optional<LogonName>> extractLogonName(const AuthorizationData& authorizationData) {
-  std::vector<AuthorizationData> holder;
   KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_LOGON_NAME,
-                                        "KERBPOOL_LOGON_NAME", "duplicate_logon_name", holder));
+                                        "KERBPOOL_LOGON_NAME", "duplicate_logon_name"));
   if (!element) {
     return std::optional<LogonName>();
   }
