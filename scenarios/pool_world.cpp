@@ -97,7 +97,11 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   KP_TRY(lc.affinity, loadbalancer::parseAffinity(w->scenario_.pool.loadBalancer.affinity));
   lc.threads = options.lbThreads;
   lc.health.interval = options.healthInterval;
-  lc.health.timeout = std::max(options.healthInterval, std::chrono::milliseconds(50));
+  // A stopped node refuses the probe's connection at once, so one failed probe (fall 1) finds it within an
+  // interval. A node that is only slow (one I/O thread busy with crypto, a loaded machine, TLS under a
+  // sanitizer) must not be taken out: that remaps source affinity in the middle of NTLM handshakes and
+  // turns their last leg into a prompt. Hence a timeout far above the interval.
+  lc.health.timeout = std::max(options.healthInterval * 50, std::chrono::milliseconds(5000));
   lc.health.rise = 1;
   lc.health.fall = 1;
   lc.maxClientConnections = 100000;

@@ -42,6 +42,7 @@ std::uint64_t deniedOn(const scenarios::RunReport& r, const std::string& node, c
 
 TEST_CASE("scenario per-node-spn: duplicate SPN, event 11, no Kerberos at all", "[integration][scenarios]") {
   const auto r = runBuiltin("per-node-spn", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   CHECK(r.population.outcomes.overall.kerberos == 0);
   CHECK(r.servers.event(11) >= 1);
@@ -54,6 +55,7 @@ TEST_CASE("scenario per-node-spn: duplicate SPN, event 11, no Kerberos at all", 
 TEST_CASE("scenario no-spn: nobody holds the SPN and the KDC says S_PRINCIPAL_UNKNOWN",
           "[integration][scenarios]") {
   const auto r = runBuiltin("no-spn", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   CHECK(r.population.outcomes.overall.kerberos == 0);
   CHECK(r.metric("kdc_s_principal_unknown").value_or(0) >= 1);
@@ -62,6 +64,7 @@ TEST_CASE("scenario no-spn: nobody holds the SPN and the KDC says S_PRINCIPAL_UN
 
 TEST_CASE("scenario shared-account: all Kerberos and no Netlogon call", "[integration][scenarios]") {
   const auto r = runBuiltin("shared-account", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& o = r.population.outcomes.overall;
   CHECK(o.total() == static_cast<std::uint64_t>(r.scenario.totalRequests()));
@@ -82,6 +85,7 @@ TEST_CASE("scenario shared-account: all Kerberos and no Netlogon call", "[integr
 
 TEST_CASE("scenario spn-one-node: Kerberos only on fe01, prompts on the others", "[integration][scenarios]") {
   const auto r = runBuiltin("spn-one-node", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   CHECK(nodeCounts(r, "fe01").kerberos > 0);
   CHECK(nodeCounts(r, "fe02").kerberos == 0);
@@ -103,6 +107,7 @@ TEST_CASE("scenario spn-one-node: Kerberos only on fe01, prompts on the others",
 TEST_CASE("scenario password-roll: the roll reaches every node and Kerberos never stops",
           "[integration][scenarios]") {
   const auto r = runBuiltin("password-roll", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   REQUIRE(r.population.outcomes.byPhase.size() == 2);
   CHECK(r.population.outcomes.byPhase[1].kerberos == r.population.outcomes.byPhase[1].total());
@@ -113,6 +118,7 @@ TEST_CASE("scenario password-roll: the roll reaches every node and Kerberos neve
 TEST_CASE("scenario password-roll-missed-node: the stale node refuses with no_key_for_kvno",
           "[integration][scenarios]") {
   const auto r = runBuiltin("password-roll-missed-node", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   CHECK(deniedOn(r, "fe03", "no_key_for_kvno") > 0);
   CHECK(deniedOn(r, "fe01", "no_key_for_kvno") == 0);
@@ -137,6 +143,7 @@ TEST_CASE("scenario password-roll-missed-node: the stale node refuses with no_ke
 
 TEST_CASE("scenario clock-skew: drifted workstations are refused by the nodes", "[integration][scenarios]") {
   const auto r = runBuiltin("clock-skew", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& before = r.population.outcomes.byPhase.at(0);
   CHECK(before.kerberos == before.total());
@@ -149,6 +156,7 @@ TEST_CASE("scenario clock-skew: drifted workstations are refused by the nodes", 
 
 TEST_CASE("scenario tour: the fix turns NTLM into Kerberos", "[integration][scenarios]") {
   const auto r = runBuiltin("tour", 16);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   REQUIRE(r.population.outcomes.byPhase.size() == 2);
   const auto& before = r.population.outcomes.byPhase[0];
@@ -189,6 +197,7 @@ TEST_CASE("scenario runner: --clients scales the groups to the total", "[scenari
 TEST_CASE("scenario scale: every request Kerberos on every node and one logon per connection",
           "[integration][scenarios]") {
   const auto r = runBuiltin("scale", 48);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& o = r.population.outcomes.overall;
   CHECK(o.total() == static_cast<std::uint64_t>(r.scenario.totalRequests()));

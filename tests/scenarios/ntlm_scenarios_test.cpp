@@ -15,6 +15,7 @@ using kerbpool::test::runBuiltin;
 TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Netlogon",
           "[integration][scenarios][ntlm]") {
   const auto r = runBuiltin("per-node-spn", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& o = r.population.outcomes.overall;
   CHECK(o.ntlm == o.total());
@@ -42,6 +43,7 @@ TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Net
 TEST_CASE("scenario external-clients: internal PCs use Kerberos and the others NTLM",
           "[integration][scenarios][ntlm]") {
   const auto r = runBuiltin("external-clients", 15);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& byProfile = r.population.outcomes.byProfile;
   CHECK(byProfile.at("internal-pc").kerberos == byProfile.at("internal-pc").total());
@@ -52,6 +54,7 @@ TEST_CASE("scenario external-clients: internal PCs use Kerberos and the others N
 TEST_CASE("scenario cname-vs-a: clients of the CNAME ask for the canonical name's SPN",
           "[integration][scenarios][ntlm]") {
   const auto r = runBuiltin("cname-vs-a", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   const auto& byHost = r.population.outcomes.byHost;
   CHECK(byHost.at("pool.contoso.test").kerberos == byHost.at("pool.contoso.test").total());
@@ -64,6 +67,7 @@ TEST_CASE("scenario cname-vs-a: clients of the CNAME ask for the canonical name'
 TEST_CASE("scenario ntlm-l7-no-affinity: NTLM legs spread over nodes fail",
           "[integration][scenarios][ntlm]") {
   const auto r = runBuiltin("ntlm-l7-no-affinity", 12);
+  KP_INFO_REPORT(r);
   checkExpectations(r);
   // The refused AUTHENTICATE is a 401: the browser asks the user for credentials.
   const auto& o = r.population.outcomes.overall;

@@ -9,6 +9,10 @@
 #include "scenarios/scenario_loader.hpp"
 #include "scenarios/scenario_runner.hpp"
 
+// The whole report, printed with any failed check of the enclosing scope: a failure on a slow CI runner can
+// be read from the log alone.
+#define KP_INFO_REPORT(report) INFO(::kerbpool::scenarios::formatReport(report))
+
 namespace kerbpool::test {
 
 // Runs a built-in scenario (scaled to `clients` when non-zero) and fails the test when it cannot start.
