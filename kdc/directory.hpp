@@ -53,6 +53,7 @@ enum class SpnOutcome {
   Added,             // -A / -S: value added
   AlreadyPresent,    // -A / -S: the account already holds it; nothing changed
   RefusedDuplicate,  // -S: another account holds it; nothing changed
+  RefusedNotUnique,  // -A: the DC refused the write, another account holds it (0x21C7, 2012 R2 and later)
   Removed,           // -D
   NotPresent,        // -D: the account does not hold it; nothing changed
 };
@@ -62,9 +63,24 @@ struct SpnChange {
   SpnOutcome outcome = SpnOutcome::Added;
   std::string account;               // sAMAccountName of the target
   std::string spn;                   // as written by the caller
-  std::vector<std::string> holders;  // RefusedDuplicate: the accounts that hold it already
+  std::vector<std::string> holders;  // Refused*: the accounts that hold it already; Added: the others that
+                                     // held it before (the write made a duplicate)
   std::vector<std::string> output;   // setspn-like console lines
 };
+
+// What the DC taking an SPN write checks. Since Windows Server 2012 R2 a DC refuses an originating write
+// that would put an SPN already held by another account anywhere in the forest (ERROR_DS_SPN_VALUE_NOT_
+// UNIQUE_IN_FOREST, 0x21C7 / 8647, and Directory Service event 2974), unless character 21 of dSHeuristics
+// turns the check off. Older DCs write the value without looking.
+struct SpnWriteCheck {
+  bool forestUnique = false;
+  std::string dcName = "DC01";  // named in event 2974
+};
+
+// Wordings of the KDC's event 11. Windows Server 2003's KDC (source KDC) says "There are multiple accounts
+// with name ..."; 2008 and later (source Microsoft-Windows-Kerberos-Key-Distribution-Center) say "The KDC
+// encountered duplicate names ...".
+enum class KdcEventWording { Windows2003, Windows2008 };
 
 struct SpnListing {
   std::string account;
@@ -140,12 +156,15 @@ class Directory {
   core::Result<core::crypto::Key> key(std::string_view sam, std::uint32_t kvno, std::int32_t enctype) const;
 
   // --- setspn (directory_setspn.cpp) ---
-  core::Result<SpnChange> addSpn(std::string_view sam, std::string_view spn);         // -A, no check
+  // -A: no look-up before the write; the DC's own check (`check`) may still refuse it.
+  core::Result<SpnChange> addSpn(std::string_view sam, std::string_view spn, const SpnWriteCheck& check = {});
   core::Result<SpnChange> addSpnChecked(std::string_view sam, std::string_view spn);  // -S
   core::Result<SpnChange> deleteSpn(std::string_view sam, std::string_view spn);      // -D
   core::Result<SpnListing> listSpns(std::string_view sam) const;                      // -L
   SpnQuery querySpn(std::string_view spn) const;                                      // -Q
   DuplicateReport findDuplicates() const;                                             // -X
+
+  void setKdcEventWording(KdcEventWording wording);
 
   // --- resolution (directory_resolve.cpp) ---
   // The service a TGS-REQ names. One component: sAMAccountName, then UPN. "krbtgt/<realm>": the krbtgt.
@@ -209,6 +228,7 @@ class Directory {
   // lower-case node sam -> lower-case account sam -> delivered key versions
   std::map<std::string, std::map<std::string, std::vector<KeySet>>> delivered_;
   SpnMappings spnMappings_ = SpnMappings::activeDirectoryDefault();
+  KdcEventWording kdcEventWording_ = KdcEventWording::Windows2008;
 };
 
 }  // namespace kerbpool::kdc

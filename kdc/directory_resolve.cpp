@@ -70,18 +70,32 @@ void Directory::setSpnMappings(SpnMappings mappings) {
   spnMappings_ = std::move(mappings);
 }
 
+void Directory::setKdcEventWording(KdcEventWording wording) {
+  std::unique_lock lock(mutex_);
+  kdcEventWording_ = wording;
+}
+
 SpnMappings Directory::spnMappings() const {
   std::shared_lock lock(mutex_);
   return spnMappings_;
 }
 
 void Directory::logDuplicate(const std::string& spn, const std::vector<const Account*>& holders) const {
-  events_.append(event_id::kDuplicateName, event_source::kKdc,
-                 {{"Name", spn},
-                  {"Type", "DS_SERVICE_PRINCIPAL_NAME"},
-                  {"Accounts", joinNames(holders, false)},
-                  {"AccountDNs", joinNames(holders, true)}},
-                 "There are multiple accounts with name " + spn + " of type DS_SERVICE_PRINCIPAL_NAME.");
+  const bool legacy = kdcEventWording_ == KdcEventWording::Windows2003;
+  events_.append(
+      event_id::kDuplicateName, legacy ? event_source::kKdc : event_source::kKdc2008,
+      {{"Name", spn},
+       {"Type", "DS_SERVICE_PRINCIPAL_NAME"},
+       {"Accounts", joinNames(holders, false)},
+       {"AccountDNs", joinNames(holders, true)}},
+      legacy ? "There are multiple accounts with name " + spn + " of type DS_SERVICE_PRINCIPAL_NAME."
+             : "The KDC encountered duplicate names while processing a Kerberos authentication "
+               "request. The duplicate name is " +
+                   spn +
+                   " (of type DS_SERVICE_PRINCIPAL_NAME). This may result in authentication failures "
+                   "or downgrades to NTLM. In order to prevent this from occuring remove the duplicate "
+                   "entries for " +
+                   spn + " in Active Directory.");
 }
 
 core::Result<Resolution> Directory::makeResolution(const Account& account, MatchForm form,

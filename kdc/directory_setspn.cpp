@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "kdc/directory.hpp"
+#include "kdc/event_log.hpp"
 #include "kdc/name_case.hpp"
 
 namespace kerbpool::kdc {
@@ -38,6 +39,8 @@ std::string_view toString(SpnOutcome outcome) {
       return "already_present";
     case SpnOutcome::RefusedDuplicate:
       return "refused_duplicate";
+    case SpnOutcome::RefusedNotUnique:
+      return "refused_not_unique";
     case SpnOutcome::Removed:
       return "removed";
     case SpnOutcome::NotPresent:
@@ -56,7 +59,8 @@ std::vector<const Account*> Directory::spnHoldersLocked(std::string_view spn) co
   return out;
 }
 
-core::Result<SpnChange> Directory::addSpn(std::string_view sam, std::string_view spn) {
+core::Result<SpnChange> Directory::addSpn(std::string_view sam, std::string_view spn,
+                                          const SpnWriteCheck& check) {
   KP_CHECK(parseSpn(spn));
   std::unique_lock lock(mutex_);
   Account* a = findLocked(sam);
@@ -71,6 +75,36 @@ core::Result<SpnChange> Directory::addSpn(std::string_view sam, std::string_view
   if (holds(*a, spn)) {
     change.outcome = SpnOutcome::AlreadyPresent;
     change.output.push_back("Duplicate SPN found on the object itself: nothing to do");
+    return change;
+  }
+  std::vector<const Account*> others;
+  for (const Account* h : spnHoldersLocked(spn)) {
+    if (h != a) {
+      others.push_back(h);
+      change.holders.push_back(h->samAccountName);
+    }
+  }
+  if (check.forestUnique && !others.empty()) {
+    // The DC's uniqueness check: the LDAP modify fails with constraintViolation (problem 1005) and
+    // ERROR_DS_SPN_VALUE_NOT_UNIQUE_IN_FOREST; setspn prints the Win32 error.
+    change.outcome = SpnOutcome::RefusedNotUnique;
+    change.output.push_back("Failed to assign SPN on account '" + a->distinguishedName +
+                            "', error 0x21c7/8647 -> The operation failed because SPN value provided for "
+                            "addition/modification is not unique forest-wide.");
+    std::string conflicting;
+    for (const Account* h : others) {
+      conflicting += (conflicting.empty() ? "" : "; ") + h->distinguishedName;
+    }
+    events_.append(event_id::kValueNotUnique, event_source::kDirectoryService,
+                   {{"Attribute", "servicePrincipalName"},
+                    {"Value", change.spn},
+                    {"Object", a->distinguishedName},
+                    {"ConflictingObjects", conflicting},
+                    {"DomainController", check.dcName},
+                    {"Winerror", "8647"}},
+                   "The attribute value provided is not unique in the forest or partition. Attribute: "
+                   "servicePrincipalName Value=" +
+                       change.spn + " " + a->distinguishedName + " Winerror: 8647");
     return change;
   }
   a->servicePrincipalNames.push_back(change.spn);

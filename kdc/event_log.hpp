@@ -21,6 +21,9 @@ constexpr int kDuplicateName = 11;  // System log, source KDC: duplicate SPN/UPN
 // etype).
 constexpr int kNoSuitableKeyAs = 26;
 constexpr int kNoSuitableKeyTgs = 27;
+// Directory Service log, source ActiveDirectory_DomainService: a write refused because the value (an SPN
+// or UPN) is not unique in the forest (2012 R2 and later).
+constexpr int kValueNotUnique = 2974;
 constexpr int kTgtRequested = 4768;              // a Kerberos TGT was requested (result code 0 or failure)
 constexpr int kServiceTicketRequested = 4769;    // a Kerberos service ticket was requested (or failed)
 constexpr int kPreAuthFailed = 4771;             // Kerberos pre-authentication failed
@@ -31,7 +34,9 @@ constexpr int kNtlmCredentialValidation = 4776;  // the DC attempted to validate
 
 // Event sources as Windows names them.
 namespace event_source {
-inline constexpr const char* kKdc = "KDC";
+inline constexpr const char* kKdc = "KDC";  // Windows Server 2003
+inline constexpr const char* kKdc2008 = "Microsoft-Windows-Kerberos-Key-Distribution-Center";
+inline constexpr const char* kDirectoryService = "ActiveDirectory_DomainService";
 inline constexpr const char* kSecurityAuditing = "Microsoft-Windows-Security-Auditing";
 }  // namespace event_source
 

@@ -121,7 +121,8 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
                          " (a duplicate SPN: the KDC logged event 11 " + plural(ev11, "time", "times") +
                          "): the KDC refused every service ticket for it (KDC_ERR_S_PRINCIPAL_UNKNOWN, " +
                          withThousands(unknown) + ")" +
-                         (internalClients ? ", " + consequence(e) + "." : "."));
+                         (internalClients ? ", " + consequence(e) + "." : ".") +
+                         (pool.duplicateOrigin.empty() ? "" : " " + pool.duplicateOrigin));
     d.fixes.push_back("Remove the SPN from the computer accounts (" +
                       [&] {
                         std::string cmds;
@@ -130,7 +131,8 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
                         }
                         return cmds;
                       }() +
-                      ") and " + fixShared + ".");
+                      ") and " + fixShared +
+                      (pool.duplicateFix.empty() ? "." : "; then " + pool.duplicateFix + "."));
     return;
   }
   const std::string holder = pool.holders.front();
@@ -457,6 +459,12 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
     st.spn = "HTTP/" + n;
     for (const auto& h : dir.querySpn(st.spn).holders) {
       st.holders.push_back(h.samAccountName);
+    }
+    if (st.holders.size() >= 2) {
+      if (auto origin = lab.duplicateOrigin(st.spn)) {
+        st.duplicateOrigin = origin->how;
+        st.duplicateFix = origin->fix;
+      }
     }
     snap.spns.push_back(std::move(st));
   }

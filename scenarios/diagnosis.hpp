@@ -19,6 +19,8 @@ namespace kerbpool::scenarios {
 struct SpnState {
   std::string spn;                   // "HTTP/pool.contoso.test"
   std::vector<std::string> holders;  // sAMAccountNames
+  std::string duplicateOrigin;       // two holders or more: how the duplicate got in (LabDirectory's words)
+  std::string duplicateFix;          // and what keeps it out
 };
 
 // The directory as it stood when a phase began.

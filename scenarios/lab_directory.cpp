@@ -61,6 +61,11 @@ core::Result<std::unique_ptr<LabDirectory>> LabDirectory::build(const Scenario& 
   KP_TRY(kdc::Realm realm, kdc::parseRealmFile(scenario.realmJson, *events));
   std::unique_ptr<LabDirectory> lab(
       new LabDirectory(scenario, std::move(events), std::move(realm.directory)));
+  // The KDC's event wording follows the first DC (the one whose log the report reads).
+  const DcVersion* version = findDcVersion(lab->domainController("").version);
+  lab->directory_->setKdcEventWording(version != nullptr && version->legacyKdcEvents
+                                          ? kdc::KdcEventWording::Windows2003
+                                          : kdc::KdcEventWording::Windows2008);
   for (const auto& op : lab->scenario_.operations) {
     auto step = lab->apply(op);
     if (!step.ok()) {
@@ -79,11 +84,13 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
   using Kind = DirectoryOperation::Kind;
   switch (op.kind) {
     case Kind::SetspnAdd:
-      return setspn("-A", op.account, op.spn);
+      return setspn("-A", op.account, op.spn, op.dc);
     case Kind::SetspnAddChecked:
-      return setspn("-S", op.account, op.spn);
+      return setspn("-S", op.account, op.spn, op.dc);
     case Kind::SetspnDelete:
-      return setspn("-D", op.account, op.spn);
+      return setspn("-D", op.account, op.spn, op.dc);
+    case Kind::SetDsHeuristics:
+      return setDsHeuristics(op.value);
     case Kind::CreateKerberosAccount:
       return createKerberosAccount(op.account, op.site);
     case Kind::AssignKerberosAccount:
@@ -107,17 +114,106 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
   return makeError(ErrorCategory::Config, "bad_operation", "unknown operation");
 }
 
+const DomainControllerSpec& LabDirectory::domainController(const std::string& name) const {
+  static const DomainControllerSpec kDefault;
+  for (const auto& dc : scenario_.domainControllers) {
+    if (equalsIgnoreCase(dc.name, name)) {
+      return dc;
+    }
+  }
+  return scenario_.domainControllers.empty() ? kDefault : scenario_.domainControllers.front();
+}
+
+bool LabDirectory::spnUniquenessBypassed() const {
+  // Character 21 of dSHeuristics: 1 UPN, 2 SPN, 4 SPN alias; they add up.
+  return dsHeuristics_.size() >= 21 && ((dsHeuristics_[20] - '0') & 2) != 0;
+}
+
+kdc::SpnWriteCheck LabDirectory::spnWriteCheck(const std::string& dc) const {
+  const DomainControllerSpec& spec = domainController(dc);
+  const DcVersion* version = findDcVersion(spec.version);
+  kdc::SpnWriteCheck check;
+  check.dcName = spec.name;
+  check.forestUnique = version != nullptr && version->checksSpnUniqueness && !spnUniquenessBypassed();
+  return check;
+}
+
+void LabDirectory::noteDuplicate(const kdc::SpnChange& change, const std::string& dc) {
+  if (change.outcome != kdc::SpnOutcome::Added || change.holders.empty()) {
+    return;
+  }
+  std::string key = change.spn;
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (duplicateOrigins_.count(key) != 0) {
+    return;
+  }
+  const DomainControllerSpec& spec = domainController(dc);
+  const DcVersion* version = findDcVersion(spec.version);
+  const std::string display = version != nullptr ? version->display : spec.version;
+  DuplicateOrigin origin;
+  origin.how = "The duplicate got in when " + change.spn + " was written to " + change.account +
+               " (already held by " + joined(change.holders) + ") on " + spec.name + ", ";
+  if (version != nullptr && version->checksSpnUniqueness) {
+    origin.how +=
+        "a " + display + " domain controller that would have refused it (0x21C7, Directory " +
+        "Service event 2974) had dSHeuristics not turned the forest-wide SPN check off (character " +
+        "21 = " + dsHeuristics_.substr(20, 1) + ").";
+    origin.fix = "turn the forest-wide SPN check back on (character 21 of dSHeuristics to 0)";
+  } else {
+    origin.how +=
+        "a " + display + " domain controller: DCs before Windows Server 2012 R2 write a duplicate " +
+        "SPN without a word (2012 R2 and later refuse it with 0x21C7 and log Directory Service event " +
+        "2974).";
+    origin.fix =
+        "from now on add SPNs with setspn -S, which looks for the SPN in the whole forest before writing it";
+  }
+  duplicateOrigins_[key] = std::move(origin);
+}
+
+std::optional<LabDirectory::DuplicateOrigin> LabDirectory::duplicateOrigin(std::string_view spn) const {
+  std::string key(spn);
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto it = duplicateOrigins_.find(key);
+  return it == duplicateOrigins_.end() ? std::nullopt : std::optional<DuplicateOrigin>(it->second);
+}
+
+core::Result<AdminStep> LabDirectory::setDsHeuristics(const std::string& value) {
+  AdminStep step;
+  step.command = "Set-ADObject \"CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration," +
+                 directory_->baseDn() + "\" -Replace @{dSHeuristics=\"" + value + "\"}";
+  dsHeuristics_ = value;
+  step.output.push_back(spnUniquenessBypassed()
+                            ? "dSHeuristics is now " + value +
+                                  ": character 21 includes 2, so domain controllers "
+                                  "running Windows Server 2012 R2 or later no longer refuse a duplicate SPN"
+                            : "dSHeuristics is now " + value +
+                                  ": the forest-wide SPN uniqueness check of 2012 R2 and later DCs stays on");
+  return record(std::move(step));
+}
+
 core::Result<AdminStep> LabDirectory::setspn(std::string_view flag, const std::string& account,
-                                             const std::string& spn) {
+                                             const std::string& spn, const std::string& dc) {
   AdminStep step;
   step.command = "setspn " + std::string(flag) + " " + spn + " " + account;
-  core::Result<kdc::SpnChange> change = flag == "-A"   ? directory_->addSpn(account, spn)
+  const kdc::SpnWriteCheck check = spnWriteCheck(dc);
+  if (!dc.empty()) {
+    step.command += "   (against " + check.dcName + ")";
+  }
+  core::Result<kdc::SpnChange> change = flag == "-A"   ? directory_->addSpn(account, spn, check)
                                         : flag == "-S" ? directory_->addSpnChecked(account, spn)
                                                        : directory_->deleteSpn(account, spn);
   if (!change.ok()) {
     return std::move(change).error().within(step.command);
   }
   step.output = change->output;
+  if (change->outcome == kdc::SpnOutcome::RefusedNotUnique) {
+    const DcVersion* version = findDcVersion(domainController(dc).version);
+    step.output.push_back(
+        "(kerbpool: " + check.dcName + " runs " + (version != nullptr ? version->display : std::string("?")) +
+        ", which checks that an " + "SPN is unique in the forest; " + joined(change->holders) +
+        " already holds " + spn + ". " + check.dcName + " logged Directory Service event 2974.)");
+  }
+  noteDuplicate(*change, dc);
   step.keysChanged = true;  // the names a node's keys answer to follow the SPNs
   return record(std::move(step));
 }
@@ -136,7 +232,8 @@ core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& a
                         " for the Kerberos web authentication of site " + site);
   // Lync adds the pool's HTTP SPN itself, without looking for another holder first.
   const std::string spn = "HTTP/" + scenario_.pool.fqdn;
-  KP_TRY(kdc::SpnChange change, directory_->addSpn(account, spn));
+  KP_TRY(kdc::SpnChange change, directory_->addSpn(account, spn, spnWriteCheck("")));
+  noteDuplicate(change, "");
   for (const auto& line : change.output) {
     step.output.push_back(line);
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,16 @@ class LabDirectory {
   // or every node of the site the account serves (nobody else needs them for a node's own account).
   core::Result<AdminStep> rollPassword(const std::string& account,
                                        const std::optional<std::vector<std::string>>& reach);
+  // How a duplicate of `spn` got into the directory (the first write that made one: which DC took it and why
+  // it did not refuse), in plain words; nullopt when no write of this lab made one.
+  struct DuplicateOrigin {
+    std::string how;  // "The duplicate got in when ..."
+    std::string fix;  // what keeps it from coming back: "restore the check: ..."
+  };
+  std::optional<DuplicateOrigin> duplicateOrigin(std::string_view spn) const;
+  // The DC an operation's write goes to: the one named (any case), else the first.
+  const DomainControllerSpec& domainController(const std::string& name) const;
+
   // The fix: HTTP/<pool fqdn> removed from every other account (setspn -D), `account` created when missing
   // (with the SPN), assigned to the pool's site, its password set and delivered to every node. Several steps.
   core::Result<std::vector<AdminStep>> applyFix(const std::string& account);
@@ -54,7 +65,15 @@ class LabDirectory {
  private:
   LabDirectory(Scenario scenario, std::unique_ptr<kdc::EventLog> events,
                std::unique_ptr<kdc::Directory> directory);
-  core::Result<AdminStep> setspn(std::string_view flag, const std::string& account, const std::string& spn);
+  core::Result<AdminStep> setspn(std::string_view flag, const std::string& account, const std::string& spn,
+                                 const std::string& dc = "");
+  core::Result<AdminStep> setDsHeuristics(const std::string& value);
+  // What the DC named checks before an SPN write (2012 R2 and later: forest-wide uniqueness, unless
+  // dSHeuristics turns it off).
+  kdc::SpnWriteCheck spnWriteCheck(const std::string& dc) const;
+  bool spnUniquenessBypassed() const;
+  // After a write that made a duplicate: remembers how.
+  void noteDuplicate(const kdc::SpnChange& change, const std::string& dc);
   core::Result<AdminStep> createKerberosAccount(const std::string& account, const std::string& site);
   core::Result<AdminStep> assign(const std::string& account, const std::string& site);
   core::Result<AdminStep> setAccountPassword(const std::string& account, const std::string& password,
@@ -68,6 +87,8 @@ class LabDirectory {
   std::unique_ptr<kdc::Directory> directory_;
   std::vector<AdminStep> steps_;
   int passwordsMade_ = 0;
+  std::string dsHeuristics_;                                 // forest-wide (CN=Directory Service)
+  std::map<std::string, DuplicateOrigin> duplicateOrigins_;  // lower-case SPN -> how its duplicate arose
 };
 
 }  // namespace kerbpool::scenarios

@@ -257,6 +257,7 @@ ServerCounters collectServerCounters(PoolWorld& world) {
     }
   }
   c.event11Messages = events.countsByMessage(kdc::event_id::kDuplicateName);
+  c.event2974Messages = events.countsByMessage(kdc::event_id::kValueNotUnique);
   for (int id : {kdc::event_id::kTgtRequested, kdc::event_id::kServiceTicketRequested}) {
     if (auto byStatus = events.countsByStatus(id); !byStatus.empty()) {
       c.eventStatus[id] = std::move(byStatus);

@@ -253,6 +253,7 @@ std::vector<DcReport> PoolWorld::dcs() const {
   for (const auto& dc : dcs_) {
     DcReport r;
     r.name = dc->spec.name;
+    r.version = dc->spec.version;
     r.kdcPort = dc->server->port();
     r.maxConcurrentApi = dc->maxConcurrentApi;
     r.holdMs = dc->spec.holdTime.meanMs;

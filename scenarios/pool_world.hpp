@@ -46,7 +46,8 @@ struct PoolWorldOptions {
 // A domain controller of the scenario as the report uses it: its KDC, its Netlogon and the nodes whose
 // secure channel it serves.
 struct DcReport {
-  std::string name;  // "DC01"
+  std::string name;     // "DC01"
+  std::string version;  // "2019" (DcVersion::key)
   std::uint16_t kdcPort = 0;
   int maxConcurrentApi = 10;          // in force (after --max-concurrent-api)
   double holdMs = 0;                  // the hold-time model's mean

@@ -140,6 +140,7 @@ std::string formatReportJson(const RunReport& r) {
       counts[std::string(netlogon::toString(status))] = n;
     }
     dcs.push_back(json{{"name", dc.name},
+                       {"version", dc.version},
                        {"kdc_port", dc.kdcPort},
                        {"max_concurrent_api", dc.maxConcurrentApi},
                        {"hold_ms", dc.holdMs},

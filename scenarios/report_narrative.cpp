@@ -34,7 +34,8 @@ std::string comparison(const RunReport& r) {
   // NTLM requests that needed no logon of their own: the connection was already authenticated.
   std::uint64_t riding = 0;
   for (const auto& [key, count] : o.reasons) {
-    if (std::get<1>(key) == "ntlm" && std::get<2>(key).rfind("the connection is already authenticated", 0) == 0) {
+    if (std::get<1>(key) == "ntlm" &&
+        std::get<2>(key).rfind("the connection is already authenticated", 0) == 0) {
       riding += count;
     }
   }
@@ -42,25 +43,26 @@ std::string comparison(const RunReport& r) {
   const std::uint64_t calls = r.servers.netlogonCalls;
   std::string ntlmWords;
   if (all.ntlm > 0) {
-    ntlmWords = withThousands(all.ntlm) + " NTLM " + (all.ntlm == 1 ? "request" : "requests") + " (p50 " +
-                msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) + "): " + withThousands(ntlmLogons) +
-                (ntlmLogons == 1 ? " logon" : " logons") + " on a new connection" +
-                (riding > 0 ? ", " + withThousands(riding) + " rode on a connection NTLM had already authenticated"
-                            : std::string()) +
-                "; the DC did " + withThousands(calls) + " Netlogon pass-" + (calls == 1 ? "through" : "throughs") +
-                (calls == ntlmLogons ? ", one per logon" : ", one per logon attempt, failed ones included") + ".";
+    ntlmWords =
+        withThousands(all.ntlm) + " NTLM " + (all.ntlm == 1 ? "request" : "requests") + " (p50 " +
+        msText(n.p50Ms) + ", p99 " + msText(n.p99Ms) + "): " + withThousands(ntlmLogons) +
+        (ntlmLogons == 1 ? " logon" : " logons") + " on a new connection" +
+        (riding > 0 ? ", " + withThousands(riding) + " rode on a connection NTLM had already authenticated"
+                    : std::string()) +
+        "; the DC did " + withThousands(calls) + " Netlogon pass-" + (calls == 1 ? "through" : "throughs") +
+        (calls == ntlmLogons ? ", one per logon" : ", one per logon attempt, failed ones included") + ".";
   }
   const std::uint64_t unauthenticated = all.prompt + all.failed;
-  const std::string rest = unauthenticated == 0
-                               ? std::string()
-                               : " The other " + withThousands(unauthenticated) + " of " +
-                                     withThousands(all.total()) + " requests did not authenticate: " +
-                                     withThousands(all.prompt) + " ended in a credential prompt, " +
-                                     withThousands(all.failed) + " failed.";
+  const std::string rest =
+      unauthenticated == 0
+          ? std::string()
+          : " The other " + withThousands(unauthenticated) + " of " + withThousands(all.total()) +
+                " requests did not authenticate: " + withThousands(all.prompt) +
+                " ended in a credential prompt, " + withThousands(all.failed) + " failed.";
   if (all.kerberos > 0 && all.ntlm > 0) {
     out += wrap("Kerberos: " + withThousands(all.kerberos) + " requests (p50 " + msText(k.p50Ms) + ", p99 " +
-                    msText(k.p99Ms) + "), no DC round trip once the workstation holds its ticket. NTLM: " +
-                    ntlmWords + rest,
+                    msText(k.p99Ms) +
+                    "), no DC round trip once the workstation holds its ticket. NTLM: " + ntlmWords + rest,
                 "  ");
   } else if (all.kerberos > 0) {
     out += wrap((unauthenticated == 0 ? "Every request used Kerberos"
@@ -70,7 +72,8 @@ std::string comparison(const RunReport& r) {
                     withThousands(calls) + " NTLM pass-throughs." + rest,
                 "  ");
   } else if (all.ntlm > 0) {
-    out += wrap((unauthenticated == 0 ? "Every request used NTLM: " : "Every request that authenticated used NTLM: ") +
+    out += wrap((unauthenticated == 0 ? "Every request used NTLM: "
+                                      : "Every request that authenticated used NTLM: ") +
                     ntlmWords + " Kerberos would have needed none of those pass-throughs." + rest,
                 "  ");
   } else if (all.total() > 0) {
@@ -141,14 +144,19 @@ std::string narrative(const RunReport& r) {
   for (std::size_t i = 0; i < r.servers.dcs.size() && i < s.domainControllers.size(); ++i) {
     const auto& dc = s.domainControllers[i];
     const auto& live = r.servers.dcs[i];
-    out += wrap("Domain controller " + dc.name + ": KDC on 127.0.0.1:" + std::to_string(live.kdcPort) +
-                    " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(live.maxConcurrentApi) +
-                    ", hold time " + fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model +
-                    "), wait timeout " +
-                    fixed(dc.waitTimeoutS, dc.waitTimeoutS == static_cast<double>(static_cast<long long>(dc.waitTimeoutS)) ? 0 : 3) +
-                    " s; secure channels of " +
-                    (live.channels.empty() ? std::string("no node") : listInWords(live.channels)) + ".",
-                "  ");
+    const DcVersion* version = findDcVersion(dc.version);
+    const bool defaultMca = version != nullptr && live.maxConcurrentApi == version->defaultMaxConcurrentApi;
+    out += wrap(
+        "Domain controller " + dc.name + " (" + (version != nullptr ? version->display : dc.version) +
+            "): KDC on 127.0.0.1:" + std::to_string(live.kdcPort) +
+            " (UDP and TCP), Netlogon MaxConcurrentApi " + std::to_string(live.maxConcurrentApi) +
+            (defaultMca ? std::string(" (that version's default)") : std::string()) + ", hold time " +
+            fixed(dc.holdTime.meanMs, 0) + " ms (" + dc.holdTime.model + "), wait timeout " +
+            fixed(dc.waitTimeoutS,
+                  dc.waitTimeoutS == static_cast<double>(static_cast<long long>(dc.waitTimeoutS)) ? 0 : 3) +
+            " s; secure channels of " +
+            (live.channels.empty() ? std::string("no node") : listInWords(live.channels)) + ".",
+        "  ");
   }
   out += wrap("Clients: " + clients + " = " + withThousands(o.overall.total()) + " requests, " +
                   std::to_string(r.population.threads) + " at a time.",

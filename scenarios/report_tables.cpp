@@ -32,6 +32,8 @@ std::string eventName(int id) {
   switch (id) {
     case 11:
       return "11 KDC: duplicate SPN";
+    case 2974:
+      return "2974 Directory Service: SPN write refused, not unique in the forest";
     case 4768:
       return "4768 TGT requested";
     case 4769:
@@ -197,9 +199,10 @@ std::string tables(const RunReport& r) {
     const auto status = r.servers.eventStatus.find(id);
     out += "  " + eventName(id) + ": " + withThousands(n) +
            (status == r.servers.eventStatus.end() ? std::string() : statusBreakdown(status->second)) + "\n";
-    if (id == 11) {
+    if (id == 11 || id == 2974) {
       // Event Viewer lists one record per occurrence; the same text is shown once here, with its count.
-      for (const auto& [message, times] : r.servers.event11Messages) {
+      for (const auto& [message, times] :
+           id == 11 ? r.servers.event11Messages : r.servers.event2974Messages) {
         out += wrap((message.empty() ? std::string("(other texts)") : "\"" + message + "\"") + " (" +
                         withThousands(times) + (times == 1 ? " time)" : " times)"),
                     "    ");

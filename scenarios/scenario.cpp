@@ -19,6 +19,42 @@ std::uint64_t Scenario::totalRequests() const {
   return total;
 }
 
+namespace {
+
+const std::vector<DcVersion>& dcVersions() {
+  static const std::vector<DcVersion> versions{
+      {"2003", "Windows Server 2003", false, 2, true},
+      {"2008", "Windows Server 2008", false, 2, false},
+      {"2008R2", "Windows Server 2008 R2", false, 2, false},
+      {"2012", "Windows Server 2012", false, 10, false},
+      {"2012R2", "Windows Server 2012 R2", true, 10, false},
+      {"2016", "Windows Server 2016", true, 10, false},
+      {"2019", "Windows Server 2019", true, 10, false},
+      {"2022", "Windows Server 2022", true, 10, false},
+      {"2025", "Windows Server 2025", true, 10, false},
+  };
+  return versions;
+}
+
+}  // namespace
+
+const DcVersion* findDcVersion(std::string_view key) {
+  for (const auto& v : dcVersions()) {
+    if (v.key == key) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> dcVersionKeys() {
+  std::vector<std::string> out;
+  for (const auto& v : dcVersions()) {
+    out.push_back(v.key);
+  }
+  return out;
+}
+
 std::vector<ClientProfileSpec> builtInProfiles() {
   ClientProfileSpec internal;
   internal.name = "internal-pc";

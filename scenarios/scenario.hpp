@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kerbpool::scenarios {
@@ -17,12 +18,28 @@ struct HoldTimeModel {
   double sigma = 0.5;           // lognormal shape
 };
 
+// A DC's Windows Server version and what it changes in the lab.
+struct DcVersion {
+  std::string key;      // "2008R2", as written in a scenario file
+  std::string display;  // "Windows Server 2008 R2"
+  // 2012 R2 and later refuse an SPN write that would duplicate one held elsewhere in the forest (0x21C7,
+  // Directory Service event 2974) unless dSHeuristics turns the check off.
+  bool checksSpnUniqueness = true;
+  int defaultMaxConcurrentApi = 10;  // Netlogon MaxConcurrentApi: 2 before 2012 (member servers), 10 since
+  bool legacyKdcEvents = false;      // 2003: event 11 from source KDC with the old wording
+};
+// 2003, 2008, 2008R2, 2012, 2012R2, 2016, 2019, 2022, 2025; nullptr for anything else.
+const DcVersion* findDcVersion(std::string_view key);
+std::vector<std::string> dcVersionKeys();
+inline constexpr const char* kDefaultDcVersion = "2019";
+
 struct DomainControllerSpec {
   std::string name = "DC01";
-  int maxConcurrentApi = 10;  // Netlogon MaxConcurrentApi: 2 (2008 R2), 10 (2012+), up to 150
+  std::string version = kDefaultDcVersion;  // DcVersion::key
+  int maxConcurrentApi = 10;                // Netlogon MaxConcurrentApi: default from the version, up to 150
   HoldTimeModel holdTime;
-  double waitTimeoutS = 45.0;  // semaphore wait before STATUS_NO_LOGON_SERVERS
-  double warningEventThresholdS = 0;    // Netlogon WarningEventThreshold: waits over it log 5818/5819 (0: off)
+  double waitTimeoutS = 45.0;          // semaphore wait before STATUS_NO_LOGON_SERVERS
+  double warningEventThresholdS = 0;   // Netlogon WarningEventThreshold: waits over it log 5818/5819 (0: off)
   double eventLogPeriodicityS = 1800;  // Netlogon EventLogPeriodicity: the 5817/5819 summary period
 };
 
@@ -44,12 +61,15 @@ struct DirectoryOperation {
     AssignKerberosAccount,       // New-CsKerberosAccountAssignment -Identity SITE
     SetKerberosAccountPassword,  // Set-CsKerberosAccountPassword: new password, keys to the site's nodes
     SetPassword,                 // any account's password (a roll); keys reach `reach` nodes only, if given
+    SetDsHeuristics,             // Set-ADObject "CN=Directory Service,..." -Replace @{dSHeuristics=VALUE}
   };
   Kind kind = Kind::SetspnAdd;
   std::string account;
   std::string spn;
   std::string site;
   std::string password;
+  std::string value;  // set_dsheuristics: the new dSHeuristics string
+  std::string dc;     // the DC the write goes to (default: the first); its version decides its checks
   std::optional<std::vector<std::string>>
       reach;         // nodes that receive the new keys (default: all of the site)
   std::string path;  // JSON path, for messages

@@ -97,12 +97,15 @@ std::vector<DomainControllerSpec> loadDcs(const json& root) {
     const json& j = arr[i];
     requireObject(j, path);
     checkKeys(j, path,
-              {"name", "max_concurrent_api", "hold_time", "wait_timeout_s", "warning_event_threshold_s",
-               "event_log_periodicity_s"});
+              {"name", "version", "max_concurrent_api", "hold_time", "wait_timeout_s",
+               "warning_event_threshold_s", "event_log_periodicity_s"});
     DomainControllerSpec dc;
     const std::string number = std::to_string(i + 1);
     dc.name = optString(j, path, "name").value_or("DC" + std::string(number.size() < 2 ? "0" : "") + number);
-    dc.maxConcurrentApi = static_cast<int>(optIntInRange(j, path, "max_concurrent_api", 1, 150).value_or(10));
+    dc.version = oneOf(optString(j, path, "version").value_or(kDefaultDcVersion), member(path, "version"),
+                       {"2003", "2008", "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025"});
+    dc.maxConcurrentApi = static_cast<int>(optIntInRange(j, path, "max_concurrent_api", 1, 150)
+                                               .value_or(findDcVersion(dc.version)->defaultMaxConcurrentApi));
     if (const json* h = find(j, "hold_time")) {
       const std::string hp = member(path, "hold_time");
       requireObject(*h, hp);
@@ -116,8 +119,8 @@ std::vector<DomainControllerSpec> loadDcs(const json& root) {
     // Netlogon's WarningEventThreshold (0: off, at most 45 s) and EventLogPeriodicity (seconds).
     dc.warningEventThresholdS =
         optNumberInRange(j, path, "warning_event_threshold_s", 0.0, 45.0).value_or(dc.warningEventThresholdS);
-    dc.eventLogPeriodicityS =
-        optNumberInRange(j, path, "event_log_periodicity_s", 0.001, 86400.0).value_or(dc.eventLogPeriodicityS);
+    dc.eventLogPeriodicityS = optNumberInRange(j, path, "event_log_periodicity_s", 0.001, 86400.0)
+                                  .value_or(dc.eventLogPeriodicityS);
     for (std::size_t k = 0; k < out.size(); ++k) {
       if (lower(out[k].name) == lower(dc.name)) {
         fail(member(path, "name"), "domain controller '" + dc.name + "' is named twice (also " +
@@ -218,7 +221,27 @@ std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPop
   return text;
 }
 
-std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool) {
+namespace {
+
+// dSHeuristics as AD accepts it: digits only; when it is long enough, character 10 must be '1' and character
+// 20 '2' (AD's guard against a mistyped position); character 21 holds the uniqueness bypass.
+void checkDsHeuristics(const std::string& value, const std::string& path) {
+  if (value.size() > 64 ||
+      !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    fail(path, "'" + value + "': dSHeuristics is a string of digits (at most 64)");
+  }
+  if (value.size() >= 10 && value[9] != '1') {
+    fail(path, "'" + value + "': character 10 of dSHeuristics must be 1 when the value is 10 or more long");
+  }
+  if (value.size() >= 20 && value[19] != '2') {
+    fail(path, "'" + value + "': character 20 of dSHeuristics must be 2 when the value is 20 or more long");
+  }
+}
+
+}  // namespace
+
+std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool,
+                                               const std::vector<DomainControllerSpec>& dcs) {
   std::vector<DirectoryOperation> out;
   const json& arr = optArray(root, "", "operations");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -229,9 +252,18 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
     op.path = path;
     const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
                                    {"setspn", "create_kerberos_account", "assign_kerberos_account",
-                                    "set_kerberos_account_password", "set_password"});
+                                    "set_kerberos_account_password", "set_password", "set_dsheuristics"});
+    if (find(j, "dc") != nullptr) {
+      op.dc = optString(j, path, "dc").value_or("");
+      const bool known = std::any_of(dcs.begin(), dcs.end(), [&](const DomainControllerSpec& d) {
+        return lower(d.name) == lower(op.dc);
+      });
+      if (!known) {
+        fail(member(path, "dc"), "no domain controller '" + op.dc + "' in domain_controllers");
+      }
+    }
     if (kind == "setspn") {
-      checkKeys(j, path, {"op", "flag", "account", "spn"});
+      checkKeys(j, path, {"op", "flag", "account", "spn", "dc"});
       const std::string flag = oneOf(reqString(j, path, "flag"), member(path, "flag"), {"-A", "-S", "-D"});
       op.kind = flag == "-A"   ? DirectoryOperation::Kind::SetspnAdd
                 : flag == "-S" ? DirectoryOperation::Kind::SetspnAddChecked
@@ -259,6 +291,11 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
       if (find(j, "reach") != nullptr) {
         op.reach = optStringArray(j, path, "reach");
       }
+    } else if (kind == "set_dsheuristics") {
+      checkKeys(j, path, {"op", "value", "dc"});
+      op.kind = DirectoryOperation::Kind::SetDsHeuristics;
+      op.value = reqString(j, path, "value");
+      checkDsHeuristics(op.value, member(path, "value"));
     } else {
       checkKeys(j, path, {"op", "account", "password", "reach"});
       op.kind = DirectoryOperation::Kind::SetPassword;

@@ -35,7 +35,7 @@ Scenario build(const json& root) {
   s.domainControllers = loadDcs(root);
   s.users = loadUsers(root);
   s.realmJson = buildRealmJson(root, s.pool, s.users, s);
-  s.operations = loadOperations(root, s.pool);
+  s.operations = loadOperations(root, s.pool, s.domainControllers);
   s.dns = loadDns(root, s.pool);
   s.profiles = loadProfiles(root);
   s.clients = loadClients(root, s.profiles, s.dns);

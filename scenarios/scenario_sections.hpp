@@ -30,7 +30,8 @@ std::vector<DomainControllerSpec> loadDcs(const json& root);
 UserPopulation loadUsers(const json& root);
 // The realm file object completed with the pool's nodes and the users; sets s.realmName.
 std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPopulation& users, Scenario& s);
-std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool);
+std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool,
+                                               const std::vector<DomainControllerSpec>& dcs);
 std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool);
 
 // The run (scenario_run_sections.cpp): who sends requests ("profiles", "clients"), what happens meanwhile

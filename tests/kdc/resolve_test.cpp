@@ -57,10 +57,16 @@ TEST_CASE("resolveService: a duplicate SPN fails with S_PRINCIPAL_UNKNOWN and lo
   auto events = f.events.query(event_id::kDuplicateName);
   REQUIRE(events.size() == 1);
   const auto& e = events[0];
-  CHECK(e.source == "KDC");
+  // A DC of 2008 or later (the default): the newer source and wording.
+  CHECK(e.source == "Microsoft-Windows-Kerberos-Key-Distribution-Center");
   CHECK(e.time == core::fromUnixSeconds(1700000030));
-  CHECK(e.message ==
-        "There are multiple accounts with name HTTP/pool.contoso.test of type DS_SERVICE_PRINCIPAL_NAME.");
+  CHECK(
+      e.message ==
+      "The KDC encountered duplicate names while processing a Kerberos authentication request. The duplicate "
+      "name is HTTP/pool.contoso.test (of type DS_SERVICE_PRINCIPAL_NAME). This may result in authentication "
+      "failures or downgrades to NTLM. In order to prevent this from occuring remove the duplicate entries "
+      "for "
+      "HTTP/pool.contoso.test in Active Directory.");
   CHECK(e.fields.at("Name") == "HTTP/pool.contoso.test");
   CHECK(e.fields.at("Type") == "DS_SERVICE_PRINCIPAL_NAME");
   CHECK(e.fields.at("Accounts") == "FE01$, FE02$, FE03$");
@@ -168,4 +174,18 @@ TEST_CASE("lookupClient: sAMAccountName, UPN, implicit UPN, SPN; unknown -> C_PR
     CHECK(r.error().code == "client_principal_unknown");
     CHECK(krbErrorCode(r.error()) == 6);
   }
+}
+
+TEST_CASE("resolveService: a Windows Server 2003 KDC words event 11 the old way", "[kdc][resolve]") {
+  PoolFixture f;
+  f.dir.setKdcEventWording(KdcEventWording::Windows2003);
+  for (const char* node : {"FE01$", "FE02$"}) {
+    PoolFixture::take(f.dir.addSpn(node, "HTTP/pool.contoso.test"));
+  }
+  REQUIRE_FALSE(f.dir.resolveService(names("HTTP/pool.contoso.test"), {18}).ok());
+  auto events = f.events.query(event_id::kDuplicateName);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].source == "KDC");
+  CHECK(events[0].message ==
+        "There are multiple accounts with name HTTP/pool.contoso.test of type DS_SERVICE_PRINCIPAL_NAME.");
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "kdc/directory.hpp"
+#include "kdc/event_log.hpp"
 #include "tests/kdc/pool_fixture.hpp"
 
 using namespace kerbpool;
@@ -91,4 +92,36 @@ TEST_CASE("setspn -X reports every SPN held by more than one account", "[kdc][se
   CHECK(report.output.back() == "found 2 groups of duplicate SPNs.");
   CHECK(std::find(report.output.begin(), report.output.end(),
                   "HTTP/pool.contoso.test is registered on these accounts:") != report.output.end());
+}
+
+TEST_CASE("setspn -A on a DC that checks uniqueness (2012 R2 and later): refused with 0x21C7 and event 2974",
+          "[kdc][setspn]") {
+  PoolFixture f;
+  const SpnWriteCheck check{true, "DC01"};
+  CHECK(PoolFixture::take(f.dir.addSpn("FE01$", "HTTP/pool.contoso.test", check)).outcome ==
+        SpnOutcome::Added);
+  auto refused = PoolFixture::take(f.dir.addSpn("FE02$", "http/POOL.contoso.test", check));
+  CHECK(refused.outcome == SpnOutcome::RefusedNotUnique);
+  CHECK(refused.holders == std::vector<std::string>{"FE01$"});
+  CHECK(refused.output.back() ==
+        "Failed to assign SPN on account 'CN=FE02,CN=Computers,DC=contoso,DC=test', error 0x21c7/8647 -> The "
+        "operation failed because SPN value provided for addition/modification is not unique forest-wide.");
+  CHECK(f.dir.querySpn("HTTP/pool.contoso.test").holders.size() == 1);
+  const auto events = f.events.query(event_id::kValueNotUnique);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].source == "ActiveDirectory_DomainService");
+  CHECK(events[0].fields.at("Value") == "http/POOL.contoso.test");
+  CHECK(events[0].fields.at("ConflictingObjects") == "CN=FE01,CN=Computers,DC=contoso,DC=test");
+  CHECK(events[0].fields.at("DomainController") == "DC01");
+
+  // The account's own value again is no conflict; without the check (an older DC, or dSHeuristics) the
+  // write goes through and says which accounts held it already.
+  CHECK(PoolFixture::take(f.dir.addSpn("FE01$", "HTTP/pool.contoso.test", check)).outcome ==
+        SpnOutcome::AlreadyPresent);
+  auto written =
+      PoolFixture::take(f.dir.addSpn("FE02$", "HTTP/pool.contoso.test", SpnWriteCheck{false, "DC02"}));
+  CHECK(written.outcome == SpnOutcome::Added);
+  CHECK(written.holders == std::vector<std::string>{"FE01$"});
+  CHECK(f.dir.querySpn("HTTP/pool.contoso.test").holders.size() == 2);
+  CHECK(f.events.count(event_id::kValueNotUnique) == 1);
 }

@@ -7,21 +7,10 @@
 using namespace kerbpool;
 using client::OutcomeKind;
 using kerbpool::test::checkExpectations;
+using kerbpool::test::oneLine;
 using kerbpool::test::runBuiltin;
 
 namespace {
-
-// The report wraps its sentences: runs of white space (line breaks and indents) as one space.
-std::string oneLine(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n';
-    if (!space || (!out.empty() && out.back() != ' ')) {
-      out.push_back(space ? ' ' : c);
-    }
-  }
-  return out;
-}
 
 const scenarios::OutcomeCounts& nodeCounts(const scenarios::RunReport& r, const std::string& node) {
   static const scenarios::OutcomeCounts none;

@@ -10,6 +10,7 @@
 using namespace kerbpool;
 using client::OutcomeKind;
 using kerbpool::test::checkExpectations;
+using kerbpool::test::oneLine;
 using kerbpool::test::runBuiltin;
 
 TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Netlogon",
@@ -29,7 +30,10 @@ TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Net
   CHECK(
       r.servers.event11Messages ==
       std::map<std::string, std::uint64_t>{
-          {"There are multiple accounts with name HTTP/pool.contoso.test of type DS_SERVICE_PRINCIPAL_NAME.",
+          {"The KDC encountered duplicate names while processing a Kerberos authentication request. The "
+           "duplicate name is HTTP/pool.contoso.test (of type DS_SERVICE_PRINCIPAL_NAME). This may result in "
+           "authentication failures or downgrades to NTLM. In order to prevent this from occuring remove the "
+           "duplicate entries for HTTP/pool.contoso.test in Active Directory.",
            n11}});
   const auto n4769 = r.servers.event(4769);
   CHECK(r.servers.eventStatus.at(4769) == std::map<std::string, std::uint64_t>{{"0x7", n4769}});
@@ -37,7 +41,41 @@ TEST_CASE("scenario per-node-spn: internal clients fall back to NTLM through Net
   CHECK(text.find("4769 service ticket requested: " + std::to_string(n4769) + " (0 succeeded; " +
                   std::to_string(n4769) + " failed: 0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN " +
                   std::to_string(n4769) + ")") != std::string::npos);
-  CHECK(text.find("\"There are multiple accounts with name HTTP/pool.contoso.test") != std::string::npos);
+  CHECK(text.find("\"The KDC encountered duplicate names while processing a Kerberos authentication") !=
+        std::string::npos);
+  // A 2008 R2 DC: the duplicate writes went through, and Netlogon runs with that version's default.
+  CHECK(r.maxConcurrentApi == 2);
+  CHECK(text.find("Domain controller DC01 (Windows Server 2008 R2)") != std::string::npos);
+  CHECK(oneLine(text).find("MaxConcurrentApi 2 (that version's default)") != std::string::npos);
+  CHECK(oneLine(text).find(
+            "on DC01, a Windows Server 2008 R2 domain controller: DCs before Windows Server 2012 "
+            "R2 write a duplicate SPN without a word") != std::string::npos);
+}
+
+TEST_CASE(
+    "scenario duplicate-spn-2019: the 2019 DC refuses the duplicate until dSHeuristics turns the check off",
+    "[integration][scenarios][ntlm]") {
+  const auto r = runBuiltin("duplicate-spn-2019", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  CHECK(r.population.outcomes.overall.ntlm == r.population.outcomes.overall.total());
+  CHECK(r.servers.event(2974) == 1);
+  CHECK(r.servers.event(11) > 0);
+  const auto text = oneLine(scenarios::formatReport(r));
+  const auto refused = text.find(
+      "Failed to assign SPN on account 'CN=FE02,CN=Computers,DC=contoso,DC=test', "
+      "error 0x21c7/8647");
+  REQUIRE(refused != std::string::npos);
+  CHECK(text.rfind("PS> setspn -A HTTP/pool.contoso.test FE02$", refused) != std::string::npos);
+  CHECK(text.find("PS> Set-ADObject") > refused);
+  CHECK(text.find("2974 Directory Service: SPN write refused, not unique in the forest: 1") !=
+        std::string::npos);
+  CHECK(text.find(
+            "The duplicate got in when HTTP/pool.contoso.test was written to FE02$ (already held by FE01$) "
+            "on DC01, a Windows Server 2019 domain controller that would have refused it") !=
+        std::string::npos);
+  CHECK(text.find("then turn the forest-wide SPN check back on (character 21 of dSHeuristics to 0)") !=
+        std::string::npos);
 }
 
 TEST_CASE("scenario external-clients: internal PCs use Kerberos and the others NTLM",

@@ -56,7 +56,8 @@ std::string joined(const Diagnosis& d) {
 }
 
 // A report of one phase with these outcomes, for the narrative's sentences.
-RunReport reportWith(const Scenario& s, OutcomeCounts overall, std::uint64_t ntlmRiding, std::uint64_t calls) {
+RunReport reportWith(const Scenario& s, OutcomeCounts overall, std::uint64_t ntlmRiding,
+                     std::uint64_t calls) {
   RunReport r;
   r.scenario = s;
   r.directories.push_back(DirectorySnapshot{});
@@ -103,15 +104,17 @@ TEST_CASE("wording: prompts are not authenticated requests", "[scenarios]") {
   CHECK_FALSE(has(text, "Every authenticated request used Kerberos"));
   CHECK_FALSE(has(text, "Every request used Kerberos"));
   CHECK(has(text, "Every request that authenticated used Kerberos (20 of 100"));
-  CHECK(has(text, "The other 80 of 100 requests did not authenticate: 80 ended in a credential prompt, 0 failed."));
+  CHECK(has(text,
+            "The other 80 of 100 requests did not authenticate: 80 ended in a credential prompt, 0 failed."));
   const auto all = formatReport(reportWith(s, counts(100, 0, 0, 0), 0, 0));
   CHECK(has(all, "Every request used Kerberos (100 of 100"));
 }
 
-TEST_CASE("wording: a shared account every node holds is not blamed for a low Kerberos share", "[scenarios]") {
+TEST_CASE("wording: a shared account every node holds is not blamed for a low Kerberos share",
+          "[scenarios]") {
   const Scenario s = minimalScenario();
   DirectorySnapshot dir;
-  dir.spns.push_back(SpnState{"HTTP/pool.contoso.test", {"POOLKERB$"}});
+  dir.spns.push_back(SpnState{"HTTP/pool.contoso.test", {"POOLKERB$"}, "", ""});
   dir.kerberosAccount = "POOLKERB$";
   dir.accountKvno = 2;
   for (const auto& n : s.pool.nodes) {
@@ -127,7 +130,9 @@ TEST_CASE("wording: a shared account every node holds is not blamed for a low Ke
   const auto text = joined(diagnose(e));
   INFO(text);
   CHECK_FALSE(has(text, "any node can open any ticket: 11"));
-  CHECK(has(text, "the pool's key is therefore not why only 11.0 % of internal clients' requests used Kerberos (11 of 100)"));
+  CHECK(has(text,
+            "the pool's key is therefore not why only 11.0 % of internal clients' requests used Kerberos (11 "
+            "of 100)"));
   CHECK(has(text, "Clock skew"));
   // The skew is what went wrong: it comes first, the healthy key after it.
   CHECK(diagnose(e).findings.front().rfind("Clock skew", 0) == 0);
@@ -137,7 +142,9 @@ TEST_CASE("wording: a shared account every node holds is not blamed for a low Ke
   e.deniedByNode.clear();
   const auto good = joined(diagnose(e));
   INFO(good);
-  CHECK(has(good, "every internal client's request used Kerberos (100 requests), with no DC round trip per logon."));
+  CHECK(
+      has(good,
+          "every internal client's request used Kerberos (100 requests), with no DC round trip per logon."));
 }
 
 TEST_CASE("wording: the first finding is the cause, then the cost, then the context", "[scenarios]") {

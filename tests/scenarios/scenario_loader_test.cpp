@@ -2,8 +2,8 @@
 
 #include "scenarios/builtin_scenarios.hpp"
 #include "scenarios/metric_names.hpp"
-#include "scenarios/scenario_runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/scenario_runner.hpp"
 
 using namespace kerbpool;
 
@@ -52,29 +52,67 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
   CHECK(errorOf("{not json").rfind("not valid JSON", 0) == 0);
   // A number nlohmann cannot hold is an error naming its path, not an exception (issue 19).
   CHECK(errorOf(R"({"name": "x", "clients": [{"count": 1}, {"count": 1e400}]})")
-            .rfind("not valid JSON: clients[1].count: [json.exception.out_of_range.406] number overflow", 0) == 0);
-  CHECK(errorOf(R"({"name": "x", "clients": [{"count": -1e400}]})").rfind("not valid JSON: clients[0].count", 0) ==
-        0);
+            .rfind("not valid JSON: clients[1].count: [json.exception.out_of_range.406] number overflow",
+                   0) == 0);
+  CHECK(errorOf(R"({"name": "x", "clients": [{"count": -1e400}]})")
+            .rfind("not valid JSON: clients[0].count", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "clients": [{"count": 18446744073709551611}]})")
             .rfind("clients[0].count: expected an integer from 1 to 100000", 0) == 0);
 }
 
-TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so at their path", "[scenarios]") {
+TEST_CASE("scenario loader: a DC's version sets MaxConcurrentApi's default; dSHeuristics and dc are checked",
+          "[scenarios]") {
+  auto s = scenarios::parseScenario(
+      R"({"name": "x", "domain_controllers": [{"name": "DC01", "version": "2008R2"}, {"name": "DC02"},
+          {"name": "DC03", "version": "2008R2", "max_concurrent_api": 10}]})");
+  REQUIRE(s.ok());
+  CHECK(s->domainControllers[0].maxConcurrentApi == 2);
+  CHECK(s->domainControllers[1].version == "2019");
+  CHECK(s->domainControllers[1].maxConcurrentApi == 10);
+  CHECK(s->domainControllers[2].maxConcurrentApi == 10);
+  for (const auto& key : scenarios::dcVersionKeys()) {
+    INFO(key);
+    CHECK(scenarios::parseScenario(R"({"name": "x", "domain_controllers": [{"version": ")" + key + R"("}]})")
+              .ok());
+  }
+  CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"version": "2008 R2"}]})")
+            .rfind("domain_controllers[0].version: '2008 R2' is not one of: 2003, 2008, 2008R2, 2012", 0) ==
+        0);
+  CHECK(errorOf(
+            R"({"name": "x", "operations": [{"op": "set_dsheuristics", "value": "0000000001000000000X2"}]})")
+            .rfind("operations[0].value: '0000000001000000000X2': dSHeuristics is a string of digits", 0) ==
+        0);
+  CHECK(errorOf(
+            R"({"name": "x", "operations": [{"op": "set_dsheuristics", "value": "000000000000000000022"}]})")
+            .rfind("operations[0].value: '000000000000000000022': character 10", 0) == 0);
+  CHECK(errorOf(
+            R"({"name": "x", "operations": [{"op": "set_dsheuristics", "value": "000000000100000000002"}]})")
+            .rfind("operations[0].value: '000000000100000000002': character 20", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "operations": [{"op": "setspn", "flag": "-A", "account": "FE01$",
+                    "spn": "HTTP/pool.contoso.test", "dc": "DC09"}]})")
+            .rfind("operations[0].dc: no domain controller 'DC09'", 0) == 0);
+}
+
+TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so at their path",
+          "[scenarios]") {
   CHECK(errorOf(R"({"name": "x", "domain_controllers": []})")
             .rfind("domain_controllers: give at least one domain controller", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"name": "DC01"}, {"name": "dc01"}]})")
-            .rfind("domain_controllers[1].name: domain controller 'dc01' is named twice (also domain_controllers[0])",
+            .rfind("domain_controllers[1].name: domain controller 'dc01' is named twice (also "
+                   "domain_controllers[0])",
                    0) == 0);
   CHECK(errorOf(R"({"name": "x", "pool": {"nodes": ["fe01", "fe02", "FE01"]}})")
             .rfind("pool.nodes[2]: node 'fe01' is named twice (also pool.nodes[0]", 0) == 0);
-  CHECK(errorOf(R"({"name": "x", "pool": {"nodes": ["fe01", ""]}})").rfind("pool.nodes[1]: expected a non-empty string", 0) ==
-        0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"nodes": ["fe01", ""]}})")
+            .rfind("pool.nodes[1]: expected a non-empty string", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "clients": [{"connections": "sometimes"}]})")
             .rfind("clients[0].connections: 'sometimes' is not one of: keep-alive, per-request", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"warning_event_threshold_s": 46}]})")
             .rfind("domain_controllers[0].warning_event_threshold_s", 0) == 0);
-  CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "node_down", "node": "fe01", "offset_s": 3}]})")
-            .rfind("timeline[0].offset_s: a node_down event takes no offset_s", 0) == 0);
+  CHECK(
+      errorOf(
+          R"({"name": "x", "timeline": [{"at_percent": 5, "event": "node_down", "node": "fe01", "offset_s": 3}]})")
+          .rfind("timeline[0].offset_s: a node_down event takes no offset_s", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "timeline": [{"at_percent": 5, "event": "password_roll", "account": "A$",
                     "reach": ["fe01", "fe09"]}]})")
             .rfind("timeline[0].reach[1]: 'fe09' is not a node of the pool", 0) == 0);
@@ -96,8 +134,8 @@ TEST_CASE("scenario loader: every metric the loader accepts is one the runner ca
     CHECK(empty.metric(m).has_value());
     CHECK(errorOf(R"({"name": "x", "expect": {")" + m + R"(": {"min": 0}}})").empty());
   }
-  CHECK(errorOf(R"({"name": "x", "expect": {"event_99999": {"min": 0}}})").rfind("expect.event_99999: unknown metric", 0) ==
-        0);
+  CHECK(errorOf(R"({"name": "x", "expect": {"event_99999": {"min": 0}}})")
+            .rfind("expect.event_99999: unknown metric", 0) == 0);
 }
 
 TEST_CASE("scenario loader: every built-in scenario loads and the tour is there", "[scenarios]") {

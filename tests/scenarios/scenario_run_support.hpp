@@ -16,6 +16,18 @@
 namespace kerbpool::test {
 
 // Runs a built-in scenario (scaled to `clients` when non-zero) and fails the test when it cannot start.
+// The report wraps its sentences: runs of white space (line breaks and indents) as one space.
+inline std::string oneLine(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n';
+    if (!space || (!out.empty() && out.back() != ' ')) {
+      out.push_back(space ? ' ' : c);
+    }
+  }
+  return out;
+}
+
 inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0) {
   const auto* builtin = scenarios::findBuiltinScenario(name);
   REQUIRE(builtin != nullptr);
