@@ -95,6 +95,9 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   }
   auto client = ctx.directory.lookupClient(s.cname.nameString, body.etype);
   if (!client.ok()) {
+    if (client.error().code == directory_error::kMissingKey) {
+      logMissingKey(ctx, false, s.clientText, s.clientText, client.error().detail);
+    }
     return fail(s, static_cast<ErrorCode>(krbErrorCode(client.error())),
                 "client " + s.clientText + ": " + client.error().detail);
   }
@@ -114,6 +117,9 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   if (!service.ok()) {
     if (service.error().code == directory_error::kNoCommonEnctype) {
       logNoSuitableKey(ctx, false, messages::displayName(*body.sname), s.clientText, service.error().detail);
+    }
+    if (service.error().code == directory_error::kMissingKey) {
+      logMissingKey(ctx, false, messages::displayName(*body.sname), s.clientText, service.error().detail);
     }
     KdcFailure f = fail(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
                         messages::displayName(*body.sname) + ": " + service.error().detail);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "core/iana/etype.hpp"
 #include "kdc/name_case.hpp"
 
 namespace kerbpool::kdc {
@@ -156,6 +157,7 @@ core::Status Directory::removeAccount(std::string_view sam) {
 core::Result<std::uint32_t> Directory::setPassword(std::string_view sam, std::string_view password) {
   // Derive outside the lock: string-to-key is the slow part (PBKDF2, 4096 iterations).
   std::string salt;
+  bool aes = true;
   {
     std::shared_lock lock(mutex_);
     const Account* a = findLocked(sam);
@@ -163,9 +165,13 @@ core::Result<std::uint32_t> Directory::setPassword(std::string_view sam, std::st
       return noSuchAccount(sam);
     }
     salt = a->salt;
+    aes = derivesAesKeys_;
   }
   KeySet keys;
   for (std::int32_t enctype : directoryKeyEnctypes()) {
+    if (!aes && enctype != static_cast<std::int32_t>(core::iana::EType::Rc4Hmac)) {
+      continue;
+    }
     KP_TRY(auto key, core::crypto::stringToKey(enctype, password, salt));
     keys.keys.push_back(std::move(key));
   }
@@ -177,6 +183,16 @@ core::Result<std::uint32_t> Directory::setPassword(std::string_view sam, std::st
   keys.kvno = ++a->keyVersionNumber;
   a->keyHistory.push_back(std::move(keys));
   return a->keyVersionNumber;
+}
+
+void Directory::setDerivesAesKeys(bool derive) {
+  std::unique_lock lock(mutex_);
+  derivesAesKeys_ = derive;
+}
+
+bool Directory::derivesAesKeys() const {
+  std::shared_lock lock(mutex_);
+  return derivesAesKeys_;
 }
 
 core::Result<std::uint32_t> Directory::setKrbtgtPassword(std::string_view password) {

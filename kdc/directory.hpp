@@ -144,6 +144,11 @@ class Directory {
   // msDS-KeyVersionNumber (1 after the first set) and keeps the previous versions in the key history.
   // Returns the new kvno. The password is not retained.
   core::Result<std::uint32_t> setPassword(std::string_view sam, std::string_view password);
+  // Whether a password set derives AES keys. A domain below the Windows Server 2008 functional level
+  // derives RC4 only; raising the level changes no existing key: an account keeps RC4 only until its
+  // password is set again. Default: true.
+  void setDerivesAesKeys(bool derive);
+  bool derivesAesKeys() const;
   core::Result<std::uint32_t> setKrbtgtPassword(std::string_view password);
   core::Status setEnabled(std::string_view sam, bool enabled);
   core::Status setSupportedEncryptionTypes(std::string_view sam, std::uint32_t mask);
@@ -229,6 +234,7 @@ class Directory {
   std::map<std::string, std::map<std::string, std::vector<KeySet>>> delivered_;
   SpnMappings spnMappings_ = SpnMappings::activeDirectoryDefault();
   KdcEventWording kdcEventWording_ = KdcEventWording::Windows2008;
+  bool derivesAesKeys_ = true;
 };
 
 }  // namespace kerbpool::kdc

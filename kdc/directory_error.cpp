@@ -11,7 +11,7 @@ std::int32_t krbErrorCode(const core::Error& error) {
   if (code == kServiceUnknown || code == kDuplicateSpn || code == kNoKeys) {
     return krb_error::kKdcErrSPrincipalUnknown;
   }
-  if (code == kNoCommonEnctype) {
+  if (code == kNoCommonEnctype || code == kMissingKey) {
     return krb_error::kKdcErrEtypeNosupp;
   }
   if (code == kNoSuchKvno) {

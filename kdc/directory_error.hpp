@@ -13,7 +13,11 @@ namespace directory_error {
 inline constexpr std::string_view kClientUnknown = "client_principal_unknown";    // -> 6
 inline constexpr std::string_view kServiceUnknown = "service_principal_unknown";  // -> 7
 inline constexpr std::string_view kDuplicateSpn = "duplicate_spn";                // -> 7 (and event 11)
-inline constexpr std::string_view kNoCommonEnctype = "no_common_enctype";         // -> 14
+inline constexpr std::string_view kNoCommonEnctype = "no_common_enctype";         // -> 14 (events 26/27)
+// The account's msDS-SupportedEncryptionTypes (or the request) names an enctype the account has no key for:
+// its password was set before the domain derived that key (AES before the 2008 functional level). -> 14,
+// events 14 (AS) / 16 (TGS); the error's detail is the event's wording from "the account".
+inline constexpr std::string_view kMissingKey = "missing_key";
 inline constexpr std::string_view kNoKeys = "account_has_no_keys";  // -> 7: service never had a password set
 inline constexpr std::string_view kNoSuchKvno = "no_such_kvno";     // -> 44 (KRB_AP_ERR_BADKEYVER)
 inline constexpr std::string_view kNoSuchAccount = "no_such_account";  // administrative calls

@@ -22,10 +22,11 @@ core::Error clientUnknown(std::string detail) {
   return makeError(ErrorCategory::NotFound, std::string(directory_error::kClientUnknown), std::move(detail));
 }
 
-std::string enctypeList(const std::vector<std::int32_t>& enctypes) {
+// "18 17" (how events 14/16 list enctypes).
+std::string enctypeWords(const std::vector<std::int32_t>& enctypes) {
   std::string out;
   for (std::int32_t e : enctypes) {
-    out += (out.empty() ? "" : ",") + std::to_string(e);
+    out += (out.empty() ? "" : " ") + std::to_string(e);
   }
   return out.empty() ? "none" : out;
 }
@@ -117,12 +118,47 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
   r.kvno = current->kvno;
   r.supportedEncryptionTypes = account.supportedEncryptionTypes;
   r.memberOf = account.memberOf;
+  std::vector<std::int32_t> keyless;  // named by msDS-SupportedEncryptionTypes, no key of this version
   for (std::int32_t e : enctypesInMask(account.supportedEncryptionTypes)) {
     if (const auto* k = current->keyFor(e)) {
       r.keys.push_back(*k);
+    } else {
+      keyless.push_back(e);
     }
   }
+  // AD's events 14/16: an enctype the account supports, and the request asks for when it names any, has no
+  // key (the password was set before the domain derived it). The detail is the event's own wording.
+  const auto missing = [&](std::int32_t id) {
+    std::vector<std::int32_t> available;
+    for (const auto& k : current->keys) {
+      available.push_back(k.enctype);
+    }
+    std::vector<std::int32_t> requested = requestedEnctypes;
+    if (requested.empty()) {
+      requested = enctypesInMask(account.supportedEncryptionTypes);
+    }
+    return makeError(
+        ErrorCategory::Protocol, std::string(directory_error::kMissingKey),
+        "the account " + account.samAccountName +
+            " did not have a suitable key for generating a Kerberos ticket (the missing key has an "
+            "ID of " +
+            std::to_string(id) + "). The requested etypes were " + enctypeWords(requested) +
+            ". The accounts available etypes were " + enctypeWords(available) +
+            ". Changing or resetting the password of " + account.samAccountName +
+            " will generate a proper key.");
+  };
+  const auto keylessRequested = [&]() -> std::int32_t {
+    for (std::int32_t e : requestedEnctypes.empty() ? keyless : requestedEnctypes) {
+      if (std::find(keyless.begin(), keyless.end(), e) != keyless.end()) {
+        return e;
+      }
+    }
+    return 0;
+  };
   if (r.keys.empty()) {
+    if (const std::int32_t id = keylessRequested(); id != 0) {
+      return missing(id);
+    }
     return makeError(ErrorCategory::Protocol, std::string(directory_error::kNoCommonEnctype),
                      account.samAccountName +
                          " supports no enctype it has a key for (msDS-SupportedEncryptionTypes " +
@@ -138,13 +174,22 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
       return r;
     }
   }
+  if (const std::int32_t id = keylessRequested(); id != 0) {
+    return missing(id);
+  }
   std::vector<std::int32_t> supported;
   for (const auto& k : r.keys) {
     supported.push_back(k.enctype);
   }
-  return makeError(ErrorCategory::Protocol, std::string(directory_error::kNoCommonEnctype),
-                   account.samAccountName + " supports enctypes " + enctypeList(supported) +
-                       ", the request asked for " + enctypeList(requestedEnctypes));
+  // Events 26/27's wording: the first requested enctype is "the missing key".
+  return makeError(
+      ErrorCategory::Protocol, std::string(directory_error::kNoCommonEnctype),
+      "the account " + account.samAccountName +
+          " did not have a suitable key for generating a Kerberos ticket (the missing key has an ID "
+          "of " +
+          std::to_string(requestedEnctypes.front()) + "). The requested etypes were " +
+          enctypeWords(requestedEnctypes) + ". The accounts available etypes were " +
+          enctypeWords(supported) + ".");
 }
 
 core::Result<Resolution> Directory::resolveSpnLocked(const std::string& spn,
@@ -221,7 +266,8 @@ core::Result<Resolution> Directory::lookupClient(const std::vector<std::string>&
   }
   std::string displayName = joinComponents(nameComponents);
   auto asClient = [&](core::Result<Resolution> r) -> core::Result<Resolution> {
-    if (r.ok() || r.error().code == directory_error::kNoCommonEnctype) {
+    if (r.ok() || r.error().code == directory_error::kNoCommonEnctype ||
+        r.error().code == directory_error::kMissingKey) {
       return r;
     }
     return clientUnknown(displayName + ": " + r.error().detail);

@@ -19,6 +19,8 @@ constexpr int kDuplicateName = 11;  // System log, source KDC: duplicate SPN/UPN
 // System log, source KDC: no key of an etype both the request and the account allow (AS: 26, TGS: 27; 14 and
 // 16 when the account lacks the key its msDS-SupportedEncryptionTypes names: its password predates that
 // etype).
+constexpr int kMissingKeyAs = 14;
+constexpr int kMissingKeyTgs = 16;
 constexpr int kNoSuitableKeyAs = 26;
 constexpr int kNoSuitableKeyTgs = 27;
 // Directory Service log, source ActiveDirectory_DomainService: a write refused because the value (an SPN

@@ -33,11 +33,16 @@ std::string windowsHex(std::int64_t value);
 
 // The first enctype of the request's list (the client's preference order) that this KDC issues and for which
 // `holder` has a key; 0 when there is none. Used for session keys and for the AS reply key.
-// System event 26 (AS) or 27 (TGS), source KDC: the target account has no key of an etype the request
-// allows; `detail` is the directory's account of it ("POOLKERB$ supports enctypes 18, 17, the request asked
-// for 23").
+// System event 26 (AS) or 27 (TGS), source Microsoft-Windows-Kerberos-Key-Distribution-Center: the target
+// account has no key of an etype the request allows; `detail` is the directory's wording from "the account"
+// ("the account POOLKERB$ did not have a suitable key ... (the missing key has an ID of 23). The requested
+// etypes were 23. ...").
 void logNoSuitableKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
                       const std::string& detail);
+// Events 14 (AS) / 16 (TGS): the account lacks the key of an enctype it supports (directory_error::
+// kMissingKey; `detail` is the directory's wording from "the account ...").
+void logMissingKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
+                   const std::string& detail);
 
 std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
                                 const Resolution& holder);

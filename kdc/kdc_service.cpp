@@ -25,13 +25,18 @@ std::string windowsHex(std::int64_t value) {
 
 void logNoSuitableKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
                       const std::string& detail) {
-  ctx.events.append(tgs ? event_id::kNoSuitableKeyTgs : event_id::kNoSuitableKeyAs, event_source::kKdc,
+  ctx.events.append(tgs ? event_id::kNoSuitableKeyTgs : event_id::kNoSuitableKeyAs, event_source::kKdc2008,
                     {{"TargetName", target}, {"ClientName", client}, {"Detail", detail}},
                     std::string("While processing ") + (tgs ? "a TGS" : "an AS") +
-                        " request for the target " + target + " from " + client +
-                        ", the account did not have a suitable key for " +
-                        "generating a Kerberos ticket: " + detail + ". Windows logs this as KDC event " +
-                        (tgs ? "27" : "26") + " (KDC_ERR_ETYPE_NOTSUPP to the client).");
+                        " request for the target " + (tgs ? "server " : "") + target + ", " + detail);
+}
+
+void logMissingKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
+                   const std::string& detail) {
+  ctx.events.append(tgs ? event_id::kMissingKeyTgs : event_id::kMissingKeyAs, event_source::kKdc2008,
+                    {{"TargetName", target}, {"ClientName", client}, {"Detail", detail}},
+                    std::string("While processing ") + (tgs ? "a TGS" : "an AS") +
+                        " request for the target " + (tgs ? "server " : "") + target + ", " + detail);
 }
 
 std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,

@@ -206,6 +206,9 @@ std::optional<KdcFailure> checkService(TgsState& s, const KdcContext& ctx) {
     if (service.error().code == directory_error::kNoCommonEnctype) {
       logNoSuitableKey(ctx, true, s.serviceText, s.clientText, service.error().detail);
     }
+    if (service.error().code == directory_error::kMissingKey) {
+      logMissingKey(ctx, true, s.serviceText, s.clientText, service.error().detail);
+    }
     KdcFailure f = fail(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
                         s.serviceText + ": " + service.error().detail);
     return f;

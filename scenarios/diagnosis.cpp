@@ -200,7 +200,9 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
       const double kerberos = e.internal.percent(OutcomeKind::Kerberos);
       text += " Every node (" + listInWords(current) + ") holds kvno " + std::to_string(dir.accountKvno) +
               ", so any node can open any ticket";
-      if (e.internal.total() > 0 && e.internal.kerberos == e.internal.total()) {
+      if (e.events.count(16) != 0 && e.events.at(16) > 0) {
+        text += ", but the KDC sealed no ticket with it: the encryption-type finding of this phase says why.";
+      } else if (e.internal.total() > 0 && e.internal.kerberos == e.internal.total()) {
         text += ": every internal client's request used Kerberos (" +
                 plural(e.internal.kerberos, "request", "requests") + ")" +
                 (e.netlogonCalls == 0 ? ", with no DC round trip per logon." : ".");
@@ -468,6 +470,24 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
     }
     snap.spns.push_back(std::move(st));
   }
+  const auto keysOf = [&](const std::string& sam) {
+    AccountKeys k;
+    if (auto a = dir.account(sam)) {
+      k.account = a->samAccountName;
+      k.supported = a->supportedEncryptionTypes;
+      if (const auto* current = a->currentKeys()) {
+        k.kvno = current->kvno;
+        for (const auto& key : current->keys) {
+          k.keyEnctypes.push_back(key.enctype);
+        }
+      }
+    }
+    return k;
+  };
+  if (!snap.spns.empty() && snap.spns.front().holders.size() == 1) {
+    snap.poolHolderKeys = keysOf(snap.spns.front().holders.front());
+  }
+  snap.krbtgtKeys = keysOf("krbtgt");
   if (auto site = dir.site(s.pool.site)) {
     snap.kerberosAccount = site->kerberosAccount;
   }
@@ -481,6 +501,117 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
   }
   return snap;
 }
+
+namespace {
+
+std::string enctypeNames(const std::vector<std::int32_t>& ids) {
+  std::vector<std::string> names;
+  for (std::int32_t id : ids) {
+    names.push_back(id == 18   ? "AES256 (18)"
+                    : id == 17 ? "AES128 (17)"
+                    : id == 23 ? "RC4 (23)"
+                               : std::to_string(id));
+  }
+  return names.empty() ? std::string("none") : listInWords(names);
+}
+
+std::string hexMask(std::uint32_t mask) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%X", mask);
+  return buf;
+}
+
+std::vector<std::int32_t> usableEnctypes(const AccountKeys& k) {
+  std::vector<std::int32_t> out;
+  for (std::int32_t e : kdc::enctypesInMask(k.supported)) {
+    if (std::find(k.keyEnctypes.begin(), k.keyEnctypes.end(), e) != k.keyEnctypes.end()) {
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
+bool overlaps(const std::vector<std::int32_t>& a, const std::vector<std::int32_t>& b) {
+  return std::any_of(a.begin(), a.end(),
+                     [&](std::int32_t x) { return std::find(b.begin(), b.end(), x) != b.end(); });
+}
+
+// Encryption types: the pool account's password predates AES (events 16), or clients that offer only what
+// an account does not allow (events 26/27). Windows clients name the error KDC_ERR_ETYPE_NOTSUPP (0xE).
+void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const Scenario& s = *e.scenario;
+  const DirectorySnapshot& dir = *e.directory;
+  const std::uint64_t nosupp = value(e.kdcErrors, "KDC_ERR_ETYPE_NOSUPP");
+  const auto count = [&](int id) { return e.events.count(id) ? e.events.at(id) : 0; };
+  if (dir.poolHolderKeys && count(16) > 0) {
+    const AccountKeys& k = *dir.poolHolderKeys;
+    std::vector<std::int32_t> keyless;
+    for (std::int32_t id : kdc::enctypesInMask(k.supported)) {
+      if (std::find(k.keyEnctypes.begin(), k.keyEnctypes.end(), id) == k.keyEnctypes.end()) {
+        keyless.push_back(id);
+      }
+    }
+    const bool isKerberosAccount = dir.kerberosAccount && equalsIgnoreCase(*dir.kerberosAccount, k.account);
+    d.findings.push_back("The KDC has no " + enctypeNames(keyless) + " key for " + k.account +
+                         ", which holds " + dir.spns.front().spn + ": its current password (kvno " +
+                         std::to_string(k.kvno) + ") has keys for " + enctypeNames(k.keyEnctypes) +
+                         " only, because it was set while the domain functional level derived no AES key, "
+                         "and its msDS-SupportedEncryptionTypes (" +
+                         hexMask(k.supported) + ") allows " + enctypeNames(kdc::enctypesInMask(k.supported)) +
+                         ". The KDC refused the service tickets (KDC_ERR_ETYPE_NOSUPP, " +
+                         withThousands(nosupp) +
+                         "; Windows clients see KDC_ERR_ETYPE_NOTSUPP, 0xE) and logged " + "event 16 " +
+                         plural(count(16), "time", "times") + " (\"... the missing key has an ID of " +
+                         std::to_string(keyless.empty() ? 0 : keyless.front()) + " ...\")" +
+                         (e.internal.total() > 0 ? ": " + consequence(e) + "." : "."));
+    d.fixes.push_back(
+        "Set the password of " + k.account + " again now that the domain derives AES keys" +
+        (isKerberosAccount
+             ? std::string(" (Set-CsKerberosAccountPassword: a new kvno with AES keys, delivered to "
+                           "every node)")
+             : std::string(" (Set-ADAccountPassword -Reset, then a new keytab for the nodes)")) +
+        "; allowing RC4 on the account (msDS-SupportedEncryptionTypes 0x1C) would also work, but weakens "
+        "it.");
+  }
+  if (count(26) == 0 && count(27) == 0) {
+    return;
+  }
+  for (const auto& p : s.profiles) {
+    const bool used = std::any_of(s.clients.begin(), s.clients.end(),
+                                  [&](const ClientGroupSpec& g) { return g.profile == p.name; });
+    if (!used || !p.kdcReachable || !p.tryKerberos) {
+      continue;
+    }
+    const std::string offer = "Clients of profile " + p.name + " offer " + enctypeNames(p.enctypes) + " only";
+    const auto outcomes = [&]() {
+      return (e.internal.total() > 0 ? ": " + consequence(e) + "." : std::string("."));
+    };
+    if (count(26) > 0 && !overlaps(p.enctypes, usableEnctypes(dir.krbtgtKeys))) {
+      d.findings.push_back(offer + "; krbtgt allows " + enctypeNames(usableEnctypes(dir.krbtgtKeys)) +
+                           ", so they get no TGT (KDC_ERR_ETYPE_NOSUPP; the KDC logged event 26 " +
+                           plural(count(26), "time", "times") + ")" + outcomes());
+      d.fixes.push_back(
+          "Give the " + p.name + " clients AES (their Kerberos configuration: " +
+          "permitted_enctypes / the \"Configure encryption types allowed for Kerberos\" policy).");
+    } else if (count(27) > 0 && dir.poolHolderKeys &&
+               !overlaps(p.enctypes, usableEnctypes(*dir.poolHolderKeys))) {
+      const AccountKeys& k = *dir.poolHolderKeys;
+      d.findings.push_back(offer + "; " + k.account + ", which holds " + dir.spns.front().spn + ", allows " +
+                           enctypeNames(usableEnctypes(k)) + " (msDS-SupportedEncryptionTypes " +
+                           hexMask(k.supported) + "), so the KDC found no session-key type both accept and " +
+                           "refused their service tickets (KDC_ERR_ETYPE_NOSUPP, " + withThousands(nosupp) +
+                           "; Windows clients see KDC_ERR_ETYPE_NOTSUPP, 0xE; the KDC logged event 27 " +
+                           plural(count(27), "time", "times") + ")" + outcomes());
+      d.fixes.push_back(
+          "Give the " + p.name + " clients AES (their Kerberos configuration: permitted_enctypes / " +
+          "the \"Configure encryption types allowed for Kerberos\" policy); allowing RC4 on " + k.account +
+          " (Set-ADComputer " + k.account.substr(0, k.account.size() - (k.account.back() == '$' ? 1 : 0)) +
+          " -KerberosEncryptionType AES128,AES256,RC4) would also work, but weakens the account.");
+    }
+  }
+}
+
+}  // namespace
 
 Diagnosis diagnose(const PhaseEvidence& e) {
   Diagnosis d;
@@ -510,6 +641,7 @@ Diagnosis diagnose(const PhaseEvidence& e) {
     spnFindings(e, spn);
     parts.emplace_back(spn.fixes.empty() ? Cost : Cause, std::move(spn));
   }
+  part(Cause, [&](Diagnosis& p) { etypeFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { cnameFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { skewFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { ntlmLegFindings(e, p); });

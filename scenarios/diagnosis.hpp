@@ -23,6 +23,14 @@ struct SpnState {
   std::string duplicateFix;          // and what keeps it out
 };
 
+// An account's keys as the KDC chooses among them.
+struct AccountKeys {
+  std::string account;                    // sAMAccountName
+  std::uint32_t kvno = 0;                 // current key version
+  std::vector<std::int32_t> keyEnctypes;  // of that version, strongest first
+  std::uint32_t supported = 0;            // msDS-SupportedEncryptionTypes
+};
+
 // The directory as it stood when a phase began.
 struct DirectorySnapshot {
   std::vector<SpnState> spns;  // HTTP/<pool fqdn>, then HTTP/<canonical name> of every other host used
@@ -30,6 +38,8 @@ struct DirectorySnapshot {
   std::uint32_t accountKvno = 0;                                     // its current key version
   std::map<std::string, std::vector<std::uint32_t>> deliveredKvnos;  // node -> kvnos it holds
   std::map<std::string, std::string> cnames;                         // alias -> canonical name
+  std::optional<AccountKeys> poolHolderKeys;  // the single holder of HTTP/<pool fqdn>, if exactly one
+  AccountKeys krbtgtKeys;
 };
 
 DirectorySnapshot snapshotDirectory(const LabDirectory& lab);

@@ -91,6 +91,8 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
       return setspn("-D", op.account, op.spn, op.dc);
     case Kind::SetDsHeuristics:
       return setDsHeuristics(op.value);
+    case Kind::SetDomainFunctionalLevel:
+      return setDomainFunctionalLevel(op.value);
     case Kind::CreateKerberosAccount:
       return createKerberosAccount(op.account, op.site);
     case Kind::AssignKerberosAccount:
@@ -191,6 +193,28 @@ core::Result<AdminStep> LabDirectory::setDsHeuristics(const std::string& value) 
   return record(std::move(step));
 }
 
+core::Result<AdminStep> LabDirectory::setDomainFunctionalLevel(const std::string& level) {
+  AdminStep step;
+  const std::string mode = "Windows" + level + "Domain";
+  step.command = "Set-ADDomainMode -Identity " + directory_->dnsDomain() + " -DomainMode " + mode;
+  const bool aes = level != "2003";
+  const bool had = directory_->derivesAesKeys();
+  directory_->setDerivesAesKeys(aes);
+  if (!aes) {
+    step.output.push_back(
+        "Domain functional level " + mode +
+        ": a password set derives an RC4 key only (AES keys come with the Windows Server 2008 "
+        "level)");
+  } else {
+    step.output.push_back(
+        "Domain functional level " + mode + ": a password set derives AES256, AES128 and RC4 keys" +
+        (had ? std::string()
+             : "; passwords set before keep the keys they have (RC4 only) until they are set "
+               "again"));
+  }
+  return record(std::move(step));
+}
+
 core::Result<AdminStep> LabDirectory::setspn(std::string_view flag, const std::string& account,
                                              const std::string& spn, const std::string& dc) {
   AdminStep step;
@@ -264,7 +288,10 @@ core::Result<AdminStep> LabDirectory::setAccountPassword(const std::string& acco
   AdminStep step;
   step.command = std::move(command);
   KP_TRY(std::uint32_t kvno, directory_->setPassword(account, password));
-  step.output.push_back(account + ": new password, key version (kvno) " + std::to_string(kvno));
+  step.output.push_back(account + ": new password, key version (kvno) " + std::to_string(kvno) +
+                        (directory_->derivesAesKeys()
+                             ? std::string()
+                             : " (an RC4 key only: the domain functional level derives no AES key)"));
   // A node's own computer account needs no delivery: the node changed its password itself.
   const bool isNodeAccount =
       std::any_of(scenario_.pool.nodes.begin(), scenario_.pool.nodes.end(),

@@ -68,6 +68,7 @@ class LabDirectory {
   core::Result<AdminStep> setspn(std::string_view flag, const std::string& account, const std::string& spn,
                                  const std::string& dc = "");
   core::Result<AdminStep> setDsHeuristics(const std::string& value);
+  core::Result<AdminStep> setDomainFunctionalLevel(const std::string& level);
   // What the DC named checks before an SPN write (2012 R2 and later: forest-wide uniqueness, unless
   // dSHeuristics turns it off).
   kdc::SpnWriteCheck spnWriteCheck(const std::string& dc) const;

@@ -12,8 +12,8 @@ inline const std::vector<std::string>& knownMetrics() {
       "kerberos_percent", "ntlm_percent", "prompt_percent", "failed_percent", "internal_kerberos_percent",
       "internal_ntlm_percent", "requests", "violations",
       // Windows events the run records (docs/scenario-file.md lists what writes each)
-      "event_11", "event_2974", "event_4768", "event_4769", "event_4771", "event_4776", "event_5816",
-      "event_5817", "event_5818", "event_5819",
+      "event_11", "event_14", "event_16", "event_26", "event_27", "event_2974", "event_4768", "event_4769",
+      "event_4771", "event_4776", "event_5816", "event_5817", "event_5818", "event_5819",
       // the DC's Netlogon and KDC
       "netlogon_calls", "netlogon_timeouts", "kdc_s_principal_unknown",
       // the nodes' refusals, by reason (every node)

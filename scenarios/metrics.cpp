@@ -257,7 +257,13 @@ ServerCounters collectServerCounters(PoolWorld& world) {
     }
   }
   c.event11Messages = events.countsByMessage(kdc::event_id::kDuplicateName);
-  c.event2974Messages = events.countsByMessage(kdc::event_id::kValueNotUnique);
+  for (int id :
+       {kdc::event_id::kDuplicateName, kdc::event_id::kMissingKeyAs, kdc::event_id::kMissingKeyTgs,
+        kdc::event_id::kNoSuitableKeyAs, kdc::event_id::kNoSuitableKeyTgs, kdc::event_id::kValueNotUnique}) {
+    if (auto texts = events.countsByMessage(id); !texts.empty()) {
+      c.eventMessages[id] = std::move(texts);
+    }
+  }
   for (int id : {kdc::event_id::kTgtRequested, kdc::event_id::kServiceTicketRequested}) {
     if (auto byStatus = events.countsByStatus(id); !byStatus.empty()) {
       c.eventStatus[id] = std::move(byStatus);

@@ -103,8 +103,9 @@ struct ServerCounters {
   // Event 11's texts, each with how many times it was logged (Event Viewer shows one line per occurrence;
   // the report groups them).
   std::map<std::string, std::uint64_t> event11Messages;
-  // Event 2974's texts (a refused duplicate SPN write, Directory Service log), with their counts.
-  std::map<std::string, std::uint64_t> event2974Messages;
+  // The texts of the DC's events whose wording names the cause (11, 14, 16, 26, 27, 2974), each with how many
+  // times it was logged.
+  std::map<int, std::map<std::string, std::uint64_t>> eventMessages;
   // Events 4768 and 4769 by Status ("0x0" for success, "0x7" KDC_ERR_S_PRINCIPAL_UNKNOWN...).
   std::map<int, std::map<std::string, std::uint64_t>> eventStatus;
   std::vector<NodeReport> nodes;

@@ -42,6 +42,7 @@ struct Group {
   const ClientGroupSpec* spec = nullptr;
   client::ClientProfile profile;
   std::string profileName;
+  std::vector<std::int32_t> enctypes{18, 17};  // offered in AS-REQ and TGS-REQ
   std::string host;
   std::string url;
   std::uint64_t firstClient = 0;  // global index of its first client
@@ -116,6 +117,9 @@ PopulationResult Runner::run() {
     const ClientProfileSpec* ps = scenario_.profile(spec.profile);
     g->profile = ps != nullptr ? toClientProfile(*ps) : client::ClientProfile::internalPc();
     g->profileName = spec.profile;
+    if (ps != nullptr) {
+      g->enctypes = ps->enctypes;
+    }
     g->host = spec.host.empty() ? scenario_.pool.fqdn : spec.host;
     g->url = std::string(scenario_.pool.tls ? "https://" : "http://") + g->host + ":" +
              std::to_string(world_.portFor(g->host)) + scenario_.pool.path;
@@ -232,6 +236,8 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     client::KerberosClientConfig kc;
     kc.realm = world_.lab().directory().realm();
     kc.as.keyCache = &keyCache_;
+    kc.as.etypes = group.enctypes;
+    kc.tgs.etypes = group.enctypes;
     kerberos =
         std::make_unique<client::KerberosClient>(*kdcNetworks_[index % kdcNetworks_.size()], clock, rng, kc);
   }

@@ -42,6 +42,10 @@ std::string eventName(int id) {
       return "4771 pre-authentication failed";
     case 4776:
       return "4776 NTLM credential validation";
+    case 14:
+      return "14 KDC: the account lacks a key (AS)";
+    case 16:
+      return "16 KDC: the account lacks a key (TGS)";
     case 26:
       return "26 KDC: no suitable key (AS)";
     case 27:
@@ -199,10 +203,9 @@ std::string tables(const RunReport& r) {
     const auto status = r.servers.eventStatus.find(id);
     out += "  " + eventName(id) + ": " + withThousands(n) +
            (status == r.servers.eventStatus.end() ? std::string() : statusBreakdown(status->second)) + "\n";
-    if (id == 11 || id == 2974) {
+    if (const auto texts = r.servers.eventMessages.find(id); texts != r.servers.eventMessages.end()) {
       // Event Viewer lists one record per occurrence; the same text is shown once here, with its count.
-      for (const auto& [message, times] :
-           id == 11 ? r.servers.event11Messages : r.servers.event2974Messages) {
+      for (const auto& [message, times] : texts->second) {
         out += wrap((message.empty() ? std::string("(other texts)") : "\"" + message + "\"") + " (" +
                         withThousands(times) + (times == 1 ? " time)" : " times)"),
                     "    ");

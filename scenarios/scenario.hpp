@@ -62,13 +62,14 @@ struct DirectoryOperation {
     SetKerberosAccountPassword,  // Set-CsKerberosAccountPassword: new password, keys to the site's nodes
     SetPassword,                 // any account's password (a roll); keys reach `reach` nodes only, if given
     SetDsHeuristics,             // Set-ADObject "CN=Directory Service,..." -Replace @{dSHeuristics=VALUE}
+    SetDomainFunctionalLevel,    // Set-ADDomainMode: below 2008 a password set derives no AES key
   };
   Kind kind = Kind::SetspnAdd;
   std::string account;
   std::string spn;
   std::string site;
   std::string password;
-  std::string value;  // set_dsheuristics: the new dSHeuristics string
+  std::string value;  // set_dsheuristics: the new dSHeuristics string; set_domain_functional_level: "2003"...
   std::string dc;     // the DC the write goes to (default: the first); its version decides its checks
   std::optional<std::vector<std::string>>
       reach;         // nodes that receive the new keys (default: all of the site)
@@ -107,6 +108,9 @@ struct ClientProfileSpec {
   bool promptOnKerberosFailure = true;
   bool includePortInSpn = false;
   bool canonicalizeCname = true;
+  // What the workstation offers in AS-REQ and TGS-REQ, in its order of preference (kerbpool's client: AES256,
+  // AES128; an old application or a hardened-against-AES one may offer RC4 only).
+  std::vector<std::int32_t> enctypes{18, 17};
 };
 
 struct ClientGroupSpec {

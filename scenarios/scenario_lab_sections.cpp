@@ -250,9 +250,10 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
     requireObject(j, path);
     DirectoryOperation op;
     op.path = path;
-    const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
-                                   {"setspn", "create_kerberos_account", "assign_kerberos_account",
-                                    "set_kerberos_account_password", "set_password", "set_dsheuristics"});
+    const std::string kind = oneOf(
+        reqString(j, path, "op"), member(path, "op"),
+        {"setspn", "create_kerberos_account", "assign_kerberos_account", "set_kerberos_account_password",
+         "set_password", "set_dsheuristics", "set_domain_functional_level"});
     if (find(j, "dc") != nullptr) {
       op.dc = optString(j, path, "dc").value_or("");
       const bool known = std::any_of(dcs.begin(), dcs.end(), [&](const DomainControllerSpec& d) {
@@ -291,6 +292,11 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
       if (find(j, "reach") != nullptr) {
         op.reach = optStringArray(j, path, "reach");
       }
+    } else if (kind == "set_domain_functional_level") {
+      checkKeys(j, path, {"op", "level"});
+      op.kind = DirectoryOperation::Kind::SetDomainFunctionalLevel;
+      op.value = oneOf(reqString(j, path, "level"), member(path, "level"),
+                       {"2003", "2008", "2008R2", "2012", "2012R2", "2016", "2025"});
     } else if (kind == "set_dsheuristics") {
       checkKeys(j, path, {"op", "value", "dc"});
       op.kind = DirectoryOperation::Kind::SetDsHeuristics;

@@ -23,7 +23,7 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     requireObject(j, path);
     checkKeys(j, path,
               {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
-               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname"});
+               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname", "enctypes"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -38,6 +38,24 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.promptOnKerberosFailure = optBool(j, path, "prompt_on_kerberos_failure").value_or(true);
     p.includePortInSpn = optBool(j, path, "include_port_in_spn").value_or(false);
     p.canonicalizeCname = optBool(j, path, "canonicalize_cname").value_or(true);
+    if (find(j, "enctypes") != nullptr) {
+      const std::string ep = member(path, "enctypes");
+      const auto names = optStringArray(j, path, "enctypes");
+      if (names.empty()) {
+        fail(ep, "give at least one enctype (aes256, aes128, rc4)");
+      }
+      p.enctypes.clear();
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const std::string name = oneOf(names[k], element(ep, k),
+                                       {"aes256", "aes128", "rc4", "aes256-cts-hmac-sha1-96",
+                                        "aes128-cts-hmac-sha1-96", "rc4-hmac", "arcfour-hmac"});
+        const std::int32_t id = name.rfind("aes256", 0) == 0 ? 18 : name.rfind("aes128", 0) == 0 ? 17 : 23;
+        if (std::find(p.enctypes.begin(), p.enctypes.end(), id) != p.enctypes.end()) {
+          fail(element(ep, k), "'" + name + "' is named twice");
+        }
+        p.enctypes.push_back(id);
+      }
+    }
     out.push_back(p);
   }
   return out;
@@ -51,7 +69,8 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
     const std::string path = element("clients", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path, {"profile", "count", "requests", "concurrency", "think_time_ms", "host", "connections"});
+    checkKeys(j, path,
+              {"profile", "count", "requests", "concurrency", "think_time_ms", "host", "connections"});
     ClientGroupSpec c;
     c.path = path;
     c.profile = optString(j, path, "profile").value_or(c.profile);
@@ -66,8 +85,9 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
     c.requests = static_cast<int>(optIntInRange(j, path, "requests", 1, 100000).value_or(c.requests));
     c.concurrency = static_cast<int>(optIntInRange(j, path, "concurrency", 1, 1000).value_or(c.concurrency));
     c.thinkTimeMs = static_cast<int>(optIntInRange(j, path, "think_time_ms", 0, 60000).value_or(0));
-    c.connectionPerRequest = oneOf(optString(j, path, "connections").value_or("keep-alive"),
-                                   member(path, "connections"), {"keep-alive", "per-request"}) == "per-request";
+    c.connectionPerRequest =
+        oneOf(optString(j, path, "connections").value_or("keep-alive"), member(path, "connections"),
+              {"keep-alive", "per-request"}) == "per-request";
     c.host = lower(optString(j, path, "host").value_or(""));
     if (!c.host.empty() &&
         std::none_of(dns.begin(), dns.end(), [&](const DnsRecord& r) { return r.name == c.host; })) {

@@ -322,9 +322,13 @@ TEST_CASE("an RC4-only client against AES-only krbtgt gets KDC_ERR_ETYPE_NOSUPP 
   CHECK(client::krbErrorCode(tgt.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
   REQUIRE(kdc.events.count(kdc::event_id::kNoSuitableKeyAs) == 1);
   const auto ev = kdc.events.query(kdc::event_id::kNoSuitableKeyAs).at(0);
-  CHECK(ev.source == "KDC");
+  CHECK(ev.source == "Microsoft-Windows-Kerberos-Key-Distribution-Center");
   CHECK(ev.fields.at("TargetName") == "krbtgt/CONTOSO.TEST");
-  CHECK_THAT(ev.message, Catch::Contains("krbtgt supports enctypes 18,17, the request asked for 23"));
+  CHECK(
+      ev.message ==
+      "While processing an AS request for the target krbtgt/CONTOSO.TEST, the account krbtgt did not have a "
+      "suitable key for generating a Kerberos ticket (the missing key has an ID of 23). The requested etypes "
+      "were 23. The accounts available etypes were 18 17.");
 }
 
 TEST_CASE("with RC4 allowed on krbtgt and the pool account, an RC4-only client gets RC4 session keys",
@@ -351,5 +355,48 @@ TEST_CASE("with RC4 allowed on krbtgt and the pool account, an RC4-only client g
   CHECK(client::krbErrorCode(host.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
   REQUIRE(kdc.events.count(kdc::event_id::kNoSuitableKeyTgs) == 1);
   CHECK_THAT(kdc.events.query(kdc::event_id::kNoSuitableKeyTgs).at(0).message,
-             Catch::Contains("FE01$ supports enctypes 18,17, the request asked for 23"));
+             Catch::Contains("the account FE01$ did not have a suitable key for generating a Kerberos ticket "
+                             "(the missing key has an ID of 23). The requested etypes were 23. The accounts "
+                             "available etypes were 18 17."));
+}
+
+TEST_CASE("a pool account whose password predates AES: KDC_ERR_ETYPE_NOSUPP and event 16, until it is reset",
+          "[kdc][etypes]") {
+  InProcessKdc kdc;
+  auto& dir = *kdc.realm.directory;
+  // The password is set while the domain derives no AES key (below the 2008 functional level); then the
+  // level is raised, which changes no existing key.
+  dir.setDerivesAesKeys(false);
+  const auto kvno = dir.setPassword("POOLKERB$", "set-in-2011");
+  REQUIRE(kvno.ok());
+  dir.setDerivesAesKeys(true);
+  const auto account = dir.account("POOLKERB$");
+  REQUIRE(account.has_value());
+  REQUIRE(account->currentKeys()->keys.size() == 1);
+  CHECK(account->currentKeys()->keys.front().enctype == 23);
+
+  core::SeededRng rng(13);
+  client::KerberosClient c(kdc, kdc.clock, rng, clientConfig());
+  REQUIRE(c.getTgt("alice", "Passw0rd!").ok());
+  auto st = c.getServiceTicket("HTTP/pool.contoso.test");
+  REQUIRE_FALSE(st.ok());
+  CHECK(client::krbErrorCode(st.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
+  REQUIRE(kdc.events.count(kdc::event_id::kMissingKeyTgs) == 1);
+  CHECK(kdc.events.count(kdc::event_id::kNoSuitableKeyTgs) == 0);
+  const auto ev = kdc.events.query(kdc::event_id::kMissingKeyTgs).at(0);
+  CHECK(ev.source == "Microsoft-Windows-Kerberos-Key-Distribution-Center");
+  CHECK(ev.message ==
+        "While processing a TGS request for the target server HTTP/pool.contoso.test, the account POOLKERB$ "
+        "did "
+        "not have a suitable key for generating a Kerberos ticket (the missing key has an ID of 18). The "
+        "requested etypes were 18 17. The accounts available etypes were 23. Changing or resetting the "
+        "password "
+        "of POOLKERB$ will generate a proper key.");
+
+  // A password set now derives AES keys: the same request succeeds.
+  REQUIRE(dir.setPassword("POOLKERB$", "reset-in-2026").ok());
+  auto again = c.getServiceTicket("HTTP/pool.contoso.test");
+  INFO((again.ok() ? std::string() : again.error().message()));
+  REQUIRE(again.ok());
+  CHECK(again->ticket.encPart.etype == 18);
 }

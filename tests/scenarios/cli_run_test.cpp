@@ -54,6 +54,10 @@ TEST_CASE("kerbpool list show setspn and test-assignment", "[scenarios][cli]") {
   CHECK(list.exitCode == 0);
   CHECK(list.output.find("tour") != std::string::npos);
   CHECK(list.output.find("per-node-spn") != std::string::npos);
+  for (const char* name : {"kerberos-account-before-aes", "rc4-only-client", "duplicate-spn-2019"}) {
+    INFO(name);
+    CHECK(list.output.find(name) != std::string::npos);
+  }
 
   auto show = test::runCommand(bin + " show per-node-spn");
   INFO(show.output);

@@ -239,3 +239,52 @@ TEST_CASE("scenario over HTTPS: layer 7 terminates and re-encrypts, layer 4 pass
   CHECK(text.find(mode == "tcp" ? "TLS passed through to the nodes"
                                 : "TLS terminated at the load balancer") != std::string::npos);
 }
+
+TEST_CASE(
+    "scenario kerberos-account-before-aes: no AES key, event 16 and NTLM, then the new password fixes it",
+    "[integration][scenarios][etypes]") {
+  const auto r = runBuiltin("kerberos-account-before-aes", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& phases = r.population.outcomes.byPhase;
+  REQUIRE(phases.size() == 2);
+  CHECK(phases[0].kerberos == 0);
+  CHECK(phases[0].ntlm == phases[0].total());
+  CHECK(phases[1].kerberos == phases[1].total());
+  CHECK(r.servers.event(16) > 0);
+  CHECK(r.servers.eventStatus.at(4769).at("0xe") == r.servers.event(16));
+  const auto text = oneLine(scenarios::formatReport(r));
+  CHECK(
+      text.find("POOLKERB$: new password, key version (kvno) 1 (an RC4 key only: the domain functional level "
+                "derives no AES key)") != std::string::npos);
+  CHECK(text.find("The KDC has no AES256 (18) and AES128 (17) key for POOLKERB$, which holds "
+                  "HTTP/pool.contoso.test: its current password (kvno 1) has keys for RC4 (23) only") !=
+        std::string::npos);
+  CHECK(text.find(
+            "the missing key has an ID of 18). The requested etypes were 18 17. The accounts available "
+            "etypes were 23. Changing or resetting the password of POOLKERB$ will generate a proper key.") !=
+        std::string::npos);
+  CHECK(text.find("Fix: Set the password of POOLKERB$ again now that the domain derives AES keys") !=
+        std::string::npos);
+}
+
+TEST_CASE(
+    "scenario rc4-only-client: the RC4-only application gets KDC_ERR_ETYPE_NOSUPP and NTLM, the PCs Kerberos",
+    "[integration][scenarios][etypes]") {
+  const auto r = runBuiltin("rc4-only-client", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& byProfile = r.population.outcomes.byProfile;
+  CHECK(byProfile.at("internal-pc").kerberos == byProfile.at("internal-pc").total());
+  CHECK(byProfile.at("legacy-app").ntlm == byProfile.at("legacy-app").total());
+  CHECK(r.servers.event(27) > 0);
+  CHECK(r.servers.event(16) == 0);
+  // Event 27 names no client, so its text repeats: one line with its count.
+  REQUIRE(r.servers.eventMessages.count(27) == 1);
+  CHECK(r.servers.eventMessages.at(27).size() == 1);
+  const auto text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("Clients of profile legacy-app offer RC4 (23) only; POOLKERB$, which holds "
+                  "HTTP/pool.contoso.test, allows AES256 (18) and AES128 (17) (msDS-SupportedEncryptionTypes "
+                  "0x18)") != std::string::npos);
+  CHECK(text.find("Fix: Give the legacy-app clients AES") != std::string::npos);
+}

@@ -93,6 +93,25 @@ TEST_CASE("scenario loader: a DC's version sets MaxConcurrentApi's default; dSHe
             .rfind("operations[0].dc: no domain controller 'DC09'", 0) == 0);
 }
 
+TEST_CASE("scenario loader: a profile's enctypes and the domain functional level", "[scenarios]") {
+  auto s = scenarios::parseScenario(
+      R"({"name": "x", "profiles": [{"name": "old", "enctypes": ["rc4-hmac", "aes128"]}],
+          "operations": [{"op": "set_domain_functional_level", "level": "2003"}]})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  CHECK(s->profile("old")->enctypes == std::vector<std::int32_t>{23, 17});
+  CHECK(s->profile("internal-pc")->enctypes == std::vector<std::int32_t>{18, 17});
+  CHECK(s->operations.at(0).value == "2003");
+  CHECK(errorOf(R"({"name": "x", "profiles": [{"name": "old", "enctypes": ["des"]}]})")
+            .rfind("profiles[0].enctypes[0]: 'des' is not one of", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "profiles": [{"name": "old", "enctypes": []}]})")
+            .rfind("profiles[0].enctypes: give at least one enctype", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "profiles": [{"name": "old", "enctypes": ["rc4", "arcfour-hmac"]}]})")
+            .rfind("profiles[0].enctypes[1]: 'arcfour-hmac' is named twice", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "operations": [{"op": "set_domain_functional_level", "level": "2000"}]})")
+            .rfind("operations[0].level: '2000' is not one of: 2003, 2008", 0) == 0);
+}
+
 TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so at their path",
           "[scenarios]") {
   CHECK(errorOf(R"({"name": "x", "domain_controllers": []})")
