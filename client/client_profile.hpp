@@ -29,6 +29,7 @@ struct ClientProfile {
   bool promptOnKerberosFailure = true;
   bool includePortInSpn = false;  // HTTP/host:port for non-default ports (IE's KB908209 feature)
   bool canonicalizeCname = true;  // SPN from the canonical name after CNAME resolution (Windows default)
+  bool spnFromAddress = false;    // SPN from the resolved address (Chromium on Linux, no canonical name)
   // Keep the TCP connection between requests (HTTP keep-alive). false: a new connection for every request;
   // the legs of one handshake still share their connection, as every NTLM client must.
   bool persistentConnection = true;

@@ -157,6 +157,7 @@ void NegotiateHttpClient::run(Attempt& a) {
   SpnOptions spnOptions;
   spnOptions.canonicalizeCname = profile_.canonicalizeCname;
   spnOptions.includePort = profile_.includePortInSpn;
+  spnOptions.useAddress = profile_.spnFromAddress;
   auto spn = deriveSpn(a.url, dns_, spnOptions);
   if (!spn.ok()) {
     a.fail("DNS: " + spn.error().message(), spn.error());

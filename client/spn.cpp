@@ -161,6 +161,9 @@ SpnDerivation deriveSpn(const Url& url, const DnsAnswer& answer, const SpnOption
   d.dns = answer;
   d.canonicalized = options.canonicalizeCname && !answer.cnameChain.empty();
   d.spnHost = d.canonicalized ? answer.canonicalName : url.host;
+  if (options.useAddress && !answer.address.empty()) {
+    d.spnHost = answer.address;
+  }
   d.spn = options.serviceClass + "/" + d.spnHost;
   if (options.includePort && !url.defaultPortUsed()) {
     d.spn += ":" + std::to_string(url.port);

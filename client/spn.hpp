@@ -47,6 +47,11 @@ struct SpnOptions {
   // FEATURE_INCLUDE_PORT_IN_SPN_KB908209, Chrome's EnableAuthNegotiatePort). Default ports are never
   // included.
   bool includePort = false;
+  // Build the SPN from the address the name resolved to, as a browser does whose resolver hands back the
+  // address instead of a canonical name (Chromium on Linux when getaddrinfo's AI_CANONNAME answer carries
+  // none, e.g. a hosts-file entry): HTTP/127.0.0.1. Chromium's DisableAuthNegotiateCnameLookup policy turns
+  // the look-up off (the name as typed is used).
+  bool useAddress = false;
 };
 
 struct SpnDerivation {

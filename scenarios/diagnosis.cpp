@@ -258,12 +258,52 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
                     "(Set-CsKerberosAccountPassword).");
 }
 
+// A browser that built the SPN from the address the name resolved to (HTTP/127.0.0.1).
+void addressSpnFinding(const PhaseEvidence& e, const std::string& host, const std::string& spn,
+                       Diagnosis& d) {
+  const Scenario& s = *e.scenario;
+  std::vector<std::string> profiles;
+  OutcomeCounts c;
+  for (const auto& p : s.profiles) {
+    const bool onHost = std::any_of(s.clients.begin(), s.clients.end(), [&](const ClientGroupSpec& g) {
+      return g.profile == p.name && lower(g.host.empty() ? s.pool.fqdn : g.host) == lower(host);
+    });
+    if (p.spnFromAddress && onHost && std::find(profiles.begin(), profiles.end(), p.name) == profiles.end()) {
+      profiles.push_back(p.name);
+      if (e.byProfile.count(p.name) != 0) {
+        c.merge(e.byProfile.at(p.name));
+      }
+    }
+  }
+  const std::string who = profiles.empty() ? "Some clients" : "Clients of profile " + listInWords(profiles);
+  d.findings.push_back(
+      who + " asked for " + spn + " when they opened " + host +
+      ": their browser builds the SPN from the address the name resolved to (Chromium on Linux "
+      "does when the resolver returns no canonical name, e.g. for a hosts-file entry). No "
+      "account holds " +
+      spn + ", so the KDC answered KDC_ERR_S_PRINCIPAL_UNKNOWN and " + pct(c.percent(OutcomeKind::Ntlm)) +
+      " of their requests (" + withThousands(c.ntlm) + " of " + withThousands(c.total()) +
+      ", whole run) used NTLM.");
+  d.fixes.push_back(
+      "Set Chromium's DisableAuthNegotiateCnameLookup policy to true on those machines (the SPN is "
+      "then built from the name typed, HTTP/" +
+      host +
+      "), or let the resolver return the pool's name (a DNS A record rather than a hosts-file "
+      "line); an SPN on an address is no fix.");
+}
+
 void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
   const Scenario& s = *e.scenario;
   const std::string poolSpn = lower("HTTP/" + s.pool.fqdn);
   for (const auto& [host, spns] : e.spnsByHost) {
     for (const auto& spn : spns) {
       if (lower(spn) == poolSpn) {
+        continue;
+      }
+      const std::string spnHost = spn.substr(spn.find('/') + 1);
+      if (!spnHost.empty() && (std::isdigit(static_cast<unsigned char>(spnHost.front())) != 0 ||
+                               spnHost.find(':') != std::string::npos)) {
+        addressSpnFinding(e, host, spn, d);
         continue;
       }
       auto cn = e.directory->cnames.find(lower(host));

@@ -49,9 +49,10 @@ struct PhaseEvidence {
   const Scenario* scenario = nullptr;
   const DirectorySnapshot* directory = nullptr;
   OutcomeCounts outcomes;
-  OutcomeCounts internal;                       // profiles that reach a KDC and try Kerberos
-  std::map<std::string, OutcomeCounts> byNode;  // this phase
-  std::map<std::string, OutcomeCounts> byHost;  // all phases (hosts do not change)
+  OutcomeCounts internal;                          // profiles that reach a KDC and try Kerberos
+  std::map<std::string, OutcomeCounts> byNode;     // this phase
+  std::map<std::string, OutcomeCounts> byHost;     // all phases (hosts do not change)
+  std::map<std::string, OutcomeCounts> byProfile;  // all phases
   std::map<std::string, std::set<std::string>> spnsByHost;
   std::map<std::string, std::uint64_t> kdcErrors;                            // this phase
   std::map<int, std::uint64_t> events;                                       // this phase

@@ -29,6 +29,7 @@ client::ClientProfile toClientProfile(const ClientProfileSpec& s) {
   p.promptOnKerberosFailure = s.promptOnKerberosFailure;
   p.includePortInSpn = s.includePortInSpn;
   p.canonicalizeCname = s.canonicalizeCname;
+  p.spnFromAddress = s.spnFromAddress;
   return p;
 }
 

@@ -44,6 +44,7 @@ PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
     }
   }
   e.byHost = o.byHost;
+  e.byProfile = o.byProfile;
   e.spnsByHost = o.spnsByHost;
   std::map<std::string, std::uint64_t> failures;
   for (const auto& [key, n] : o.reasons) {

@@ -67,7 +67,10 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   mobile.kdcReachable = false;
   mobile.tryKerberos = false;
   mobile.rawNtlm = true;
-  return {internal, external, mobile};
+  ClientProfileSpec linuxChromium;
+  linuxChromium.name = "linux-chromium";
+  linuxChromium.spnFromAddress = true;
+  return {internal, external, mobile, linuxChromium};
 }
 
 }  // namespace kerbpool::scenarios

@@ -108,6 +108,9 @@ struct ClientProfileSpec {
   bool promptOnKerberosFailure = true;
   bool includePortInSpn = false;
   bool canonicalizeCname = true;
+  // The SPN from the address the pool name resolved to (HTTP/127.0.0.1): Chromium on Linux when the resolver
+  // returns no canonical name.
+  bool spnFromAddress = false;
   // What the workstation offers in AS-REQ and TGS-REQ, in its order of preference (kerbpool's client: AES256,
   // AES128; an old application or a hardened-against-AES one may offer RC4 only).
   std::vector<std::int32_t> enctypes{18, 17};

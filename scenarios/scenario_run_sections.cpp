@@ -21,9 +21,10 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     const std::string path = element("profiles", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path,
-              {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
-               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname", "enctypes"});
+    checkKeys(
+        j, path,
+        {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm", "prompt_on_kerberos_failure",
+         "include_port_in_spn", "canonicalize_cname", "spn_from_address", "enctypes"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -38,6 +39,7 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.promptOnKerberosFailure = optBool(j, path, "prompt_on_kerberos_failure").value_or(true);
     p.includePortInSpn = optBool(j, path, "include_port_in_spn").value_or(false);
     p.canonicalizeCname = optBool(j, path, "canonicalize_cname").value_or(true);
+    p.spnFromAddress = optBool(j, path, "spn_from_address").value_or(false);
     if (find(j, "enctypes") != nullptr) {
       const std::string ep = member(path, "enctypes");
       const auto names = optStringArray(j, path, "enctypes");

@@ -155,3 +155,14 @@ TEST_CASE("spn: the port option adds non-default ports only", "[client][spn]") {
   auto unknown = client::deriveSpn(url("http://nowhere.contoso.test/"), zone);
   CHECK(unknown.error().code == "nxdomain");
 }
+
+TEST_CASE("spn: a browser that takes the resolved address asks for HTTP/<address>", "[client][spn]") {
+  client::DnsZone zone;
+  addContoso(zone);
+  SpnOptions address;
+  address.useAddress = true;
+  CHECK(spnOf(zone, "http://pool.contoso.test/", address) == "HTTP/127.0.0.1");
+  CHECK(spnOf(zone, "http://fe01.contoso.test/", address) == "HTTP/127.0.0.2");
+  address.includePort = true;
+  CHECK(spnOf(zone, "http://pool.contoso.test:8080/", address) == "HTTP/127.0.0.1:8080");
+}

@@ -78,6 +78,21 @@ TEST_CASE(
         std::string::npos);
 }
 
+TEST_CASE("scenario browser-spn-address: Chromium on Linux asks for HTTP/127.0.0.1 and falls back to NTLM",
+          "[integration][scenarios][ntlm]") {
+  const auto r = runBuiltin("browser-spn-address", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& byProfile = r.population.outcomes.byProfile;
+  CHECK(byProfile.at("internal-pc").kerberos == byProfile.at("internal-pc").total());
+  CHECK(byProfile.at("linux-chromium").ntlm == byProfile.at("linux-chromium").total());
+  CHECK(r.population.outcomes.spnsByHost.at("pool.contoso.test").count("HTTP/127.0.0.1") == 1);
+  const auto text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("Clients of profile linux-chromium asked for HTTP/127.0.0.1 when they opened "
+                  "pool.contoso.test") != std::string::npos);
+  CHECK(text.find("Fix: Set Chromium's DisableAuthNegotiateCnameLookup policy to true") != std::string::npos);
+}
+
 TEST_CASE("scenario external-clients: internal PCs use Kerberos and the others NTLM",
           "[integration][scenarios][ntlm]") {
   const auto r = runBuiltin("external-clients", 15);
