@@ -252,8 +252,13 @@ core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& a
   spec.kind = kdc::AccountKind::ServiceAccount;
   spec.serviceObjectClass = kdc::ObjectClass::Computer;
   KP_CHECK(directory_->addAccount(spec));
+  // The new computer object gets a password of its own (kvno 1) that no front-end knows:
+  // Set-CsKerberosAccountPassword then sets the next one and hands it to the site's nodes.
+  KP_TRY(std::uint32_t kvno, directory_->setPassword(account, nextPassword(account)));
   step.output.push_back("Created computer object " + account +
-                        " for the Kerberos web authentication of site " + site);
+                        " for the Kerberos web authentication of site " + site + " (its own password, key " +
+                        "version (kvno) " + std::to_string(kvno) +
+                        ", known to no front-end until Set-CsKerberosAccountPassword)");
   // Lync adds the pool's HTTP SPN itself, without looking for another holder first.
   const std::string spn = "HTTP/" + scenario_.pool.fqdn;
   KP_TRY(kdc::SpnChange change, directory_->addSpn(account, spn, spnWriteCheck("")));

@@ -70,6 +70,15 @@ TEST_CASE("scenario shared-account: all Kerberos and no Netlogon call", "[integr
           .find(
               "New-CsKerberosAccountAssignment -UserAccount \"CONTOSO\\POOLKERB\" -Identity \"site:Site1\"; "
               "Enable-CsTopology") != std::string::npos);
+  // Lync's numbering: the new account's own password is kvno 1, which no node gets;
+  // Set-CsKerberosAccountPassword makes kvno 2 and delivers it.
+  const auto text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find(
+            "Created computer object POOLKERB$ for the Kerberos web authentication of site Site1 (its own "
+            "password, key version (kvno) 1, known to no front-end until Set-CsKerberosAccountPassword)") !=
+        std::string::npos);
+  CHECK(text.find("POOLKERB$: new password, key version (kvno) 2 kvno 2 delivered to FE01$, FE02$, FE03$") !=
+        std::string::npos);
 }
 
 TEST_CASE("scenario spn-one-node: Kerberos only on fe01, prompts on the others", "[integration][scenarios]") {
@@ -255,10 +264,10 @@ TEST_CASE(
   CHECK(r.servers.eventStatus.at(4769).at("0xe") == r.servers.event(16));
   const auto text = oneLine(scenarios::formatReport(r));
   CHECK(
-      text.find("POOLKERB$: new password, key version (kvno) 1 (an RC4 key only: the domain functional level "
+      text.find("POOLKERB$: new password, key version (kvno) 2 (an RC4 key only: the domain functional level "
                 "derives no AES key)") != std::string::npos);
   CHECK(text.find("The KDC has no AES256 (18) and AES128 (17) key for POOLKERB$, which holds "
-                  "HTTP/pool.contoso.test: its current password (kvno 1) has keys for RC4 (23) only") !=
+                  "HTTP/pool.contoso.test: its current password (kvno 2) has keys for RC4 (23) only") !=
         std::string::npos);
   CHECK(text.find(
             "the missing key has an ID of 18). The requested etypes were 18 17. The accounts available "
