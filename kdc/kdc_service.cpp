@@ -23,20 +23,28 @@ std::string windowsHex(std::int64_t value) {
   return buf;
 }
 
-void logNoSuitableKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
-                      const std::string& detail) {
-  ctx.events.append(tgs ? event_id::kNoSuitableKeyTgs : event_id::kNoSuitableKeyAs, event_source::kKdc2008,
+namespace {
+
+// Events 14/16/26/27 share their opening; the directory's detail carries the rest of AD's wording.
+void logKeyEvent(const KdcContext& ctx, int id, bool tgs, const std::string& target,
+                 const std::string& client, const std::string& detail) {
+  ctx.events.append(id, event_source::kKdc2008,
                     {{"TargetName", target}, {"ClientName", client}, {"Detail", detail}},
                     std::string("While processing ") + (tgs ? "a TGS" : "an AS") +
                         " request for the target " + (tgs ? "server " : "") + target + ", " + detail);
 }
 
+}  // namespace
+
+void logNoSuitableKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
+                      const std::string& detail) {
+  logKeyEvent(ctx, tgs ? event_id::kNoSuitableKeyTgs : event_id::kNoSuitableKeyAs, tgs, target, client,
+              detail);
+}
+
 void logMissingKey(const KdcContext& ctx, bool tgs, const std::string& target, const std::string& client,
                    const std::string& detail) {
-  ctx.events.append(tgs ? event_id::kMissingKeyTgs : event_id::kMissingKeyAs, event_source::kKdc2008,
-                    {{"TargetName", target}, {"ClientName", client}, {"Detail", detail}},
-                    std::string("While processing ") + (tgs ? "a TGS" : "an AS") +
-                        " request for the target " + (tgs ? "server " : "") + target + ", " + detail);
+  logKeyEvent(ctx, tgs ? event_id::kMissingKeyTgs : event_id::kMissingKeyAs, tgs, target, client, detail);
 }
 
 std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
