@@ -17,6 +17,12 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -144,8 +150,7 @@ void LabDirectory::noteDuplicate(const kdc::SpnChange& change, const std::string
   if (change.outcome != kdc::SpnOutcome::Added || change.holders.empty()) {
     return;
   }
-  std::string key = change.spn;
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string key = lower(change.spn);
   if (duplicateOrigins_.count(key) != 0) {
     return;
   }
@@ -173,9 +178,7 @@ void LabDirectory::noteDuplicate(const kdc::SpnChange& change, const std::string
 }
 
 std::optional<LabDirectory::DuplicateOrigin> LabDirectory::duplicateOrigin(std::string_view spn) const {
-  std::string key(spn);
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-  const auto it = duplicateOrigins_.find(key);
+  const auto it = duplicateOrigins_.find(lower(spn));
   return it == duplicateOrigins_.end() ? std::nullopt : std::optional<DuplicateOrigin>(it->second);
 }
 
