@@ -258,6 +258,18 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
                     "(Set-CsKerberosAccountPassword).");
 }
 
+// An SPN's host part that is an address: IPv4 digits and dots (a ":port" suffix allowed), or IPv6 (two colons
+// or more). "pool.contoso.test:8080" and "3com.contoso.test" are names.
+bool isAddressLiteral(const std::string& host) {
+  if (std::count(host.begin(), host.end(), ':') >= 2) {
+    return true;
+  }
+  const std::string address = host.substr(0, host.find(':'));
+  return std::count(address.begin(), address.end(), '.') == 3 &&
+         std::all_of(address.begin(), address.end(),
+                     [](char c) { return c == '.' || std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
 // A browser that built the SPN from the address the name resolved to (HTTP/127.0.0.1).
 void addressSpnFinding(const PhaseEvidence& e, const std::string& host, const std::string& spn,
                        Diagnosis& d) {
@@ -300,9 +312,7 @@ void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
       if (lower(spn) == poolSpn) {
         continue;
       }
-      const std::string spnHost = spn.substr(spn.find('/') + 1);
-      if (!spnHost.empty() && (std::isdigit(static_cast<unsigned char>(spnHost.front())) != 0 ||
-                               spnHost.find(':') != std::string::npos)) {
+      if (isAddressLiteral(spn.substr(spn.find('/') + 1))) {
         addressSpnFinding(e, host, spn, d);
         continue;
       }

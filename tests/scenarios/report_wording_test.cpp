@@ -176,3 +176,21 @@ TEST_CASE("wording: the first finding is the cause, then the cost, then the cont
   REQUIRE_FALSE(d.fixes.empty());
   CHECK(has(d.fixes.front(), "Raise MaxConcurrentApi"));
 }
+
+TEST_CASE("wording: an SPN with a port is a name, an SPN on an address is the browser's address look-up",
+          "[scenarios]") {
+  const Scenario s = minimalScenario();
+  DirectorySnapshot dir;
+  dir.spns.push_back(SpnState{"HTTP/pool.contoso.test", {"POOLKERB$"}, "", ""});
+  PhaseEvidence e;
+  e.scenario = &s;
+  e.directory = &dir;
+  e.outcomes = counts(0, 10, 0, 0);
+  e.internal = e.outcomes;
+  e.spnsByHost["pool.contoso.test"] = {"HTTP/pool.contoso.test:8080", "HTTP/127.0.0.1", "HTTP/::1"};
+  const auto text = joined(diagnose(e));
+  INFO(text);
+  CHECK(has(text, "Clients of pool.contoso.test asked for HTTP/pool.contoso.test:8080: no account holds it"));
+  CHECK(has(text, "asked for HTTP/127.0.0.1 when they opened pool.contoso.test"));
+  CHECK(has(text, "asked for HTTP/::1 when they opened pool.contoso.test"));
+}
