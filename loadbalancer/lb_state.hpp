@@ -4,13 +4,13 @@
 #include <cstdint>
 
 #include "core/common/rng.hpp"
-#include "net/connection_caps.hpp"
-#include "net/connection_registry.hpp"
+#include "core/common/stats_signal.hpp"
 #include "loadbalancer/backend_chooser.hpp"
 #include "loadbalancer/backend_pool.hpp"
 #include "loadbalancer/lb_config.hpp"
 #include "loadbalancer/lb_stats.hpp"
-#include "loadbalancer/stats_signal.hpp"
+#include "net/connection_caps.hpp"
+#include "net/connection_registry.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -30,7 +30,7 @@ struct LbState {
   net::ConnectionRegistry registry;
   net::ConnectionCaps caps;  // open client connections, in all and per source address
   std::atomic<std::uint64_t> nextConnectionId{1};
-  StatsSignal signal;  // changed() after the counters a waitForStats() caller may be watching
+  core::StatsSignal signal;  // changed() after the counters a waitForStats() caller may be watching
 
   LbStats stats() const { return LbStats{counters.snapshot(), pool.stats()}; }
 };

@@ -10,10 +10,9 @@ VipListener::VipListener(asio::io_context& ioc, std::shared_ptr<LbState> state,
                          std::shared_ptr<UpstreamConnector> upstream)
     : state_(std::move(state)), upstream_(std::move(upstream)) {
   // One strand per connection only with several I/O threads: with one, everything is serialised already.
-  listener_ = std::make_shared<net::Listener>(ioc, "lb", state_->config.threads != 1,
-                                              [this](tcp::socket socket, std::string peer) {
-                                                onAccept(std::move(socket), std::move(peer));
-                                              });
+  listener_ = std::make_shared<net::Listener>(
+      ioc, "lb", state_->config.threads != 1,
+      [this](tcp::socket socket, std::string peer) { onAccept(std::move(socket), std::move(peer)); });
 }
 
 core::Status VipListener::loadTls(const LbTlsFiles& files) {
@@ -25,6 +24,7 @@ void VipListener::onAccept(tcp::socket socket, std::string peer) {
   // The session gives the slot back when it ends (its destructor).
   if (!state_->caps.admit(std::string(net::sourceAddress(peer)))) {
     c.rejectedConnections++;
+    state_->signal.changed();
     boost::system::error_code ignored;
     socket.close(ignored);
     return;

@@ -1,7 +1,10 @@
-// The HTTP(S) server of a front-end node and of the echo backends (Beast's advanced_server_flex as the model):
-// one session class per connection over ServerSession (net/server_session.hpp), shared by plain TCP and TLS,
-// and the server's start/stop. Requests are handed to an HttpHandler; nothing here looks at authentication.
+// The HTTP(S) server of a front-end node and of the echo backends (Beast's advanced_server_flex as the
+// model): one session class per connection over ServerSession (net/server_session.hpp), shared by plain TCP
+// and TLS, and the server's start/stop. Requests are handed to an HttpHandler; nothing here looks at
+// authentication.
 #include "net/http_server.hpp"
+
+#include "core/common/stats_signal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -24,11 +27,11 @@
 #include "core/common/log.hpp"
 #include "net/connection_caps.hpp"
 #include "net/connection_registry.hpp"
+#include "net/io_threads.hpp"
 #include "net/listener.hpp"
+#include "net/response_rules.hpp"
 #include "net/server_session.hpp"
 #include "net/tls_context.hpp"
-#include "net/response_rules.hpp"
-#include "net/io_threads.hpp"
 
 namespace kerbpool::net {
 
@@ -52,7 +55,6 @@ beast::string_view bsv(std::string_view s) {
   return beast::string_view(s.data(), s.size());
 }
 
-
 // What the listener, every session and the server share: configuration, handler, TLS context, counters and
 // the registry of live sessions.
 struct ServerState {
@@ -75,6 +77,9 @@ struct ServerState {
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
   std::atomic<std::uint64_t> handlerExceptions{0};
   std::atomic<std::uint64_t> rejectedConnections{0};
+  // changed() after connections, activeConnections, requests, timeouts, tlsHandshakeFailures and
+  // rejectedConnections move (a session's other counters move before its end, which signals).
+  core::StatsSignal signal;
   ConnectionCaps caps;
 
   SessionCounters sessionCounters{&badRequests, &headerTooLarge, &bodyTooLarge, &timeouts};
@@ -96,12 +101,14 @@ class HttpSession : public ServerSession<Derived> {
     ctx_.peer = std::move(peer);
     ctx_.tls = tls;
     state_->activeConnections++;
+    state_->signal.changed();
   }
 
   ~HttpSession() override {
     state_->registry.remove(ctx_.id);
     state_->activeConnections--;
     state_->caps.release(std::string(sourceAddress(ctx_.peer)));
+    state_->signal.changed();
     try {
       state_->handler.connectionClosed(ctx_);
     } catch (const std::exception& e) {
@@ -144,6 +151,7 @@ class HttpSession : public ServerSession<Derived> {
   void onRequestRead() {
     ctx_.requestsOnConnection++;
     state_->requests++;
+    state_->signal.changed();
     auto msg = this->parser_->release();
     const bool keepAlive = msg.keep_alive();
     const unsigned version = msg.version();
@@ -187,8 +195,8 @@ class HttpSession : public ServerSession<Derived> {
   void respond(HttpResponse out, unsigned version, bool keepAlive, bool head) {
     auto finalized = finalizeResponse(std::move(out), state_->config.serverName);
     if (!finalized.ok()) {
-      core::logError(kComponent, "connection #" + std::to_string(ctx_.id) + ": " + finalized.error().message() +
-                                     ": answering 500");
+      core::logError(kComponent, "connection #" + std::to_string(ctx_.id) + ": " +
+                                     finalized.error().message() + ": answering 500");
       finalized = finalizeResponse(plainResponse(500, "internal server error\n"), state_->config.serverName);
     }
     const bool recycleNow = recycle_ && !ctx_.handshakePending;
@@ -222,6 +230,7 @@ class HttpSession : public ServerSession<Derived> {
                         if (ec) {
                           if (ec == beast::error::timeout) {
                             self->state_->timeouts++;
+                            self->state_->signal.changed();
                           }
                           self->fail(ec, "write");
                           return;
@@ -281,6 +290,7 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
       if (ec == beast::error::timeout) {
         state_->timeouts++;
       }
+      state_->signal.changed();
       fail(ec, "tls handshake");
       return;
     }
@@ -300,6 +310,7 @@ void startSession(const std::shared_ptr<ServerState>& state, tcp::socket socket,
   state->connections++;
   if (!state->caps.admit(std::string(sourceAddress(peer)))) {
     state->rejectedConnections++;
+    state->signal.changed();
     core::logDebug(kComponent, "connection from " + peer + " refused: connection limit reached");
     boost::system::error_code ignored;
     socket.close(ignored);
@@ -349,10 +360,11 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConf
   if (config.tls) {
     KP_CHECK(loadServerTls(impl->state->tls, *config.tls));
   }
-  impl->listener = std::make_shared<Listener>(runtime->ioc, std::string(kComponent), /*strandPerConnection=*/true,
-                                              [state = impl->state](tcp::socket socket, std::string peer) {
-                                                startSession(state, std::move(socket), std::move(peer));
-                                              });
+  impl->listener =
+      std::make_shared<Listener>(runtime->ioc, std::string(kComponent), /*strandPerConnection=*/true,
+                                 [state = impl->state](tcp::socket socket, std::string peer) {
+                                   startSession(state, std::move(socket), std::move(peer));
+                                 });
   KP_CHECK(impl->listener->open(tcp::endpoint(addr, config.port)));
   impl->port = impl->listener->port();
   impl->work.emplace(asio::make_work_guard(runtime->ioc));
@@ -386,10 +398,16 @@ bool HttpServer::tls() const {
 
 HttpServerStats HttpServer::stats() const {
   const auto& s = *impl_->state;
-  return HttpServerStats{s.connections.load(),    s.activeConnections.load(), s.requests.load(),
-                         s.badRequests.load(),    s.headerTooLarge.load(),    s.bodyTooLarge.load(),
-                         s.timeouts.load(),       s.tlsHandshakeFailures.load(),
+  return HttpServerStats{s.connections.load(),       s.activeConnections.load(),
+                         s.requests.load(),          s.badRequests.load(),
+                         s.headerTooLarge.load(),    s.bodyTooLarge.load(),
+                         s.timeouts.load(),          s.tlsHandshakeFailures.load(),
                          s.handlerExceptions.load(), s.rejectedConnections.load()};
+}
+
+bool HttpServer::waitForStats(const std::function<bool(const HttpServerStats&)>& condition,
+                              std::chrono::milliseconds timeout) const {
+  return impl_->state->signal.waitFor([&] { return condition(stats()); }, timeout);
 }
 
 std::size_t HttpServer::recycleConnections() {

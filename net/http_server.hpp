@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,14 +47,14 @@ struct HttpServerStats {
   std::uint64_t bodyTooLarge = 0;    // 413
   std::uint64_t timeouts = 0;        // idle, slow or stalled connections closed
   std::uint64_t tlsHandshakeFailures = 0;
-  std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the server went on
+  std::uint64_t handlerExceptions = 0;    // escaped a handler: that connection dropped, the server went on
   std::uint64_t rejectedConnections = 0;  // over maxConnections or maxConnectionsPerSource: closed at once
 };
 
-// The I/O of a front-end node (and of the echo backends): an HTTP/1.1 server (plain or TLS) on Boost.Beast that hands each request to
-// an HttpHandler. Keep-alive is honoured (HTTP/1.1 default, Connection: close); pipelined requests are
-// answered in order, one at a time. Malformed or oversized requests are answered (400/413/431) and the
-// connection is closed; the server keeps serving.
+// The I/O of a front-end node (and of the echo backends): an HTTP/1.1 server (plain or TLS) on Boost.Beast
+// that hands each request to an HttpHandler. Keep-alive is honoured (HTTP/1.1 default, Connection: close);
+// pipelined requests are answered in order, one at a time. Malformed or oversized requests are answered
+// (400/413/431) and the connection is closed; the server keeps serving.
 class HttpServer {
  public:
   // Binds, loads the TLS files when configured and starts the threads. A taken port is an Io error naming
@@ -68,6 +69,10 @@ class HttpServer {
   const std::string& address() const;
   bool tls() const;
   HttpServerStats stats() const;
+  // Blocks until `condition` holds for the counters, woken by their changes (no polling); false if it
+  // still does not when the timeout passes.
+  bool waitForStats(const std::function<bool(const HttpServerStats&)>& condition,
+                    std::chrono::milliseconds timeout) const;
   // What a restart of the web service (iisreset) does to the clients: every connection is closed, idle
   // ones at once, busy ones right after the response they are working on (which carries Connection: close),
   // so clients reconnect and authenticate again. The server keeps accepting. Returns how many were open.

@@ -1,6 +1,6 @@
-// A node under abuse (issue 19), with real sockets on loopback: 2,000 idle or half-sent connections, oversized
-// and hostile requests. Each time the node answers an authenticated request meanwhile and after, and its memory
-// stays bounded. The figures (RSS before, peak, after) are printed for the notes.
+// A node under abuse (issue 19), with real sockets on loopback: 2,000 idle or half-sent connections,
+// oversized and hostile requests. Each time the node answers an authenticated request meanwhile and after,
+// and its memory stays bounded. The figures (RSS before, peak, after) are printed for the notes.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
@@ -21,15 +21,16 @@ namespace {
 
 constexpr const char* kPath = "/WebTicket/WebTicketService.svc";
 
-// fe01 holding the pool's key, served by net::HttpServer with a short request read timeout (the test's bound).
+// fe01 holding the pool's key, served by net::HttpServer with a short request read timeout (the test's
+// bound).
 struct LiveNode {
   LiveNode() {
     core::acceptor::AcceptorKeys keys;
     keys.add(test::acceptorKey({"HTTP/pool.contoso.test"}, poolKey, 1));
     frontend::FrontendNodeConfig config;
     config.name = "fe01";
-    node = std::make_unique<frontend::FrontendNode>(config, frontend::NodeCredentials::fixed("test", keys), clock,
-                                                    rng);
+    node = std::make_unique<frontend::FrontendNode>(config, frontend::NodeCredentials::fixed("test", keys),
+                                                    clock, rng);
     net::HttpServerConfig base;
     base.readTimeout = 1500ms;
     auto s = net::HttpServer::start(frontend::serverConfigFor(config, base), *node);
@@ -63,7 +64,7 @@ void report(const std::string& attack, const test::Rss& before, const test::Rss&
 
 }  // namespace
 
-TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out; a logon goes through meanwhile",
+TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out, and a logon goes through meanwhile",
           "[frontend][integration]") {
   test::needDescriptors(6000);
   LiveNode n;
@@ -77,13 +78,14 @@ TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out; a 
     fds.push_back(fd);
   }
   // 1,000 from one address are admitted (maxConnectionsPerSource), the others closed at once.
-  CHECK(test::eventually([&] { return n.server->stats().rejectedConnections >= 1000; }));
+  CHECK(n.server->waitForStats([](const net::HttpServerStats& s) { return s.rejectedConnections >= 1000; },
+                               15s));
   // Meanwhile a user from another address logs on at once.
   const auto start = std::chrono::steady_clock::now();
   CHECK(test::statusFrom("127.0.0.2", n.port(), n.authenticated()) == 200);
   CHECK(std::chrono::steady_clock::now() - start < 1s);
   // The admitted ones are closed when the request read times out.
-  CHECK(test::eventually([&] { return n.server->stats().activeConnections == 0; }));
+  CHECK(n.server->waitForStats([](const net::HttpServerStats& s) { return s.activeConnections == 0; }, 15s));
   const auto stats = n.server->stats();
   CHECK(stats.rejectedConnections == 1000);
   CHECK(stats.timeouts >= 1000);
@@ -97,7 +99,7 @@ TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out; a 
   report("2,000 slowloris connections", before, test::rss());
 }
 
-TEST_CASE("node limits: oversized headers, hostile tokens and an endless body get a 4xx; the node serves on",
+TEST_CASE("node limits: oversized headers, hostile tokens and an endless body get a 4xx, and the node serves on",
           "[frontend][integration]") {
   LiveNode n;
   const auto port = n.port();
@@ -117,23 +119,25 @@ TEST_CASE("node limits: oversized headers, hostile tokens and an endless body ge
   fields.resize(fields.size() - 2);
   const int many = test::statusFrom("127.0.0.1", port, withHeader(fields));
   CHECK((many == 431 || many == 0));
-  const int bigToken =
-      test::statusFrom("127.0.0.1", port, withHeader("Authorization: Negotiate " + std::string(1 << 20, 'Y')));
+  const int bigToken = test::statusFrom("127.0.0.1", port,
+                                        withHeader("Authorization: Negotiate " + std::string(1 << 20, 'Y')));
   CHECK((bigToken == 431 || bigToken == 0));
   // Tokens that are not base64, or base64 of random bytes: refused, never 200.
-  const int notBase64 = test::statusFrom("127.0.0.1", port, withHeader("Authorization: Negotiate !!*not base64*!!"));
+  const int notBase64 =
+      test::statusFrom("127.0.0.1", port, withHeader("Authorization: Negotiate !!*not base64*!!"));
   CHECK((notBase64 == 400 || notBase64 == 401));
   core::SeededRng random(9);
   core::Bytes noise(4096);
   random.fill(noise);
-  const int randomToken =
-      test::statusFrom("127.0.0.1", port, withHeader("Authorization: Negotiate " + core::base64Encode(noise)));
+  const int randomToken = test::statusFrom(
+      "127.0.0.1", port, withHeader("Authorization: Negotiate " + core::base64Encode(noise)));
   CHECK((randomToken == 400 || randomToken == 401));
   // A chunked body that never ends: the node stops reading at its 1 MiB body limit (413) and closes.
   const int fd = test::connectFrom("127.0.0.1", port);
   REQUIRE(fd >= 0);
-  REQUIRE(test::sendAll(fd, std::string("POST ") + kPath +
-                                " HTTP/1.1\r\nHost: pool.contoso.test\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  REQUIRE(
+      test::sendAll(fd, std::string("POST ") + kPath +
+                            " HTTP/1.1\r\nHost: pool.contoso.test\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string chunk = "10000\r\n" + std::string(0x10000, 'z') + "\r\n";
   std::size_t sent = 0;
   while (sent < (64u << 20) && test::sendAll(fd, chunk)) {

@@ -24,7 +24,7 @@ const std::string kGet = "GET /fine HTTP/1.1\r\nHost: pool.contoso.test\r\nConne
 
 }  // namespace
 
-TEST_CASE("lb limits: 2,000 slowloris connections are capped and timed out; requests go through meanwhile",
+TEST_CASE("lb limits: 2,000 slowloris connections are capped and timed out, and requests go through meanwhile",
           "[loadbalancer][integration]") {
   test::needDescriptors(6000);
   test::EchoNode fe01("fe01");
@@ -42,11 +42,13 @@ TEST_CASE("lb limits: 2,000 slowloris connections are capped and timed out; requ
     test::sendAll(fd, "GET /slow HT");
     fds.push_back(fd);
   }
-  CHECK(test::eventually([&] { return lb->stats().totals.rejectedConnections >= 1000; }));
+  CHECK(lb->waitForStats([](const loadbalancer::LbStats& s) { return s.totals.rejectedConnections >= 1000; },
+                         15s));
   const auto start = std::chrono::steady_clock::now();
   CHECK(test::statusFrom("127.0.0.2", port, kGet) == 200);
   CHECK(std::chrono::steady_clock::now() - start < 1s);
-  CHECK(test::eventually([&] { return lb->stats().totals.activeClientConnections == 0; }));
+  CHECK(lb->waitForStats([](const loadbalancer::LbStats& s) { return s.totals.activeClientConnections == 0; },
+                         15s));
   const auto totals = lb->stats().totals;
   CHECK(totals.rejectedConnections == 1000);
   CHECK(totals.timeouts >= 1000);
@@ -61,7 +63,8 @@ TEST_CASE("lb limits: 2,000 slowloris connections are capped and timed out; requ
   report("2,000 slowloris connections", before, test::rss());
 }
 
-TEST_CASE("lb limits: oversized headers get 431 or a close, never reach a node", "[loadbalancer][integration]") {
+TEST_CASE("lb limits: oversized headers get 431 or a close, never reach a node",
+          "[loadbalancer][integration]") {
   test::EchoNode fe01("fe01");
   core::SeededRng rng(1);
   auto lb = test::startLb(test::lbConfig({&fe01}), rng);

@@ -168,17 +168,6 @@ bool peerClosed(int fd) {
   }
 }
 
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!condition()) {
-    if (Clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 // Many open client connections, optionally fed one octet at a time (slowloris) by a thread of their own.
 class Crowd {
  public:
@@ -239,6 +228,28 @@ class Crowd {
       n += peerClosed(fd) ? 1 : 0;
     }
     return n;
+  }
+
+  // True once `n` connections have been closed by the server; woken by the sockets themselves (poll), false
+  // if fewer are closed when the timeout passes.
+  bool waitClosedByPeer(std::size_t n, std::chrono::milliseconds timeout) const {
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+      std::vector<pollfd> open;
+      for (int fd : fds_) {
+        if (fd >= 0 && !peerClosed(fd)) {
+          open.push_back(pollfd{fd, POLLIN | POLLRDHUP, 0});
+        }
+      }
+      if (fds_.size() - open.size() >= n) {
+        return true;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left <= 0ms) {
+        return false;
+      }
+      ::poll(open.data(), open.size(), static_cast<int>(left.count()));
+    }
   }
 
   // Closes (from the client side) `n` connections the server still holds.
@@ -399,7 +410,8 @@ TEST_CASE(
     crowd.open(port, 2000, attackSources(20), "GET /slow");
     crowd.drip('a', 500ms);
     const auto opened = Clock::now() - attackStart;
-    REQUIRE(waitFor([&] { return server->stats().activeConnections >= 2000; }, 10s));
+    REQUIRE(
+        server->waitForStats([](const net::HttpServerStats& s) { return s.activeConnections >= 2000; }, 10s));
     INFO("all 2,000 held after " << std::chrono::duration_cast<std::chrono::milliseconds>(opened).count()
                                  << " ms");
 
@@ -415,9 +427,9 @@ TEST_CASE(
     CHECK(server->stats().rejectedConnections == 0);
 
     // The server closes all of them once the read timeout passes, and counts them.
-    CHECK(waitFor([&] { return server->stats().timeouts >= 2000 && server->stats().activeConnections == 0; },
-                  15s));
-    CHECK(waitFor([&] { return crowd.closedByPeer() == 2000; }, 5s));
+    CHECK(server->waitForStats(
+        [](const net::HttpServerStats& s) { return s.timeouts >= 2000 && s.activeConnections == 0; }, 15s));
+    CHECK(crowd.waitClosedByPeer(2000, 5s));
     CHECK(crowd.drips() >= 2);  // the octets did keep coming
     const auto ended = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - attackStart);
     std::printf(
@@ -445,8 +457,8 @@ TEST_CASE(
   MemoryProbe memory("node: 150 idle connections from one source, cap 100");
   Crowd crowd;
   crowd.open(port, 150, {"127.0.0.1"}, "");
-  CHECK(waitFor([&] { return server->stats().rejectedConnections == 50; }, 5s));
-  CHECK(waitFor([&] { return crowd.closedByPeer() == 50; }, 5s));
+  CHECK(server->waitForStats([](const net::HttpServerStats& s) { return s.rejectedConnections == 50; }, 5s));
+  CHECK(crowd.waitClosedByPeer(50, 5s));
   CHECK(server->stats().activeConnections == 100);
   CHECK(server->stats().connections == 150);
 
@@ -462,7 +474,7 @@ TEST_CASE(
 
   // Slots come back when connections end.
   crowd.closeOpen(100);
-  REQUIRE(waitFor([&] { return server->stats().activeConnections == 0; }, 5s));
+  REQUIRE(server->waitForStats([](const net::HttpServerStats& s) { return s.activeConnections == 0; }, 5s));
   CHECK(getFrom(port, "127.0.0.1").status == 200);
   CHECK(h.handled == 2);
   memory.report();
@@ -479,10 +491,11 @@ TEST_CASE("http server limits: over the total cap a connection is closed at once
   MemoryProbe memory("node: 120 idle connections, total cap 100");
   Crowd crowd;
   crowd.open(port, 100, {"127.0.0.1"}, "");
-  REQUIRE(waitFor([&] { return server->stats().activeConnections == 100; }, 5s));
+  REQUIRE(server->waitForStats([](const net::HttpServerStats& s) { return s.activeConnections == 100; }, 5s));
   Crowd more;
   more.open(port, 20, {"127.0.0.3"}, "");  // a source with no connection yet: the total cap holds
-  CHECK(waitFor([&] { return server->stats().rejectedConnections == 20 && more.closedByPeer() == 20; }, 5s));
+  CHECK(server->waitForStats([](const net::HttpServerStats& s) { return s.rejectedConnections == 20; }, 5s));
+  CHECK(more.waitClosedByPeer(20, 5s));
   const auto refused = getFrom(port, "127.0.0.2");
   CHECK(refused.status == 0);
   CHECK(refused.closed);
@@ -490,7 +503,7 @@ TEST_CASE("http server limits: over the total cap a connection is closed at once
   CHECK(crowd.closedByPeer() == 0);
 
   crowd.closeOpen(10);
-  REQUIRE(waitFor([&] { return server->stats().activeConnections == 90; }, 5s));
+  REQUIRE(server->waitForStats([](const net::HttpServerStats& s) { return s.activeConnections == 90; }, 5s));
   CHECK(getFrom(port, "127.0.0.2").status == 200);
   CHECK(h.handled == 1);
   memory.report();

@@ -6,11 +6,11 @@
 #include <functional>
 #include <mutex>
 
-namespace kerbpool::loadbalancer {
+namespace kerbpool::core {
 
-// Lets a thread wait until the balancer's counters satisfy a condition, woken by the changes themselves
-// (a health check done, a connection closed, a request finished) instead of polling. changed() costs one
-// atomic load when nobody waits. Thread-safe.
+// Lets a thread wait until a server's counters satisfy a condition, woken by the changes themselves
+// (a connection opened or closed, a request finished, a health check done) instead of polling. changed()
+// costs one atomic load when nobody waits. Thread-safe.
 class StatsSignal {
  public:
   // Call after updating a counter.
@@ -39,4 +39,4 @@ class StatsSignal {
   std::condition_variable cv_;
 };
 
-}  // namespace kerbpool::loadbalancer
+}  // namespace kerbpool::core
