@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/result.hpp"
 #include "core/crypto/enctype.hpp"
 
 namespace kerbpool::kdc {
@@ -28,8 +29,23 @@ constexpr std::uint32_t kDesCbcMd5 = 0x2;
 constexpr std::uint32_t kRc4Hmac = 0x4;
 constexpr std::uint32_t kAes128CtsHmacSha196 = 0x8;
 constexpr std::uint32_t kAes256CtsHmacSha196 = 0x10;
+// AES session keys even when the ticket is sealed with RC4 (the "-SK" bit, KB5021131).
+constexpr std::uint32_t kAesSessionKeys = 0x20;
+// The attribute is absent: the KDC applies DefaultDomainSupportedEncTypes instead.
+constexpr std::uint32_t kNotSet = 0;
 constexpr std::uint32_t kDefault = kAes256CtsHmacSha196 | kAes128CtsHmacSha196;
+// DefaultDomainSupportedEncTypes (the KDC's registry value for accounts without the attribute): AES only,
+// the default that KB5073381 enforces from April 2026. 0x27 was the default from November 2022 (KB5021131):
+// RC4 tickets with AES session keys.
+constexpr std::uint32_t kDefaultDomainSupported = kDefault;
+constexpr std::uint32_t kDefaultDomainSupportedNov2022 = kDesCbcCrc | kDesCbcMd5 | kRc4Hmac | kAesSessionKeys;
 }  // namespace supported_enctypes
+
+// "0x18 (AES256, AES128)": a mask as admins read it in ADSI Edit, with the enctypes it names.
+std::string describeSupportedEnctypes(std::uint32_t mask);
+// A DefaultDomainSupportedEncTypes or msDS-SupportedEncryptionTypes value as admins write it: "0x27" or
+// "39". It must lie in 0x1..0x3F and allow RC4 or AES (kerbpool's DC derives no DES key). Errors say why.
+core::Result<std::uint32_t> parseSupportedEnctypes(std::string_view text);
 
 // The bit for an enctype number (18 -> 0x10, 17 -> 0x8, 23 -> 0x4); 0 for enctypes AD does not know.
 std::uint32_t supportedEnctypeBit(std::int32_t enctype);
@@ -55,7 +71,8 @@ struct Account {
   std::string userPrincipalName;  // "alice@contoso.test"; empty when not set
   std::vector<std::string> servicePrincipalNames;
   std::string dnsHostName;  // computers: "fe01.contoso.test"
-  std::uint32_t supportedEncryptionTypes = supported_enctypes::kDefault;
+  // msDS-SupportedEncryptionTypes; kNotSet (absent) means DefaultDomainSupportedEncTypes applies.
+  std::uint32_t supportedEncryptionTypes = supported_enctypes::kNotSet;
   std::vector<std::string> memberOf;  // group names
   std::string site;                   // computers: the site the node belongs to
   bool enabled = true;
@@ -76,7 +93,7 @@ struct AccountSpec {
   ObjectClass serviceObjectClass = ObjectClass::Computer;
   std::string userPrincipalName;
   std::string dnsHostName;
-  std::uint32_t supportedEncryptionTypes = supported_enctypes::kDefault;
+  std::uint32_t supportedEncryptionTypes = supported_enctypes::kNotSet;  // absent unless the realm sets it
   std::vector<std::string> memberOf;
   std::string site;
   bool enabled = true;

@@ -69,6 +69,8 @@ Directory::Directory(std::string_view realm, EventLog& events)
   krbtgt.kind = AccountKind::User;
   krbtgt.objectClass = ObjectClass::User;
   krbtgt.enabled = false;  // as in Active Directory: the account is disabled, its keys still seal TGTs
+  // The TGT follows krbtgt's keys, AES since the 2008 functional level, whatever the domain default says.
+  krbtgt.supportedEncryptionTypes = supported_enctypes::kDefault;
   krbtgt.distinguishedName = "CN=krbtgt,CN=Users," + baseDn_;
   krbtgt.salt = core::crypto::adUserSalt(realm_, krbtgt.samAccountName);
   krbtgt.servicePrincipalNames.push_back("kadmin/changepw");
@@ -193,6 +195,21 @@ void Directory::setDerivesAesKeys(bool derive) {
 bool Directory::derivesAesKeys() const {
   std::shared_lock lock(mutex_);
   return derivesAesKeys_;
+}
+
+void Directory::setDefaultDomainSupportedEncTypes(std::uint32_t mask) {
+  std::unique_lock lock(mutex_);
+  defaultDomainSupportedEncTypes_ = mask;
+}
+
+std::uint32_t Directory::defaultDomainSupportedEncTypes() const {
+  std::shared_lock lock(mutex_);
+  return defaultDomainSupportedEncTypes_;
+}
+
+std::uint32_t Directory::effectiveEncryptionTypes(const Account& account) const {
+  return account.supportedEncryptionTypes != supported_enctypes::kNotSet ? account.supportedEncryptionTypes
+                                                                         : defaultDomainSupportedEncTypes();
 }
 
 core::Result<std::uint32_t> Directory::setKrbtgtPassword(std::string_view password) {

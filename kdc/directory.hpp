@@ -37,7 +37,12 @@ struct Resolution {
   std::string matchedName;  // the directory value that matched ("HOST/fe01.contoso.test" for an alias)
   std::string salt;         // for ETYPE-INFO2
   std::uint32_t kvno = 0;   // msDS-KeyVersionNumber of the keys below
+  // The mask the KDC applied: the account's msDS-SupportedEncryptionTypes, or DefaultDomainSupportedEncTypes
+  // when the account has none (fromDomainDefault).
   std::uint32_t supportedEncryptionTypes = 0;
+  bool fromDomainDefault = false;
+  // The mask allows AES session keys whatever the ticket's enctype (0x20, as in DDSET's 0x27).
+  bool aesSessionKeys = false;
   std::vector<std::string> memberOf;
   // Current keys for the account's supported enctypes, strongest first.
   std::vector<core::crypto::Key> keys;
@@ -149,6 +154,13 @@ class Directory {
   // password is set again. Default: true.
   void setDerivesAesKeys(bool derive);
   bool derivesAesKeys() const;
+  // The KDC's DefaultDomainSupportedEncTypes (HKLM\...\services\KDC): the mask for every account without
+  // msDS-SupportedEncryptionTypes of its own. Default 0x18, AES only (KB5073381); 0x27 before it. kerbpool
+  // applies one value to every DC of the domain, as a GPO or a script would.
+  void setDefaultDomainSupportedEncTypes(std::uint32_t mask);
+  std::uint32_t defaultDomainSupportedEncTypes() const;
+  // The mask the KDC applies to this account: its own attribute, or the domain default when it has none.
+  std::uint32_t effectiveEncryptionTypes(const Account& account) const;
   core::Result<std::uint32_t> setKrbtgtPassword(std::string_view password);
   core::Status setEnabled(std::string_view sam, bool enabled);
   core::Status setSupportedEncryptionTypes(std::string_view sam, std::uint32_t mask);
@@ -235,6 +247,7 @@ class Directory {
   SpnMappings spnMappings_ = SpnMappings::activeDirectoryDefault();
   KdcEventWording kdcEventWording_ = KdcEventWording::Windows2008;
   bool derivesAesKeys_ = true;
+  std::uint32_t defaultDomainSupportedEncTypes_ = supported_enctypes::kDefaultDomainSupported;
 };
 
 }  // namespace kerbpool::kdc

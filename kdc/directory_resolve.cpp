@@ -116,10 +116,14 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
   r.matchedName = std::move(matchedName);
   r.salt = account.salt;
   r.kvno = current->kvno;
-  r.supportedEncryptionTypes = account.supportedEncryptionTypes;
+  r.fromDomainDefault = account.supportedEncryptionTypes == supported_enctypes::kNotSet;
+  const std::uint32_t mask =
+      r.fromDomainDefault ? defaultDomainSupportedEncTypes_ : account.supportedEncryptionTypes;
+  r.supportedEncryptionTypes = mask;
+  r.aesSessionKeys = (mask & supported_enctypes::kAesSessionKeys) != 0;
   r.memberOf = account.memberOf;
   std::vector<std::int32_t> keyless;  // named by msDS-SupportedEncryptionTypes, no key of this version
-  for (std::int32_t e : enctypesInMask(account.supportedEncryptionTypes)) {
+  for (std::int32_t e : enctypesInMask(mask)) {
     if (const auto* k = current->keyFor(e)) {
       r.keys.push_back(*k);
     } else {
@@ -135,7 +139,7 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
     }
     std::vector<std::int32_t> requested = requestedEnctypes;
     if (requested.empty()) {
-      requested = enctypesInMask(account.supportedEncryptionTypes);
+      requested = enctypesInMask(mask);
     }
     return makeError(
         ErrorCategory::Protocol, std::string(directory_error::kMissingKey),
@@ -159,10 +163,12 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
     if (const std::int32_t id = keylessRequested(); id != 0) {
       return missing(id);
     }
-    return makeError(ErrorCategory::Protocol, std::string(directory_error::kNoCommonEnctype),
-                     account.samAccountName +
-                         " supports no enctype it has a key for (msDS-SupportedEncryptionTypes " +
-                         std::to_string(account.supportedEncryptionTypes) + ")");
+    return makeError(
+        ErrorCategory::Protocol, std::string(directory_error::kNoCommonEnctype),
+        account.samAccountName + " supports no enctype it has a key for (" +
+            (r.fromDomainDefault ? "no msDS-SupportedEncryptionTypes; DefaultDomainSupportedEncTypes "
+                                 : "msDS-SupportedEncryptionTypes ") +
+            describeSupportedEnctypes(mask) + ")");
   }
   if (requestedEnctypes.empty()) {
     r.key = r.keys.front();
@@ -281,7 +287,9 @@ core::Result<Resolution> Directory::lookupClient(const std::vector<std::string>&
     }
     auto r = makeResolution(view, form, matched, requestedEnctypes);
     if (r.ok()) {
-      r->supportedEncryptionTypes = a.supportedEncryptionTypes;
+      r->fromDomainDefault = a.supportedEncryptionTypes == supported_enctypes::kNotSet;
+      r->supportedEncryptionTypes =
+          r->fromDomainDefault ? defaultDomainSupportedEncTypes_ : a.supportedEncryptionTypes;
     }
     return asClient(std::move(r));
   };

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/common/log.hpp"
+#include "core/iana/etype.hpp"
 #include "core/iana/msg_type.hpp"
 #include "core/messages/codec.hpp"
 #include "core/messages/kdc_req.hpp"
@@ -50,8 +51,12 @@ void logMissingKey(const KdcContext& ctx, bool tgs, const std::string& target, c
 std::int32_t firstCommonEnctype(const std::vector<std::int32_t>& requested, const KdcConfig& config,
                                 const Resolution& holder) {
   for (std::int32_t e : requested) {
+    // An account whose mask carries the AES-session-key bit (DDSET 0x27) gets AES session keys with its
+    // RC4 tickets when the client asks for them.
+    const bool aes = e == static_cast<std::int32_t>(core::iana::EType::Aes256CtsHmacSha196) ||
+                     e == static_cast<std::int32_t>(core::iana::EType::Aes128CtsHmacSha196);
     if (std::find(config.enctypes.begin(), config.enctypes.end(), e) != config.enctypes.end() &&
-        holder.keyFor(e) != nullptr) {
+        (holder.keyFor(e) != nullptr || (aes && holder.aesSessionKeys))) {
       return e;
     }
   }

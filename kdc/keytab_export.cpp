@@ -47,7 +47,8 @@ core::Result<core::keytab::Keytab> exportKeytab(const Directory& directory, cons
     principals.push_back(std::move(*parsed));
   }
   const std::vector<std::int32_t> enctypes =
-      options.enctypes.empty() ? enctypesInMask(account->supportedEncryptionTypes) : options.enctypes;
+      options.enctypes.empty() ? enctypesInMask(directory.effectiveEncryptionTypes(*account))
+                               : options.enctypes;
   core::keytab::Keytab kt;
   for (const auto& principal : principals) {
     for (const auto& set : account->keyHistory) {

@@ -168,8 +168,8 @@ std::vector<PendingAccount> loadAccounts(const json& root, Directory& dir) {
 Realm build(const json& root, EventLog& events) {
   requireObject(root, "");
   checkKeys(root, "",
-            {"realm", "krbtgt_password", "krbtgt_enctypes", "ticket_lifetime_hours", "renew_lifetime_days",
-             "spn_mappings", "sites", "accounts"});
+            {"realm", "krbtgt_password", "krbtgt_enctypes", "default_domain_supported_enctypes",
+             "ticket_lifetime_hours", "renew_lifetime_days", "spn_mappings", "sites", "accounts"});
   Realm realm;
   realm.settings.realm = reqString(root, "", "realm");
   checkRealmName(realm.settings.realm);
@@ -188,6 +188,18 @@ Realm build(const json& root, EventLog& events) {
   realm.directory = std::make_unique<Directory>(realm.settings.realm, events);
   Directory& dir = *realm.directory;
 
+  if (const json* v = find(root, "default_domain_supported_enctypes")) {
+    const std::string path = "default_domain_supported_enctypes";
+    if (!v->is_string() && !v->is_number_unsigned()) {
+      fail(path, "expected a mask: a number (24) or a hex string (\"0x18\")");
+    }
+    auto mask = parseSupportedEnctypes(v->is_string() ? v->get<std::string>()
+                                                      : std::to_string(v->get<std::uint64_t>()));
+    if (!mask.ok()) {
+      fail(path, mask.error().detail);
+    }
+    dir.setDefaultDomainSupportedEncTypes(*mask);
+  }
   if (find(root, "spn_mappings") != nullptr) {
     SpnMappings mappings;
     auto values = optStringArray(root, "", "spn_mappings");

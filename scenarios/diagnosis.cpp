@@ -524,7 +524,8 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
     AccountKeys k;
     if (auto a = dir.account(sam)) {
       k.account = a->samAccountName;
-      k.supported = a->supportedEncryptionTypes;
+      k.supported = dir.effectiveEncryptionTypes(*a);
+      k.fromDomainDefault = a->supportedEncryptionTypes == kdc::supported_enctypes::kNotSet;
       if (const auto* current = a->currentKeys()) {
         k.kvno = current->kvno;
         for (const auto& key : current->keys) {
@@ -602,18 +603,22 @@ void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
       }
     }
     const bool isKerberosAccount = dir.kerberosAccount && equalsIgnoreCase(*dir.kerberosAccount, k.account);
-    d.findings.push_back("The KDC has no " + enctypeNames(keyless) + " key for " + k.account +
-                         ", which holds " + dir.spns.front().spn + ": its current password (kvno " +
-                         std::to_string(k.kvno) + ") has keys for " + enctypeNames(k.keyEnctypes) +
-                         " only, because it was set while the domain functional level derived no AES key, "
-                         "and its msDS-SupportedEncryptionTypes (" +
-                         hexMask(k.supported) + ") allows " + enctypeNames(kdc::enctypesInMask(k.supported)) +
-                         ". The KDC refused the service tickets (KDC_ERR_ETYPE_NOSUPP, " +
-                         withThousands(nosupp) +
-                         "; Windows clients see KDC_ERR_ETYPE_NOTSUPP, 0xE) and logged " + "event 16 " +
-                         plural(count(16), "time", "times") + " (\"... the missing key has an ID of " +
-                         std::to_string(keyless.empty() ? 0 : keyless.front()) + " ...\")" +
-                         (e.internal.total() > 0 ? ": " + consequence(e) + "." : "."));
+    d.findings.push_back(
+        "The KDC has no " + enctypeNames(keyless) + " key for " + k.account + ", which holds " +
+        dir.spns.front().spn + ": its current password (kvno " + std::to_string(k.kvno) + ") has keys for " +
+        enctypeNames(k.keyEnctypes) +
+        " only, because it was set while the domain functional level derived no AES key, "
+        "and " +
+        (k.fromDomainDefault ? "it has no msDS-SupportedEncryptionTypes, so the DCs apply "
+                               "DefaultDomainSupportedEncTypes (" +
+                                   hexMask(k.supported) + "), which allows "
+                             : "its msDS-SupportedEncryptionTypes (" + hexMask(k.supported) + ") allows ") +
+        enctypeNames(kdc::enctypesInMask(k.supported)) +
+        ". The KDC refused the service tickets (KDC_ERR_ETYPE_NOSUPP, " + withThousands(nosupp) +
+        "; Windows clients see KDC_ERR_ETYPE_NOTSUPP, 0xE) and logged " + "event 16 " +
+        plural(count(16), "time", "times") + " (\"... the missing key has an ID of " +
+        std::to_string(keyless.empty() ? 0 : keyless.front()) + " ...\")" +
+        (e.internal.total() > 0 ? ": " + consequence(e) + "." : "."));
     d.fixes.push_back(
         "Set the password of " + k.account + " again now that the domain derives AES keys" +
         (isKerberosAccount
@@ -621,7 +626,13 @@ void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
                            "every node)")
              : std::string(" (Set-ADAccountPassword -Reset, then a new keytab for the nodes)")) +
         "; allowing RC4 on the account (msDS-SupportedEncryptionTypes 0x1C) would also work, but weakens "
-        "it.");
+        "it" +
+        (k.fromDomainDefault && (k.supported & kdc::supported_enctypes::kRc4Hmac) == 0
+             ? std::string(
+                   ", and DefaultDomainSupportedEncTypes 0x27 on the DCs would bring RC4 tickets back for "
+                   "every account without the attribute")
+             : std::string()) +
+        ".");
   }
   if (count(26) == 0 && count(27) == 0) {
     return;

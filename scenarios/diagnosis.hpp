@@ -28,7 +28,8 @@ struct AccountKeys {
   std::string account;                    // sAMAccountName
   std::uint32_t kvno = 0;                 // current key version
   std::vector<std::int32_t> keyEnctypes;  // of that version, strongest first
-  std::uint32_t supported = 0;            // msDS-SupportedEncryptionTypes
+  std::uint32_t supported = 0;            // the mask the KDC applies (the account's, or the domain default)
+  bool fromDomainDefault = false;         // no msDS-SupportedEncryptionTypes: DefaultDomainSupportedEncTypes
 };
 
 // The directory as it stood when a phase began.

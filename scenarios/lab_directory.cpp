@@ -99,6 +99,8 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
       return setDsHeuristics(op.value);
     case Kind::SetDomainFunctionalLevel:
       return setDomainFunctionalLevel(op.value);
+    case Kind::SetDefaultDomainSupportedEncTypes:
+      return setDefaultDomainSupportedEncTypes(op.value);
     case Kind::CreateKerberosAccount:
       return createKerberosAccount(op.account, op.site);
     case Kind::AssignKerberosAccount:
@@ -215,6 +217,32 @@ core::Result<AdminStep> LabDirectory::setDomainFunctionalLevel(const std::string
              : "; passwords set before keep the keys they have (RC4 only) until they are set "
                "again"));
   }
+  return record(std::move(step));
+}
+
+core::Result<AdminStep> LabDirectory::setDefaultDomainSupportedEncTypes(const std::string& value) {
+  KP_TRY(const std::uint32_t mask, kdc::parseSupportedEnctypes(value));
+  AdminStep step;
+  std::string dcs;
+  for (const auto& dc : scenario_.domainControllers) {
+    dcs += (dcs.empty() ? "" : ", ") + dc.name;
+  }
+  step.command =
+      "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\Kdc /v DefaultDomainSupportedEncTypes "
+      "/t REG_DWORD /d " +
+      value + " /f   (on " + dcs + ")";
+  const auto tickets = kdc::enctypesInMask(mask);
+  std::string names;
+  for (std::int32_t e : tickets) {
+    names += std::string(names.empty() ? "" : ", ") + (e == 18 ? "AES256" : e == 17 ? "AES128" : "RC4");
+  }
+  const bool aesSession = (mask & kdc::supported_enctypes::kAesSessionKeys) != 0;
+  step.output.push_back(
+      "DefaultDomainSupportedEncTypes " + kdc::describeSupportedEnctypes(mask) +
+      ": an account without msDS-SupportedEncryptionTypes of its own gets tickets sealed with " + names +
+      (aesSession ? ", and AES session keys when the client asks for them" : std::string()) + " (was " +
+      kdc::describeSupportedEnctypes(directory_->defaultDomainSupportedEncTypes()) + ")");
+  directory_->setDefaultDomainSupportedEncTypes(mask);
   return record(std::move(step));
 }
 

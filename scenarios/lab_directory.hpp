@@ -69,6 +69,7 @@ class LabDirectory {
                                  const std::string& dc = "");
   core::Result<AdminStep> setDsHeuristics(const std::string& value);
   core::Result<AdminStep> setDomainFunctionalLevel(const std::string& level);
+  core::Result<AdminStep> setDefaultDomainSupportedEncTypes(const std::string& value);
   // What the DC named checks before an SPN write (2012 R2 and later: forest-wide uniqueness, unless
   // dSHeuristics turns it off).
   kdc::SpnWriteCheck spnWriteCheck(const std::string& dc) const;

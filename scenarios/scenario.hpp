@@ -63,14 +63,18 @@ struct DirectoryOperation {
     SetPassword,                 // any account's password (a roll); keys reach `reach` nodes only, if given
     SetDsHeuristics,             // Set-ADObject "CN=Directory Service,..." -Replace @{dSHeuristics=VALUE}
     SetDomainFunctionalLevel,    // Set-ADDomainMode: below 2008 a password set derives no AES key
+    SetDefaultDomainSupportedEncTypes,  // reg add ...\Services\Kdc /v DefaultDomainSupportedEncTypes, every
+                                        // DC
   };
   Kind kind = Kind::SetspnAdd;
   std::string account;
   std::string spn;
   std::string site;
   std::string password;
-  std::string value;  // set_dsheuristics: the new dSHeuristics string; set_domain_functional_level: "2003"...
-  std::string dc;     // the DC the write goes to (default: the first); its version decides its checks
+  // set_dsheuristics: the new dSHeuristics string; set_domain_functional_level: "2003"...;
+  // set_default_domain_supported_enctypes: the mask as written ("0x27").
+  std::string value;
+  std::string dc;  // the DC the write goes to (default: the first); its version decides its checks
   std::optional<std::vector<std::string>>
       reach;         // nodes that receive the new keys (default: all of the site)
   std::string path;  // JSON path, for messages

@@ -250,10 +250,10 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
     requireObject(j, path);
     DirectoryOperation op;
     op.path = path;
-    const std::string kind = oneOf(
-        reqString(j, path, "op"), member(path, "op"),
-        {"setspn", "create_kerberos_account", "assign_kerberos_account", "set_kerberos_account_password",
-         "set_password", "set_dsheuristics", "set_domain_functional_level"});
+    const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
+                                   {"setspn", "create_kerberos_account", "assign_kerberos_account",
+                                    "set_kerberos_account_password", "set_password", "set_dsheuristics",
+                                    "set_domain_functional_level", "set_default_domain_supported_enctypes"});
     if (find(j, "dc") != nullptr) {
       op.dc = optString(j, path, "dc").value_or("");
       const bool known = std::any_of(dcs.begin(), dcs.end(), [&](const DomainControllerSpec& d) {
@@ -297,6 +297,17 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
       op.kind = DirectoryOperation::Kind::SetDomainFunctionalLevel;
       op.value = oneOf(reqString(j, path, "level"), member(path, "level"),
                        {"2003", "2008", "2008R2", "2012", "2012R2", "2016", "2025"});
+    } else if (kind == "set_default_domain_supported_enctypes") {
+      checkKeys(j, path, {"op", "value"});
+      op.kind = DirectoryOperation::Kind::SetDefaultDomainSupportedEncTypes;
+      const json* v = find(j, "value");
+      if (v == nullptr || (!v->is_string() && !v->is_number_unsigned())) {
+        fail(member(path, "value"), "expected a mask: a number (39) or a hex string (\"0x27\")");
+      }
+      op.value = v->is_string() ? v->get<std::string>() : std::to_string(v->get<std::uint64_t>());
+      if (auto mask = kdc::parseSupportedEnctypes(op.value); !mask.ok()) {
+        fail(member(path, "value"), mask.error().detail);
+      }
     } else if (kind == "set_dsheuristics") {
       checkKeys(j, path, {"op", "value", "dc"});
       op.kind = DirectoryOperation::Kind::SetDsHeuristics;

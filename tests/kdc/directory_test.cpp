@@ -113,7 +113,7 @@ TEST_CASE("directory: krbtgt exists, disabled, with its own kvno", "[kdc][direct
   CHECK_FALSE(f.dir.removeAccount("krbtgt").ok());
 }
 
-TEST_CASE("directory: account names are unique without regard to case; bad names refused",
+TEST_CASE("directory: account names are unique without regard to case, and bad names refused",
           "[kdc][directory]") {
   PoolFixture f;
   AccountSpec dup;
@@ -160,7 +160,12 @@ TEST_CASE("directory: attributes: enabled, enctypes, groups", "[kdc][directory]"
   auto alice = f.dir.account("alice");
   CHECK(alice->userPrincipalName == "alice@contoso.test");
   CHECK(alice->memberOf == std::vector<std::string>{"Domain Users", "Pool Users"});
-  CHECK(alice->supportedEncryptionTypes == 0x18);
+  // No msDS-SupportedEncryptionTypes of her own: the domain default (AES only) applies.
+  CHECK(alice->supportedEncryptionTypes == supported_enctypes::kNotSet);
+  CHECK(f.dir.effectiveEncryptionTypes(*alice) == 0x18);
+  f.dir.setDefaultDomainSupportedEncTypes(0x27);
+  CHECK(f.dir.effectiveEncryptionTypes(*alice) == 0x27);
+  CHECK(f.dir.effectiveEncryptionTypes(*f.dir.account("krbtgt")) == 0x18);  // krbtgt has its own
   PoolFixture::ok(f.dir.setEnabled("alice", false));
   PoolFixture::ok(f.dir.setSupportedEncryptionTypes("alice", 0x1C));
   PoolFixture::ok(f.dir.addToGroup("alice", "Helpdesk"));
@@ -168,6 +173,7 @@ TEST_CASE("directory: attributes: enabled, enctypes, groups", "[kdc][directory]"
   alice = f.dir.account("alice");
   CHECK_FALSE(alice->enabled);
   CHECK(alice->supportedEncryptionTypes == 0x1C);
+  CHECK(f.dir.effectiveEncryptionTypes(*alice) == 0x1C);
   CHECK(alice->memberOf.size() == 3);
   CHECK(enctypesInMask(0x1C) == std::vector<std::int32_t>{18, 17, 23});
   CHECK(enctypesInMask(0x4) == std::vector<std::int32_t>{23});

@@ -400,3 +400,62 @@ TEST_CASE("a pool account whose password predates AES: KDC_ERR_ETYPE_NOSUPP and 
   REQUIRE(again.ok());
   CHECK(again->ticket.encPart.etype == 18);
 }
+
+TEST_CASE("DefaultDomainSupportedEncTypes governs an account without msDS-SupportedEncryptionTypes",
+          "[kdc][etypes]") {
+  InProcessKdc kdc;
+  auto& dir = *kdc.realm.directory;
+  // POOLKERB$ has no attribute of its own and a password from before AES: an RC4 key only.
+  REQUIRE(dir.account("POOLKERB$")->supportedEncryptionTypes == kdc::supported_enctypes::kNotSet);
+  dir.setDerivesAesKeys(false);
+  REQUIRE(dir.setPassword("POOLKERB$", "set-in-2011").ok());
+  dir.setDerivesAesKeys(true);
+
+  // A Windows client asks for AES256, AES128 and RC4, in that order.
+  client::KerberosClientConfig windows = clientConfig();
+  windows.as.etypes = {18, 17, 23};
+  windows.tgs.etypes = {18, 17, 23};
+  core::SeededRng rng(14);
+  client::KerberosClient c(kdc, kdc.clock, rng, windows);
+  REQUIRE(c.getTgt("alice", "Passw0rd!").ok());
+
+  // The default (0x18, AES only since KB5073381): no AES key, so no ticket, and event 16.
+  CHECK(dir.defaultDomainSupportedEncTypes() == 0x18);
+  auto refused = c.getServiceTicket("HTTP/pool.contoso.test");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(client::krbErrorCode(refused.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
+  CHECK(kdc.events.count(kdc::event_id::kMissingKeyTgs) == 1);
+
+  // 0x27 (November 2022's default): an RC4 ticket, and an AES session key because the client asked for one.
+  dir.setDefaultDomainSupportedEncTypes(kdc::supported_enctypes::kDefaultDomainSupportedNov2022);
+  auto rc4 = c.getServiceTicket("HTTP/pool.contoso.test");
+  INFO((rc4.ok() ? std::string() : rc4.error().message()));
+  REQUIRE(rc4.ok());
+  CHECK(rc4->ticket.encPart.etype == 23);
+  CHECK(rc4->sessionKey.enctype == 18);
+  const auto key = dir.key("POOLKERB$", rc4->ticket.encPart.kvno.value_or(0), 23);
+  REQUIRE(key.ok());
+  CHECK(openTicket(rc4->ticket, *key).key.keytype == 18);
+
+  // An account's own attribute wins over the domain default: 0x18 on POOLKERB$ refuses again.
+  // A new logon, so that the cached RC4 ticket is not simply reused.
+  REQUIRE(dir.setSupportedEncryptionTypes("POOLKERB$", 0x18).ok());
+  client::KerberosClient fresh(kdc, kdc.clock, rng, windows);
+  REQUIRE(fresh.getTgt("alice", "Passw0rd!").ok());
+  auto own = fresh.getServiceTicket("HTTP/pool.contoso.test");
+  REQUIRE_FALSE(own.ok());
+  CHECK(client::krbErrorCode(own.error()) == iana::ErrorCode::KDC_ERR_ETYPE_NOSUPP);
+  CHECK(kdc.events.count(kdc::event_id::kMissingKeyTgs) == 2);
+}
+
+TEST_CASE("supported-enctype masks parse as admins write them and name their enctypes", "[kdc][etypes]") {
+  CHECK(*kdc::parseSupportedEnctypes("0x27") == 0x27);
+  CHECK(*kdc::parseSupportedEnctypes("24") == 0x18);
+  CHECK(*kdc::parseSupportedEnctypes("0X1c") == 0x1C);
+  for (const char* bad : {"", "0x", "0x40", "0", "0x3", "x18", "1e3", "0x18 ", "123456789"}) {
+    INFO(bad);
+    CHECK_FALSE(kdc::parseSupportedEnctypes(bad).ok());
+  }
+  CHECK(kdc::describeSupportedEnctypes(0x27) == "0x27 (DES-CBC-CRC, DES-CBC-MD5, RC4, AES session keys)");
+  CHECK(kdc::describeSupportedEnctypes(0x18) == "0x18 (AES128, AES256)");
+}

@@ -88,7 +88,8 @@ TEST_CASE("realm file: settings and options", "[kdc][realm]") {
   EventLog events(clock);
   std::string text = replace(kMinimal, R"("krbtgt_password": "k",)",
                              R"("krbtgt_password": "k", "ticket_lifetime_hours": 4, "renew_lifetime_days": 1,
-                                "spn_mappings": ["host=www"], "krbtgt_enctypes": ["rc4-hmac", "aes256-cts"],)");
+                                "spn_mappings": ["host=www"], "krbtgt_enctypes": ["rc4-hmac", "aes256-cts"],
+                                "default_domain_supported_enctypes": "0x27",)");
   text = replace(text, R"({"sam": "alice", "kind": "user", "password": "Passw0rd!"})",
                  R"({"sam": "alice", "kind": "user", "password": "Passw0rd!", "enabled": false,
                      "enctypes": ["rc4-hmac", "aes128-cts"]},
@@ -104,6 +105,8 @@ TEST_CASE("realm file: settings and options", "[kdc][realm]") {
   CHECK_FALSE(alice->enabled);
   CHECK(alice->supportedEncryptionTypes == 0xC);
   CHECK(dir.account("krbtgt")->supportedEncryptionTypes == 0x14);
+  CHECK(dir.defaultDomainSupportedEncTypes() == 0x27);
+  CHECK(dir.effectiveEncryptionTypes(*dir.account("svc-web")) == 0x27);
   CHECK(dir.account("svc-web")->salt == "CONTOSO.TESTsvc-web");
   CHECK(dir.resolveService(names("www/fe01.contoso.test"))->samAccountName == "FE01$");
   CHECK_FALSE(dir.resolveService(names("cifs/fe01.contoso.test")).ok());
@@ -169,6 +172,13 @@ TEST_CASE("realm file: bad files give errors naming the JSON path", "[kdc][realm
        "accounts[0].enabled: expected true or false"},
       {R"("password": "Passw0rd!")", R"("password": "Passw0rd!", "object_class": "user")",
        "accounts[0].object_class: only a service account"},
+      {R"("krbtgt_password": "k",)",
+       R"("krbtgt_password": "k", "default_domain_supported_enctypes": "0x40",)",
+       "default_domain_supported_enctypes: '0x40' is outside 0x1..0x3F"},
+      {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "default_domain_supported_enctypes": 3,)",
+       "default_domain_supported_enctypes: '3' allows neither RC4 nor AES"},
+      {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "default_domain_supported_enctypes": [24],)",
+       "default_domain_supported_enctypes: expected a mask"},
       {R"("krbtgt_password": "k",)", R"("krbtgt_password": "k", "ticket_lifetime_hours": 0,)",
        "ticket_lifetime_hours: expected an integer from 1 to 99999"},
       // Issue 19: numbers nlohmann cannot hold, and durations that overflowed on their way to seconds.

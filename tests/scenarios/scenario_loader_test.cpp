@@ -60,7 +60,7 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
             .rfind("clients[0].count: expected an integer from 1 to 100000", 0) == 0);
 }
 
-TEST_CASE("scenario loader: a DC's version sets MaxConcurrentApi's default; dSHeuristics and dc are checked",
+TEST_CASE("scenario loader: a DC's version sets MaxConcurrentApi's default, and dSHeuristics and dc are checked",
           "[scenarios]") {
   auto s = scenarios::parseScenario(
       R"({"name": "x", "domain_controllers": [{"name": "DC01", "version": "2008R2"}, {"name": "DC02"},
@@ -110,6 +110,25 @@ TEST_CASE("scenario loader: a profile's enctypes and the domain functional level
             .rfind("profiles[0].enctypes[1]: 'arcfour-hmac' is named twice", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "operations": [{"op": "set_domain_functional_level", "level": "2000"}]})")
             .rfind("operations[0].level: '2000' is not one of: 2003, 2008", 0) == 0);
+}
+
+TEST_CASE("scenario loader: DefaultDomainSupportedEncTypes as a number or a hex string", "[scenarios]") {
+  auto s = scenarios::parseScenario(
+      R"({"name": "x", "operations": [{"op": "set_default_domain_supported_enctypes", "value": "0x27"},
+                                      {"op": "set_default_domain_supported_enctypes", "value": 24}]})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  CHECK(s->operations.at(0).value == "0x27");
+  CHECK(s->operations.at(1).value == "24");
+  CHECK(
+      errorOf(
+          R"({"name": "x", "operations": [{"op": "set_default_domain_supported_enctypes", "value": "RC4"}]})")
+          .rfind("operations[0].value: 'RC4' is not a mask such as 0x18 or 24", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "operations": [{"op": "set_default_domain_supported_enctypes"}]})")
+            .rfind("operations[0].value: expected a mask", 0) == 0);
+  CHECK(errorOf(
+            R"({"name": "x", "operations": [{"op": "set_default_domain_supported_enctypes", "value": 64}]})")
+            .rfind("operations[0].value: '64' is outside 0x1..0x3F", 0) == 0);
 }
 
 TEST_CASE("scenario loader: lists that must not be empty or repeat a name say so at their path",
