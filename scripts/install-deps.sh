@@ -16,6 +16,10 @@ packages=(
   curl tshark
   # Impacket (getTGT.py, getST.py): a Windows-minded Kerberos client that AD answers and MIT refuses
   python3-impacket
+  # Heimdal's client libraries; its tools are unpacked below (krb5-user conflicts with heimdal-clients)
+  libasn1-8-heimdal libgssapi3-heimdal libhcrypto5-heimdal libhdb9-heimdal libheimntlm0-heimdal
+  libhx509-5-heimdal libkadm5clnt7-heimdal libkadm5srv8-heimdal libkafs0-heimdal libkrb5-26-heimdal
+  libotp0-heimdal libroken19-heimdal libsl0-heimdal libedit2
 )
 
 missing=()
@@ -25,22 +29,37 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-# wireshark-common asks whether non-root users may capture; answer for it.
-echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
-# krb5-config asks for a default realm; kerbpool writes its own krb5.conf per test.
-echo "krb5-config krb5-config/default_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
-echo "krb5-config krb5-config/add_servers_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
-echo "krb5-config krb5-config/add_servers boolean false" | $SUDO debconf-set-selections
-echo "krb5-config krb5-config/read_conf boolean true" | $SUDO debconf-set-selections
-echo "krb5-admin-server krb5-admin-server/newrealm note" | $SUDO debconf-set-selections || true
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  export DEBIAN_FRONTEND=noninteractive
+  # wireshark-common asks whether non-root users may capture; answer for it.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  # krb5-config asks for a default realm; kerbpool writes its own krb5.conf per test.
+  echo "krb5-config krb5-config/default_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
+  echo "krb5-config krb5-config/add_servers_realm string CONTOSO.TEST" | $SUDO debconf-set-selections
+  echo "krb5-config krb5-config/add_servers boolean false" | $SUDO debconf-set-selections
+  echo "krb5-config krb5-config/read_conf boolean true" | $SUDO debconf-set-selections
+  echo "krb5-admin-server krb5-admin-server/newrealm note" | $SUDO debconf-set-selections || true
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Heimdal's kinit/klist/kgetcred as a second real client (tests/interop/heimdal_interop_test.cpp; kinit.heimdal, klist.heimdal, kgetcred). Debian's
+# krb5-user conflicts with heimdal-clients (both own /usr/bin/kinit), so the package is unpacked, not
+# installed, into its own folder; its libraries are the ordinary packages above.
+heimdal_dir=/opt/kerbpool/heimdal
+if [ ! -x "$heimdal_dir/usr/bin/kinit.heimdal" ]; then
+  echo "install-deps: unpacking heimdal-clients into $heimdal_dir"
+  download=$(mktemp -d)
+  chmod 0777 "$download"  # apt fetches as its _apt user
+  (cd "$download" && apt-get download -qq heimdal-clients 2>/dev/null ||
+    { $SUDO apt-get update -qq && apt-get download -qq heimdal-clients; })
+  $SUDO mkdir -p "$heimdal_dir"
+  $SUDO dpkg-deb -x "$download"/heimdal-clients_*.deb "$heimdal_dir"
+  rm -rf "$download"
+fi

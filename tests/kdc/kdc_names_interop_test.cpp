@@ -71,7 +71,7 @@ TEST_CASE("with canonicalize (kinit -C) any name of alice gets alice@CONTOSO.TES
   CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");
 }
 
-TEST_CASE("without canonicalize the ticket keeps the name typed; the node reports the account",
+TEST_CASE("without canonicalize the ticket keeps the name typed, and the node reports the account",
           "[kdc][interop][names]") {
   KdcFixture kdc;
   const auto [args, typed] = GENERATE(table<std::string, std::string>({
@@ -106,4 +106,65 @@ TEST_CASE("a UPN whose suffix is not the realm: kinit -C -E alice@contoso.com ge
   auto unknown = kinit(kdc, "-E carol@contoso.com", "Passw0rd!");
   CHECK(unknown.exitCode != 0);
   CHECK_THAT(unknown.output, Catch::Contains("not found in Kerberos database"));
+}
+
+// Heimdal's kinit (unpacked by scripts/install-deps.sh beside MIT's): --canonicalize and --enterprise are
+// its spellings of -C and -E. Its ticket cache is read by Heimdal's klist (heimtools klist) and, through MIT's GSSAPI, by curl.
+namespace {
+
+test::CommandResult heimdalKinit(const KdcFixture& kdc, const std::string& args,
+                                 const std::string& password) {
+  return test::runCommand("printf '%s\\n' " + test::shellQuote(password) + " | " + kdc.envPrefix() +
+                          test::requireHeimdalTool("kinit.heimdal") + " --password-file=STDIN --no-afslog " +
+                          args + " 2>&1");
+}
+
+std::string heimdalPrincipal(const KdcFixture& kdc) {
+  auto klist = kdc.run(test::requireHeimdalTool("heimtools") + " klist");
+  INFO(klist.output);
+  std::smatch m;
+  REQUIRE(std::regex_search(klist.output, m, std::regex(R"(Principal: (\S+))")));
+  return m[1].str();
+}
+
+}  // namespace
+
+TEST_CASE("Heimdal's kinit --canonicalize gets alice@CONTOSO.TEST for any of her names, as from AD",
+          "[kdc][interop][names][heimdal]") {
+  KdcFixture kdc;
+  const auto [args, asked] = GENERATE(table<std::string, std::string>({
+      {"--canonicalize ALICE", "sAMAccountName in capitals"},
+      {"--canonicalize --enterprise alice@contoso.test", "the UPN as an enterprise name"},
+      {"--canonicalize --enterprise ALICE@CONTOSO.TEST", "the UPN in capitals as an enterprise name"},
+  }));
+  INFO("kinit.heimdal " << args << " (" << asked << ")");
+  auto r = heimdalKinit(kdc, args, "Passw0rd!");
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  CHECK(heimdalPrincipal(kdc) == "alice@CONTOSO.TEST");
+  CHECK(defaultPrincipal(kdc) == "alice@CONTOSO.TEST");  // MIT's klist reads Heimdal's cache too
+  CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");
+}
+
+TEST_CASE("Heimdal without --canonicalize: the ticket keeps the name typed, and kgetcred gets the pool's ticket",
+          "[kdc][interop][names][heimdal]") {
+  KdcFixture kdc;
+  auto r = heimdalKinit(kdc, "ALICE", "Passw0rd!");
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  CHECK(heimdalPrincipal(kdc) == "ALICE@CONTOSO.TEST");
+  auto got = kdc.run(test::requireHeimdalTool("kgetcred") + " HTTP/pool.contoso.test 2>&1");
+  INFO(got.output);
+  REQUIRE(got.exitCode == 0);
+  auto st = kdc.run(test::requireHeimdalTool("heimtools") + " klist -v 2>&1");
+  INFO(st.output);
+  REQUIRE(st.exitCode == 0);
+  CHECK_THAT(st.output, Catch::Contains("HTTP/pool.contoso.test@CONTOSO.TEST"));
+  CHECK_THAT(st.output, Catch::Contains("aes256-cts-hmac-sha1-96"));
+  CHECK(userAtFrontend(kdc) == "alice@CONTOSO.TEST");
+  // A wrong password is Heimdal's "Password incorrect", from KDC_ERR_PREAUTH_FAILED.
+  auto wrong = heimdalKinit(kdc, "alice", "not-her-password");
+  INFO(wrong.output);
+  CHECK(wrong.exitCode != 0);
+  CHECK(kdc.service().stats().errorCount("KDC_ERR_PREAUTH_FAILED") >= 1);
 }

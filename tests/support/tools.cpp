@@ -34,6 +34,14 @@ std::string requireTool(const std::string& name) {
   return {};
 }
 
+std::string requireHeimdalTool(const std::string& name) {
+  const std::filesystem::path p = std::filesystem::path("/opt/kerbpool/heimdal/usr/bin") / name;
+  if (!std::filesystem::exists(p)) {
+    FAIL("Heimdal's '" << name << "' is not unpacked in /opt/kerbpool/heimdal: run scripts/install-deps.sh");
+  }
+  return p.string();
+}
+
 std::string kerbpoolBinary() {
   return KERBPOOL_BINARY;
 }

@@ -16,6 +16,10 @@ CommandResult runCommand(const std::string& commandLine);
 // Absolute path of a tool on PATH (or /usr/sbin); fails the test when it is missing: interop peers are
 // installed by scripts/install-deps.sh and are never silently skipped.
 std::string requireTool(const std::string& name);
+// Heimdal's client tools (kinit.heimdal, klist.heimdal, kgetcred): Debian's krb5-user conflicts with
+// heimdal-clients, so scripts/install-deps.sh unpacks the package into /opt/kerbpool/heimdal. Fails the test
+// when missing.
+std::string requireHeimdalTool(const std::string& name);
 // The kerbpool executable built alongside the tests.
 std::string kerbpoolBinary();
 // A fresh empty directory under the system temp dir, removed by the destructor.
