@@ -745,7 +745,7 @@ std::string rate(std::uint64_t n, std::chrono::steady_clock::duration d) {
 }  // namespace
 
 TEST_CASE(
-    "kdc flood: UDP: 100000 random and mutated datagrams are answered or dropped; logons work throughout",
+    "kdc flood: UDP: 100000 random and mutated datagrams are answered or dropped, and logons work throughout",
     "[kdc][integration]") {
   test::KdcFixture kdc;
   const std::uint16_t port = kdc.port();
@@ -902,7 +902,7 @@ TEST_CASE(
   CHECK(last.ok);
 }
 
-TEST_CASE("kdc flood: TCP: 20000 hostile frames get a KRB-ERROR or a close; logons over TCP work throughout",
+TEST_CASE("kdc flood: TCP: 20000 hostile frames get a KRB-ERROR or a close, and logons over TCP work throughout",
           "[kdc][integration]") {
   test::needDescriptors(1024);
   test::KdcFixture kdc;
@@ -996,7 +996,7 @@ TEST_CASE("kdc flood: TCP: 20000 hostile frames get a KRB-ERROR or a close; logo
   CHECK(last.ok);
 }
 
-TEST_CASE("kdc flood: TCP cap: 300 held connections from one address are capped at 256; logons go on",
+TEST_CASE("kdc flood: TCP cap: 300 held connections from one address are capped at 256, and logons go on",
           "[kdc][integration]") {
   test::needDescriptors(1024);
   test::KdcFixture kdc;

@@ -152,7 +152,7 @@ TEST_CASE("resolveService: krbtgt, user principals and enctype negotiation", "[k
   CHECK(nokeys.error().code == "account_has_no_keys");
 }
 
-TEST_CASE("lookupClient: sAMAccountName, UPN, implicit UPN, SPN; unknown -> C_PRINCIPAL_UNKNOWN",
+TEST_CASE("lookupClient: sAMAccountName, UPN, implicit UPN, SPN, and unknown -> C_PRINCIPAL_UNKNOWN",
           "[kdc][resolve]") {
   PoolFixture f;
   auto alice = PoolFixture::take(f.dir.lookupClient({"ALICE"}, {18, 17}));

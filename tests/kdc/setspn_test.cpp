@@ -50,7 +50,7 @@ TEST_CASE("setspn -S refuses an SPN another account holds, naming the holder", "
   CHECK(f.dir.querySpn("HTTP/pool.contoso.test").holders.size() == 1);
 }
 
-TEST_CASE("setspn -D removes case-insensitively; -L lists", "[kdc][setspn]") {
+TEST_CASE("setspn -D removes case-insensitively, and -L lists", "[kdc][setspn]") {
   PoolFixture f;
   auto listing = PoolFixture::take(f.dir.listSpns("fe01$"));
   CHECK(listing.account == "FE01$");

@@ -96,7 +96,7 @@ TEST_CASE("primitive argument errors are typed", "[crypto][primitives]") {
   CHECK(badKey.error().category == ErrorCategory::Crypto);
 }
 
-TEST_CASE("AES-CBC decrypt inverts encrypt; digests have their sizes", "[crypto][primitives]") {
+TEST_CASE("AES-CBC decrypt inverts encrypt, and digests have their sizes", "[crypto][primitives]") {
   const Bytes key(32, 7), iv(16, 9), data(48, 0x5a);
   auto c = aesCbcEncrypt(key, iv, data);
   REQUIRE(c.ok());
