@@ -72,11 +72,13 @@ class RssWatch {
     clear << "5";  // resets VmHWM to the current RSS (Linux 4.0+)
     clear.flush();
     peakReset_ = clear.good();
+    test::releaseFreedMemory();
     before_ = test::rss();
   }
 
   // After the attack: prints the figures and returns the growth of VmRSS in KiB.
   long finish() {
+    test::releaseFreedMemory();
     const auto after = test::rss();
     WARN("KDC, " << attack_ << ": VmRSS before " << mib(before_.current) << " (VmHWM of the process so far "
                  << mib(lifetimePeakBefore_) << "), peak " << mib(after.peak)
@@ -902,8 +904,9 @@ TEST_CASE(
   CHECK(last.ok);
 }
 
-TEST_CASE("kdc flood: TCP: 20000 hostile frames get a KRB-ERROR or a close, and logons over TCP work throughout",
-          "[kdc][integration]") {
+TEST_CASE(
+    "kdc flood: TCP: 20000 hostile frames get a KRB-ERROR or a close, and logons over TCP work throughout",
+    "[kdc][integration]") {
   test::needDescriptors(1024);
   test::KdcFixture kdc;
   const std::uint16_t port = kdc.port();
