@@ -20,6 +20,7 @@ struct LbOptions {
   std::vector<std::string> backends;
   std::string policy = "round-robin";
   std::string affinity = "none";
+  std::string connectionModel = "per-request";
   std::optional<std::uint64_t> seed;
   unsigned threads = 1;
   int healthIntervalMs = 2000;
@@ -54,6 +55,7 @@ core::Result<loadbalancer::LbConfig> buildConfig(const LbOptions& o) {
   }
   KP_TRY(c.policy, parsePolicy(o.policy));
   KP_TRY(c.affinity, parseAffinity(o.affinity));
+  KP_TRY(c.connectionModel, parseConnectionModel(o.connectionModel));
   c.threads = o.threads;
   c.health.interval = std::chrono::milliseconds(o.healthIntervalMs);
   c.health.timeout = std::chrono::milliseconds(o.healthTimeoutMs);
@@ -99,11 +101,12 @@ int runLb(const LbOptions& o) {
   for (const auto& b : c.backends) {
     backends += " " + b.name + "=" + b.host + ":" + std::to_string(b.port);
   }
-  std::printf("kerbpool lb: ready on %s:%u (%s%s, %s, affinity %s, health %s) backends%s\n",
+  std::printf("kerbpool lb: ready on %s:%u (%s%s, %s, affinity %s, connections %s, health %s) backends%s\n",
               c.address.c_str(), static_cast<unsigned>((*server)->port()),
               std::string(loadbalancer::toString(c.mode)).c_str(), c.tls ? "+tls" : "",
               std::string(loadbalancer::toString(c.policy)).c_str(),
               std::string(loadbalancer::toString(c.affinity)).c_str(),
+              std::string(loadbalancer::toString(c.connectionModel)).c_str(),
               c.health.interval.count() == 0
                   ? "off"
                   : (std::to_string(c.health.interval.count()) + "ms rise " + std::to_string(c.health.rise) +
@@ -140,9 +143,12 @@ void registerLb(CLI::App& app) {
   cmd->add_option("--affinity", o->affinity,
                   "none, source (hash), source-sticky (table) or cookie (KPLB=NODE)")
       ->check(CLI::IsMember({"none", "source", "source-sticky", "cookie"}));
+  cmd->add_option("--connection-model", o->connectionModel,
+                  "http mode: per-request (NTLM legs may meet different connections), haproxy (a node "
+                  "connection that sent an NTLM/Negotiate challenge stays with its client) or server-close")
+      ->check(CLI::IsMember({"per-request", "haproxy", "server-close"}));
   cmd->add_option("--seed", o->seed, "seed for --policy random (reproducible runs)");
-  cmd->add_option("--threads", o->threads, "I/O threads (0: one per core)")
-      ->check(CLI::Range(0u, 256u));
+  cmd->add_option("--threads", o->threads, "I/O threads (0: one per core)")->check(CLI::Range(0u, 256u));
   cmd->add_option("--health-interval-ms", o->healthIntervalMs, "GET /health every N ms (0: no checks)")
       ->check(CLI::Range(0, 3600000));
   cmd->add_option("--health-timeout-ms", o->healthTimeoutMs, "bound of one check")

@@ -1,15 +1,12 @@
 #include "loadbalancer/forwarding_rules.hpp"
 
 #include <array>
-#include <cctype>
 
 #include "core/common/http_text.hpp"
 
 namespace kerbpool::loadbalancer {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 bool isHopByHopField(std::string_view name) {
   static constexpr std::array<std::string_view, 7> kFields{
@@ -69,6 +66,20 @@ std::string badGatewayBody(std::string_view backend, std::string_view what, std:
 
 std::string serviceUnavailableBody(std::string_view reason) {
   return std::string(reason) + "\n";
+}
+
+bool isConnectionAuthChallenge(unsigned status, const std::vector<std::string_view>& challenges) {
+  if (status != 401 && status != 407) {
+    return false;
+  }
+  for (auto value : challenges) {
+    value = core::trimOws(value);
+    if (core::equalsIgnoreAsciiCase(value.substr(0, 4), "ntlm") ||
+        core::equalsIgnoreAsciiCase(value.substr(0, 4), "nego")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace kerbpool::loadbalancer

@@ -24,6 +24,11 @@ std::string_view addressOf(std::string_view endpoint);
 // Idempotent methods (RFC 9110 9.2.2): a failed attempt may be repeated on another connection or node.
 bool isIdempotentMethod(std::string_view method);
 
+// HAProxy's rule for a connection-bound authentication: a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate)
+// whose value starts with "NTLM" or "Nego", case-insensitively ("Negotiate", "Nego2", a token after a blank).
+// `challenges` are the values of that status's field.
+bool isConnectionAuthChallenge(unsigned status, const std::vector<std::string_view>& challenges);
+
 // Bodies of the balancer's own answers (text/plain, one line).
 std::string badGatewayBody(std::string_view backend, std::string_view what, std::string_view detail);
 std::string serviceUnavailableBody(std::string_view reason);

@@ -112,6 +112,19 @@ class HttpProxySession : public net::ServerSession<Derived> {
   }
 
   void pickBackend() {
+    const auto model = state_->config.connectionModel;
+    // HAProxy-like: a client connection whose node sent an NTLM/Negotiate challenge keeps that node while it
+    // is up (prefer-last-server), whatever the policy would pick.
+    if (preferred_ && (!state_->pool.available(*preferred_) ||
+                       std::find(excluded_.begin(), excluded_.end(), *preferred_) != excluded_.end())) {
+      preferred_.reset();
+    }
+    if (preferred_) {
+      backend_ = *preferred_;
+      setCookie_ = false;
+      useBackend(model);
+      return;
+    }
     const auto cookie = req_.find(http::field::cookie);
     PickContext ctx{clientAddress_, cookie == req_.end()
                                         ? std::nullopt
@@ -130,24 +143,30 @@ class HttpProxySession : public net::ServerSession<Derived> {
     }
     backend_ = pick->backend;
     setCookie_ = pick->setCookie;
+    useBackend(model);
+  }
+
+  void useBackend(ConnectionModel model) {
     if (upstream_ && upstream_->backend() != backend_) {
       upstream_->close();  // a pinned connection to the previous node
       upstream_.reset();
     }
-    if (!upstream_) {
+    // http-reuse safe: a client connection's first request never rides on another client's idle connection.
+    if (!upstream_ && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
       upstream_ = connector_->takeIdle(backend_);
     }
+    ++requestsSent_;
     beginExchange();
     upstream_ ? doUpstreamWrite() : doConnect();
   }
 
   void doConnect() {
     const auto& cfg = state_->config;
-    connector_->connect(
-        backend_, this->lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
-        [self = this->derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn, std::string_view what) {
-          self->onConnect(ec, std::move(conn), what);
-        });
+    connector_->connect(backend_, this->lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
+                        [self = this->derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn,
+                                                                    std::string_view what) {
+                          self->onConnect(ec, std::move(conn), what);
+                        });
   }
 
   void onConnect(beast::error_code ec, UpstreamPtr conn, std::string_view what) {
@@ -172,11 +191,12 @@ class HttpProxySession : public net::ServerSession<Derived> {
     state_->pool.countRequest(backend_);
     reqSr_.emplace(req_);
     upstream_->visit([&](auto& s) {
-      writeMessage(s, *reqSr_, state_->config.upstreamReadTimeout,
-                   asio::bind_executor(this->lowest().get_executor(), [self = this->derived().shared_from_this()](
-                                                                   beast::error_code ec, std::size_t) {
-                     ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
-                   }));
+      writeMessage(
+          s, *reqSr_, state_->config.upstreamReadTimeout,
+          asio::bind_executor(this->lowest().get_executor(), [self = this->derived().shared_from_this()](
+                                                                 beast::error_code ec, std::size_t) {
+            ec ? self->onUpstreamFailure(ec, "write request", false) : self->doUpstreamRead();
+          }));
     });
   }
 
@@ -187,10 +207,10 @@ class HttpProxySession : public net::ServerSession<Derived> {
     resParser_->skip(head_);
     upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
     upstream_->visit([&](auto& s) {
-      net::asyncReadMessage(
-          s, upstream_->buffer(), *resParser_, net::ReadUntil::Message,
-          asio::bind_executor(this->lowest().get_executor(),
-                             [self = this->derived().shared_from_this()](beast::error_code ec) { self->onUpstreamRead(ec); }));
+      net::asyncReadMessage(s, upstream_->buffer(), *resParser_, net::ReadUntil::Message,
+                            asio::bind_executor(this->lowest().get_executor(),
+                                                [self = this->derived().shared_from_this()](
+                                                    beast::error_code ec) { self->onUpstreamRead(ec); }));
     });
   }
 
@@ -211,25 +231,66 @@ class HttpProxySession : public net::ServerSession<Derived> {
     res_ = resParser_->release();
     upstream_->exchanges++;
     endExchange();
-    // A connection that carried an authentication exchange is never handed to another client: IIS (and a
-    // kerbpool node) keeps an authenticated connection authenticated, so pooling it would let the next client
-    // ride on this user's logon. Like a load balancer without an NTLM profile, it is closed instead, which
-    // is also why NTLM's legs cannot meet on one node behind a per-request balancer.
-    const bool carriedAuth = req_.find(http::field::authorization) != req_.end() ||
-                             res_.find(http::field::www_authenticate) != res_.end();
-    if (!res_.keep_alive() || (carriedAuth && state_->config.affinity == AffinityMode::None)) {
-      upstream_->close();
-      upstream_.reset();
-    } else if (state_->config.affinity == AffinityMode::None) {
-      upstream_->lowest().expires_never();
-      connector_->giveBack(std::move(upstream_));
-    }
+    keepOrReleaseUpstream();
     dropHopByHop(res_);
     if (setCookie_) {
       res_.insert(http::field::set_cookie,
                   affinityCookie(state_->chooser.cookieName(), state_->pool.spec(backend_).name));
     }
     writeResponse(clientKeepAlive_);
+  }
+
+  // After a response: close the node's connection, keep it for this client connection, or give it to the
+  // shared idle pool, by the connection model (see ConnectionModel).
+  void keepOrReleaseUpstream() {
+    const auto& cfg = state_->config;
+    // A connection that carried an authentication exchange is never handed to another client: IIS (and a
+    // kerbpool node) keeps an authenticated connection authenticated, so pooling it would let the next client
+    // ride on this user's logon.
+    const bool carriedAuth = req_.find(http::field::authorization) != req_.end() ||
+                             res_.find(http::field::www_authenticate) != res_.end();
+    const auto release = [&] {
+      upstream_->lowest().expires_never();
+      connector_->giveBack(std::move(upstream_));
+    };
+    const auto close = [&] {
+      upstream_->close();
+      upstream_.reset();
+    };
+    if (!res_.keep_alive() || cfg.connectionModel == ConnectionModel::ServerClose) {
+      close();
+      return;
+    }
+    if (cfg.connectionModel == ConnectionModel::Private) {
+      const auto field =
+          res_.result_int() == 407 ? http::field::proxy_authenticate : http::field::www_authenticate;
+      std::vector<std::string_view> challenges;
+      const auto [begin, end] = res_.equal_range(field);
+      for (auto it = begin; it != end; ++it) {
+        challenges.push_back(sv(it->value()));
+      }
+      if (isConnectionAuthChallenge(res_.result_int(), challenges)) {
+        if (!upstream_->isPrivate) {
+          upstream_->isPrivate = true;
+          state_->counters.privateConnections++;
+        }
+        preferred_ = backend_;
+        return;  // stays with this client connection
+      }
+      // Kept with its client rather than shared when it is private or carried a logon; shared otherwise.
+      if (!upstream_->isPrivate && !carriedAuth) {
+        release();
+      }
+      return;
+    }
+    // Per request: like a load balancer without an NTLM profile, a connection that carried authentication is
+    // closed, which is also why NTLM's legs cannot meet on one node behind it. With affinity the session
+    // keeps its connection while the node stays the same.
+    if (carriedAuth && cfg.affinity == AffinityMode::None) {
+      close();
+    } else if (cfg.affinity == AffinityMode::None) {
+      release();
+    }
   }
 
   void onUpstreamFailure(beast::error_code ec, std::string_view what, bool gotResponse) {
@@ -264,9 +325,10 @@ class HttpProxySession : public net::ServerSession<Derived> {
       state_->counters.timeouts++;
     }
     lastFailure_ = badGatewayBody(name, what, detail);
-    core::logWarn(kComponent, "client #" + std::to_string(this->id_) + " " + std::string(sv(req_.method_string())) +
-                                  " " + std::string(sv(req_.target())) + ": " + name + ": " +
-                                  std::string(what) + ": " + detail);
+    core::logWarn(kComponent, "client #" + std::to_string(this->id_) + " " +
+                                  std::string(sv(req_.method_string())) + " " +
+                                  std::string(sv(req_.target())) + ": " + name + ": " + std::string(what) +
+                                  ": " + detail);
   }
 
   void beginExchange() {
@@ -345,6 +407,8 @@ class HttpProxySession : public net::ServerSession<Derived> {
   bool idempotent_ = false;
 
   std::size_t backend_ = 0;
+  std::optional<std::size_t> preferred_;  // haproxy model: the node that challenged this client connection
+  std::uint64_t requestsSent_ = 0;        // to nodes, on this client connection
   bool setCookie_ = false;
   bool inFlight_ = false;
   bool staleRetried_ = false;

@@ -119,6 +119,32 @@ core::Result<AffinityMode> parseAffinity(std::string_view text) {
                      "affinity '" + std::string(text) + "': expected none, source, source-sticky or cookie");
 }
 
+core::Result<ConnectionModel> parseConnectionModel(std::string_view text) {
+  if (text == "per-request") {
+    return ConnectionModel::PerRequest;
+  }
+  if (text == "haproxy") {
+    return ConnectionModel::Private;
+  }
+  if (text == "server-close") {
+    return ConnectionModel::ServerClose;
+  }
+  return configError("bad_connection_model", "connection model '" + std::string(text) +
+                                                 "': expected per-request, haproxy or server-close");
+}
+
+std::string_view toString(ConnectionModel model) {
+  switch (model) {
+    case ConnectionModel::PerRequest:
+      return "per-request";
+    case ConnectionModel::Private:
+      return "haproxy";
+    case ConnectionModel::ServerClose:
+      return "server-close";
+  }
+  return "?";
+}
+
 std::string_view toString(LbMode mode) {
   return mode == LbMode::Tcp ? "tcp" : "http";
 }
@@ -177,6 +203,11 @@ core::Status validate(const LbConfig& c) {
   if (c.mode == LbMode::Tcp && (c.tls || c.backendTls)) {
     return configError("tls_in_tcp_mode",
                        "tcp mode passes TLS through untouched: --tls-cert/--backend-tls need --mode http");
+  }
+  if (c.mode == LbMode::Tcp && c.connectionModel != ConnectionModel::PerRequest) {
+    return configError("connection_model_in_tcp_mode",
+                       "a connection model other than per-request needs --mode http (tcp mode keeps one node "
+                       "connection per client connection)");
   }
   if (c.mode == LbMode::Tcp && c.affinity == AffinityMode::Cookie) {
     return configError("cookie_in_tcp_mode", "cookie affinity needs --mode http");

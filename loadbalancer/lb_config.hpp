@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "net/tls_files.hpp"
 #include "core/common/result.hpp"
+#include "net/tls_files.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -25,6 +25,23 @@ enum class PolicyKind { RoundRobin, LeastConnections, Random };
 // node. With any affinity, http mode also keeps a client connection's upstream connection for its next
 // requests to the same node, so that a connection-bound handshake (NTLM) survives the balancer.
 enum class AffinityMode { None, SourceHash, SourceSticky, Cookie };
+
+// What layer 7 does with its connections to the nodes (tcp mode has one per client connection). The node
+// authenticates a connection, not a request, for NTLM (and for Kerberos with IIS's authPersistNonNTLM), so
+// this decides whether NTLM survives the balancer.
+// - PerRequest: each request goes to the node the policy picks, on a pooled keep-alive connection; one that
+//   carried authentication is closed rather than pooled. A client's NTLM legs land on different connections
+//   (and, without affinity, nodes): the model under which NTLM fails. Stands for a balancer that balances
+//   requests with no authentication awareness (nginx's plain upstream keepalive, an F5 virtual server with
+//   OneConnect and no NTLM profile).
+// - Private (HAProxy-like, "haproxy"): server-side keep-alive. A 401/407 whose WWW-Authenticate or
+//   Proxy-Authenticate starts with NTLM or Nego makes the node's connection private to the client connection,
+//   and that client's later requests go to the same node on it (HAProxy's conn_set_private and
+//   prefer-last-server, `http-reuse safe`, its default since 1.9). Other idle connections are shared, never
+//   for a client connection's first request.
+// - ServerClose: the node's connection is closed after every response, the client's is kept (HAProxy's
+//   `option http-server-close`): NTLM's second leg reaches a new connection and fails.
+enum class ConnectionModel { PerRequest, Private, ServerClose };
 
 struct BackendSpec {
   std::string name;  // "fe01": a token, also the affinity cookie value
@@ -52,6 +69,7 @@ struct LbConfig {
   std::vector<BackendSpec> backends;
   PolicyKind policy = PolicyKind::RoundRobin;
   AffinityMode affinity = AffinityMode::None;
+  ConnectionModel connectionModel = ConnectionModel::PerRequest;  // http mode only
   std::string cookieName = "KPLB";
   std::size_t stickyTableSize = 65536;  // SourceSticky: oldest entries go first beyond this
   HealthCheckConfig health;
@@ -62,10 +80,10 @@ struct LbConfig {
                                   // over TLS verify only when it is set
   std::string backendTlsName;     // SNI and name to verify; empty: the backend's host
 
-  std::size_t maxClientConnections = 10000;  // beyond: the new connection is closed at once
+  std::size_t maxClientConnections = 10000;          // beyond: the new connection is closed at once
   std::size_t maxClientConnectionsPerSource = 1000;  // from one client address (0: no cap); beyond: closed
-  std::size_t maxIdlePerBackend = 64;        // pooled keep-alive upstream connections per node
-  std::size_t headerLimit = 64 * 1024;       // request line + fields (Kerberos tokens are large)
+  std::size_t maxIdlePerBackend = 64;                // pooled keep-alive upstream connections per node
+  std::size_t headerLimit = 64 * 1024;               // request line + fields (Kerberos tokens are large)
   std::size_t bodyLimit = 8 << 20;
   std::size_t upstreamBodyLimit = 64 << 20;
   std::chrono::milliseconds clientReadTimeout{30000};   // one request, header and body
@@ -87,10 +105,13 @@ core::Result<BackendSpec> parseBackendSpec(std::string_view text);
 core::Result<LbMode> parseMode(std::string_view text);            // tcp | http
 core::Result<PolicyKind> parsePolicy(std::string_view text);      // round-robin | least-conn | random
 core::Result<AffinityMode> parseAffinity(std::string_view text);  // none | source | source-sticky | cookie
+core::Result<ConnectionModel> parseConnectionModel(
+    std::string_view text);  // per-request | haproxy | server-close
 
 std::string_view toString(LbMode mode);
 std::string_view toString(PolicyKind policy);
 std::string_view toString(AffinityMode affinity);
+std::string_view toString(ConnectionModel model);
 
 // Startup checks (Config errors naming the setting): at least one backend, unique token names, rise/fall >=
 // 1, TLS settings only in http mode, a CA file when re-encrypting, limits above zero.

@@ -14,7 +14,8 @@ std::string formatStats(const LbStats& s) {
                     ", rejected " + n(t.rejectedConnections) + ")  requests " + n(t.requests) + "  400 " +
                     n(t.badRequests) + "  502 " + n(t.badGateway) + "  503 " + n(t.serviceUnavailable) +
                     "  retries " + n(t.retries) + "  timeouts " + n(t.timeouts) + "  tls-failures " +
-                    n(t.tlsHandshakeFailures) + "  health-transitions " + n(t.healthTransitions) + "\n";
+                    n(t.tlsHandshakeFailures) + "  health-transitions " + n(t.healthTransitions) +
+                    "  private " + n(t.privateConnections) + "\n";
   for (const auto& b : s.backends) {
     out += "  " + b.name + " " + b.address + " " + (b.up ? "UP" : "DOWN") + (b.draining ? " draining" : "") +
            "  requests " + n(b.requests) + "  connections " + n(b.connections) + "  errors " + n(b.errors) +

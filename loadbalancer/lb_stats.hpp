@@ -23,6 +23,8 @@ struct LbTotals {
   std::uint64_t tlsHandshakeFailures = 0;
   std::uint64_t healthTransitions = 0;
   std::uint64_t handlerExceptions = 0;  // escaped a handler: that connection dropped, the balancer went on
+  std::uint64_t privateConnections =
+      0;  // haproxy model: node connections an NTLM/Negotiate challenge made private
 };
 
 struct LbStats {
@@ -44,6 +46,7 @@ struct LbCounters {
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
   std::atomic<std::uint64_t> healthTransitions{0};
   std::atomic<std::uint64_t> handlerExceptions{0};
+  std::atomic<std::uint64_t> privateConnections{0};
 
   LbTotals snapshot() const {
     return LbTotals{clientConnections.load(),
@@ -57,7 +60,8 @@ struct LbCounters {
                     timeouts.load(),
                     tlsHandshakeFailures.load(),
                     healthTransitions.load(),
-                    handlerExceptions.load()};
+                    handlerExceptions.load(),
+                    privateConnections.load()};
   }
 };
 

@@ -62,6 +62,7 @@ class UpstreamConnection {
   }
 
   std::uint64_t exchanges = 0;  // completed request/response pairs; above 0: a reused connection
+  bool isPrivate = false;  // haproxy model: bound to one client connection by an NTLM/Negotiate challenge
 
  private:
   friend class UpstreamConnector;

@@ -25,6 +25,13 @@ TEST_CASE("lb config: backend and listen specs parse or name what is wrong", "[l
   CHECK(*parsePolicy("least-conn") == PolicyKind::LeastConnections);
   CHECK(*parseAffinity("source") == AffinityMode::SourceHash);
   CHECK(parseAffinity("ip").error().code == "bad_affinity");
+  CHECK(*parseConnectionModel("per-request") == ConnectionModel::PerRequest);
+  CHECK(*parseConnectionModel("haproxy") == ConnectionModel::Private);
+  CHECK(*parseConnectionModel("server-close") == ConnectionModel::ServerClose);
+  CHECK(parseConnectionModel("HAProxy").error().code == "bad_connection_model");
+  for (auto m : {ConnectionModel::PerRequest, ConnectionModel::Private, ConnectionModel::ServerClose}) {
+    CHECK(*parseConnectionModel(toString(m)) == m);
+  }
 }
 
 TEST_CASE("lb config: validation refuses inconsistent settings", "[loadbalancer]") {
@@ -38,6 +45,9 @@ TEST_CASE("lb config: validation refuses inconsistent settings", "[loadbalancer]
   c.tls = LbTlsFiles{"a.pem", "b.pem"};
   CHECK(validate(c).error().code == "tls_in_tcp_mode");
   c.tls.reset();
+  c.connectionModel = ConnectionModel::Private;
+  CHECK(validate(c).error().code == "connection_model_in_tcp_mode");
+  c.connectionModel = ConnectionModel::PerRequest;
   c.affinity = AffinityMode::Cookie;
   CHECK(validate(c).error().code == "cookie_in_tcp_mode");
   c.mode = LbMode::Http;
@@ -64,4 +74,23 @@ TEST_CASE("forwarding rules: hop-by-hop fields and X-Forwarded-For", "[loadbalan
   CHECK(addressOf("[::1]:5000") == "::1");
   CHECK(isIdempotentMethod("GET"));
   CHECK_FALSE(isIdempotentMethod("POST"));
+}
+
+TEST_CASE("forwarding rules: which answers make a node connection private, as HAProxy decides",
+          "[loadbalancer]") {
+  using V = std::vector<std::string_view>;
+  CHECK(isConnectionAuthChallenge(401, V{"NTLM"}));
+  CHECK(isConnectionAuthChallenge(401, V{"Negotiate"}));
+  CHECK(
+      isConnectionAuthChallenge(401, V{"Basic realm=\"x\"", " negotiate oRQwEqADCgEBoQsGCSqGSIb3EgECAg=="}));
+  CHECK(isConnectionAuthChallenge(401, V{"NTLM TlRMTVNTUAACAAAA"}));
+  CHECK(isConnectionAuthChallenge(407, V{"NTLM"}));
+  CHECK(isConnectionAuthChallenge(401, V{"Nego2"}));
+  CHECK_FALSE(isConnectionAuthChallenge(401, V{"Basic realm=\"x\""}));
+  CHECK_FALSE(isConnectionAuthChallenge(401, V{"Bearer", "Digest realm=\"x\""}));
+  CHECK_FALSE(isConnectionAuthChallenge(401, V{}));
+  CHECK_FALSE(isConnectionAuthChallenge(401, V{"NTL"}));
+  // A 200 carrying Negotiate's final token (mutual authentication) does not make it private.
+  CHECK_FALSE(isConnectionAuthChallenge(200, V{"Negotiate oRQwEqADCgEAoQsGCSqGSIb3EgECAg=="}));
+  CHECK_FALSE(isConnectionAuthChallenge(403, V{"NTLM"}));
 }

@@ -12,13 +12,13 @@
 #include "client/negotiate_http_client.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "core/crypto/x509.hpp"
-#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "frontend/node_credentials.hpp"
 #include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel.hpp"
 #include "kdc/netlogon.hpp"
 #include "loadbalancer/lb_server.hpp"
+#include "net/http_server.hpp"
 #include "scenarios/directory_key_source.hpp"
 #include "tests/loadbalancer/lb_fixture.hpp"
 #include "tests/support/http_client.hpp"
@@ -286,6 +286,102 @@ TEST_CASE("NTLM breaks behind layer 7 round-robin without affinity and works wit
     // authenticated, and tcp mode keeps the client's connection on that node.
     CHECK(kdc.events().count(kdc::event_id::kNtlmCredentialValidation) >= 1);
   }
+}
+
+TEST_CASE("connection models: HAProxy's private connections keep NTLM on one node, server-close breaks it",
+          "[loadbalancer][integration]") {
+  test::KdcFixture kdc;
+  Pool pool(kdc);
+  auto start = [&](loadbalancer::ConnectionModel model) {
+    auto config = pool.lbConfig(loadbalancer::LbMode::Http);
+    config.affinity = loadbalancer::AffinityMode::None;
+    config.connectionModel = model;
+    core::SeededRng lbRng(8);
+    auto lb = loadbalancer::LbServer::start(config, lbRng);
+    REQUIRE(lb.ok());
+    return std::move(*lb);
+  };
+  auto logons = [&](loadbalancer::LbServer& lb, client::ClientProfile profile) {
+    Workstation ws(kdc, "alice", "Passw0rd!", profile);
+    const std::string url = "http://pool.contoso.test:" + std::to_string(lb.port()) + "/WebTicket/x";
+    std::vector<client::RequestOutcome> outcomes;
+    for (int i = 0; i < 6; ++i) {
+      outcomes.push_back(ws.http->get(url));
+    }
+    return outcomes;
+  };
+  auto noChallengeDenials = [&] {
+    std::uint64_t n = 0;
+    for (const auto& node : pool.nodes) {
+      n += node->stats().deniedFor("ntlm_no_challenge_on_connection");
+    }
+    return n;
+  };
+  SECTION("haproxy: round-robin without affinity, and every NTLM logon succeeds") {
+    auto lb = start(loadbalancer::ConnectionModel::Private);
+    const auto deniedBefore = noChallengeDenials();
+    for (const auto& o : logons(*lb, client::ClientProfile::externalPc())) {
+      INFO(o.reason);
+      CHECK(o.kind == client::OutcomeKind::Ntlm);
+      CHECK(o.status == 200);
+    }
+    CHECK(noChallengeDenials() == deniedBefore);
+    // Each NTLM CHALLENGE made its node connection private to the client connection.
+    CHECK(lb->stats().totals.privateConnections >= 1);
+  }
+  SECTION("haproxy: Kerberos through the same model still succeeds") {
+    auto lb = start(loadbalancer::ConnectionModel::Private);
+    for (const auto& o : logons(*lb, client::ClientProfile::internalPc())) {
+      INFO(o.reason);
+      CHECK(o.kind == client::OutcomeKind::Kerberos);
+      CHECK(o.status == 200);
+    }
+  }
+  SECTION("server-close: the AUTHENTICATE reaches a new node connection and is refused") {
+    auto lb = start(loadbalancer::ConnectionModel::ServerClose);
+    const auto deniedBefore = noChallengeDenials();
+    for (const auto& o : logons(*lb, client::ClientProfile::externalPc())) {
+      INFO(o.reason);
+      CHECK(o.status != 200);
+    }
+    CHECK(noChallengeDenials() >= deniedBefore + 6);
+    CHECK(lb->stats().totals.privateConnections == 0);
+  }
+  SECTION("per-request: NTLM fails as before, and nothing is made private") {
+    auto lb = start(loadbalancer::ConnectionModel::PerRequest);
+    for (const auto& o : logons(*lb, client::ClientProfile::externalPc())) {
+      INFO(o.reason);
+      CHECK(o.status != 200);
+    }
+    CHECK(lb->stats().totals.privateConnections == 0);
+  }
+}
+
+TEST_CASE("curl --ntlm through the haproxy connection model: round-robin, no affinity, HTTP 200",
+          "[loadbalancer][integration][interop]") {
+  test::KdcFixture kdc;
+  Pool pool(kdc);
+  auto config = pool.lbConfig(loadbalancer::LbMode::Http);
+  config.connectionModel = loadbalancer::ConnectionModel::Private;
+  core::SeededRng lbRng(9);
+  auto lb = loadbalancer::LbServer::start(config, lbRng);
+  REQUIRE(lb.ok());
+  const std::string curl = test::requireTool("curl");
+  const std::string port = std::to_string((*lb)->port());
+  // Two URLs on one command line: curl does the NTLM handshake once and sends the second request on the
+  // connection it authenticated, which must therefore still lead to the node that authenticated it.
+  const std::string url = "http://pool.contoso.test:" + port + "/Autodiscover/x";
+  auto r = test::runCommand(curl + " -sS --ntlm -u " + test::shellQuote("CONTOSO\\alice:Passw0rd!") +
+                            " --resolve pool.contoso.test:" + port + ":127.0.0.1 " + url + " " + url +
+                            " -w ' HTTP%{http_code}'");
+  INFO(r.output);
+  std::size_t ok = 0;
+  for (auto at = r.output.find("HTTP200"); at != std::string::npos; at = r.output.find("HTTP200", at + 1)) {
+    ++ok;
+  }
+  CHECK(ok == 2);
+  CHECK(r.output.find("alice@CONTOSO.TEST") != std::string::npos);
+  CHECK((*lb)->stats().totals.privateConnections >= 1);
 }
 
 TEST_CASE("curl --ntlm through the load balancer: TLS terminated with affinity and TLS passed through",
