@@ -77,8 +77,10 @@ int show(const std::string& name) {
     nodes += (nodes.empty() ? "" : ", ") + n;
   }
   std::printf("Pool        %s (site %s): %s\n", p.fqdn.c_str(), p.site.c_str(), nodes.c_str());
-  std::printf("Balancer    %s mode, %s, affinity %s\n", p.loadBalancer.mode.c_str(),
-              p.loadBalancer.policy.c_str(), p.loadBalancer.affinity.c_str());
+  const std::string connections =
+      p.loadBalancer.mode == "http" ? ", node connections " + p.loadBalancer.connectionModel : "";
+  std::printf("Balancer    %s mode, %s, affinity %s%s\n", p.loadBalancer.mode.c_str(),
+              p.loadBalancer.policy.c_str(), p.loadBalancer.affinity.c_str(), connections.c_str());
   std::printf("Front-ends  %s, persistence %s, NTLM %s, path %s\n", p.tls ? "HTTPS" : "HTTP",
               p.authPersistence.c_str(), p.ntlm ? "offered" : "off", p.path.c_str());
   for (const auto& dc : s->domainControllers) {

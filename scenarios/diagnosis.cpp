@@ -356,17 +356,31 @@ void ntlmLegFindings(const PhaseEvidence& e, Diagnosis& d) {
     }
   }
   if (noChallenge > 0) {
+    const auto& lb = s.pool.loadBalancer;
+    const bool serverClose = lb.connectionModel == "server-close";
     d.findings.push_back(
-        "NTLM needs its three legs on one connection to one node, but the " + s.pool.loadBalancer.mode +
-        "-mode load balancer " + (s.pool.loadBalancer.affinity == "none" ? "without affinity" : "") +
-        " sent the legs of a logon to different nodes: the node that received the AUTHENTICATE " +
-        "message had issued no challenge on that connection (" + code + ", " + withThousands(noChallenge) +
-        " times), so " +
+        "NTLM needs its three legs on one connection to one node, but the " + lb.mode +
+        "-mode load balancer (" + lb.policy + ", affinity " + lb.affinity + ", node connections " +
+        lb.connectionModel + ") " +
+        (serverClose
+             ? "closed its connection to the node after the CHALLENGE, so the AUTHENTICATE went out on a "
+               "new one"
+             : "sent the legs of a logon over different node connections") +
+        ": the node that received the AUTHENTICATE message had issued no challenge on that connection (" +
+        code + ", " + withThousands(noChallenge) + " times), so " +
         pct(e.outcomes.percent(OutcomeKind::Prompt) + e.outcomes.percent(OutcomeKind::Failed)) +
         " of requests ended in a credential prompt or a failure.");
     d.fixes.push_back(
-        "Give the load balancer source affinity (or cookie affinity), or run it in tcp mode so a " +
-        std::string("client connection stays on one node."));
+        serverClose
+            ? std::string(
+                  "Keep the connections to the nodes open (HAProxy: remove option http-server-close; "
+                  "connection_model haproxy), or run the balancer in tcp mode: affinity alone does not "
+                  "help when every node connection is closed after one response.")
+            : std::string(
+                  "Give the load balancer source (or cookie) affinity, use one that keeps a node "
+                  "connection private to its client once the node sends an NTLM or Negotiate challenge "
+                  "(HAProxy in http-keep-alive mode does: connection_model haproxy), or run it in tcp "
+                  "mode so a client connection stays on one node."));
   }
 }
 

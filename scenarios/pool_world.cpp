@@ -95,6 +95,8 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   KP_TRY(lc.mode, loadbalancer::parseMode(w->scenario_.pool.loadBalancer.mode));
   KP_TRY(lc.policy, loadbalancer::parsePolicy(w->scenario_.pool.loadBalancer.policy));
   KP_TRY(lc.affinity, loadbalancer::parseAffinity(w->scenario_.pool.loadBalancer.affinity));
+  KP_TRY(lc.connectionModel,
+         loadbalancer::parseConnectionModel(w->scenario_.pool.loadBalancer.connectionModel));
   lc.threads = options.lbThreads;
   lc.health.interval = options.healthInterval;
   // A stopped node refuses the probe's connection at once, so one failed probe (fall 1) finds it within an

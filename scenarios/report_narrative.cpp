@@ -133,7 +133,8 @@ std::string narrative(const RunReport& r) {
       "Pool " + s.pool.fqdn + " (site " + s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
           " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
           " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
-          lb.affinity + "; " +
+          lb.affinity + (lb.mode == "http" ? ", node connections " + lb.connectionModel : std::string()) +
+          "; " +
           (!s.pool.tls        ? std::string("plain HTTP")
            : lb.mode == "tcp" ? "HTTPS, TLS passed through to the nodes"
                               : "HTTPS, TLS terminated at the load balancer and re-encrypted to the nodes") +

@@ -84,6 +84,9 @@ struct LoadBalancerSpec {
   std::string mode = "http";           // http (layer 7) | tcp (layer 4)
   std::string policy = "round-robin";  // round-robin | least-conn | random
   std::string affinity = "none";       // none | source | cookie
+  // http mode: per-request | haproxy (an NTLM/Negotiate challenge makes the node connection private to the
+  // client connection) | server-close (loadbalancer::ConnectionModel)
+  std::string connectionModel = "per-request";
 };
 
 struct PoolSpec {

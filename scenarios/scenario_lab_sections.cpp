@@ -64,13 +64,22 @@ PoolSpec loadPool(const json& root) {
   if (const json* lb = find(*j, "load_balancer")) {
     const std::string lp = member(path, "load_balancer");
     requireObject(*lb, lp);
-    checkKeys(*lb, lp, {"mode", "policy", "affinity"});
+    checkKeys(*lb, lp, {"mode", "policy", "affinity", "connection_model"});
     p.loadBalancer.mode =
         oneOf(optString(*lb, lp, "mode").value_or("http"), member(lp, "mode"), {"http", "tcp"});
     p.loadBalancer.policy = oneOf(optString(*lb, lp, "policy").value_or("round-robin"), member(lp, "policy"),
                                   {"round-robin", "least-conn", "random"});
     p.loadBalancer.affinity = oneOf(optString(*lb, lp, "affinity").value_or("none"), member(lp, "affinity"),
                                     {"none", "source", "cookie"});
+    p.loadBalancer.connectionModel =
+        oneOf(optString(*lb, lp, "connection_model").value_or("per-request"), member(lp, "connection_model"),
+              {"per-request", "haproxy", "server-close"});
+    if (p.loadBalancer.mode == "tcp" && p.loadBalancer.connectionModel != "per-request") {
+      fail(member(lp, "connection_model"),
+           "'" + p.loadBalancer.connectionModel +
+               "' is a layer 7 model: tcp mode keeps one node connection per client connection (leave "
+               "connection_model out, or set mode to http)");
+    }
   }
   p.tls = optBool(*j, path, "tls").value_or(false);
   p.authPersistence = oneOf(optString(*j, path, "auth_persistence").value_or(p.authPersistence),

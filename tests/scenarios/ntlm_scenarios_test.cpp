@@ -129,6 +129,30 @@ TEST_CASE("scenario ntlm-l7-no-affinity: NTLM legs spread over nodes fail",
   CHECK(scenarios::formatReport(r).find("affinity") != std::string::npos);
 }
 
+TEST_CASE("scenario ntlm-l7-haproxy: private node connections keep NTLM working without affinity",
+          "[integration][scenarios][ntlm]") {
+  const auto r = runBuiltin("ntlm-l7-haproxy", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& o = r.population.outcomes.overall;
+  CHECK(o.ntlm == o.total());
+  CHECK(r.servers.deniedFor("ntlm_no_challenge_on_connection") == 0);
+  CHECK(test::oneLine(scenarios::formatReport(r)).find("node connections haproxy") != std::string::npos);
+}
+
+TEST_CASE("scenario ntlm-l7-server-close: affinity does not save NTLM when node connections close",
+          "[integration][scenarios][ntlm]") {
+  const auto r = runBuiltin("ntlm-l7-server-close", 12);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& o = r.population.outcomes.overall;
+  CHECK(o.prompt + o.failed > o.total() / 2);
+  CHECK(r.servers.deniedFor("ntlm_no_challenge_on_connection") > 0);
+  const auto text = test::oneLine(scenarios::formatReport(r));
+  CHECK(text.find("closed its connection to the node after the CHALLENGE") != std::string::npos);
+  CHECK(text.find("remove option http-server-close") != std::string::npos);
+}
+
 namespace {
 
 scenarios::RunReport runBottleneck(int maxConcurrentApi, std::optional<double> holdMs = std::nullopt) {

@@ -35,6 +35,12 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
             .rfind("clients[0].profile: 'laptop'", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"mode": "udp"}}})")
             .rfind("pool.load_balancer.mode: 'udp' is not one of: http, tcp", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"connection_model": "f5"}}})")
+            .rfind(
+                "pool.load_balancer.connection_model: 'f5' is not one of: per-request, haproxy, server-close",
+                0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"mode": "tcp", "connection_model": "haproxy"}}})")
+            .rfind("pool.load_balancer.connection_model: 'haproxy' is a layer 7 model", 0) == 0);
   CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"max_concurrent_api": 151}]})")
             .rfind("domain_controllers[0].max_concurrent_api", 0) == 0);
   CHECK(
@@ -60,8 +66,9 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
             .rfind("clients[0].count: expected an integer from 1 to 100000", 0) == 0);
 }
 
-TEST_CASE("scenario loader: a DC's version sets MaxConcurrentApi's default, and dSHeuristics and dc are checked",
-          "[scenarios]") {
+TEST_CASE(
+    "scenario loader: a DC's version sets MaxConcurrentApi's default, and dSHeuristics and dc are checked",
+    "[scenarios]") {
   auto s = scenarios::parseScenario(
       R"({"name": "x", "domain_controllers": [{"name": "DC01", "version": "2008R2"}, {"name": "DC02"},
           {"name": "DC03", "version": "2008R2", "max_concurrent_api": 10}]})");
