@@ -16,15 +16,15 @@ extern char** environ;
 namespace kerbpool::test {
 namespace {
 
-// A deadline, not a pause: generous for a child built with a sanitizer (ThreadSanitizer runs kerbpool's set-up
-// several times slower) on a busy machine.
+// A deadline, not a pause: generous for a child built with a sanitizer (ThreadSanitizer runs kerbpool's
+// set-up several times slower) on a busy machine.
 constexpr std::chrono::milliseconds kStartTimeout{60000};
 constexpr std::chrono::milliseconds kStopTimeout{10000};
 
 }  // namespace
 
 BackgroundProcess::BackgroundProcess(std::vector<std::string> argv, std::filesystem::path outputFile,
-                                     std::vector<std::string> extraEnvironment)
+                                     std::vector<std::string> extraEnvironment, int inheritedFd)
     : outputFile_(std::move(outputFile)) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -49,8 +49,13 @@ BackgroundProcess::BackgroundProcess(std::vector<std::string> argv, std::filesys
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  // The child must not inherit this test process's sockets (Asio opens them without close-on-exec).
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
+  // The child must not inherit this test process's sockets (Asio opens them without close-on-exec), except
+  // the one it is given.
+  constexpr int kInheritedAs = STDERR_FILENO + 1;
+  if (inheritedFd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, inheritedFd, kInheritedAs);
+  }
+  posix_spawn_file_actions_addclosefrom_np(&actions, inheritedFd >= 0 ? kInheritedAs + 1 : kInheritedAs);
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

@@ -11,8 +11,10 @@ namespace kerbpool::test {
 // Waiting is bounded polling on an observable event (a line of output), never a fixed sleep.
 class BackgroundProcess {
  public:
+  // `inheritedFd` (when >= 0) is the one descriptor of this process the child gets, as its fd 3: a listening
+  // socket for a server that takes one (HAProxy's `bind fd@3`), so no port has to be guessed free.
   BackgroundProcess(std::vector<std::string> argv, std::filesystem::path outputFile,
-                    std::vector<std::string> extraEnvironment = {});
+                    std::vector<std::string> extraEnvironment = {}, int inheritedFd = -1);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
