@@ -83,8 +83,6 @@ if ! command -v apache2 >/dev/null || [ ! -f "$apache_modules/mod_auth_gssapi.so
   exit 2
 fi
 
-realm=CONTOSO.TEST
-service=HTTP/pool.contoso.test
 host=pool.contoso.test
 path=/bench
 ticks=$(getconf CLK_TCK)
@@ -93,40 +91,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_start frontend-vs-apache
 
 # --- KDC, keytab, client credentials ---------------------------------------------------------------
-kdc_port=$(free_port)
-"$kerbpool" kdc --realm-file "$here/examples/contoso.realm.json" --port "$kdc_port" --threads 1 --quiet \
-  --krb5-conf "$tmp/kdc.krb5.conf" >"$tmp/kdc.out" 2>&1 &
-kdc_pid=$!
-pids+=("$kdc_pid")
-wait_tcp "$kdc_port" "$kdc_pid" "kerbpool kdc" || { cat "$tmp/kdc.out" >&2; exit 1; }
-# The KDC's snippet plus what keeps MIT from resolving pool.contoso.test in DNS on every
-# gss_init_sec_context (hostbased names are canonicalised unless told not to).
-cat >"$tmp/krb5.conf" <<EOF
-[libdefaults]
-  default_realm = $realm
-  dns_lookup_kdc = false
-  dns_lookup_realm = false
-  dns_canonicalize_hostname = false
-  rdns = false
-[realms]
-  $realm = {
-    kdc = 127.0.0.1:$kdc_port
-  }
-[domain_realm]
-  .contoso.test = $realm
-  contoso.test = $realm
-[plugins]
-  clpreauth = {
-    disable = spake
-  }
-EOF
-export KRB5_CONFIG=$tmp/krb5.conf
-export KRB5CCNAME=FILE:$tmp/alice.ccache
-keytab=$tmp/pool.keytab
-"$kerbpool" keytab export --realm-file "$here/examples/contoso.realm.json" --account 'POOLKERB$' \
-  --out "$keytab" >"$tmp/export.out" 2>&1 || { cat "$tmp/export.out" >&2; exit 1; }
-printf '%s\n' 'Passw0rd!' | kinit "alice@$realm" >"$tmp/kinit.out" 2>&1 || { cat "$tmp/kinit.out" >&2; exit 1; }
-kvno "$service" >"$tmp/kvno.out" 2>&1 || { cat "$tmp/kvno.out" >&2; exit 1; }
+bench_kerberos "$kerbpool" "$here/examples/contoso.realm.json"
 
 # --- kerbpool front-end ------------------------------------------------------------------------------
 kp_port=$(free_port)

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# kerbpool's load balancer against HAProxy, in front of the same two backends, with the same load generator.
+# kerbpool's load balancer against HAProxy, in front of the same backends, with the same load generator.
 #
 #   bench/lb-vs-haproxy.sh [BUILD_DIR]        (default: build)
-#   env: RUNS=5 DURATION=5 CONNECTIONS=32 WRK_THREADS=1 LB_THREADS=1
+#   env: RUNS=5 DURATION=5 CONNECTIONS=32 WRK_THREADS=1 LB_THREADS=1 MODES="tcp http negotiate"
+#        NEGOTIATE_CLIENTS=4 KP_MODEL=haproxy
 #
-# Backends: two `kerbpool echo-backend` processes (frontend::HttpServer + EchoBackendHandler, one thread each),
-# answering every request with a ~50-octet text naming the node (GET /health: "ok").
-# Balancers: `kerbpool lb` and HAProxy, each with LB_THREADS threads (HAProxy: nbthread), round-robin, health
-# checks every 2 s on /health, in tcp mode (layer 4) and http mode (layer 7, X-Forwarded-For, keep-alive to the
-# backends: HAProxy's default http-reuse safe, kerbpool's idle pool).
-# Load: wrk, keep-alive, CONNECTIONS connections, DURATION seconds per run; RUNS runs per balancer and mode,
-# kerbpool and HAProxy alternating. Reported: medians of requests/s and of the balancer's CPU time per request
-# (utime+stime from /proc/PID/stat over the run divided by the requests wrk completed), and kerbpool/HAProxy.
-# For requests/s a ratio above 1 favours kerbpool; for CPU per request a ratio below 1 does.
+# Modes:
+#   tcp, http   backends: two `kerbpool echo-backend` processes (one thread each) answering every request with
+#               a ~50-octet text naming the node (GET /health: "ok"); load: wrk, keep-alive, CONNECTIONS
+#               connections. Balancers in tcp mode (layer 4) and http mode (layer 7, X-Forwarded-For,
+#               keep-alive to the backends: HAProxy's default http-reuse safe, kerbpool's idle pool).
+#   negotiate   backends: two `kerbpool frontend` nodes (one thread each) holding the shared account's keytab
+#               (POOLKERB$, HTTP/pool.contoso.test) from kerbpool's KDC; load: bench/http_negotiate_loadgen
+#               (MIT GSS-API, SPNEGO), NEGOTIATE_CLIENTS threads with one keep-alive connection each, a fresh
+#               AP-REQ on every request, mutual authentication checked. Balancers in http mode; kerbpool lb
+#               with --connection-model KP_MODEL (haproxy: what HAProxy does with its server connections, the
+#               fair comparison; per-request closes every node connection that carried authentication).
+# Both balancers: LB_THREADS threads (HAProxy: nbthread), round-robin, health checks every 2 s on /health.
+# RUNS runs per balancer and mode, kerbpool and HAProxy alternating. Reported: medians of requests/s and of
+# the balancer's CPU time per request (utime+stime from /proc/PID/stat over the run divided by the requests
+# that succeeded), and kerbpool/HAProxy. For requests/s a ratio above 1 favours kerbpool; for CPU per request a
+# ratio below 1 does.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -21,84 +29,99 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
 LB_THREADS=${LB_THREADS:-1}
+MODES=${MODES:-tcp http negotiate}
+NEGOTIATE_CLIENTS=${NEGOTIATE_CLIENTS:-4}
+KP_MODEL=${KP_MODEL:-haproxy}
+here=$(cd "$(dirname "$0")/.." && pwd)
 KERBPOOL="$BUILD_DIR/cli/kerbpool"
+LOADGEN="$BUILD_DIR/bench/http_negotiate_loadgen"
+export PATH="$PATH:/usr/sbin"
 
 missing=()
-for tool in haproxy wrk python3; do
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")
+for tool in haproxy wrk python3 kinit kvno; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "lb-vs-haproxy: missing ${missing[*]}: apt-get install haproxy wrk python3" >&2
+  echo "lb-vs-haproxy: missing ${missing[*]}: apt-get install haproxy wrk python3 krb5-user" >&2
   exit 2
 fi
-HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-if [ ! -x "$KERBPOOL" ]; then
-  echo "lb-vs-haproxy: $KERBPOOL not found: build first (cmake -S . -B $BUILD_DIR -G Ninja && ninja -C $BUILD_DIR)" >&2
-  exit 2
-fi
+for f in "$KERBPOOL" "$LOADGEN"; do
+  if [ ! -x "$f" ]; then
+    echo "lb-vs-haproxy: $f not found: build first (cmake -S . -B $BUILD_DIR -G Ninja && ninja -C $BUILD_DIR)" >&2
+    exit 2
+  fi
+done
+KERBPOOL=$(cd "$(dirname "$KERBPOOL")" && pwd)/kerbpool
+LOADGEN=$(cd "$(dirname "$LOADGEN")" && pwd)/http_negotiate_loadgen
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Waits (bounded) until a TCP port accepts connections.
-wait_port() {
-  for _ in $(seq 1 500); do
-    if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))"; then
-      return 0
-    fi
-    sleep 0.02
-  done
-  echo "lb-vs-haproxy: nothing listens on port $1" >&2
-  exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_start lb-vs-haproxy
+WORK=$tmp
 
 cpu_ticks() {  # utime + stime of a process, in clock ticks
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 
-P1=$(free_port)
-P2=$(free_port)
-"$KERBPOOL" echo-backend --name fe01 --listen "127.0.0.1:$P1" --threads 1 >"$WORK/fe01.log" 2>&1 &
-PIDS+=($!)
-"$KERBPOOL" echo-backend --name fe02 --listen "127.0.0.1:$P2" --threads 1 >"$WORK/fe02.log" 2>&1 &
-PIDS+=($!)
-wait_port "$P1"
-wait_port "$P2"
+# Backends per mode: "name=host:port" pairs in $backends.
+declare -A backends
+start_backends() {  # mode
+  local p1 p2 pid
+  p1=$(free_port)
+  p2=$(free_port)
+  if [ "$1" = negotiate ]; then
+    [ -n "${keytab:-}" ] || bench_kerberos "$KERBPOOL" "$here/examples/contoso.realm.json"
+    for node in "fe01 $p1" "fe02 $p2"; do
+      set -- $node
+      # Nothing expires from the replay cache during a bench: room for 60000 requests/s over every run.
+      "$KERBPOOL" frontend --node "$1" --keytab "$keytab" --port "$2" --threads 1 --persistence per-request \
+        --replay-cache-entries $(((RUNS * DURATION + 2) * 60000)) >"$WORK/$1.log" 2>&1 &
+      pid=$!
+      pids+=("$pid")
+      wait_tcp "$2" "$pid" "kerbpool frontend $1" || { cat "$WORK/$1.log" >&2; exit 1; }
+    done
+    backends[negotiate]="fe01=127.0.0.1:$p1 fe02=127.0.0.1:$p2"
+  else
+    for node in "fe01 $p1" "fe02 $p2"; do
+      set -- $node
+      "$KERBPOOL" echo-backend --name "$1" --listen "127.0.0.1:$2" --threads 1 >"$WORK/$1-echo.log" 2>&1 &
+      pid=$!
+      pids+=("$pid")
+      wait_tcp "$2" "$pid" "kerbpool echo-backend $1" || { cat "$WORK/$1-echo.log" >&2; exit 1; }
+    done
+    backends[tcp]="fe01=127.0.0.1:$p1 fe02=127.0.0.1:$p2"
+    backends[http]=${backends[tcp]}
+  fi
+}
 
 start_kerbpool() {  # mode port -> pid
-  "$KERBPOOL" lb --mode "$1" --listen "127.0.0.1:$2" --backend "fe01=127.0.0.1:$P1" \
-    --backend "fe02=127.0.0.1:$P2" --threads "$LB_THREADS" --health-interval-ms 2000 --quiet \
-    >"$WORK/kerbpool-$1.log" 2>&1 &
+  local lbmode=$1 args=()
+  [ "$1" = negotiate ] && lbmode=http && args=(--connection-model "$KP_MODEL")
+  for b in ${backends[$1]}; do
+    args+=(--backend "$b")
+  done
+  "$KERBPOOL" lb --mode "$lbmode" --listen "127.0.0.1:$2" "${args[@]}" --threads "$LB_THREADS" \
+    --health-interval-ms 2000 --quiet >"$WORK/kerbpool-$1.log" 2>&1 &
   echo $!
 }
 
 start_haproxy() {  # mode port -> pid
-  local cfg="$WORK/haproxy-$1.cfg" http_opts="" check_opts=""
-  if [ "$1" = http ]; then
+  local cfg="$WORK/haproxy-$1.cfg" lbmode=$1 http_opts="" check_opts="" servers="" b
+  [ "$1" = negotiate ] && lbmode=http
+  if [ "$lbmode" = http ]; then
     http_opts="  option forwardfor
   option http-keep-alive"
     check_opts="  option httpchk GET /health"
   fi
+  for b in ${backends[$1]}; do
+    servers+="  server ${b%%=*} ${b#*=} check inter 2s
+"
+  done
   cat >"$cfg" <<CFG
 global
   nbthread $LB_THREADS
   maxconn 4096
 defaults
-  mode $1
+  mode $lbmode
   timeout connect 3s
   timeout client 30s
   timeout server 30s
@@ -109,60 +132,71 @@ $http_opts
 backend pool
   balance roundrobin
 $check_opts
-  server fe01 127.0.0.1:$P1 check inter 2s
-  server fe02 127.0.0.1:$P2 check inter 2s
+$servers
 CFG
-  "$HAPROXY" -db -f "$cfg" >"$WORK/haproxy-$1.log" 2>&1 &
+  "$(command -v haproxy)" -db -f "$cfg" >"$WORK/haproxy-$1.log" 2>&1 &
   echo $!
 }
 
-# One wrk run against a port; prints "requests_per_second cpu_us_per_request".
-measure() {  # pid port
+# One run against a port; prints "requests_per_second cpu_us_per_request".
+measure() {  # mode pid port seconds
   local before after out reqs rps hz
   hz=$(getconf CLK_TCK)
-  before=$(cpu_ticks "$1")
-  out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$2/owa/")
-  after=$(cpu_ticks "$1")
-  reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
-  rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
-  if echo "$out" | grep -q "Non-2xx"; then
-    echo "lb-vs-haproxy: non-2xx answers:" >&2
-    echo "$out" >&2
-    exit 1
+  before=$(cpu_ticks "$2")
+  if [ "$1" = negotiate ]; then
+    out=$("$LOADGEN" --port "$3" --path /owa/ --host-header pool.contoso.test --service HTTP@pool.contoso.test \
+      --threads "$NEGOTIATE_CLIENTS" --duration "$4" --mech spnego 2>"$WORK/loadgen.err" | tail -n 1) || true
+    after=$(cpu_ticks "$2")
+    reqs=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$out")
+    rps=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<<"$out")
+    if [ -z "$reqs" ] || [ "$(sed -n 's/.* failures=\([0-9]*\).*/\1/p' <<<"$out")" != 0 ]; then
+      echo "lb-vs-haproxy: negotiate load failed: $out $(head -c 300 "$WORK/loadgen.err")" >&2
+      exit 1
+    fi
+  else
+    out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${4}s" "http://127.0.0.1:$3/owa/")
+    after=$(cpu_ticks "$2")
+    reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
+    rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+    if echo "$out" | grep -q "Non-2xx"; then
+      echo "lb-vs-haproxy: non-2xx answers:" >&2
+      echo "$out" >&2
+      exit 1
+    fi
   fi
   python3 -c "print('%s %.2f' % ('$rps', ($after - $before) / $hz * 1e6 / max($reqs, 1)))"
 }
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-echo "lb-vs-haproxy: $RUNS runs x ${DURATION}s, wrk -t$WRK_THREADS -c$CONNECTIONS, balancer threads $LB_THREADS," \
-  "backends fe01=:$P1 fe02=:$P2 ($(nproc) cores)"
-printf '%-5s %-9s %12s %12s %14s %14s\n' mode balancer "req/s" "" "CPU us/req" ""
+echo "lb-vs-haproxy: $RUNS runs x ${DURATION}s, modes $MODES, wrk -t$WRK_THREADS -c$CONNECTIONS," \
+  "negotiate clients $NEGOTIATE_CLIENTS (kerbpool --connection-model $KP_MODEL), balancer threads $LB_THREADS" \
+  "($(nproc) cores)"
+printf '%-9s %-9s %12s %14s\n' mode balancer "req/s" "CPU us/req"
 RESULTS=()
-for mode in tcp http; do
+for mode in $MODES; do
+  [ -n "${backends[$mode]:-}" ] || start_backends "$mode"
   KP=$(free_port)
   HP=$(free_port)
   kpid=$(start_kerbpool "$mode" "$KP")
-  PIDS+=("$kpid")
+  pids+=("$kpid")
   hpid=$(start_haproxy "$mode" "$HP")
-  PIDS+=("$hpid")
-  wait_port "$KP"
-  wait_port "$HP"
+  pids+=("$hpid")
+  wait_tcp "$KP" "$kpid" "kerbpool lb" || { cat "$WORK/kerbpool-$mode.log" >&2; exit 1; }
+  wait_tcp "$HP" "$hpid" "haproxy" || { cat "$WORK/haproxy-$mode.log" >&2; exit 1; }
   # Warm-up (connection pools, health checks, caches).
-  wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:$KP/" >/dev/null
-  wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:$HP/" >/dev/null
+  measure "$mode" "$kpid" "$KP" 1 >/dev/null
+  measure "$mode" "$hpid" "$HP" 1 >/dev/null
   : >"$WORK/k.txt"
   : >"$WORK/h.txt"
   for run in $(seq 1 "$RUNS"); do
-    measure "$kpid" "$KP" >>"$WORK/k.txt"
-    measure "$hpid" "$HP" >>"$WORK/h.txt"
+    measure "$mode" "$kpid" "$KP" "$DURATION" >>"$WORK/k.txt"
+    measure "$mode" "$hpid" "$HP" "$DURATION" >>"$WORK/h.txt"
   done
   krps=$(cut -d' ' -f1 "$WORK/k.txt" | median)
   kcpu=$(cut -d' ' -f2 "$WORK/k.txt" | median)
   hrps=$(cut -d' ' -f1 "$WORK/h.txt" | median)
   hcpu=$(cut -d' ' -f2 "$WORK/h.txt" | median)
-  printf '%-5s %-9s %12.0f %12s %14.2f %14s\n' "$mode" kerbpool "$krps" "" "$kcpu" ""
-  printf '%-5s %-9s %12.0f %12s %14.2f %14s\n' "$mode" haproxy "$hrps" "" "$hcpu" ""
+  printf '%-9s %-9s %12.0f %14.2f\n' "$mode" kerbpool "$krps" "$kcpu"
+  printf '%-9s %-9s %12.0f %14.2f\n' "$mode" haproxy "$hrps" "$hcpu"
   RESULTS+=("$mode $krps $hrps $kcpu $hcpu")
   echo "  runs kerbpool: $(tr '\n' ';' <"$WORK/k.txt")"
   echo "  runs haproxy:  $(tr '\n' ';' <"$WORK/h.txt")"
@@ -173,10 +207,10 @@ done
 
 echo
 echo "medians of $RUNS runs; ratio = kerbpool / HAProxy"
-printf '| %-4s | %14s | %14s | %11s | %15s | %15s | %11s |\n' mode "kerbpool req/s" "HAProxy req/s" "req/s ratio" \
-  "kerbpool us/req" "HAProxy us/req" "CPU ratio"
-printf '|------|----------------|----------------|-------------|-----------------|-----------------|-------------|\n'
+printf '| %-9s | %14s | %14s | %11s | %15s | %15s | %11s |\n' mode "kerbpool req/s" "HAProxy req/s" \
+  "req/s ratio" "kerbpool us/req" "HAProxy us/req" "CPU ratio"
+printf '|-----------|----------------|----------------|-------------|-----------------|-----------------|-------------|\n'
 for r in "${RESULTS[@]}"; do
   read -r mode krps hrps kcpu hcpu <<<"$r"
-  python3 -c "print('| %-4s | %14.0f | %14.0f | %11.2f | %15.2f | %15.2f | %11.2f |' % ('$mode', $krps, $hrps, $krps / $hrps, $kcpu, $hcpu, $kcpu / $hcpu))"
+  python3 -c "print('| %-9s | %14.0f | %14.0f | %11.2f | %15.2f | %15.2f | %11.2f |' % ('$mode', $krps, $hrps, $krps / $hrps, $kcpu, $hcpu, $kcpu / $hcpu))"
 done

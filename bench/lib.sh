@@ -5,6 +5,11 @@
 #   free_port          a loopback port free for both TCP and UDP (a KDC listens on both)
 #   wait_tcp PORT PID WHAT   until PORT accepts (0), or PID exits or ~10 s pass (1, with a message)
 #   median             the median of the numbers on standard input
+#   bench_kerberos KERBPOOL REALM_FILE
+#                      kerbpool's KDC for CONTOSO.TEST on a free port ($kdc_port, $kdc_pid), a krb5.conf for
+#                      MIT's tools pointing at it (exported as KRB5_CONFIG), the keytab of POOLKERB$
+#                      (HTTP/pool.contoso.test) in $keytab, and alice's FILE ccache (exported as KRB5CCNAME)
+#                      holding her TGT and the service ticket (kinit, kvno)
 
 bench_start() {
   bench_name=$1
@@ -62,3 +67,41 @@ wait_tcp() { # port pid what
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+bench_kerberos() { # kerbpool realm_file
+  local kerbpool=$1 realm_file=$2 realm=CONTOSO.TEST
+  kdc_port=$(free_port)
+  "$kerbpool" kdc --realm-file "$realm_file" --port "$kdc_port" --threads 1 --quiet \
+    --krb5-conf "$tmp/kdc.krb5.conf" >"$tmp/kdc.out" 2>&1 &
+  kdc_pid=$!
+  pids+=("$kdc_pid")
+  wait_tcp "$kdc_port" "$kdc_pid" "kerbpool kdc" || { cat "$tmp/kdc.out" >&2; return 1; }
+  # The KDC's snippet plus what keeps MIT from resolving pool.contoso.test in DNS on every
+  # gss_init_sec_context (hostbased names are canonicalised unless told not to).
+  cat >"$tmp/krb5.conf" <<EOF
+[libdefaults]
+  default_realm = $realm
+  dns_lookup_kdc = false
+  dns_lookup_realm = false
+  dns_canonicalize_hostname = false
+  rdns = false
+[realms]
+  $realm = {
+    kdc = 127.0.0.1:$kdc_port
+  }
+[domain_realm]
+  .contoso.test = $realm
+  contoso.test = $realm
+[plugins]
+  clpreauth = {
+    disable = spake
+  }
+EOF
+  export KRB5_CONFIG=$tmp/krb5.conf
+  export KRB5CCNAME=FILE:$tmp/alice.ccache
+  keytab=$tmp/pool.keytab
+  "$kerbpool" keytab export --realm-file "$realm_file" --account 'POOLKERB$' \
+    --out "$keytab" >"$tmp/export.out" 2>&1 || { cat "$tmp/export.out" >&2; return 1; }
+  printf '%s\n' 'Passw0rd!' | kinit "alice@$realm" >"$tmp/kinit.out" 2>&1 || { cat "$tmp/kinit.out" >&2; return 1; }
+  kvno HTTP/pool.contoso.test >"$tmp/kvno.out" 2>&1 || { cat "$tmp/kvno.out" >&2; return 1; }
+}
