@@ -63,7 +63,8 @@ std::string mib(long kib) {
 }
 
 // VmRSS before, the peak during (VmHWM after resetting it through /proc/self/clear_refs; where the reset is
-// not allowed, the process's lifetime VmHWM, said so) and VmRSS after one attack.
+// not allowed, the process's lifetime VmHWM, said so) and VmRSS after one attack; under ASan also the live
+// heap before and after, which is then what the growth is (test::liveHeapKiB).
 class RssWatch {
  public:
   explicit RssWatch(std::string attack) : attack_(std::move(attack)) {
@@ -72,22 +73,29 @@ class RssWatch {
     clear << "5";  // resets VmHWM to the current RSS (Linux 4.0+)
     clear.flush();
     peakReset_ = clear.good();
-    test::releaseFreedMemory();
     before_ = test::rss();
+    heapBefore_ = test::liveHeapKiB();
   }
 
-  // After the attack: prints the figures and returns the growth of VmRSS in KiB.
+  // After the attack: prints the figures and returns the growth in KiB (of VmRSS; under ASan of the live
+  // heap).
   long finish() {
-    test::releaseFreedMemory();
     const auto after = test::rss();
+    const long heapAfter = test::liveHeapKiB();
+    std::string heap;
+    if (heapBefore_ >= 0) {
+      heap = "; ASan build, so the growth checked is the live heap's: " + mib(heapBefore_) + " before, " +
+             mib(heapAfter) + " after (" + (heapAfter >= heapBefore_ ? "+" : "") +
+             mib(heapAfter - heapBefore_) + ")";
+    }
     WARN("KDC, " << attack_ << ": VmRSS before " << mib(before_.current) << " (VmHWM of the process so far "
                  << mib(lifetimePeakBefore_) << "), peak " << mib(after.peak)
                  << (peakReset_ ? " during the attack (VmHWM reset before it)"
                                 : " over the process's life (VmHWM could not be reset)")
                  << ", VmRSS after " << mib(after.current) << " ("
                  << (after.current >= before_.current ? "+" : "") << mib(after.current - before_.current)
-                 << ")");
-    return after.current - before_.current;
+                 << ")" << heap);
+    return heapBefore_ >= 0 ? heapAfter - heapBefore_ : after.current - before_.current;
   }
 
  private:
@@ -95,6 +103,7 @@ class RssWatch {
   long lifetimePeakBefore_ = 0;
   bool peakReset_ = false;
   test::Rss before_;
+  long heapBefore_ = -1;
 };
 
 // ------------------------------------------------------------------------------------------------- log
