@@ -23,6 +23,8 @@ constexpr CodeRow kRows[] = {
     {codes::kReplay, ErrorCategory::Protocol, iana::ErrorCode::KRB_AP_ERR_REPEAT},
     {codes::kReplayCacheFull, ErrorCategory::Protocol, iana::ErrorCode::KRB_ERR_GENERIC},
     {codes::kBadGssChecksum, ErrorCategory::Integrity, iana::ErrorCode::KRB_AP_ERR_MODIFIED},
+    {codes::kChannelBindingsMismatch, ErrorCategory::Integrity, iana::ErrorCode::KRB_AP_ERR_MODIFIED},
+    {codes::kChannelBindingsMissing, ErrorCategory::Integrity, iana::ErrorCode::KRB_AP_ERR_MODIFIED},
     {codes::kBadMechListMic, ErrorCategory::Integrity, iana::ErrorCode::KRB_AP_ERR_MODIFIED},
     {codes::kNoCommonMech, ErrorCategory::Protocol, iana::ErrorCode::KRB_ERR_GENERIC},
     {codes::kMalformedToken, ErrorCategory::Decoding, iana::ErrorCode::KRB_ERR_GENERIC},

@@ -39,6 +39,12 @@ inline constexpr std::string_view kReplay = "replay";
 inline constexpr std::string_view kReplayCacheFull = "replay_cache_full";
 // Missing/short/ill-formed 0x8003 checksum or channel bindings mismatch (41 KRB_AP_ERR_MODIFIED).
 inline constexpr std::string_view kBadGssChecksum = "bad_gss_checksum";
+// Extended Protection: the token is bound to another TLS channel than this connection's, or to a channel
+// where this connection has none (TLS ended at a load balancer): Windows' SEC_E_BAD_BINDINGS (41
+// KRB_AP_ERR_MODIFIED).
+inline constexpr std::string_view kChannelBindingsMismatch = "channel_bindings_mismatch";
+// Extended Protection set to Require, and the client bound its token to no channel (SEC_E_BAD_BINDINGS).
+inline constexpr std::string_view kChannelBindingsMissing = "channel_bindings_missing";
 // SPNEGO mechListMIC did not verify (41 KRB_AP_ERR_MODIFIED).
 inline constexpr std::string_view kBadMechListMic = "bad_mech_list_mic";
 // The client offers no mechanism this acceptor speaks (no Kerberos error; SPNEGO reject).

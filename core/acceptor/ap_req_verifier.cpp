@@ -200,13 +200,15 @@ Status checkGssChecksumStep(Verification& v, const VerifyOptions& options) {
     return acceptorError(codes::kBadGssChecksum, "GSS checksum (0x8003) of " + v.client +
                                                      " is malformed: " + decoded.error().message());
   }
-  if (options.channelBindings) {
-    KP_TRY(auto expected, channelBindingsHash(*options.channelBindings));
-    const bool zero = std::all_of(decoded->bnd.begin(), decoded->bnd.end(), [](auto b) { return b == 0; });
-    if (!zero && !constantTimeEqual(decoded->bnd, expected)) {
-      return acceptorError(codes::kBadGssChecksum, "GSS checksum of " + v.client +
-                                                       " is bound to another channel than this connection's "
-                                                       "(Bnd does not match the channel bindings)");
+  if (options.channelBindings || options.extendedProtection != ExtendedProtection::Off) {
+    std::optional<std::array<std::uint8_t, 16>> expected;
+    if (options.channelBindings) {
+      KP_TRY(expected, channelBindingsHash(*options.channelBindings));
+    }
+    const auto mode = options.extendedProtection == ExtendedProtection::Off ? ExtendedProtection::Allow
+                                                                            : options.extendedProtection;
+    if (auto bound = checkChannelBindings(mode, expected, decoded->bnd); !bound.ok()) {
+      return acceptorError(bound.error().code, "authenticator of " + v.client + ": " + bound.error().detail);
     }
   }
   v.gssChecksum = std::move(decoded).value();

@@ -24,9 +24,13 @@ struct VerifyOptions {
   std::chrono::seconds maxSkew{300};
   // Refuse an authenticator without a well-formed 0x8003 checksum (always true for GSS-API/SPNEGO).
   bool requireGssChecksum = true;
-  // This connection's bindings: the checksum's Bnd must then be all zero (client sent none) or match.
-  // Without them, Bnd is not looked at (as MIT does with GSS_C_NO_CHANNEL_BINDINGS).
+  // This connection's bindings (a TLS connection's: tlsServerEndPointBindings). With extendedProtection Off,
+  // the checksum's Bnd must then be all zero (client sent none) or match, as MIT checks them; without them
+  // Bnd is not looked at (MIT with GSS_C_NO_CHANNEL_BINDINGS).
   std::optional<ChannelBindings> channelBindings;
+  // IIS's Extended Protection (checkChannelBindings): Allow or Require check Bnd even without
+  // channelBindings, which then means a connection without a TLS channel.
+  ExtendedProtection extendedProtection = ExtendedProtection::Off;
 };
 
 // What a successful verification establishes. Holds keys: never log it whole.

@@ -309,6 +309,49 @@ Result<PemFilePaths> TlsBundle::writePemFiles(const std::filesystem::path& dir) 
   return paths;
 }
 
+namespace {
+
+Result<Bytes> endPointHash(X509* cert) {
+  int mdNid = NID_undef;
+  if (X509_get_signature_info(cert, &mdNid, nullptr, nullptr, nullptr) != 1) {
+    ERR_clear_error();
+    mdNid = NID_undef;
+  }
+  const EVP_MD* md = nullptr;
+  if (mdNid != NID_undef && mdNid != NID_md5 && mdNid != NID_sha1) {
+    md = EVP_get_digestbynid(mdNid);
+  }
+  if (md == nullptr) {
+    md = EVP_sha256();
+  }
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int length = 0;
+  if (X509_digest(cert, md, out.data(), &length) != 1) {
+    ERR_clear_error();
+    return makeError(ErrorCategory::Crypto, "certificate_digest_failed",
+                     "the certificate's tls-server-end-point hash could not be computed");
+  }
+  out.resize(length);
+  return out;
+}
+
+}  // namespace
+
+Result<Bytes> tlsServerEndPoint(BytesView certificateDer) {
+  const unsigned char* p = certificateDer.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(certificateDer.size())));
+  if (!cert || p != certificateDer.data() + certificateDer.size()) {
+    ERR_clear_error();
+    return makeError(ErrorCategory::Decoding, "bad_certificate_der", "not one DER certificate");
+  }
+  return endPointHash(cert.get());
+}
+
+Result<Bytes> tlsServerEndPointOfPem(std::string_view pem) {
+  KP_TRY(X509Ptr cert, readCertificate(pem));
+  return endPointHash(cert.get());
+}
+
 Result<CertificateInfo> inspectCertificate(std::string_view pem) {
   KP_TRY(X509Ptr cert, readCertificate(pem));
   auto commonName = [](const X509_NAME* name) {

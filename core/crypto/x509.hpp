@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/bytes.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 
@@ -84,6 +85,13 @@ struct CertificateInfo {
 
 // Parses the first certificate of a PEM text. Untrusted input: errors, never throws.
 Result<CertificateInfo> inspectCertificate(std::string_view pem);
+
+// RFC 5929 4.1 tls-server-end-point: the hash of a certificate (DER), with its signature's hash algorithm,
+// SHA-256 where that is MD5 or SHA-1 (and for signatures without a separate hash, such as Ed25519). What a
+// TLS client binds an authentication to (Windows' Extended Protection, GSS channel bindings).
+Result<Bytes> tlsServerEndPoint(BytesView certificateDer);
+// The same for the first certificate of a PEM text.
+Result<Bytes> tlsServerEndPointOfPem(std::string_view pem);
 
 // Verifies that the first certificate of `certificatePem` chains to `caPem` at time `at` and names
 // `hostname` (RFC 6125 matching as OpenSSL's X509_check_host does it).

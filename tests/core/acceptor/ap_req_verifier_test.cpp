@@ -416,9 +416,37 @@ TEST_CASE("AP-REQ verifier: channel bindings", "[acceptor][verifier]") {
   otherChannel.bnd[0] ^= 1;
   otherChannel.cusec = 2;
   auto r = node.verify(makeRequest(issued, otherChannel).apReq, withCb);
-  CHECK(codeOf(r) == "bad_gss_checksum");
+  CHECK(codeOf(r) == "channel_bindings_mismatch");
   // Without bindings on the acceptor side, Bnd is not looked at.
   CHECK(codeOf(node.verify(makeRequest(issued, otherChannel).apReq)) == "ok");
+
+  // Extended Protection, as IIS's tokenChecking.
+  VerifyOptions require = withCb;
+  require.extendedProtection = ExtendedProtection::Require;
+  ClientSpec boundAgain = bound;
+  boundAgain.cusec = 3;
+  CHECK(codeOf(node.verify(makeRequest(issued, boundAgain).apReq, require)) == "ok");
+  ClientSpec unboundAgain;
+  unboundAgain.cusec = 4;
+  auto missing = node.verify(makeRequest(issued, unboundAgain).apReq, require);
+  CHECK(codeOf(missing) == "channel_bindings_missing");
+  // A connection without a TLS channel (TLS ended at a balancer): a token bound to a channel cannot match,
+  // one bound to nothing passes, under Allow and Require alike.
+  for (auto mode : {ExtendedProtection::Allow, ExtendedProtection::Require}) {
+    VerifyOptions plain;
+    plain.extendedProtection = mode;
+    ClientSpec b = bound;
+    b.cusec = mode == ExtendedProtection::Allow ? 5 : 6;
+    auto refused = node.verify(makeRequest(issued, b).apReq, plain);
+    CHECK(codeOf(refused) == "channel_bindings_mismatch");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().detail.find("this connection has none") != std::string::npos);
+    ClientSpec u;
+    u.cusec = mode == ExtendedProtection::Allow ? 7 : 8;
+    CHECK(codeOf(node.verify(makeRequest(issued, u).apReq, plain)) == "ok");
+  }
+  CHECK(parseExtendedProtection("require") == ExtendedProtection::Require);
+  CHECK_FALSE(parseExtendedProtection("Required").has_value());
 
   // MIT's layout: five le32 fields; an empty binding hashes 20 zero octets.
   auto empty = channelBindingsHash(ChannelBindings{});

@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
+#include "core/common/hex.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace kerbpool;
@@ -148,4 +150,56 @@ TEST_CASE("x509: writePemFiles writes the chain and keeps keys 0600", "[x509]") 
   auto blocked = bundle->writePemFiles(paths->caCertificate / "sub");  // a file where a folder should be
   REQUIRE_FALSE(blocked.ok());
   CHECK(blocked.error().category == core::ErrorCategory::Io);
+}
+
+TEST_CASE("x509: tls-server-end-point is the certificate's hash as openssl computes it (RFC 5929)",
+          "[x509][interop]") {
+  const std::string openssl = test::requireTool("openssl");
+  test::TempDir dir;
+  // The fingerprint openssl prints, as lowercase hex without colons.
+  auto fingerprint = [&](const std::filesystem::path& pem, const std::string& digest) {
+    auto r = test::runCommand(openssl + " x509 -noout -fingerprint -" + digest + " -in " + pem.string());
+    INFO(r.output);
+    REQUIRE(r.exitCode == 0);
+    std::string hex;
+    for (char c : r.output.substr(r.output.find('=') + 1)) {
+      if (std::isxdigit(static_cast<unsigned char>(c))) {
+        hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return hex;
+  };
+  SECTION("kerbpool's own certificates are signed with SHA-256: the hash is SHA-256") {
+    auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, kStart);
+    REQUIRE(bundle.ok());
+    auto files = bundle->writePemFiles(dir.path());
+    REQUIRE(files.ok());
+    auto hash = core::crypto::tlsServerEndPointOfPem(bundle->server.certificate);
+    REQUIRE(hash.ok());
+    CHECK(core::toHex(*hash) == fingerprint(files->serverCertificate, "sha256"));
+  }
+  // Certificates made by openssl: signed with SHA-384 (its own hash), and with SHA-1 (SHA-256 instead).
+  for (const auto& [sign, expected] :
+       {std::pair<std::string, std::string>{"sha384", "sha384"}, {"sha1", "sha256"}}) {
+    const auto key = dir / (sign + ".key");
+    const auto cert = dir / (sign + ".pem");
+    auto made = test::runCommand(openssl + " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -" +
+                                 sign + " -days 1 -subj /CN=pool.contoso.test -keyout " + key.string() +
+                                 " -out " + cert.string());
+    INFO(made.output);
+    REQUIRE(made.exitCode == 0);
+    auto hash = core::crypto::tlsServerEndPointOfPem(readText(cert));
+    REQUIRE(hash.ok());
+    CHECK(core::toHex(*hash) == fingerprint(cert, expected));
+    auto der = test::runCommand(openssl + " x509 -outform DER -in " + cert.string() + " -out " +
+                                (dir / (sign + ".der")).string());
+    REQUIRE(der.exitCode == 0);
+    std::ifstream in(dir / (sign + ".der"), std::ios::binary);
+    core::Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto fromDer = core::crypto::tlsServerEndPoint(bytes);
+    REQUIRE(fromDer.ok());
+    CHECK(*fromDer == *hash);
+    bytes.push_back(0);
+    CHECK(core::crypto::tlsServerEndPoint(bytes).error().code == "bad_certificate_der");
+  }
 }
