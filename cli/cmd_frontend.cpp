@@ -12,11 +12,11 @@
 #include "core/common/log.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "frontend/frontend_config.hpp"
-#include "net/http_server.hpp"
 #include "frontend/node.hpp"
 #include "frontend/ntlm_handler.hpp"
 #include "frontend/secure_channel_client.hpp"
 #include "kdc/event_log.hpp"
+#include "net/http_server.hpp"
 
 namespace kerbpool::cli {
 namespace {
@@ -29,6 +29,7 @@ struct FrontendOptions {
   std::string tlsCert;
   std::string tlsKey;
   std::string persistence = "per-request";
+  std::string extendedProtection = "off";
   unsigned threads = 1;
   unsigned requestThreads = 0;
   std::size_t maxRequestBytes = 16 * 1024;
@@ -151,6 +152,8 @@ int runFrontend(const FrontendOptions& o) {
   frontend::FrontendConfig config;
   config.node.name = o.node;
   config.node.auth.persistence = *persistence;
+  const auto extendedProtection = *core::acceptor::parseExtendedProtection(o.extendedProtection);
+  config.node.auth.verify.extendedProtection = extendedProtection;
 
   NtlmPieces ntlm;
   if (!o.ntlmDc.empty()) {
@@ -168,6 +171,7 @@ int runFrontend(const FrontendOptions& o) {
       return 2;
     }
     frontend::NtlmHandlerConfig nc = frontend::ntlmConfigFor(o.node, realm, o.domain);
+    nc.extendedProtection = extendedProtection;
     frontend::ChannelConfig cc;
     cc.semaphore.maxConcurrentApi = o.maxConcurrentApi;
     cc.semaphore.waitTimeout = core::Micros(static_cast<std::int64_t>(o.netlogonTimeoutS * 1e6));
@@ -209,8 +213,9 @@ int runFrontend(const FrontendOptions& o) {
     return 1;
   }
   const std::string scheme = (*server)->tls() ? "https" : "http";
-  std::printf("kerbpool frontend %s: %zu keys from %s (%s)\n", o.node.c_str(), keys->size(), o.keytab.c_str(),
-              std::string(frontend::toString(*persistence)).c_str());
+  std::printf("kerbpool frontend %s: %zu keys from %s (%s, extended protection %s)\n", o.node.c_str(),
+              keys->size(), o.keytab.c_str(), std::string(frontend::toString(*persistence)).c_str(),
+              std::string(core::acceptor::toString(extendedProtection)).c_str());
   for (const auto& name : keys->heldNames("")) {
     std::printf("  holds %s\n", name.c_str());
   }
@@ -243,7 +248,9 @@ int runFrontend(const FrontendOptions& o) {
 void registerFrontend(CLI::App& app) {
   static FrontendOptions o;
   auto* cmd = app.add_subcommand("frontend", "Run one front-end node (HTTP Negotiate/Kerberos) of the pool");
-  cmd->footer("Example: kerbpool frontend --node fe01 --keytab /tmp/pool.keytab --port 8443 --ntlm-dc 127.0.0.1:8600");
+  cmd->footer(
+      "Example: kerbpool frontend --node fe01 --keytab /tmp/pool.keytab --port 8443 --ntlm-dc "
+      "127.0.0.1:8600");
   cmd->add_option("--node", o.node, "node name for logs and answers, e.g. fe01")->required();
   cmd->add_option("--keytab", o.keytab, "the node's keys (e.g. from `kerbpool keytab export`)")
       ->required()
@@ -254,8 +261,12 @@ void registerFrontend(CLI::App& app) {
   cmd->add_option("--tls-key", o.tlsKey, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cmd->add_option("--persistence", o.persistence,
                   "per-request (every request carries a token) or per-connection (IIS authPersistNonNTLM)");
-  cmd->add_option("--threads", o.threads, "server threads (0: one per core)")
-      ->check(CLI::Range(0u, 256u));
+  cmd->add_option(
+         "--extended-protection", o.extendedProtection,
+         "IIS tokenChecking for Kerberos and NTLM: off, allow (a token bound to a TLS channel must be "
+         "bound to this connection's) or require (and unbound tokens are refused over TLS)")
+      ->check(CLI::IsMember({"off", "allow", "require"}));
+  cmd->add_option("--threads", o.threads, "server threads (0: one per core)")->check(CLI::Range(0u, 256u));
   cmd->add_option("--request-threads", o.requestThreads,
                   "with --ntlm-dc: threads for requests that wait for the DC (0: MaxConcurrentApi + 16, at "
                   "most 128)")

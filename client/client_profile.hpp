@@ -33,6 +33,9 @@ struct ClientProfile {
   // Keep the TCP connection between requests (HTTP keep-alive). false: a new connection for every request;
   // the legs of one handshake still share their connection, as every NTLM client must.
   bool persistentConnection = true;
+  // Over HTTPS, bind Kerberos (the 0x8003 checksum's Bnd) and NTLM (MsvAvChannelBindings) to the TLS channel
+  // (tls-server-end-point of the certificate it saw), as Windows does since Extended Protection.
+  bool channelBindings = true;
 
   // A domain-joined PC on the internal network: Kerberos first, NTLM inside Negotiate as the fallback.
   static ClientProfile internalPc() {

@@ -27,6 +27,7 @@
 #include "client/dns.hpp"
 #include "client/http_message.hpp"
 #include "core/common/clock.hpp"
+#include "core/crypto/x509.hpp"
 #include "net/http_read.hpp"
 
 namespace kerbpool::client {
@@ -143,6 +144,7 @@ struct HttpConnection::Impl {
   beast::flat_buffer buffer;
   std::uint64_t serial = 0;
   std::uint64_t requestsOnConnection = 0;
+  std::vector<std::uint8_t> serverEndPoint;  // of the last TLS connection's server certificate
 
   std::string where() const { return endpointText(options.address, options.port); }
 
@@ -252,6 +254,18 @@ struct HttpConnection::Impl {
       return makeError(ErrorCategory::Io, "tls_handshake_failed", detail);
     }
     rt.tlsHandshakes++;
+    serverEndPoint.clear();
+    if (X509* peer = SSL_get0_peer_certificate(tls->native_handle())) {
+      unsigned char* der = nullptr;
+      const int length = i2d_X509(peer, &der);
+      if (length > 0) {
+        auto hash = core::crypto::tlsServerEndPoint(core::BytesView(der, static_cast<std::size_t>(length)));
+        if (hash.ok()) {
+          serverEndPoint.assign(hash->begin(), hash->end());
+        }
+      }
+      OPENSSL_free(der);
+    }
     return core::okStatus();
   }
 
@@ -314,9 +328,8 @@ struct HttpConnection::Impl {
       // the Content-Length check against body_limit) and turns what Beast would throw on an oversized field
       // into an error: a node's answer never ends the workstation's process.
       buffer.max_size(net::readBufferLimit(options.headerLimit));
-      ec = withStream([&](auto& stream) {
-        return net::readMessage(stream, buffer, parser, net::ReadUntil::Message);
-      });
+      ec = withStream(
+          [&](auto& stream) { return net::readMessage(stream, buffer, parser, net::ReadUntil::Message); });
       if (ec) {
         retryable = reused && !parser.got_some() && closedByPeer(ec);
         return ioError(ec, "reading from");
@@ -397,6 +410,10 @@ bool HttpConnection::isOpen() const {
 
 std::uint64_t HttpConnection::serial() const {
   return impl_->serial;
+}
+
+const std::vector<std::uint8_t>& HttpConnection::tlsServerEndPoint() const {
+  return impl_->serverEndPoint;
 }
 
 void HttpConnection::close() {

@@ -88,6 +88,9 @@ class HttpConnection {
   bool isOpen() const;
   // The current (or last) connection's serial, 0 before the first connect.
   std::uint64_t serial() const;
+  // RFC 5929 tls-server-end-point of the certificate the server presented on the current (or last) TLS
+  // connection: what Windows binds Kerberos and NTLM to over HTTPS. Empty for plain HTTP.
+  const std::vector<std::uint8_t>& tlsServerEndPoint() const;
   void close();
   const HttpConnectionOptions& options() const;
 

@@ -216,7 +216,7 @@ void NegotiateHttpClient::run(Attempt& a) {
 
   std::string why;
   if (profile_.tryKerberos && offered.negotiate) {
-    auto token = kerberosToken(a.spn.spn);
+    auto token = kerberosToken(a.spn.spn, channelBindingsOf(*a.origin));
     if (token.ok()) {
       runKerberos(a, std::move(*token));
       return;
@@ -245,14 +245,30 @@ void NegotiateHttpClient::run(Attempt& a) {
   }
 }
 
-core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::string& spn) {
+std::optional<ChannelBindings> NegotiateHttpClient::channelBindingsOf(const Origin& origin) const {
+  if (!profile_.channelBindings || !origin.connection || origin.connection->tlsServerEndPoint().empty()) {
+    return std::nullopt;
+  }
+  const auto& hash = origin.connection->tlsServerEndPoint();
+  ChannelBindings b;
+  b.applicationData = core::toBytes("tls-server-end-point:");
+  b.applicationData.insert(b.applicationData.end(), hash.begin(), hash.end());
+  return b;
+}
+
+core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::string& spn,
+                                                                std::optional<ChannelBindings> bindings) {
+  InitiatorOptions initiator = options_.initiator;
+  if (bindings) {
+    initiator.channelBindings = std::move(bindings);
+  }
   if (kerberos_ == nullptr) {
     return makeError(ErrorCategory::Io, "kdc_unreachable", "this workstation has no Kerberos client");
   }
   if (!profile_.kdcReachable) {
     return makeError(ErrorCategory::Io, "kdc_unreachable", "profile " + profile_.name + " reaches no KDC");
   }
-  auto token = kerberos_->initiateContext(spn, options_.initiator);
+  auto token = kerberos_->initiateContext(spn, initiator);
   if (!token.ok() && token.error().code == "no_tgt") {
     auto logon = kerberos_->getTgt(user_.user, user_.password);
     if (!logon.ok()) {
@@ -260,7 +276,7 @@ core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::strin
       e.within("logon of " + user_.user);
       return e;
     }
-    token = kerberos_->initiateContext(spn, options_.initiator);
+    token = kerberos_->initiateContext(spn, initiator);
   }
   return token;
 }

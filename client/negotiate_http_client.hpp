@@ -60,7 +60,7 @@ struct WorkstationUser {
 };
 
 struct NegotiateHttpOptions {
-  std::string caFile;  // trust anchors for https URLs (empty: the system's store)
+  std::string caFile;         // trust anchors for https URLs (empty: the system's store)
   std::string sourceAddress;  // the workstation's own address for its connections (empty: any)
   std::chrono::milliseconds connectTimeout{3000};
   std::chrono::milliseconds requestTimeout{10000};
@@ -99,7 +99,9 @@ class NegotiateHttpClient {
   void run(Attempt& a);
   void runKerberos(Attempt& a, InitiatorToken token);
   void runNtlm(Attempt& a, bool spnego, const std::string& why);  // negotiate_http_ntlm.cpp
-  core::Result<InitiatorToken> kerberosToken(const std::string& spn);
+  core::Result<InitiatorToken> kerberosToken(const std::string& spn, std::optional<ChannelBindings> bindings);
+  // The bindings of the origin's TLS connection (tls-server-end-point), when the profile sends them.
+  std::optional<ChannelBindings> channelBindingsOf(const Origin& origin) const;
   core::Result<HttpClientResponse> send(Attempt& a, std::optional<std::string> authorization);
   void finish(Attempt& a, OutcomeKind kind, const HttpClientResponse& response, std::string reason);
 

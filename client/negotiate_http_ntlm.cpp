@@ -35,6 +35,14 @@ void NegotiateHttpClient::runNtlm(Attempt& a, bool spnego, const std::string& wh
   core::ntlm::ClientOptions ntlmOptions;
   ntlmOptions.workstation = user_.workstation;
   ntlmOptions.targetSpn = a.spn.spn;
+  if (auto bindings = channelBindingsOf(*a.origin)) {
+    auto hash = channelBindingsHash(*bindings);
+    if (!hash.ok()) {
+      a.fail(how + ", but hashing the channel bindings: " + hash.error().message(), hash.error());
+      return;
+    }
+    ntlmOptions.channelBindings = *hash;
+  }
   core::ntlm::NtlmClient ntlm(std::move(ntlmOptions), std::move(*credentials), clock_, rng_);
   auto negotiate = ntlm.negotiate();
   if (!negotiate.ok()) {

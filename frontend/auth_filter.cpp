@@ -174,6 +174,14 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
     return options_.ntlm->handleSpnegoContinuation(*resp, request, connection, state);
   }
   NegotiateOptions negotiate{options_.verify, options_.apRep, true};
+  if (negotiate.verify.extendedProtection != core::acceptor::ExtendedProtection::Off) {
+    // This connection's channel: none on plain HTTP, which a token bound to a TLS channel cannot match.
+    negotiate.verify.channelBindings.reset();
+    if (!connection.tlsServerEndPoint.empty()) {
+      negotiate.verify.channelBindings = core::acceptor::tlsServerEndPointBindings(
+          core::BytesView(connection.tlsServerEndPoint.data(), connection.tlsServerEndPoint.size()));
+    }
+  }
   const auto* pendingState = pending ? &*pending : nullptr;
   auto outcome =
       core::acceptor::acceptNegotiate(token, keys, replayCache_, clock_, rng_, negotiate, pendingState);

@@ -225,7 +225,7 @@ Decision NtlmPassThroughHandler::dispatch(const Leg& leg, ConnectionContext& con
     }
     return deny(ntlm_codes::kNoChallengeOnConnection, std::move(detail));
   }
-  return authenticate(leg, std::move(*hs), state);
+  return authenticate(leg, std::move(*hs), connection, state);
 }
 
 Decision NtlmPassThroughHandler::challenge(const Leg& leg, ConnectionContext& connection,
@@ -276,7 +276,9 @@ Decision NtlmPassThroughHandler::challenge(const Leg& leg, ConnectionContext& co
                    "ntlm_challenge"};
 }
 
-Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs, ConnectionAuthState& state) {
+Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs,
+                                              const ConnectionContext& connection,
+                                              ConnectionAuthState& state) {
   auto read = core::ntlm::readAuthenticate(leg.message, config_.maxMessageBytes);
   if (!read.ok()) {
     if (read.error().category == ErrorCategory::Decoding) {
@@ -288,6 +290,24 @@ Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs, 
   const auto& m = read->message;
   const std::string who =
       shown(m.domainName) + "\\" + shown(m.userName) + " (workstation " + shown(m.workstation) + ")";
+  if (config_.extendedProtection != core::acceptor::ExtendedProtection::Off) {
+    std::optional<std::array<std::uint8_t, 16>> expected;
+    if (!connection.tlsServerEndPoint.empty()) {
+      auto hash = core::acceptor::channelBindingsHash(core::acceptor::tlsServerEndPointBindings(
+          core::BytesView(connection.tlsServerEndPoint.data(), connection.tlsServerEndPoint.size())));
+      if (!hash.ok()) {
+        return deny(ntlm_codes::kLogonFailure, who + ": " + hash.error().message(), hash.error().code);
+      }
+      expected = *hash;
+    }
+    const auto* sent = read->clientBlob.avPairs.find(core::ntlm::AvId::MsvAvChannelBindings);
+    auto bound = core::acceptor::checkChannelBindings(
+        config_.extendedProtection, expected,
+        sent != nullptr ? core::BytesView(sent->value) : core::BytesView());
+    if (!bound.ok()) {
+      return deny(bound.error().code, who + ": " + bound.error().detail, "SEC_E_BAD_BINDINGS");
+    }
+  }
   PassThroughRequest request;
   request.user = m.userName;
   request.domain = m.domainName;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/acceptor/channel_bindings.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/rng.hpp"
 #include "core/ntlm/ntlm_challenge.hpp"
@@ -45,6 +46,10 @@ struct NtlmHandlerConfig {
   std::string channel = "FE01$";           // the secure channel's owner (the node's machine account)
   core::ntlm::ChallengeOptions challenge;  // target info names of the CHALLENGE
   std::size_t maxMessageBytes = core::ntlm::kDefaultMaxMessageBytes;
+  // IIS's Extended Protection: the AUTHENTICATE's MsvAvChannelBindings against this connection's TLS channel
+  // (core::acceptor::checkChannelBindings), checked before the pass-through, so a refusal costs the DC
+  // nothing.
+  core::acceptor::ExtendedProtection extendedProtection = core::acceptor::ExtendedProtection::Off;
 };
 
 // Names for a node in a domain: NetBIOS domain "CONTOSO" (default: first label of the realm), computer
@@ -93,7 +98,8 @@ class NtlmPassThroughHandler final : public NtlmHandler {
 
   Decision dispatch(const Leg& leg, ConnectionContext& connection, ConnectionAuthState& state);
   Decision challenge(const Leg& leg, ConnectionContext& connection, ConnectionAuthState& state);
-  Decision authenticate(const Leg& leg, NtlmHandshake handshake, ConnectionAuthState& state);
+  Decision authenticate(const Leg& leg, NtlmHandshake handshake, const ConnectionContext& connection,
+                        ConnectionAuthState& state);
   Decision selectNtlmssp(const Leg& leg, ConnectionContext& connection, ConnectionAuthState& state);
   Deny deny(std::string_view code, std::string detail, std::string outcome = "");
 

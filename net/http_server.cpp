@@ -64,7 +64,8 @@ struct ServerState {
   const HttpServerConfig config;
   HttpHandler& handler;
   std::optional<ssl::context> tls;
-  asio::thread_pool* blocking = nullptr;  // requests the handler says may block (owned by the Runtime)
+  std::vector<std::uint8_t> tlsServerEndPoint;  // of the certificate `tls` presents
+  asio::thread_pool* blocking = nullptr;        // requests the handler says may block (owned by the Runtime)
   std::atomic<std::uint64_t> nextId{1};
 
   std::atomic<std::uint64_t> connections{0};
@@ -100,6 +101,9 @@ class HttpSession : public ServerSession<Derived> {
     ctx_.id = this->id_;
     ctx_.peer = std::move(peer);
     ctx_.tls = tls;
+    if (tls) {
+      ctx_.tlsServerEndPoint = state_->tlsServerEndPoint;
+    }
     state_->activeConnections++;
     state_->signal.changed();
   }
@@ -359,6 +363,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerConf
   impl->state->blocking = runtime->blocking ? &*runtime->blocking : nullptr;
   if (config.tls) {
     KP_CHECK(loadServerTls(impl->state->tls, *config.tls));
+    KP_TRY(impl->state->tlsServerEndPoint, serverEndPointOf(*config.tls));
   }
   impl->listener =
       std::make_shared<Listener>(runtime->ioc, std::string(kComponent), /*strandPerConnection=*/true,

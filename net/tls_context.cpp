@@ -1,7 +1,11 @@
 #include "net/tls_context.hpp"
 
 #include <boost/system/system_error.hpp>
+#include <fstream>
+#include <iterator>
 #include <string>
+
+#include "core/crypto/x509.hpp"
 
 namespace kerbpool::net {
 
@@ -9,12 +13,25 @@ namespace ssl = boost::asio::ssl;
 using core::ErrorCategory;
 using core::makeError;
 
+core::Result<std::vector<std::uint8_t>> serverEndPointOf(const TlsFiles& files) {
+  std::ifstream in(files.certificateChainFile);
+  const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto hash = core::crypto::tlsServerEndPointOfPem(pem);
+  if (!hash.ok()) {
+    return makeError(ErrorCategory::Config, "tls_certificate",
+                     "cannot hash the first certificate of " + files.certificateChainFile +
+                         " (tls-server-end-point): " + hash.error().message());
+  }
+  return std::vector<std::uint8_t>(hash->begin(), hash->end());
+}
+
 core::Status loadServerTls(std::optional<ssl::context>& context, const TlsFiles& files) {
   boost::system::error_code ec;
   try {
     context.emplace(ssl::context::tls_server);
   } catch (const boost::system::system_error& e) {
-    return makeError(ErrorCategory::Internal, "tls_context", std::string("cannot create a TLS context: ") + e.what());
+    return makeError(ErrorCategory::Internal, "tls_context",
+                     std::string("cannot create a TLS context: ") + e.what());
   }
   auto& ctx = *context;
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |

@@ -82,19 +82,21 @@ Status checkChannelBindings(ExtendedProtection mode,
   }
   if (!expected) {
     return acceptorError(codes::kChannelBindingsMismatch,
-                         "SEC_E_BAD_BINDINGS: the client bound its token to a TLS channel (hash " +
+                         "SEC_E_BAD_BINDINGS: the client bound its token to a TLS channel (bindings hash " +
                              toHex(sent.first(std::min<std::size_t>(sent.size(), 4))) +
                              "...) but this connection has none: TLS ended before this node (a load balancer "
-                             "terminating TLS and forwarding plain HTTP)");
+                             "terminating TLS and forwarding plain HTTP); pass TLS through to the node, or "
+                             "turn Extended Protection off on it");
   }
   if (sent.size() != expected->size() || !constantTimeEqual(sent, BytesView(*expected))) {
     return acceptorError(codes::kChannelBindingsMismatch,
                          "SEC_E_BAD_BINDINGS: the client bound its token to another TLS channel than this "
-                         "connection's (hash " +
+                         "connection's (bindings hash " +
                              toHex(sent.first(std::min<std::size_t>(sent.size(), 4))) + "... against " +
                              toHex(BytesView(*expected).first(4)) +
                              "...): it saw another server certificate, such as a load balancer's that "
-                             "terminated TLS and opened its own to this node");
+                             "terminated TLS and opened its own to this node; pass TLS through, or give the "
+                             "balancer the node's certificate");
   }
   return okStatus();
 }

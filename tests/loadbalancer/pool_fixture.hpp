@@ -33,7 +33,9 @@ class NoHold final : public frontend::RoundTripDelay {
 };
 
 struct Pool {
-  explicit Pool(test::KdcFixture& kdc, std::optional<net::TlsFiles> tls = std::nullopt)
+  explicit Pool(
+      test::KdcFixture& kdc, std::optional<net::TlsFiles> tls = std::nullopt,
+      core::acceptor::ExtendedProtection extendedProtection = core::acceptor::ExtendedProtection::Off)
       : netlogon(kdc.directory(), kdc.events()) {
     frontend::ChannelConfig cc;
     cc.latency.mean = core::Micros(0);
@@ -48,10 +50,12 @@ struct Pool {
       }
       auto creds = scenarios::nodeCredentialsFromDirectory(kdc.directory(), sam + "$");
       REQUIRE(creds.ok());
-      ntlm.push_back(
-          frontend::makeNtlmHandler(frontend::ntlmConfigFor(n, "CONTOSO.TEST"), *channel, clock, rng));
+      auto ntlmConfig = frontend::ntlmConfigFor(n, "CONTOSO.TEST");
+      ntlmConfig.extendedProtection = extendedProtection;
+      ntlm.push_back(frontend::makeNtlmHandler(ntlmConfig, *channel, clock, rng));
       frontend::FrontendNodeConfig nc;
       nc.name = n;
+      nc.auth.verify.extendedProtection = extendedProtection;
       nc.auth.ntlm = ntlm.back().get();
       nodes.push_back(std::make_unique<frontend::FrontendNode>(nc, std::move(*creds), clock, rng));
       net::HttpServerConfig sc;
@@ -87,12 +91,15 @@ struct Pool {
 };
 
 struct Workstation {
+  // `caFile`: the trust anchor for https URLs.
   Workstation(test::KdcFixture& kdc, const std::string& user, const std::string& password,
-              client::ClientProfile profile = client::ClientProfile::internalPc())
+              client::ClientProfile profile = client::ClientProfile::internalPc(), std::string caFile = "")
       : network(options(kdc)), kerberos(network, clock, rng, config()) {
     REQUIRE(dns.addA("pool.contoso.test", "127.0.0.1").ok());
+    client::NegotiateHttpOptions o;
+    o.caFile = std::move(caFile);
     http = std::make_unique<client::NegotiateHttpClient>(
-        profile, client::WorkstationUser{user, "CONTOSO", password}, dns, runtime, &kerberos, clock, rng);
+        profile, client::WorkstationUser{user, "CONTOSO", password}, dns, runtime, &kerberos, clock, rng, o);
   }
   static client::KdcNetworkOptions options(test::KdcFixture& kdc) {
     client::KdcNetworkOptions o;
