@@ -8,6 +8,7 @@
 #include "client/ap_req_builder.hpp"
 #include "core/acceptor/ap_req_verifier.hpp"
 #include "core/common/base64.hpp"
+#include "core/common/hex.hpp"
 #include "core/crypto/crypto_rng.hpp"
 #include "core/crypto/x509.hpp"
 #include "core/spnego/gss_framing.hpp"
@@ -225,4 +226,63 @@ TEST_CASE("kerbpool's front-end accepts curl with a ticket and keytab from a rea
   CHECK(mutual.ok());
   CHECK(node.stats().allowed == 1);
   CHECK(node.stats().denied == 0);
+}
+
+TEST_CASE(
+    "extended protection: MIT GSS-API's channel bindings pass a node with require, other bindings and "
+    "curl's unbound token do not",
+    "[frontend][interop][cli][epa]") {
+  test::KdcFixture kdc;
+  test::TempDir dir;
+  const auto keytab = exportPoolKeytab(dir);
+  core::SystemClock clock;
+  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, clock.now() - std::chrono::hours(1));
+  REQUIRE(bundle.ok());
+  auto files = bundle->writePemFiles(dir / "tls");
+  REQUIRE(files.ok());
+  REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
+  auto endPoint = core::crypto::tlsServerEndPointOfPem(bundle->server.certificate);
+  REQUIRE(endPoint.ok());
+
+  test::FrontendProcess fe(
+      dir.path(),
+      {"--keytab", keytab.string(), "--tls-cert", files->serverCertificate.string(), "--tls-key",
+       files->serverPrivateKey.string(), "--extended-protection", "require"},
+      "https");
+  CHECK_THAT(fe.process.output(), Catch::Contains("extended protection require"));
+  // A token from MIT's gss_init_sec_context, sent by curl over TLS to the node.
+  auto send = [&](const std::string& toolArgs) {
+    auto token = test::runCommand(kdc.envPrefix() + test::shellQuote(test::mitGssTokenBinary()) +
+                                  " HTTP@pool.contoso.test " + toolArgs);
+    INFO(token.output);
+    REQUIRE(token.exitCode == 0);
+    std::string b64 = token.output.substr(0, token.output.find('\n'));
+    return test::runCommand(test::requireTool("curl") + " -sS --cacert " +
+                            test::shellQuote(files->caCertificate.string()) +
+                            " --resolve pool.contoso.test:" + fe.port + ":127.0.0.1 -H " +
+                            test::shellQuote("Authorization: Negotiate " + b64) +
+                            " https://pool.contoso.test:" + fe.port + kPath + " -w ' HTTP%{http_code}'");
+  };
+  for (const char* mech : {"", "--krb5"}) {
+    INFO("mech " << (*mech != 0 ? "krb5" : "spnego"));
+    // Bound to the certificate the node presents: accepted.
+    auto bound = send(std::string(mech) + " --bindings " + core::toHex(*endPoint));
+    INFO(bound.output);
+    CHECK_THAT(bound.output, Catch::Contains("alice@CONTOSO.TEST") && Catch::Contains("HTTP200"));
+    // Bound to another certificate (a balancer's): refused.
+    core::Bytes other = *endPoint;
+    other[0] ^= 0xff;
+    auto wrong = send(std::string(mech) + " --bindings " + core::toHex(other));
+    INFO(wrong.output);
+    CHECK_THAT(wrong.output, Catch::Contains("channel_bindings_mismatch") && Catch::Contains("HTTP401"));
+    // Bound to nothing: refused under require.
+    auto unbound = send(mech);
+    INFO(unbound.output);
+    CHECK_THAT(unbound.output, Catch::Contains("channel_bindings_missing") && Catch::Contains("HTTP401"));
+  }
+  // curl 7.88 (Debian 12) binds its Negotiate token to no channel: refused under require.
+  auto curl = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", kPath,
+                                  "--cacert " + test::shellQuote(files->caCertificate.string()));
+  CHECK_THAT(curl.output, Catch::Contains("channel_bindings_missing"));
+  CHECK(fe.process.stop() == 0);
 }

@@ -46,6 +46,10 @@ std::string kerbpoolBinary() {
   return KERBPOOL_BINARY;
 }
 
+std::string mitGssTokenBinary() {
+  return MIT_GSS_TOKEN_BINARY;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "kerbpool-test-XXXXXX").string();
   char* made = ::mkdtemp(tmpl.data());

@@ -22,6 +22,8 @@ std::string requireTool(const std::string& name);
 std::string requireHeimdalTool(const std::string& name);
 // The kerbpool executable built alongside the tests.
 std::string kerbpoolBinary();
+// tests/tools/mit_gss_token: a context token from MIT's gss_init_sec_context, with channel bindings if asked.
+std::string mitGssTokenBinary();
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:
