@@ -469,6 +469,57 @@ void skewFindings(const PhaseEvidence& e, Diagnosis& d) {
       std::string("tolerates 5 minutes."));
 }
 
+void extendedProtectionFindings(const PhaseEvidence& e, Diagnosis& d) {
+  const std::uint64_t mismatch = deniedTotal(e, "channel_bindings_mismatch");
+  const std::uint64_t missing = deniedTotal(e, "channel_bindings_missing");
+  if (mismatch + missing == 0) {
+    return;
+  }
+  const Scenario& s = *e.scenario;
+  const auto& lb = s.pool.loadBalancer;
+  const std::string refused =
+      pct(e.outcomes.percent(OutcomeKind::Prompt) + e.outcomes.percent(OutcomeKind::Failed));
+  if (mismatch > 0) {
+    std::string channels;
+    if (lb.mode == "http" && lb.tls == "offload") {
+      channels =
+          "workstations bound their Kerberos and NTLM tokens to the load balancer's certificate (RFC 5929 "
+          "tls-server-end-point), and the balancer ended TLS and forwarded plain HTTP, so the nodes had no "
+          "channel to match them with";
+    } else if (lb.mode == "http" && lb.tls == "reencrypt-own-certificate") {
+      channels =
+          "workstations bound their Kerberos and NTLM tokens to the load balancer's own certificate (RFC "
+          "5929 tls-server-end-point), and the nodes saw the balancer's second TLS connection, in which "
+          "they presented their own certificate";
+    } else {
+      channels = "workstations bound their tokens to another TLS channel than the one each node saw";
+    }
+    d.findings.push_back(
+        "Extended Protection (" + s.pool.extendedProtection + " on every node) refused " +
+        withThousands(mismatch) +
+        " tokens as bound to another channel (channel_bindings_mismatch; Windows reports "
+        "SEC_E_BAD_BINDINGS): " +
+        channels + ". " + refused +
+        " of requests ended in a credential prompt or a failure; NTLM was refused at the node, "
+        "before any pass-through to the DC.");
+    d.fixes.push_back(
+        "Pass TLS through to the nodes (load_balancer mode tcp), let the balancer present the nodes' own "
+        "certificate when it re-encrypts (load_balancer tls reencrypt: SSL bridging with the same "
+        "certificate, "
+        "which Exchange supports with Extended Protection), or turn Extended Protection off on the nodes "
+        "(IIS "
+        "tokenChecking None; extended_protection off).");
+  }
+  if (missing > 0) {
+    d.findings.push_back(
+        "Extended Protection is require on every node, and " + withThousands(missing) +
+        " tokens were bound to no channel at all (channel_bindings_missing, SEC_E_BAD_BINDINGS): "
+        "clients that do not send channel bindings are refused under require.");
+    d.fixes.push_back(
+        "Set Extended Protection to allow (IIS tokenChecking Allow) while such clients remain.");
+  }
+}
+
 void externalFindings(const PhaseEvidence& e, Diagnosis& d) {
   const auto externalNtlm = e.outcomes.ntlm - e.internal.ntlm;
   if (externalNtlm > 0) {
@@ -720,6 +771,7 @@ Diagnosis diagnose(const PhaseEvidence& e) {
   part(Cause, [&](Diagnosis& p) { cnameFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { skewFindings(e, p); });
   part(Cause, [&](Diagnosis& p) { ntlmLegFindings(e, p); });
+  part(Cause, [&](Diagnosis& p) { extendedProtectionFindings(e, p); });
   part(e.netlogonTimeouts > 0 ? Cause : Cost, [&](Diagnosis& p) { netlogonFindings(e, p); });
   part(Context, [&](Diagnosis& p) { connectionFindings(e, p); });
   part(Context, [&](Diagnosis& p) { externalFindings(e, p); });

@@ -3,11 +3,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "core/crypto/x509.hpp"
@@ -29,6 +29,27 @@ core::Status writePublic(const std::string& path, const std::string& pem) {
     return core::makeError(core::ErrorCategory::Io, "write_failed", "cannot write " + path);
   }
   return core::okStatus();
+}
+
+// A private key held in memory only (memfd), for TLS contexts to load as /proc/self/fd/N. Sets `fd` (closed
+// by the destructor) and returns that path.
+core::Result<std::string> holdKey(const std::string& key, int& fd) {
+  fd = ::memfd_create("kerbpool-lab-server-key", MFD_CLOEXEC);
+  if (fd < 0) {
+    return core::makeError(
+        core::ErrorCategory::Io, "memfd_failed",
+        std::string("cannot hold the lab's server key in memory: ") + std::strerror(errno));
+  }
+  for (std::size_t done = 0; done < key.size();) {
+    const auto n = ::write(fd, key.data() + done, key.size() - done);
+    if (n <= 0) {
+      return core::makeError(
+          core::ErrorCategory::Io, "memfd_failed",
+          std::string("cannot hold the lab's server key in memory: ") + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return "/proc/self/fd/" + std::to_string(fd);
 }
 
 }  // namespace
@@ -59,27 +80,24 @@ core::Result<std::unique_ptr<LabCertificates>> LabCertificates::create(const Sce
   c->chainFile_ = (c->dir_ / "server.pem").string();
   KP_CHECK(writePublic(c->caFile_, bundle.ca.certificate));
   KP_CHECK(writePublic(c->chainFile_, bundle.serverChain()));
-  c->keyFd_ = ::memfd_create("kerbpool-lab-server-key", MFD_CLOEXEC);
-  if (c->keyFd_ < 0) {
-    return core::makeError(core::ErrorCategory::Io, "memfd_failed",
-                           std::string("cannot hold the lab's server key in memory: ") + std::strerror(errno));
-  }
-  const std::string& key = bundle.server.privateKey;
-  for (std::size_t done = 0; done < key.size();) {
-    const auto n = ::write(c->keyFd_, key.data() + done, key.size() - done);
-    if (n <= 0) {
-      return core::makeError(core::ErrorCategory::Io, "memfd_failed",
-                             std::string("cannot hold the lab's server key in memory: ") + std::strerror(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  c->keyFile_ = "/proc/self/fd/" + std::to_string(c->keyFd_);
+  KP_TRY(c->keyFile_, holdKey(bundle.server.privateKey, c->keyFd_));
+  // The balancer's own certificate for the same names, from the same CA (a real one holds the public
+  // certificate, the nodes an internal one): what a workstation binds to when the balancer ends its TLS.
+  core::crypto::ServerCertSpec spec;
+  spec.dnsNames = names;
+  spec.notBefore = clock.now() - std::chrono::hours(24);
+  KP_TRY(auto balancer, core::crypto::issueServerCertificate(bundle.ca, spec));
+  c->balancerChainFile_ = (c->dir_ / "balancer.pem").string();
+  KP_CHECK(writePublic(c->balancerChainFile_, balancer.certificate + bundle.ca.certificate));
+  KP_TRY(c->balancerKeyFile_, holdKey(balancer.privateKey, c->balancerKeyFd_));
   return c;
 }
 
 LabCertificates::~LabCertificates() {
-  if (keyFd_ >= 0) {
-    ::close(keyFd_);
+  for (int fd : {keyFd_, balancerKeyFd_}) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
   }
   if (!dir_.empty()) {
     std::error_code ignored;

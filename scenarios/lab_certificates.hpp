@@ -29,6 +29,10 @@ class LabCertificates {
   const std::string& caFile() const { return caFile_; }           // what the workstations trust
   const std::string& chainFile() const { return chainFile_; }     // the server certificate, then the CA
   const std::string& privateKeyFile() const { return keyFile_; }  // its key: /proc/self/fd/N
+  // Another certificate for the same names from the same CA: the balancer's own, when it does not present
+  // the nodes' one (pool.load_balancer.tls "reencrypt-own-certificate" or "offload").
+  const std::string& balancerChainFile() const { return balancerChainFile_; }
+  const std::string& balancerPrivateKeyFile() const { return balancerKeyFile_; }
   const std::filesystem::path& directory() const { return dir_; }
 
  private:
@@ -38,6 +42,9 @@ class LabCertificates {
   std::string chainFile_;
   std::string keyFile_;
   int keyFd_ = -1;
+  std::string balancerChainFile_;
+  std::string balancerKeyFile_;
+  int balancerKeyFd_ = -1;
 };
 
 }  // namespace kerbpool::scenarios

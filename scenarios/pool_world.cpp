@@ -114,8 +114,12 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
     lc.backendCaFile = w->caFile();
     lc.backendTlsName = lower(w->scenario_.pool.fqdn);
     if (lc.mode == loadbalancer::LbMode::Http) {
-      lc.tls = loadbalancer::LbTlsFiles{w->certificates_->chainFile(), w->certificates_->privateKeyFile()};
-      lc.backendTls = true;
+      const std::string& how = w->scenario_.pool.loadBalancer.tls;
+      lc.tls = how == "reencrypt" ? loadbalancer::LbTlsFiles{w->certificates_->chainFile(),
+                                                             w->certificates_->privateKeyFile()}
+                                  : loadbalancer::LbTlsFiles{w->certificates_->balancerChainFile(),
+                                                             w->certificates_->balancerPrivateKeyFile()};
+      lc.backendTls = how != "offload";
     } else {
       lc.health.tls = true;
     }
@@ -199,10 +203,13 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
 
     frontend::FrontendNodeConfig nc;
     nc.name = name;
+    const auto extendedProtection = core::acceptor::parseExtendedProtection(scenario_.pool.extendedProtection)
+                                        .value_or(core::acceptor::ExtendedProtection::Off);
+    nc.auth.verify.extendedProtection = extendedProtection;
     if (scenario_.pool.ntlm) {
-      n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(
-          frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon.netbiosDomain()), *n->channel,
-          clock_, n->rng);
+      auto ntlmConfig = frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon.netbiosDomain());
+      ntlmConfig.extendedProtection = extendedProtection;
+      n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(ntlmConfig, *n->channel, clock_, n->rng);
       nc.auth.ntlm = n->ntlm.get();
       ntlmEnabled_ = true;
     }
@@ -226,7 +233,7 @@ core::Status PoolWorld::startNode(Node& n) {
   base.blockingThreads =
       ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 112, 16, 262)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
-  if (tls()) {
+  if (tls() && scenario_.pool.loadBalancer.tls != "offload") {
     base.tls = net::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
   }
   auto server = net::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);

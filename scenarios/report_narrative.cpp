@@ -95,6 +95,24 @@ std::string comparison(const RunReport& r) {
   return out;
 }
 
+// How the pool's TLS reaches the nodes.
+std::string tlsText(const Scenario& s) {
+  const auto& lb = s.pool.loadBalancer;
+  if (!s.pool.tls) {
+    return "plain HTTP";
+  }
+  if (lb.mode == "tcp") {
+    return "HTTPS, TLS passed through to the nodes";
+  }
+  if (lb.tls == "offload") {
+    return "HTTPS, TLS terminated at the load balancer (its own certificate) and plain HTTP to the nodes";
+  }
+  if (lb.tls == "reencrypt-own-certificate") {
+    return "HTTPS, TLS terminated at the load balancer (its own certificate) and re-encrypted to the nodes";
+  }
+  return "HTTPS, TLS terminated at the load balancer (the nodes' certificate) and re-encrypted to the nodes";
+}
+
 }  // namespace
 
 std::string narrative(const RunReport& r) {
@@ -134,13 +152,11 @@ std::string narrative(const RunReport& r) {
           " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
           " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
           lb.affinity + (lb.mode == "http" ? ", node connections " + lb.connectionModel : std::string()) +
-          "; " +
-          (!s.pool.tls        ? std::string("plain HTTP")
-           : lb.mode == "tcp" ? "HTTPS, TLS passed through to the nodes"
-                              : "HTTPS, TLS terminated at the load balancer and re-encrypted to the nodes") +
-          " (" + (s.pool.tls ? "https://" : "http://") + s.pool.fqdn + s.pool.path +
+          "; " + tlsText(s) + " (" + (s.pool.tls ? "https://" : "http://") + s.pool.fqdn + s.pool.path +
           "); authentication persistence " + s.pool.authPersistence + "; NTLM " +
-          (s.pool.ntlm ? "offered" : "not offered") + ".",
+          (s.pool.ntlm ? "offered" : "not offered") +
+          (s.pool.extendedProtection != "off" ? "; Extended Protection " + s.pool.extendedProtection : "") +
+          ".",
       "  ");
   for (std::size_t i = 0; i < r.servers.dcs.size() && i < s.domainControllers.size(); ++i) {
     const auto& dc = s.domainControllers[i];

@@ -87,6 +87,10 @@ struct LoadBalancerSpec {
   // http mode: per-request | haproxy (an NTLM/Negotiate challenge makes the node connection private to the
   // client connection) | server-close (loadbalancer::ConnectionModel)
   std::string connectionModel = "per-request";
+  // pool.tls in http mode: reencrypt (TLS to the nodes, presenting the nodes' own certificate: SSL bridging
+  // with the same certificate) | reencrypt-own-certificate (TLS to the nodes, the balancer presenting another
+  // certificate for the same names) | offload (plain HTTP to the nodes). tcp mode passes TLS through.
+  std::string tls = "reencrypt";
 };
 
 struct PoolSpec {
@@ -97,6 +101,8 @@ struct PoolSpec {
   bool tls = false;
   std::string authPersistence = "per-request";  // per-request | per-connection (IIS authPersistNonNTLM)
   bool ntlm = true;                             // offer WWW-Authenticate: NTLM and NTLM inside Negotiate
+  // IIS's Extended Protection on every node: off | allow | require (core::acceptor::ExtendedProtection).
+  std::string extendedProtection = "off";
   std::string path = "/WebTicket/WebTicketService.svc";
 };
 

@@ -42,7 +42,9 @@ PoolSpec loadPool(const json& root) {
   }
   const std::string path = "pool";
   requireObject(*j, path);
-  checkKeys(*j, path, {"fqdn", "site", "nodes", "load_balancer", "tls", "auth_persistence", "ntlm", "path"});
+  checkKeys(*j, path,
+            {"fqdn", "site", "nodes", "load_balancer", "tls", "auth_persistence", "ntlm", "path",
+             "extended_protection"});
   p.fqdn = lower(optString(*j, path, "fqdn").value_or(p.fqdn));
   p.site = optString(*j, path, "site").value_or(p.site);
   if (find(*j, "nodes") != nullptr) {
@@ -64,7 +66,7 @@ PoolSpec loadPool(const json& root) {
   if (const json* lb = find(*j, "load_balancer")) {
     const std::string lp = member(path, "load_balancer");
     requireObject(*lb, lp);
-    checkKeys(*lb, lp, {"mode", "policy", "affinity", "connection_model"});
+    checkKeys(*lb, lp, {"mode", "policy", "affinity", "connection_model", "tls"});
     p.loadBalancer.mode =
         oneOf(optString(*lb, lp, "mode").value_or("http"), member(lp, "mode"), {"http", "tcp"});
     p.loadBalancer.policy = oneOf(optString(*lb, lp, "policy").value_or("round-robin"), member(lp, "policy"),
@@ -82,6 +84,19 @@ PoolSpec loadPool(const json& root) {
     }
   }
   p.tls = optBool(*j, path, "tls").value_or(false);
+  if (const json* lb = find(*j, "load_balancer")) {
+    const std::string lp = member(path, "load_balancer");
+    p.loadBalancer.tls = oneOf(optString(*lb, lp, "tls").value_or("reencrypt"), member(lp, "tls"),
+                               {"reencrypt", "reencrypt-own-certificate", "offload"});
+    if (p.loadBalancer.tls != "reencrypt" && (!p.tls || p.loadBalancer.mode == "tcp")) {
+      fail(member(lp, "tls"), "'" + p.loadBalancer.tls +
+                                  "' is how a layer 7 balancer carries the pool's TLS: " +
+                                  "it needs \"tls\": true on the pool and mode http (tcp mode passes TLS "
+                                  "through)");
+    }
+  }
+  p.extendedProtection = oneOf(optString(*j, path, "extended_protection").value_or("off"),
+                               member(path, "extended_protection"), {"off", "allow", "require"});
   p.authPersistence = oneOf(optString(*j, path, "auth_persistence").value_or(p.authPersistence),
                             member(path, "auth_persistence"), {"per-request", "per-connection"});
   p.ntlm = optBool(*j, path, "ntlm").value_or(true);

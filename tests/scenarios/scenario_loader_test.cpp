@@ -41,6 +41,11 @@ TEST_CASE("scenario loader: errors name the JSON path of the bad field", "[scena
                 0) == 0);
   CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"mode": "tcp", "connection_model": "haproxy"}}})")
             .rfind("pool.load_balancer.connection_model: 'haproxy' is a layer 7 model", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"extended_protection": "on"}})")
+            .rfind("pool.extended_protection: 'on' is not one of: off, allow, require", 0) == 0);
+  CHECK(errorOf(R"({"name": "x", "pool": {"load_balancer": {"tls": "offload"}}})")
+            .rfind("pool.load_balancer.tls: 'offload' is how a layer 7 balancer carries the pool's TLS", 0) ==
+        0);
   CHECK(errorOf(R"({"name": "x", "domain_controllers": [{"max_concurrent_api": 151}]})")
             .rfind("domain_controllers[0].max_concurrent_api", 0) == 0);
   CHECK(
