@@ -49,6 +49,9 @@ class HttpProxySession : public net::ServerSession<Derived> {
     if (upstream_) {
       upstream_->close();  // pinned or half-used: never handed to another client
     }
+    for (auto& held : held_) {
+      held->close();
+    }
     state_->registry.remove(this->id_);
     state_->counters.activeClientConnections--;
     state_->caps.release(std::string(net::sourceAddress(peer_)));
@@ -61,6 +64,9 @@ class HttpProxySession : public net::ServerSession<Derived> {
       self->lowest().close();
       if (self->upstream_) {
         self->upstream_->close();
+      }
+      for (auto& held : self->held_) {
+        held->close();
       }
     });
   }
@@ -148,8 +154,15 @@ class HttpProxySession : public net::ServerSession<Derived> {
 
   void useBackend(ConnectionModel model) {
     if (upstream_ && upstream_->backend() != backend_) {
-      upstream_->close();  // a pinned connection to the previous node
-      upstream_.reset();
+      if (model == ConnectionModel::Private) {
+        hold(std::move(upstream_));  // this client's, for when the policy picks that node again
+      } else {
+        upstream_->close();  // a pinned connection to the previous node
+        upstream_.reset();
+      }
+    }
+    if (!upstream_) {
+      upstream_ = takeHeld(backend_);
     }
     // http-reuse safe: a client connection's first request never rides on another client's idle connection.
     if (!upstream_ && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
@@ -293,6 +306,32 @@ class HttpProxySession : public net::ServerSession<Derived> {
     }
   }
 
+  // haproxy model: node connections that carried this client's authentication stay with this client
+  // connection (never shared, at most one per node) while the policy sends its requests elsewhere, as HAProxy
+  // keeps a session's server connections; without them every authenticated request to another node would
+  // reconnect.
+  void hold(UpstreamPtr conn) {
+    for (auto& held : held_) {
+      if (held->backend() == conn->backend()) {
+        held->close();
+        held = std::move(conn);
+        return;
+      }
+    }
+    held_.push_back(std::move(conn));
+  }
+
+  UpstreamPtr takeHeld(std::size_t backend) {
+    for (auto it = held_.begin(); it != held_.end(); ++it) {
+      if ((*it)->backend() == backend) {
+        UpstreamPtr conn = std::move(*it);
+        held_.erase(it);
+        return conn;
+      }
+    }
+    return nullptr;
+  }
+
   void onUpstreamFailure(beast::error_code ec, std::string_view what, bool gotResponse) {
     const bool reused = upstream_ && upstream_->exchanges > 0;
     if (upstream_) {
@@ -415,6 +454,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
   std::vector<std::size_t> excluded_;
   std::string lastFailure_;
   UpstreamPtr upstream_;
+  std::vector<UpstreamPtr> held_;  // haproxy model: this client's idle node connections to other nodes
   std::optional<http::response_parser<http::string_body>> resParser_;
   http::response<http::string_body> res_;
   std::optional<http::request_serializer<http::string_body>> reqSr_;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -119,6 +120,47 @@ TEST_CASE("lb http: one keep-alive client connection hits different nodes withou
   // What breaks NTLM: leg 1 on fe01, leg 2 on fe02, over one client connection.
   CHECK(nodes == std::vector<std::string>{"fe01", "fe02", "fe01", "fe02"});
   CHECK(lb->stats().totals.clientConnections == 1);
+}
+
+TEST_CASE("lb http: the haproxy model keeps a client's authenticated node connections for it, one per node",
+          "[loadbalancer][integration]") {
+  test::EchoNode fe01("fe01"), fe02("fe02");
+  core::SeededRng rng(1);
+  auto config = test::lbConfig({&fe01, &fe02});
+  config.connectionModel = loadbalancer::ConnectionModel::Private;
+  auto lb = startLb(config, rng);
+  std::vector<std::string> nodes;
+  std::map<std::string, std::set<std::string>> connsByNode;
+  {
+    // Requests that each carry their own token (no challenge first, as a client with a cached ticket
+    // sends them): round robin alternates the nodes.
+    test::HttpTestClient c(lb->port());
+    for (int i = 0; i < 6; ++i) {
+      auto r = c.get("/negotiate",
+                     {{"Authorization", "Negotiate YIIBdQYGKwYBBQUCoIIBaTCCAWWgDTALBgkqhkiG9xIBAgI="}});
+      REQUIRE(r.has_value());
+      CHECK(r->status == 200);
+      const auto f = test::echoFields(r->body);
+      nodes.push_back(f.at("node"));
+      connsByNode[f.at("node")].insert(f.at("conn"));
+    }
+  }
+  CHECK(nodes == std::vector<std::string>{"fe01", "fe02", "fe01", "fe02", "fe01", "fe02"});
+  // One node connection per node for the client connection's whole life: none reopened, none shared.
+  CHECK(connsByNode["fe01"].size() == 1);
+  CHECK(connsByNode["fe02"].size() == 1);
+  std::uint64_t opened = 0;
+  for (const auto& b : lb->stats().backends) {
+    opened += b.connections;
+  }
+  CHECK(opened == 2);
+  // Another client connection gets node connections of its own, never the first one's.
+  test::HttpTestClient other(lb->port());
+  auto r = other.get("/negotiate",
+                     {{"Authorization", "Negotiate YIIBdQYGKwYBBQUCoIIBaTCCAWWgDTALBgkqhkiG9xIBAgI="}});
+  REQUIRE(r.has_value());
+  const auto f = test::echoFields(r->body);
+  CHECK(connsByNode[f.at("node")].count(f.at("conn")) == 0);
 }
 
 TEST_CASE("lb http: source affinity keeps a client connection on one node and one upstream connection",
