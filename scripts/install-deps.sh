@@ -14,8 +14,9 @@ packages=(
   krb5-user krb5-kdc krb5-admin-server libkrb5-dev
   # HTTP and capture peers
   curl tshark
-  # a real load balancer to compare kerbpool lb with (tests/loadbalancer/lb_haproxy_interop_test.cpp, bench/)
-  haproxy
+  # a real load balancer to compare kerbpool lb with (tests/loadbalancer/lb_haproxy_interop_test.cpp, bench/),
+  # and the HTTP load generator of bench/lb-vs-haproxy.sh
+  haproxy wrk
   # Impacket (getTGT.py, getST.py): a Windows-minded Kerberos client that AD answers and MIT refuses
   python3-impacket
   # Heimdal's client libraries; its tools are unpacked below (krb5-user conflicts with heimdal-clients)
