@@ -23,17 +23,6 @@ using core::ErrorCategory;
 using core::iana::KeyUsage;
 using core::iana::toUsage;
 
-void putLe32(core::Bytes& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) {
-    out.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xff));
-  }
-}
-
-void putCounted(core::Bytes& out, core::BytesView data) {
-  putLe32(out, static_cast<std::uint32_t>(data.size()));
-  core::append(out, data);
-}
-
 // MIT krb5_generate_seq_number keeps the initial sequence number below 2^30 for old peers.
 std::uint32_t freshSeqNumber(core::Rng& rng) {
   const auto n = static_cast<std::uint32_t>(rng.next64() & 0x3fffffffu);
@@ -41,19 +30,6 @@ std::uint32_t freshSeqNumber(core::Rng& rng) {
 }
 
 }  // namespace
-
-core::Result<std::array<std::uint8_t, 16>> channelBindingsHash(const ChannelBindings& b) {
-  core::Bytes flat;
-  putLe32(flat, b.initiatorAddrType);
-  putCounted(flat, b.initiatorAddress);
-  putLe32(flat, b.acceptorAddrType);
-  putCounted(flat, b.acceptorAddress);
-  putCounted(flat, b.applicationData);
-  KP_TRY(core::Bytes digest, core::crypto::md5(flat));
-  std::array<std::uint8_t, 16> out{};
-  std::copy_n(digest.begin(), out.size(), out.begin());
-  return out;
-}
 
 core::Result<InitiatorToken> buildInitiatorToken(const Credential& service, const core::Clock& clock,
                                                  core::Rng& rng, const InitiatorOptions& options) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "client/credential.hpp"
+#include "core/acceptor/channel_bindings.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 #include "core/common/rng.hpp"
@@ -14,17 +15,10 @@
 // wrapped in SPNEGO for HTTP Negotiate (RFC 4559), and the check of the acceptor's AP-REP.
 namespace kerbpool::client {
 
-// gss_channel_bindings_struct (RFC 2744 3.11); Bnd is the MD5 of its flattened form (RFC 4121 4.1.1.2).
-struct ChannelBindings {
-  std::uint32_t initiatorAddrType = 0;
-  core::Bytes initiatorAddress;
-  std::uint32_t acceptorAddrType = 0;
-  core::Bytes acceptorAddress;
-  core::Bytes applicationData;  // e.g. "tls-server-end-point:" + certificate hash (RFC 5929)
-};
-
-// MD5(le32 initiator type | le32 len | address | le32 acceptor type | le32 len | address | le32 len | data).
-core::Result<std::array<std::uint8_t, 16>> channelBindingsHash(const ChannelBindings& bindings);
+// gss_channel_bindings_struct (RFC 2744 3.11) and its MD5, the Bnd (RFC 4121 4.1.1.2): the acceptor's own,
+// so that both sides flatten the bindings one way.
+using core::acceptor::ChannelBindings;
+using core::acceptor::channelBindingsHash;
 
 enum class SpnegoMechList {
   Krb5,         // {krb5}: MIT, curl

@@ -250,10 +250,7 @@ std::optional<ChannelBindings> NegotiateHttpClient::channelBindingsOf(const Orig
     return std::nullopt;
   }
   const auto& hash = origin.connection->tlsServerEndPoint();
-  ChannelBindings b;
-  b.applicationData = core::toBytes("tls-server-end-point:");
-  b.applicationData.insert(b.applicationData.end(), hash.begin(), hash.end());
-  return b;
+  return core::acceptor::tlsServerEndPointBindings(core::BytesView(hash.data(), hash.size()));
 }
 
 core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::string& spn,
