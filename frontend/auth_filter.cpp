@@ -78,6 +78,14 @@ core::Result<Persistence> parsePersistence(std::string_view text) {
                    "persistence '" + std::string(text) + "' is not per-request or per-connection");
 }
 
+std::optional<core::acceptor::ChannelBindings> connectionBindings(const ConnectionContext& connection) {
+  if (connection.tlsServerEndPoint.empty()) {
+    return std::nullopt;
+  }
+  return core::acceptor::tlsServerEndPointBindings(
+      core::BytesView(connection.tlsServerEndPoint.data(), connection.tlsServerEndPoint.size()));
+}
+
 ConnectionAuthState& connectionAuthState(ConnectionContext& connection) {
   if (!connection.authState) {
     connection.authState = std::make_shared<ConnectionAuthState>();
@@ -176,11 +184,7 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
   NegotiateOptions negotiate{options_.verify, options_.apRep, true};
   if (negotiate.verify.extendedProtection != core::acceptor::ExtendedProtection::Off) {
     // This connection's channel: none on plain HTTP, which a token bound to a TLS channel cannot match.
-    negotiate.verify.channelBindings.reset();
-    if (!connection.tlsServerEndPoint.empty()) {
-      negotiate.verify.channelBindings = core::acceptor::tlsServerEndPointBindings(
-          core::BytesView(connection.tlsServerEndPoint.data(), connection.tlsServerEndPoint.size()));
-    }
+    negotiate.verify.channelBindings = connectionBindings(connection);
   }
   const auto* pendingState = pending ? &*pending : nullptr;
   auto outcome =

@@ -23,9 +23,9 @@ namespace kerbpool::frontend {
 
 // The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
 using net::ConnectionContext;
+using net::HeaderList;
 using net::HttpHandler;
 using net::HttpRequest;
-using net::HeaderList;
 using net::HttpResponse;
 
 // IIS's authPersistNonNTLM: whether a connection that authenticated stays authenticated.
@@ -168,6 +168,10 @@ class AuthFilter {
 
 // The WWW-Authenticate fields of an anonymous 401: `Negotiate`, then `NTLM` when NTLM is offered (IIS order).
 HeaderList offeredChallenges(bool ntlm);
+
+// The channel bindings of a TLS connection (tls-server-end-point of the certificate this server presents), or
+// nullopt on plain HTTP: what Extended Protection compares a client's bindings with.
+std::optional<core::acceptor::ChannelBindings> connectionBindings(const ConnectionContext& connection);
 
 // The state in a connection's authState (created empty on first use).
 ConnectionAuthState& connectionAuthState(ConnectionContext& connection);

@@ -292,9 +292,8 @@ Decision NtlmPassThroughHandler::authenticate(const Leg& leg, NtlmHandshake hs,
       shown(m.domainName) + "\\" + shown(m.userName) + " (workstation " + shown(m.workstation) + ")";
   if (config_.extendedProtection != core::acceptor::ExtendedProtection::Off) {
     std::optional<std::array<std::uint8_t, 16>> expected;
-    if (!connection.tlsServerEndPoint.empty()) {
-      auto hash = core::acceptor::channelBindingsHash(core::acceptor::tlsServerEndPointBindings(
-          core::BytesView(connection.tlsServerEndPoint.data(), connection.tlsServerEndPoint.size())));
+    if (const auto bindings = connectionBindings(connection)) {
+      auto hash = core::acceptor::channelBindingsHash(*bindings);
       if (!hash.ok()) {
         return deny(ntlm_codes::kLogonFailure, who + ": " + hash.error().message(), hash.error().code);
       }
