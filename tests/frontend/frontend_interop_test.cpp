@@ -40,6 +40,20 @@ std::filesystem::path exportPoolKeytab(const test::TempDir& dir) {
 }
 
 // The token after `prefix` ("> Authorization: Negotiate ") in curl's verbose trace.
+// A certificate for pool.contoso.test (valid from an hour ago) and its PEM files under dir/tls.
+struct PoolTls {
+  core::crypto::TlsBundle bundle;
+  core::crypto::PemFilePaths files;
+};
+PoolTls poolTls(const test::TempDir& dir) {
+  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"},
+                                                core::SystemClock().now() - std::chrono::hours(1));
+  REQUIRE(bundle.ok());
+  auto files = bundle->writePemFiles(dir / "tls");
+  REQUIRE(files.ok());
+  return {std::move(*bundle), std::move(*files)};
+}
+
 std::optional<core::Bytes> traceToken(const std::string& trace, const std::string& prefix) {
   const auto at = trace.find(prefix);
   if (at == std::string::npos) {
@@ -152,11 +166,8 @@ TEST_CASE("curl --negotiate over https with a certificate for the pool name", "[
   test::KdcFixture kdc;
   test::TempDir dir;
   const auto keytab = exportPoolKeytab(dir);
-  core::SystemClock clock;
-  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, clock.now() - std::chrono::hours(1));
-  REQUIRE(bundle.ok());
-  auto files = bundle->writePemFiles(dir / "tls");
-  REQUIRE(files.ok());
+  const auto tls = poolTls(dir);
+  const auto* files = &tls.files;
   REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
 
   test::FrontendProcess fe(dir.path(),
@@ -235,13 +246,10 @@ TEST_CASE(
   test::KdcFixture kdc;
   test::TempDir dir;
   const auto keytab = exportPoolKeytab(dir);
-  core::SystemClock clock;
-  auto bundle = core::crypto::generateTlsBundle({"pool.contoso.test"}, clock.now() - std::chrono::hours(1));
-  REQUIRE(bundle.ok());
-  auto files = bundle->writePemFiles(dir / "tls");
-  REQUIRE(files.ok());
+  const auto tls = poolTls(dir);
+  const auto* files = &tls.files;
   REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
-  auto endPoint = core::crypto::tlsServerEndPointOfPem(bundle->server.certificate);
+  auto endPoint = core::crypto::tlsServerEndPointOfPem(tls.bundle.server.certificate);
   REQUIRE(endPoint.ok());
 
   test::FrontendProcess fe(
