@@ -63,6 +63,7 @@ PoolSpec loadPool(const json& root) {
       }
     }
   }
+  p.tls = optBool(*j, path, "tls").value_or(false);
   if (const json* lb = find(*j, "load_balancer")) {
     const std::string lp = member(path, "load_balancer");
     requireObject(*lb, lp);
@@ -82,10 +83,6 @@ PoolSpec loadPool(const json& root) {
                "' is a layer 7 model: tcp mode keeps one node connection per client connection (leave "
                "connection_model out, or set mode to http)");
     }
-  }
-  p.tls = optBool(*j, path, "tls").value_or(false);
-  if (const json* lb = find(*j, "load_balancer")) {
-    const std::string lp = member(path, "load_balancer");
     p.loadBalancer.tls = oneOf(optString(*lb, lp, "tls").value_or("reencrypt"), member(lp, "tls"),
                                {"reencrypt", "reencrypt-own-certificate", "offload"});
     if (p.loadBalancer.tls != "reencrypt" && (!p.tls || p.loadBalancer.mode == "tcp")) {
