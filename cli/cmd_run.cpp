@@ -19,6 +19,7 @@
 #include "scenarios/assignment_check.hpp"
 #include "scenarios/lab_at.hpp"
 #include "scenarios/report.hpp"
+#include "scenarios/report_html.hpp"
 #include "scenarios/scenario_runner.hpp"
 #include "scenarios/text_table.hpp"
 
@@ -39,6 +40,7 @@ struct RunArgs {
   double netlogonTimeoutS = 0;        // 0: the scenario's
   bool json = false;
   std::string jsonOut;  // also write the JSON report here
+  std::string html;     // also write the HTML report (one self-contained page) here
   bool quiet = false;   // no progress line
   bool serverLogs = false;
   bool serial = false;
@@ -121,6 +123,7 @@ scenarios::RunOptions runOptions(const RunArgs& a, std::optional<int> maxConcurr
   }
   o.serverLogs = a.serverLogs;
   o.serial = a.serial;
+  o.record = !a.html.empty();
   return o;
 }
 
@@ -240,6 +243,14 @@ int run(const RunArgs& a) {
   if (!a.jsonOut.empty() && !writeFile(a.jsonOut, a.json ? text : reportJson(*report, sig), "kerbpool run")) {
     return 2;
   }
+  if (!a.html.empty()) {
+    // The page carries the text report's words even when --json printed the JSON.
+    const std::string words = a.json ? scenarios::formatReport(*report) : text;
+    if (!writeFile(a.html, scenarios::formatReportHtml({{&*report, report->scenario.name, words}}),
+                   "kerbpool run")) {
+      return 2;
+    }
+  }
   if (sig != 0) {
     return 128 + sig;
   }
@@ -274,6 +285,8 @@ int compare(const RunArgs& a) {
                           "timeouts", "p99", "event 11", "event 4776", "result"});
   bool allPassed = true;
   std::string why;
+  std::vector<std::unique_ptr<scenarios::RunReport>> kept;  // --html: every run, for the page
+  std::vector<scenarios::HtmlRun> pages;
   for (const auto& [name, mca] : runs) {
     auto report = runOne(name, a, mca, !a.json, &watcher.stopFlag());
     if (!report.ok()) {
@@ -300,6 +313,10 @@ int compare(const RunArgs& a) {
     if (a.json || !a.jsonOut.empty()) {
       all.push_back(nlohmann::ordered_json::parse(reportJson(*report, watcher.signal()), nullptr, false));
     }
+    if (!a.html.empty()) {
+      kept.push_back(std::make_unique<scenarios::RunReport>(std::move(*report)));
+      pages.push_back({kept.back().get(), label, scenarios::formatReport(*kept.back())});
+    }
     if (watcher.signal() != 0) {
       break;  // the scenarios not yet run are left out
     }
@@ -309,6 +326,10 @@ int compare(const RunArgs& a) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
   if (!a.jsonOut.empty() && !writeFile(a.jsonOut, json, "kerbpool compare")) {
+    return 2;
+  }
+  if (!a.html.empty() &&
+      !writeFile(a.html, scenarios::formatReportHtml(pages, t.render("") + "\nWhy\n" + why), "kerbpool compare")) {
     return 2;
   }
   if (watcher.signal() != 0) {
@@ -351,6 +372,10 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
   cmd->add_flag("--json", a.json, "Print the report as one JSON document");
   cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE")
       ->default_str("none");
+  cmd->add_option("--html", a.html,
+                  "Also write the report as one self-contained HTML page to FILE: charts over time, one sign-in "
+                  "sequence diagram per phase, the event logs (opens offline; compare: the runs side by side)")
+      ->type_name("FILE");
   cmd->add_flag("--quiet", a.quiet, "No progress line on stderr (there is none on a pipe either)");
 }
 
@@ -365,7 +390,7 @@ void registerRun(CLI::App& app) {
   cmd->add_flag("--test-assignment", a->assignment,
                 "After the report, Test-CsKerberosAccountAssignment against the directory of every phase");
   cmd->footer("Examples:\n  kerbpool run per-node-spn\n  kerbpool run scale --clients 2000 --json-out scale.json\n"
-              "  kerbpool run password-roll-missed-node --test-assignment");
+              "  kerbpool run password-roll-missed-node --test-assignment\n  kerbpool run tour --html tour.html");
   cmd->callback([a] { setExitCode(run(*a)); });
 
   auto c = std::make_shared<RunArgs>();
@@ -373,7 +398,8 @@ void registerRun(CLI::App& app) {
   cmp->add_option("scenarios", c->names, "Built-in scenario names or files")->required();
   addCommon(cmp, *c);
   cmp->footer("Examples:\n  kerbpool compare per-node-spn shared-account\n"
-              "  kerbpool compare ntlm-bottleneck --max-concurrent-api 2,10,150");
+              "  kerbpool compare ntlm-bottleneck --max-concurrent-api 2,10,150\n"
+              "  kerbpool compare per-node-spn shared-account --html compare.html");
   cmp->callback([c] { setExitCode(compare(*c)); });
 }
 

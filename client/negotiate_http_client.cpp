@@ -116,7 +116,8 @@ RequestOutcome NegotiateHttpClient::get(std::string_view url) {
 }
 
 core::Result<HttpClientResponse> NegotiateHttpClient::send(Attempt& a,
-                                                           std::optional<std::string> authorization) {
+                                                           std::optional<std::string> authorization,
+                                                           const std::string& what) {
   HttpClientRequest request;
   request.target = a.url.target;
   request.headers.emplace_back("User-Agent", options_.userAgent);
@@ -124,9 +125,25 @@ core::Result<HttpClientResponse> NegotiateHttpClient::send(Attempt& a,
     request.headers.emplace_back("Authorization", std::move(*authorization));
   }
   a.out.legs++;
+  if (options_.trace != nullptr) {
+    options_.trace->request("GET " + a.url.target, what);
+  }
   auto response = a.origin->connection->send(request);
   if (response.ok()) {
     a.out.connectionSerial = response->connectionSerial;
+    if (options_.trace != nullptr) {
+      std::vector<std::string> challenges;
+      for (auto value : response->headerValues("WWW-Authenticate")) {
+        const auto space = value.find(' ');
+        challenges.push_back(space == std::string_view::npos
+                                 ? std::string(value)
+                                 : std::string(value.substr(0, space)) + " <token>");
+      }
+      options_.trace->response(response->status, std::string(response->header(kNodeHeader).value_or("")),
+                               challenges);
+    }
+  } else if (options_.trace != nullptr) {
+    options_.trace->response(0, "", {response.error().message()});
   }
   return response;
 }
@@ -165,6 +182,9 @@ void NegotiateHttpClient::run(Attempt& a) {
   }
   a.spn = std::move(*spn);
   a.out.spn = a.spn.spn;
+  if (options_.trace != nullptr) {
+    options_.trace->resolved(a.url.host, a.spn.dns, a.spn.spn);
+  }
 
   const std::string key = std::string(toString(a.url.scheme)) + "|" + a.spn.dns.address + "|" +
                           std::to_string(a.url.port) + "|" + a.url.hostHeader();
@@ -279,7 +299,8 @@ core::Result<InitiatorToken> NegotiateHttpClient::kerberosToken(const std::strin
 }
 
 void NegotiateHttpClient::runKerberos(Attempt& a, InitiatorToken token) {
-  auto r = send(a, formatAuthHeader(AuthScheme::Negotiate, core::BytesView(token.token)));
+  auto r = send(a, formatAuthHeader(AuthScheme::Negotiate, core::BytesView(token.token)),
+                "Negotiate: SPNEGO NegTokenInit with a Kerberos AP-REQ for " + a.spn.spn);
   if (!r.ok()) {
     a.fail("sending the Kerberos ticket for " + a.spn.spn + ": " + r.error().message(), r.error());
     return;

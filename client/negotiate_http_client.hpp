@@ -10,6 +10,7 @@
 
 #include "client/ap_req_builder.hpp"
 #include "client/client_profile.hpp"
+#include "client/client_trace.hpp"
 #include "client/dns.hpp"
 #include "client/http_connection.hpp"
 #include "client/kerberos_client.hpp"
@@ -70,6 +71,7 @@ struct NegotiateHttpOptions {
   bool requireMutualAuth = false;  // a 200 without an AP-REP fails (otherwise noted in the reason)
   bool ntlmMechListMic = true;     // NTLM in SPNEGO: send the mechListMIC, as Windows does
   std::string userAgent = "kerbpool-workstation";
+  ClientTrace* trace = nullptr;  // sees DNS and every HTTP leg (the report's sequence diagram); must outlive
 };
 
 // Not thread-safe: one instance per simulated user. `dns`, `http`, `kerberos` (may be null: no Kerberos at
@@ -102,7 +104,9 @@ class NegotiateHttpClient {
   core::Result<InitiatorToken> kerberosToken(const std::string& spn, std::optional<ChannelBindings> bindings);
   // The bindings of the origin's TLS connection (tls-server-end-point), when the profile sends them.
   std::optional<ChannelBindings> channelBindingsOf(const Origin& origin) const;
-  core::Result<HttpClientResponse> send(Attempt& a, std::optional<std::string> authorization);
+  // `what`: what the Authorization header carries, for options_.trace ("" without one).
+  core::Result<HttpClientResponse> send(Attempt& a, std::optional<std::string> authorization,
+                                        const std::string& what = "");
   void finish(Attempt& a, OutcomeKind kind, const HttpClientResponse& response, std::string reason);
 
   ClientProfile profile_;

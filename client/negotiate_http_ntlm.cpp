@@ -59,7 +59,9 @@ void NegotiateHttpClient::runNtlm(Attempt& a, bool spnego, const std::string& wh
     init.mechToken = *negotiate;
     leg1 = core::spnego::encodeInitialToken(init);
   }
-  auto r1 = send(a, formatAuthHeader(scheme, core::BytesView(leg1)));
+  auto r1 =
+      send(a, formatAuthHeader(scheme, core::BytesView(leg1)),
+           spnego ? "Negotiate: SPNEGO NegTokenInit with an NTLMSSP NEGOTIATE" : "NTLM: NTLMSSP NEGOTIATE");
   if (!r1.ok()) {
     a.fail(how + ", but sending the NEGOTIATE: " + r1.error().message(), r1.error());
     return;
@@ -117,7 +119,10 @@ void NegotiateHttpClient::runNtlm(Attempt& a, bool spnego, const std::string& wh
     }
     leg3 = core::spnego::encodeNegTokenResp(resp);
   }
-  auto r3 = send(a, formatAuthHeader(scheme, core::BytesView(leg3)));
+  const std::string authenticate =
+      "NTLMSSP AUTHENTICATE (NTLMv2) for " + user_.domain + "\\" + user_.user + " from " + user_.workstation;
+  auto r3 = send(a, formatAuthHeader(scheme, core::BytesView(leg3)),
+                 spnego ? "Negotiate: SPNEGO NegTokenResp with an " + authenticate : "NTLM: " + authenticate);
   if (!r3.ok()) {
     a.fail(how + ", but sending the AUTHENTICATE: " + r3.error().message(), r3.error());
     return;

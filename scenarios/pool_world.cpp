@@ -431,6 +431,26 @@ std::vector<NodeReport> PoolWorld::nodes() const {
   return out;
 }
 
+std::vector<std::pair<std::string, kdc::EventRecord>> PoolWorld::eventRecords() const {
+  std::string dcNames;
+  for (const auto& dc : dcs_) {
+    dcNames += (dcNames.empty() ? "" : "+") + dc->spec.name;
+  }
+  std::vector<std::pair<std::string, kdc::EventRecord>> out;
+  for (auto& r : lab_->events().all()) {
+    out.emplace_back(dcNames, std::move(r));
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& n : nodes_) {
+    if (n->systemLog) {
+      for (auto& r : n->systemLog->all()) {
+        out.emplace_back(n->name, std::move(r));
+      }
+    }
+  }
+  return out;
+}
+
 std::uint64_t PoolWorld::netlogonWaiters() const {
   std::lock_guard lock(mu_);
   std::uint64_t waiters = 0;

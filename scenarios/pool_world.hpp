@@ -14,6 +14,7 @@
 #include "core/common/result.hpp"
 #include "core/common/rng.hpp"
 #include "frontend/node.hpp"
+#include "kdc/event_log.hpp"
 #include "kdc/kdc_service.hpp"
 #include "kdc/netlogon.hpp"
 #include "loadbalancer/lb_stats.hpp"
@@ -111,6 +112,9 @@ class PoolWorld {
   core::Result<std::vector<AdminStep>> apply(const TimelineEvent& event);
 
   std::vector<NodeReport> nodes() const;
+  // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the
+  // DC names joined with "+": the lab's DCs share one directory and one log) and each node's System log.
+  std::vector<std::pair<std::string, kdc::EventRecord>> eventRecords() const;
   // NTLM pass-throughs waiting for a secure-channel slot right now, every node together.
   std::uint64_t netlogonWaiters() const;
   std::vector<std::uint16_t> nodePorts() const;

@@ -11,6 +11,7 @@
 #include "client/kerberos_client.hpp"
 #include "client/negotiate_http_client.hpp"
 #include "client/string_to_key_cache.hpp"
+#include "kdc/event_log.hpp"
 #include "scenarios/timeline_gate.hpp"
 
 namespace kerbpool::scenarios {
@@ -46,7 +47,8 @@ struct Group {
   std::vector<std::int32_t> enctypes{18, 17};  // offered in AS-REQ and TGS-REQ
   std::string host;
   std::string url;
-  std::uint64_t firstClient = 0;  // global index of its first client
+  std::vector<SignInTraceContext> traceContexts;  // per first-choice DC (PopulationOptions::traces)
+  std::uint64_t firstClient = 0;                  // global index of its first client
   std::atomic<std::uint64_t> next{0};
   unsigned threads = 1;
 };
@@ -63,6 +65,7 @@ class Runner {
   bool stopped() const { return options_.stop != nullptr && options_.stop->load(); }
   void simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out);
   void maybeFire();
+  void addTraceContexts(Group& group);
   PopulationProgress progress() const;
 
   PoolWorld& world_;
@@ -129,6 +132,9 @@ PopulationResult Runner::run() {
     total_ += static_cast<std::uint64_t>(spec.count) * static_cast<std::uint64_t>(spec.requests);
     g->threads = static_cast<unsigned>(std::max(1, std::min(spec.concurrency, spec.count)));
     wanted += g->threads;
+    if (options_.traces != nullptr) {
+      addTraceContexts(*g);
+    }
     if (!clocks_.count(spec.profile)) {
       clocks_[spec.profile] = std::make_unique<core::OffsetClock>(clock_, core::Micros(0));
     }
@@ -193,6 +199,37 @@ PopulationResult Runner::run() {
   return result;
 }
 
+void Runner::addTraceContexts(Group& group) {
+  const auto dcs = world_.dcs();
+  const auto nodes = world_.nodes();
+  const std::uint16_t port = world_.portFor(group.host);
+  for (std::size_t first = 0; first < std::max<std::size_t>(1, dcs.size()); ++first) {
+    SignInTraceContext c;
+    c.kdc = (first < dcs.size() ? dcs[first].name : std::string("DC")) + " (KDC)";
+    c.frontDoor = "load balancer";
+    for (const auto& n : nodes) {
+      c.nodes[n.name] = {n.account, n.dc};
+      if (n.port == port) {
+        c.frontDoor = n.name;
+        c.throughLoadBalancer = false;
+      }
+    }
+    c.netlogonStatusOf = [this](const std::string& user) {
+      const std::string account = user.substr(user.find('\\') + 1);
+      std::string status;
+      for (const auto& e : world_.lab().events().query(kdc::event_id::kNtlmCredentialValidation)) {
+        const auto it = e.fields.find("TargetUserName");
+        if (it != e.fields.end() && it->second == account) {
+          const auto st = e.fields.find("Status");
+          status = st == e.fields.end() ? "" : st->second;
+        }
+      }
+      return status;
+    };
+    group.traceContexts.push_back(std::move(c));
+  }
+}
+
 PopulationProgress Runner::progress() const {
   PopulationProgress p;
   p.phase = phase_.load();
@@ -232,6 +269,14 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
   user.password = scenario_.users.password;
   user.workstation = "WS" + std::to_string(10000 + index);
 
+  // The workstation's own address for its KDC exchanges too, as for its HTTP connections.
+  client::SourcedKdcTransport sourced(*kdcNetworks_[index % kdcNetworks_.size()], workstationAddress(index));
+  client::KdcTransport& network = sourced;
+  std::unique_ptr<SignInTap> tap;
+  if (options_.traces != nullptr) {
+    tap = std::make_unique<SignInTap>(&network, group.traceContexts[index % group.traceContexts.size()],
+                                      user.workstation, domain_ + "\\" + user.user);
+  }
   std::unique_ptr<client::KerberosClient> kerberos;
   if (group.profile.kdcReachable && group.profile.tryKerberos) {
     client::KerberosClientConfig kc;
@@ -239,12 +284,13 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     kc.as.keyCache = &keyCache_;
     kc.as.etypes = group.enctypes;
     kc.tgs.etypes = group.enctypes;
-    kerberos =
-        std::make_unique<client::KerberosClient>(*kdcNetworks_[index % kdcNetworks_.size()], clock, rng, kc);
+    kerberos = std::make_unique<client::KerberosClient>(
+        tap ? static_cast<client::KdcTransport&>(*tap) : network, clock, rng, kc);
   }
   client::NegotiateHttpOptions ho;
   ho.sourceAddress = workstationAddress(index);
   ho.caFile = world_.caFile();
+  ho.trace = tap.get();
   client::NegotiateHttpClient browser(group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng,
                                       ho);
 
@@ -258,12 +304,30 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
       std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
     }
     gate_.enter();
+    // The phase cannot change while this request is inside the gate.
+    if (tap && options_.traces->claim(phase_.load())) {
+      tap->arm();
+    }
     const client::RequestOutcome outcome = browser.get(group.url);
     gate_.leave();
     // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
     r.phase = phase_.load();
     r.outcome = &outcome;
     out.record(r);
+    if (options_.timeseries != nullptr) {
+      options_.timeseries->recordRequest(outcome, group.profileName);
+    }
+    if (tap && tap->armed()) {
+      SignInTrace trace;
+      trace.phase = r.phase;
+      trace.user = domain_ + "\\" + user.user;
+      trace.workstation = user.workstation;
+      trace.profile = group.profileName;
+      trace.outcome = std::string(client::toString(outcome.kind));
+      trace.reason = outcome.reason;
+      trace.messages = tap->take();
+      options_.traces->store(std::move(trace));
+    }
     const auto k = static_cast<std::size_t>(outcome.kind);
     if (k < 5) {
       kinds_[k].fetch_add(1, std::memory_order_relaxed);

@@ -12,6 +12,8 @@
 #include "scenarios/metrics.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/sign_in_trace.hpp"
+#include "scenarios/timeseries.hpp"
 
 // The workstations: every client of every group logs on as one of the generated users (round robin) and
 // makes its requests one after the other through its own Negotiate HTTP client, many clients at a time
@@ -64,6 +66,10 @@ struct PopulationOptions {
   // One client at a time, group after group (the clients' concurrency is ignored): the outcome counts of a
   // seeded run then repeat exactly (docs/scenario-file.md, "What repeats").
   bool serial = false;
+  // For the HTML report (null: not recorded): every outcome over time, and the first request of each phase
+  // traced message by message.
+  TimeSeriesRecorder* timeseries = nullptr;
+  SignInTraceRecorder* traces = nullptr;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "client/http_connection.hpp"
 #include "core/common/log.hpp"
@@ -255,7 +258,33 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   po.stop = options.stop;
   po.serial = options.serial;
   po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
-  po.onPhaseStart = [&](std::size_t) { report.directories.push_back(snapshotDirectory(world->lab())); };
+  std::optional<TimeSeriesRecorder> timeseries;
+  std::optional<SignInTraceRecorder> traces;
+  std::thread sampler;
+  std::mutex samplerMu;
+  std::condition_variable samplerWake;
+  bool samplerDone = false;
+  const core::TimePoint clientsStart = clock.now();
+  if (options.record) {
+    timeseries.emplace();
+    timeseries->baseline(sampleServers(*world));
+    traces.emplace(report.scenario.timeline.size() + 1);
+    po.timeseries = &*timeseries;
+    po.traces = &*traces;
+    // The servers' counters once per bucket (the width grows with the run), into the current bucket.
+    sampler = std::thread([&] {
+      std::unique_lock lock(samplerMu);
+      while (!samplerWake.wait_for(lock, timeseries->width(), [&] { return samplerDone; })) {
+        timeseries->recordServers(sampleServers(*world));
+      }
+    });
+  }
+  po.onPhaseStart = [&](std::size_t phase) {
+    report.directories.push_back(snapshotDirectory(world->lab()));
+    if (timeseries) {
+      timeseries->markPhase(phase);
+    }
+  };
   report.population = runPopulation(*world, clock, po);
   report.interrupted = report.population.interrupted;
   report.servers = collectServerCounters(*world);
@@ -264,6 +293,21 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
     report.phaseCounters.push_back(delta(snapshots[i], snapshots[i + 1]));
   }
   auto end = probe(*world, "end");
+  if (sampler.joinable()) {
+    {
+      std::lock_guard lock(samplerMu);
+      samplerDone = true;
+    }
+    samplerWake.notify_all();
+    sampler.join();
+    timeseries->recordServers(sampleServers(*world));
+    report.timeseries = timeseries->result();
+    report.traces = traces->traces();
+    for (auto& [computer, record] : world->eventRecords()) {
+      const double at = std::chrono::duration<double>(record.time - clientsStart).count();
+      report.eventLog.push_back(LoggedEvent{computer, at, std::move(record)});
+    }
+  }
   report.probes.insert(report.probes.end(), end.begin(), end.end());
   world->stop();
 

@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "kdc/event_log.hpp"
 #include "scenarios/diagnosis.hpp"
 #include "scenarios/metrics.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/population.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/sign_in_trace.hpp"
+#include "scenarios/timeseries.hpp"
 
 // `kerbpool run`: start the pool, probe it, run the clients with the timeline, probe again, collect every
 // counter and check the scenario's expectations.
@@ -34,6 +37,16 @@ struct RunOptions {
   // Set from another thread (Ctrl-C): the clients stop, requests in flight finish, the report covers what
   // ran and says it was interrupted.
   const std::atomic<bool>* stop = nullptr;
+  // Record what the HTML report draws: the time series, one sign-in trace per phase, the event logs.
+  bool record = false;
+};
+
+// A retained event log record, with the computer that logged it and when, in seconds since the clients
+// started (negative: while the pool was set up).
+struct LoggedEvent {
+  std::string computer;
+  double atS = 0;
+  kdc::EventRecord record;
 };
 
 // What changed on the servers during one phase.
@@ -68,6 +81,10 @@ struct RunReport {
   std::uint16_t lbPort = 0;
   std::uint16_t kdcPort = 0;
   bool interrupted = false;  // stopped before the clients were done (RunOptions::stop)
+  // RunOptions::record only:
+  TimeSeries timeseries;
+  std::vector<SignInTrace> traces;  // by phase (a phase without a request has none)
+  std::vector<LoggedEvent> eventLog;
 
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;

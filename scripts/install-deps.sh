@@ -19,6 +19,9 @@ packages=(
   haproxy wrk
   # Impacket (getTGT.py, getST.py): a Windows-minded Kerberos client that AD answers and MIT refuses
   python3-impacket
+  # the HTML report: npm (below) installs its pinned JavaScript libraries (report-assets/), the build embeds
+  # them; headless Chromium renders the page in tests/scenarios/html_report_browser_test.cpp
+  nodejs chromium
   # Heimdal's client libraries; its tools are unpacked below (krb5-user conflicts with heimdal-clients)
   libasn1-8-heimdal libgssapi3-heimdal libhcrypto5-heimdal libhdb9-heimdal libheimntlm0-heimdal
   libhx509-5-heimdal libkadm5clnt7-heimdal libkadm5srv8-heimdal libkafs0-heimdal libkrb5-26-heimdal
@@ -65,4 +68,19 @@ if [ ! -x "$heimdal_dir/usr/bin/kinit.heimdal" ]; then
   $SUDO mkdir -p "$heimdal_dir"
   $SUDO dpkg-deb -x "$download"/heimdal-clients_*.deb "$heimdal_dir"
   rm -rf "$download"
+fi
+
+# The HTML report's JavaScript libraries (Chart.js, its annotation plugin, Mermaid), pinned by
+# report-assets/package-lock.json; the build embeds them into kerbpool (scenarios/CMakeLists.txt). npm ci only
+# when the installed tree differs from the lock file.
+assets_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/report-assets"
+if ! command -v npm >/dev/null; then
+  # Debian's nodejs comes without npm (NodeSource's includes it).
+  echo "install-deps: installing npm"
+  $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+if ! cmp -s "$assets_dir/package-lock.json" "$assets_dir/node_modules/.package-lock.json.kerbpool" 2>/dev/null; then
+  echo "install-deps: npm ci in $assets_dir"
+  (cd "$assets_dir" && npm ci --no-audit --no-fund --ignore-scripts)
+  cp "$assets_dir/package-lock.json" "$assets_dir/node_modules/.package-lock.json.kerbpool"
 fi
