@@ -45,6 +45,8 @@ struct RunArgs {
   bool serverLogs = false;
   bool serial = false;
   bool assignment = false;         // run: Test-CsKerberosAccountAssignment at every phase after the report
+  std::string pcap;                // run: capture the run's packets here (pcapng)
+  std::uint64_t pcapMaxMb = 200;   // run: the capture's size cap; 0: none
   std::vector<std::string> names;  // compare
 };
 
@@ -124,6 +126,9 @@ scenarios::RunOptions runOptions(const RunArgs& a, std::optional<int> maxConcurr
   o.serverLogs = a.serverLogs;
   o.serial = a.serial;
   o.record = !a.html.empty();
+  if (!a.pcap.empty()) {
+    o.capture = scenarios::CaptureRequest{a.pcap, a.pcapMaxMb * 1000 * 1000};
+  }
   return o;
 }
 
@@ -389,8 +394,17 @@ void registerRun(CLI::App& app) {
   addCommon(cmd, *a);
   cmd->add_flag("--test-assignment", a->assignment,
                 "After the report, Test-CsKerberosAccountAssignment against the directory of every phase");
+  cmd->add_option("--pcap", a->pcap,
+                  "Capture the run's packets to FILE (pcapng, each host with its own address), with FILE.keytab "
+                  "(every directory key) and FILE.keys (TLS secrets) so that Wireshark decrypts Kerberos, TLS, "
+                  "SPNEGO and NTLM. Captures on the loopback interface: needs root or CAP_NET_RAW")
+      ->type_name("FILE");
+  cmd->add_option("--pcap-max-mb", a->pcapMaxMb,
+                  "Stop adding packets to the --pcap file at this size (MB; 0: no cap); the report says so")
+      ->capture_default_str();
   cmd->footer("Examples:\n  kerbpool run per-node-spn\n  kerbpool run scale --clients 2000 --json-out scale.json\n"
-              "  kerbpool run password-roll-missed-node --test-assignment\n  kerbpool run tour --html tour.html");
+              "  kerbpool run password-roll-missed-node --test-assignment\n  kerbpool run tour --html tour.html\n"
+              "  kerbpool run tour --pcap tour.pcapng");
   cmd->callback([a] { setExitCode(run(*a)); });
 
   auto c = std::make_shared<RunArgs>();

@@ -69,6 +69,34 @@ Attempt<std::unique_ptr<addrinfo, AddrInfoDeleter>> resolve(const KdcAddress& kd
   return std::unique_ptr<addrinfo, AddrInfoDeleter>(out);
 }
 
+// Binds `fd` to the workstation's address (port 0) before it connects; nothing for an empty source.
+Attempt<bool> bindSource(int fd, int family, const std::string& source) {
+  if (source.empty()) {
+    return true;
+  }
+  sockaddr_storage local{};
+  socklen_t length = 0;
+  if (family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&local);
+    a->sin_family = AF_INET;
+    length = sizeof *a;
+    if (::inet_pton(AF_INET, source.c_str(), &a->sin_addr) != 1) {
+      return Failure{"source address " + source + " is not an IPv4 address like the KDC's"};
+    }
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&local);
+    a->sin6_family = AF_INET6;
+    length = sizeof *a;
+    if (::inet_pton(AF_INET6, source.c_str(), &a->sin6_addr) != 1) {
+      return Failure{"source address " + source + " is not an IPv6 address like the KDC's"};
+    }
+  }
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&local), length) != 0) {
+    return Failure{"bind to " + source + ": " + errnoText(errno)};
+  }
+  return true;
+}
+
 int remainingMs(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
@@ -148,7 +176,8 @@ KdcNetworkStats KdcNetwork::stats() const {
   return KdcNetworkStats{udp_.load(), tcp_.load(), tooBig_.load(), failures_.load()};
 }
 
-core::Result<core::Bytes> KdcNetwork::exchangeUdp(const KdcAddress& kdc, core::BytesView request) {
+core::Result<core::Bytes> KdcNetwork::exchangeUdp(const KdcAddress& kdc, const std::string& source,
+                                                  core::BytesView request) {
   auto resolved = resolve(kdc, SOCK_DGRAM);
   if (auto* f = std::get_if<Failure>(&resolved)) {
     return core::makeError(core::ErrorCategory::Io, "udp_failed", f->what);
@@ -157,6 +186,9 @@ core::Result<core::Bytes> KdcNetwork::exchangeUdp(const KdcAddress& kdc, core::B
   Fd fd(::socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     return core::makeError(core::ErrorCategory::Io, "udp_failed", "socket: " + errnoText(errno));
+  }
+  if (auto bound = bindSource(fd.get(), ai->ai_family, source); std::holds_alternative<Failure>(bound)) {
+    return core::makeError(core::ErrorCategory::Io, "udp_failed", std::get<Failure>(bound).what);
   }
   // A connected UDP socket receives only from the KDC and reports ICMP port-unreachable as ECONNREFUSED.
   if (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
@@ -185,7 +217,8 @@ core::Result<core::Bytes> KdcNetwork::exchangeUdp(const KdcAddress& kdc, core::B
                              std::to_string(std::max(1, options_.udpAttempts)) + " attempts)");
 }
 
-core::Result<core::Bytes> KdcNetwork::exchangeTcp(const KdcAddress& kdc, core::BytesView request) {
+core::Result<core::Bytes> KdcNetwork::exchangeTcp(const KdcAddress& kdc, const std::string& source,
+                                                  core::BytesView request) {
   auto fail = [](std::string what) {
     return core::makeError(core::ErrorCategory::Io, "tcp_failed", std::move(what));
   };
@@ -197,6 +230,9 @@ core::Result<core::Bytes> KdcNetwork::exchangeTcp(const KdcAddress& kdc, core::B
   Fd fd(::socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     return fail("socket: " + errnoText(errno));
+  }
+  if (auto bound = bindSource(fd.get(), ai->ai_family, source); std::holds_alternative<Failure>(bound)) {
+    return fail(std::get<Failure>(bound).what);
   }
   const auto deadline = Clock::now() + options_.tcpTimeout;
   if (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
@@ -243,6 +279,10 @@ core::Result<core::Bytes> KdcNetwork::exchangeTcp(const KdcAddress& kdc, core::B
 }
 
 core::Result<core::Bytes> KdcNetwork::exchange(core::BytesView request) {
+  return exchangeFrom("", request);
+}
+
+core::Result<core::Bytes> KdcNetwork::exchangeFrom(const std::string& source, core::BytesView request) {
   if (options_.kdcs.empty()) {
     ++failures_;
     return core::makeError(core::ErrorCategory::Io, "no_kdc", "no KDC address is configured");
@@ -253,7 +293,7 @@ core::Result<core::Bytes> KdcNetwork::exchange(core::BytesView request) {
     std::string udpFailure;
     std::string tcpFailure;
     if (!tcpFirst) {
-      auto reply = exchangeUdp(kdc, request);
+      auto reply = exchangeUdp(kdc, source, request);
       if (reply.ok() && !isResponseTooBig(*reply)) {
         return reply;
       }
@@ -263,7 +303,7 @@ core::Result<core::Bytes> KdcNetwork::exchange(core::BytesView request) {
         udpFailure = reply.error().detail;
       }
     }
-    auto reply = exchangeTcp(kdc, request);
+    auto reply = exchangeTcp(kdc, source, request);
     if (reply.ok()) {
       return reply;
     }
@@ -273,7 +313,7 @@ core::Result<core::Bytes> KdcNetwork::exchange(core::BytesView request) {
     }
     tcpFailure = reply.error().detail;
     if (tcpFirst) {
-      auto udp = exchangeUdp(kdc, request);
+      auto udp = exchangeUdp(kdc, source, request);
       if (udp.ok()) {
         return udp;
       }

@@ -44,17 +44,36 @@ class KdcNetwork final : public KdcTransport {
  public:
   explicit KdcNetwork(KdcNetworkOptions options);
   core::Result<core::Bytes> exchange(core::BytesView request) override;
+  // The same from a workstation's own address (numeric IPv4 or IPv6; empty: any), so that the KDC, its
+  // events and a capture see which workstation asked. An address that cannot be bound is an Io error.
+  core::Result<core::Bytes> exchangeFrom(const std::string& source, core::BytesView request);
   KdcNetworkStats stats() const;
 
  private:
-  core::Result<core::Bytes> exchangeUdp(const KdcAddress& kdc, core::BytesView request);
-  core::Result<core::Bytes> exchangeTcp(const KdcAddress& kdc, core::BytesView request);
+  core::Result<core::Bytes> exchangeUdp(const KdcAddress& kdc, const std::string& source,
+                                        core::BytesView request);
+  core::Result<core::Bytes> exchangeTcp(const KdcAddress& kdc, const std::string& source,
+                                        core::BytesView request);
 
   KdcNetworkOptions options_;
   std::atomic<std::uint64_t> udp_{0};
   std::atomic<std::uint64_t> tcp_{0};
   std::atomic<std::uint64_t> tooBig_{0};
   std::atomic<std::uint64_t> failures_{0};
+};
+
+// One workstation's view of a shared KdcNetwork: its exchanges leave from `source`.
+class SourcedKdcTransport final : public KdcTransport {
+ public:
+  SourcedKdcTransport(KdcNetwork& network, std::string source)
+      : network_(network), source_(std::move(source)) {}
+  core::Result<core::Bytes> exchange(core::BytesView request) override {
+    return network_.exchangeFrom(source_, request);
+  }
+
+ private:
+  KdcNetwork& network_;
+  std::string source_;
 };
 
 }  // namespace kerbpool::client

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/crypto/x509.hpp"
+#include "net/tls_key_log.hpp"
 
 namespace kerbpool::net {
 
@@ -51,6 +52,7 @@ core::Status loadServerTls(std::optional<ssl::context>& context, const TlsFiles&
                      "cannot load the private key " + files.privateKeyFile + " (or it does not match " +
                          files.certificateChainFile + "): " + ec.message());
   }
+  attachTlsKeyLog(ctx.native_handle());
   return core::okStatus();
 }
 

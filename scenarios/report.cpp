@@ -142,6 +142,9 @@ std::string formatReport(const RunReport& r) {
              (e.value ? fixed(*e.value, 1) : std::string("(unknown metric)")) + " (" + bounds + ")\n";
     }
   }
+  if (r.capture) {
+    out += formatCaptureSection(*r.capture);
+  }
   const double seconds = std::chrono::duration<double>(r.population.wall).count();
   out += "\n" + std::string(r.passed() ? "PASS" : "FAIL") + ": " + withThousands(o.overall.total()) +
          " requests from " + withThousands(r.population.clients) + " clients in " + fixed(seconds, 2) +

@@ -189,6 +189,21 @@ std::string formatReportJson(const RunReport& r) {
     expectations.push_back(x);
   }
   j["expectations"] = expectations;
+  if (r.capture) {
+    const auto& c = *r.capture;
+    j["capture"] = json{{"file", c.packets.path},
+                        {"packets", c.packets.packets},
+                        {"bytes", c.packets.bytes},
+                        {"hosts", c.packets.hosts},
+                        {"capped_packets", c.packets.capped},
+                        {"max_bytes", c.packets.maxBytes},
+                        {"dropped_packets", c.packets.dropped},
+                        {"keytab", c.keytabPath},
+                        {"keytab_keys", c.keytabKeys},
+                        {"tls_key_log", c.keyLogPath},
+                        {"tls_secrets", c.keyLogLines},
+                        {"lab_network", c.labNetwork}};
+  }
   return j.dump(2) + "\n";
 }
 

@@ -243,7 +243,14 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   if (options.maxConcurrentApi) {
     wo.maxConcurrentApi = options.maxConcurrentApi;
   }
+  std::unique_ptr<RunCapture> capture;
+  if (options.capture) {
+    KP_TRY(capture, RunCapture::prepare(*options.capture));
+  }
   KP_TRY(auto world, PoolWorld::start(report.scenario, wo, clock));
+  if (capture) {
+    KP_CHECK(capture->start(*world));
+  }
   report.setup = world->lab().steps();
   report.maxConcurrentApi = world->maxConcurrentApi();
   report.lbPort = world->lbPort();
@@ -309,6 +316,9 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
     }
   }
   report.probes.insert(report.probes.end(), end.begin(), end.end());
+  if (capture) {
+    KP_TRY(report.capture, capture->finish(*world));
+  }
   world->stop();
 
   report.violations = report.population.outcomes.violations;

@@ -14,6 +14,7 @@
 #include "scenarios/metrics.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/population.hpp"
+#include "scenarios/run_capture.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/sign_in_trace.hpp"
 #include "scenarios/timeseries.hpp"
@@ -25,8 +26,8 @@ namespace kerbpool::scenarios {
 struct RunOptions {
   std::optional<std::uint64_t> clients;  // scale every group's count so that they add up to this
   std::optional<std::uint64_t> seed;
-  std::optional<int> maxConcurrentApi;  // overrides every DC's
-  std::optional<double> holdMs;         // overrides every DC's mean hold time of a pass-through (ms)
+  std::optional<int> maxConcurrentApi;     // overrides every DC's
+  std::optional<double> holdMs;            // overrides every DC's mean hold time of a pass-through (ms)
   std::optional<double> netlogonTimeoutS;  // overrides every DC's semaphore wait timeout (s)
   bool serial = false;                     // one client at a time: repeatable counts (PopulationOptions)
   PoolWorldOptions world;
@@ -39,6 +40,8 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
   // Record what the HTML report draws: the time series, one sign-in trace per phase, the event logs.
   bool record = false;
+  // --pcap: the run's packets, the directory's keys and the TLS secrets, for Wireshark (run_capture.hpp).
+  std::optional<CaptureRequest> capture;
 };
 
 // A retained event log record, with the computer that logged it and when, in seconds since the clients
@@ -85,6 +88,7 @@ struct RunReport {
   TimeSeries timeseries;
   std::vector<SignInTrace> traces;  // by phase (a phase without a request has none)
   std::vector<LoggedEvent> eventLog;
+  std::optional<CaptureReport> capture;  // RunOptions::capture only
 
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;
