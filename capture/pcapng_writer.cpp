@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <span>
 
 namespace kerbpool::capture {
 
@@ -133,7 +134,9 @@ bool PcapngWriter::put(const core::Bytes& block) {
 
 bool PcapngWriter::writePacket(std::uint64_t timestampNs, core::BytesView frame) {
   const std::uint64_t blockSize = 32 + ((frame.size() + 3) / 4) * 4;
-  if (maxBytes_ != 0 && bytes_ + blockSize > maxBytes_) {
+  // Once one packet did not fit, none after it goes in either: the file is the run's beginning, without
+  // holes.
+  if (capped_ != 0 || (maxBytes_ != 0 && bytes_ + blockSize > maxBytes_)) {
     ++capped_;
     return false;
   }
@@ -156,8 +159,22 @@ bool PcapngWriter::writeNames(const std::vector<HostName>& names) {
   if (names.empty()) {
     return true;
   }
-  Block nrb(kNameResolution);
+  // Within the cap too: the names that fit, in the order given (the caller puts the servers first).
+  std::uint64_t size = 12 + 4;  // block header and trailer, end-of-records
+  std::size_t fitting = 0;
   for (const auto& n : names) {
+    const std::uint64_t record = 4 + ((4 + n.name.size() + 1 + 3) / 4) * 4;
+    if (maxBytes_ != 0 && bytes_ + size + record > maxBytes_) {
+      break;
+    }
+    size += record;
+    ++fitting;
+  }
+  if (fitting == 0) {
+    return names.empty();
+  }
+  Block nrb(kNameResolution);
+  for (const auto& n : std::span<const HostName>(names.data(), fitting)) {
     const std::uint8_t address[4] = {
         static_cast<std::uint8_t>(n.ipv4 >> 24), static_cast<std::uint8_t>(n.ipv4 >> 16),
         static_cast<std::uint8_t>(n.ipv4 >> 8), static_cast<std::uint8_t>(n.ipv4)};

@@ -34,7 +34,8 @@ class PcapngWriter {
   // One Ethernet frame; `timestampNs` since the Unix epoch. False when the cap left no room (the packet is
   // counted in capped()) or the file could not be written (error() says why).
   bool writePacket(std::uint64_t timestampNs, core::BytesView frame);
-  // IPv4 names; written whenever called (Wireshark applies a name resolution block to the whole file).
+  // IPv4 names; written whenever called (Wireshark applies a name resolution block to the whole file). Under
+  // the cap, the first names that fit.
   bool writeNames(const std::vector<HostName>& names);
   core::Status close();
 

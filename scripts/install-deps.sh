@@ -12,8 +12,8 @@ packages=(
   libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev catch2 libsqlite3-dev libbenchmark-dev
   # MIT krb5: client tools, a throwaway KDC for interop, libkrb5 for the load generator
   krb5-user krb5-kdc krb5-admin-server libkrb5-dev
-  # HTTP and capture peers
-  curl tshark
+  # HTTP and capture peers; setcap for a non-root user's `kerbpool run --pcap` (scripts/grant-capture.sh)
+  curl tshark libcap2-bin
   # a real load balancer to compare kerbpool lb with (tests/loadbalancer/lb_haproxy_interop_test.cpp, bench/),
   # and the HTTP load generator of bench/lb-vs-haproxy.sh
   haproxy wrk

@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 source scripts/sanitizer-build.sh
 configure_sanitizer_build
 cmake --build "$build_dir" -j "$(nproc)"
+# The packet capture tests need CAP_NET_RAW. Root has it; a binary given it with setcap is not dumpable, so
+# LeakSanitizer could not stop its threads: as a user, only the ordinary build's suite runs them.
+exclude=()
+if [ "$(id -u)" -ne 0 ]; then
+  exclude=(-E "^capture: (a datagram exchange|tshark reads)")
+fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" ${KERBPOOL_SAN_TESTS:+-R "$KERBPOOL_SAN_TESTS"}
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" ${KERBPOOL_SAN_TESTS:+-R "$KERBPOOL_SAN_TESTS"} \
+  "${exclude[@]}"

@@ -14,6 +14,7 @@ bash scripts/install-deps.sh
 build_dir=${KERBPOOL_BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j "$(nproc)"
+bash scripts/grant-capture.sh "$build_dir"
 fuzz_seconds=${KERBPOOL_FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" != 0 ]; then
   echo "== fuzzing: ${fuzz_seconds} s per target"

@@ -69,6 +69,11 @@ TEST_CASE("capture: a size cap keeps the file under it and counts what it left o
   CHECK(written > 0);
   CHECK(written < 20);
   CHECK(w->capped() == 20 - written);
+  // A smaller packet after the cap stays out too: the file has no holes.
+  CHECK_FALSE(w->writePacket(99, udpFrame(5000, 88, 0)));
+  CHECK(w->capped() == 21 - written);
+  // Names fill what is left, never more.
+  (void)w->writeNames({{0x0a00000a, "DC01.contoso.test"}, {0x0a000064, std::string(600, 'x')}});
   CHECK(w->bytes() <= 1024);
   REQUIRE(w->close().ok());
   CHECK(test::readPcapngPayloads(test::readFile(path)).size() == written);

@@ -93,6 +93,29 @@ TEST_CASE("capture: tshark reads the tour's capture: 0 malformed, TLS, Kerberos 
   CHECK(expert.output.find("Decrypted keytype 18 usage 3") != std::string::npos);  // AS-REP parts (user keys)
 }
 
+TEST_CASE(
+    "capture: --pcap-max-mb keeps the file under the cap and the report says how many packets it left out") {
+  test::TempDir dir;
+  const std::string pcap = (dir / "capped.pcapng").string();
+  const auto run = test::runCommand(test::kerbpoolBinary() + " run tour --quiet --json-out " +
+                                    test::shellQuote((dir / "r.json").string()) + " --pcap-max-mb 1 --pcap " +
+                                    test::shellQuote(pcap));
+  if (run.exitCode != 0 && run.output.find("CAP_NET_RAW") != std::string::npos &&
+      std::getenv("CI") == nullptr) {
+    WARN("not run (capturing needs root or CAP_NET_RAW): " << run.output);
+    return;
+  }
+  INFO(run.output);
+  REQUIRE(run.exitCode == 0);
+  CHECK(std::filesystem::file_size(pcap) <= 1000 * 1000);
+  CHECK(std::filesystem::file_size(pcap) > 900 * 1000);  // filled up to the cap (the tour needs about 2 MB)
+  CHECK(run.output.find("NOTE: the file reached its cap (--pcap-max-mb 1): the last ") != std::string::npos);
+  const auto json = test::runCommand("grep -o '\"capped_packets\": *[0-9]*' " +
+                                     test::shellQuote((dir / "r.json").string()));
+  CHECK(json.output.find("\"capped_packets\": 0") == std::string::npos);
+  CHECK(json.output.find("capped_packets") != std::string::npos);
+}
+
 TEST_CASE("capture: a --pcap file that cannot be written fails the run with the path, before any client") {
   const auto run =
       test::runCommand(test::kerbpoolBinary() + " run tour --quiet --pcap /nonexistent-dir/tour.pcapng");
