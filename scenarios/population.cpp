@@ -79,6 +79,7 @@ class Runner {
   std::vector<std::unique_ptr<client::KdcNetwork>> kdcNetworks_;  // one per first-choice DC
   client::StringToKeyCache keyCache_;
   std::string domain_;
+  bool traceInternalOnly_ = false;  // some group tries Kerberos: trace only such clients
 
   std::uint64_t total_ = 0;
   std::atomic<std::uint64_t> completed_{0};
@@ -134,6 +135,7 @@ PopulationResult Runner::run() {
     wanted += g->threads;
     if (options_.traces != nullptr) {
       addTraceContexts(*g);
+      traceInternalOnly_ = traceInternalOnly_ || (g->profile.kdcReachable && g->profile.tryKerberos);
     }
     if (!clocks_.count(spec.profile)) {
       clocks_[spec.profile] = std::make_unique<core::OffsetClock>(clock_, core::Micros(0));
@@ -305,7 +307,8 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     }
     gate_.enter();
     // The phase cannot change while this request is inside the gate.
-    if (tap && options_.traces->claim(phase_.load())) {
+    // The sample is an internal PC's (one that tries Kerberos) when the scenario has any.
+    if (tap && (r.internal || !traceInternalOnly_) && options_.traces->claim(phase_.load())) {
       tap->arm();
     }
     const client::RequestOutcome outcome = browser.get(group.url);
