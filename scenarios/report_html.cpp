@@ -354,7 +354,11 @@ std::string formatReportHtml(const std::vector<HtmlRun>& runs, const std::string
   page += "<script type=\"application/json\" id=\"kp-data\">" + scriptSafe(htmlReportData(runs, summary)) +
           "</script>\n";
   for (const auto& a : reportAssets()) {
-    if (a.name != "kerbpool report style") {
+    if (a.name == "Mermaid") {
+      // Started by the page's script once the charts are on screen (report.js, loadMermaid).
+      page += "<script type=\"text/plain\" id=\"kp-lib-mermaid\">/* Mermaid " + std::string(a.version) +
+              " */\n" + a.text() + "\n</script>\n";
+    } else if (a.name != "kerbpool report style") {
       page += "<script>/* " + std::string(a.name) + " " + std::string(a.version) + " */\n" + a.text() +
               "\n</script>\n";
     }
