@@ -278,10 +278,12 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
     traces.emplace(report.scenario.timeline.size() + 1);
     po.timeseries = &*timeseries;
     po.traces = &*traces;
-    // The servers' counters once per bucket (the width grows with the run), into the current bucket.
+    // The servers' counters four times per bucket (the width grows with the run), into the current bucket:
+    // sampled once per bucket, a bucket would catch two samples or none as the wake-ups drift.
     sampler = std::thread([&] {
       std::unique_lock lock(samplerMu);
-      while (!samplerWake.wait_for(lock, timeseries->width(), [&] { return samplerDone; })) {
+      const auto period = [&] { return std::max(std::chrono::milliseconds(2), timeseries->width() / 4); };
+      while (!samplerWake.wait_for(lock, period(), [&] { return samplerDone; })) {
         timeseries->recordServers(sampleServers(*world));
       }
     });

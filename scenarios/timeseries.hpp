@@ -60,7 +60,7 @@ struct TimeSeries {
 class TimeSeriesRecorder {
  public:
   explicit TimeSeriesRecorder(std::chrono::milliseconds initialWidth = std::chrono::milliseconds(10),
-                              std::size_t maxBuckets = 400);
+                              std::size_t maxBuckets = 150);
 
   // The counters as the run starts: the first sample's changes are counted from them.
   void baseline(const ServerSample& sample);

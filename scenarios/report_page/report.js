@@ -242,7 +242,7 @@
         const x = xs(run.series);
         const colors = {p50: '#1565c0', p95: '#ef6c00', p99: '#c62828'};
         const datasets = ['p50', 'p95', 'p99'].map((p) => ({label: p, data: points(x, run.series.latency_ms[p]),
-          borderColor: colors[p], backgroundColor: colors[p], pointRadius: 0, borderWidth: 2, spanGaps: false}));
+          borderColor: colors[p], backgroundColor: colors[p], pointRadius: 0, borderWidth: 2, spanGaps: true}));
         const options = timeOptions(run, axes, {yTitle: 'ms (log scale)'});
         options.scales.y = {type: 'logarithmic', min: 0.1, max: axes.yMax, title: {display: true, text: 'ms (log scale)'}};
         return {type: 'line', data: {datasets: datasets}, options: options};
@@ -304,10 +304,6 @@
         const datasets = Object.entries(run.series.kdc_errors).map(([name, values], i) => ({label: name,
           data: points(x, perSecond(values, run.series)), backgroundColor: PALETTE[(i + 4) % PALETTE.length],
           stack: 'errors'}));
-        if (datasets.length === 0) {
-          datasets.push({label: 'no KDC errors', data: points(x, new Array(run.series.buckets).fill(0)),
-            backgroundColor: '#9e9e9e'});
-        }
         const options = timeOptions(run, axes, {yTitle: 'errors/s'});
         options.scales.y.stacked = true;
         options.scales.x.stacked = true;
@@ -421,6 +417,16 @@
     const canvas = el('canvas', {class: 'chart', 'data-chart': kind.id});
     container.append(el('div', {class: 'chart-box'}, canvas));
     const config = kind.build(run, axes);
+    if (config.data.datasets.length === 0) {
+      // Nothing of this kind happened in the run (no KDC request from external PCs...): say so on zeros.
+      const zeros = config.data.labels ? config.data.labels.map(() => 0)
+        : points(xs(run.series), new Array(run.series.buckets).fill(0));
+      if (config.data.labels && config.data.labels.length === 0) {
+        config.data.labels = ['-'];
+        zeros.push(0);
+      }
+      config.data.datasets.push({label: 'none in this run', data: zeros, backgroundColor: '#9e9e9e'});
+    }
     const chart = new Chart(canvas, config);
     charts.push({chart: chart, canvas: canvas, kind: kind.id});
   }

@@ -117,7 +117,7 @@ TEST_CASE("html report of the tour: the text report's words, series that add up,
   REQUIRE(series["phases"].size() == 2);
   CHECK(series["phases"][1]["label"] == "after the fix");
   CHECK(series["phases"][1]["start_s"].get<double>() > 0);
-  CHECK(series["buckets"].get<std::size_t>() <= 400);
+  CHECK(series["buckets"].get<std::size_t>() <= 150);
   CHECK(run["latency_histogram"]["counts"].contains("kerberos"));
   CHECK(run["latency_histogram"]["counts"].contains("ntlm"));
 
@@ -188,7 +188,7 @@ TEST_CASE("html report of a scaled run stays small: buckets and event rows are b
   const std::string page = scenarios::formatReportHtml({{&report, "scale", scenarios::formatReport(report)}});
   const auto data = pageData(page);
   const auto& run = data["runs"][0];
-  CHECK(run["series"]["buckets"].get<std::size_t>() <= 400);
+  CHECK(run["series"]["buckets"].get<std::size_t>() <= 150);
   CHECK(run["events"]["shown"].get<std::size_t>() <= scenarios::kHtmlEventRows);
   // The libraries are about 3 MB; the run's own data stays a small part of the page.
   std::size_t libraries = 0;
