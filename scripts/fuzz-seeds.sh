@@ -233,6 +233,24 @@ seed('lb_rules', 'proxy-fields',
      b'keep-alive, Upgrade, X-Custom\n10.0.0.1, 10.0.0.2\n192.0.2.7:49152\nGET\na=1; KPLB=fe02; b=2\nfe01=127.0.0.1:8001\n')
 seed('lb_rules', 'ipv6-cookie-only', b'close\n\n[::1]:5000\nPOST\nKPLB=fe03\nround-robin\n')
 
+# --- packet capture: the MIT capture's frames as they are (their KDC and HTTP ports are the target's lab), and
+# as a workstation at 127.3.4.5 sends them.
+def frames(path):
+    data = open(path, 'rb').read()
+    offset = 0
+    while offset + 8 <= len(data):
+        block_type, block_len = struct.unpack_from('<II', data, offset)
+        if block_type == 6:
+            caplen = struct.unpack_from('<I', data, offset + 20)[0]
+            yield data[offset + 28:offset + 28 + caplen]
+        offset += block_len
+
+for i, frame in enumerate(frames(os.path.join(reference, 'captures', 'mit-kinit-kvno-curl.pcapng'))):
+    if i % 3 == 0 or len(frame) < 300:
+        seed('capture_frame', 'mit-frame-%d' % i, frame)
+    if len(frame) > 34 and frame[26:30] == bytes([127, 0, 0, 1]) and i % 4 == 0:
+        seed('capture_frame', 'mit-frame-%d-workstation' % i, frame[:26] + bytes([127, 3, 4, 5]) + frame[30:])
+
 for target in sorted(counts):
     print('fuzz-seeds: %-16s %3d seeds' % (target, counts[target]))
 PY

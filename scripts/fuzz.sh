@@ -40,7 +40,7 @@ dict_for() {
   case "$1" in
     ntlm_*) echo tests/fuzz/dict/ntlm.dict ;;
     realm_file | scenario_loader) echo tests/fuzz/dict/json.dict ;;
-    keytab | lb_rules) echo "" ;;
+    keytab | lb_rules | capture_frame) echo "" ;;
     *) echo tests/fuzz/dict/der.dict ;;
   esac
 }
