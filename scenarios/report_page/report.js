@@ -536,7 +536,8 @@
       }
       cell.append(el('span', {class: 'badge ' + (run.passed ? 'pass' : 'fail'), text: run.passed ? 'PASS' : 'FAIL'}));
       cell.append(el('p', {class: 'story', text: storyOf(run)}));
-      cell.append(el('pre', {class: 'verdict', text: run.verdict.replace(/\s+$/, '')}));
+      // formatVerdict: the label, then the finding and the fix as wrapped paragraphs.
+      cell.append(el('div', {class: 'verdict'}, renderBody(run.verdict.replace(/\s+$/, '').split('\n').slice(1))));
       cols.append(cell);
     });
     header.append(cols);
