@@ -83,7 +83,21 @@ core::Result<std::unique_ptr<RunCapture>> RunCapture::prepare(const CaptureReque
   return c;
 }
 
-RunCapture::~RunCapture() = default;
+RunCapture::~RunCapture() {
+  if (finished_) {
+    return;
+  }
+  // The run failed before finish(): no half-written capture or key log is left behind.
+  std::error_code ec;
+  if (capture_) {
+    capture_.reset();
+    std::filesystem::remove(request_.path, ec);
+  }
+  if (keyLog_) {
+    keyLog_.reset();
+    std::filesystem::remove(request_.path + ".keys", ec);
+  }
+}
 
 core::Status RunCapture::start(const PoolWorld& world) {
   capture::CaptureOptions o;
@@ -128,6 +142,7 @@ core::Status RunCapture::start(const PoolWorld& world) {
 }
 
 core::Result<CaptureReport> RunCapture::finish(PoolWorld& world) {
+  finished_ = true;
   CaptureReport r;
   if (capture_) {
     auto summary = capture_->stop();

@@ -38,6 +38,7 @@ class RunCapture {
  public:
   // Before the pool starts: opens the TLS key log, so that the servers' TLS contexts report to it.
   static core::Result<std::unique_ptr<RunCapture>> prepare(const CaptureRequest& request);
+  // Before finish(): removes what prepare() and start() created.
   ~RunCapture();
   // Once the pool listens: starts capturing on its ports.
   core::Status start(const PoolWorld& world);
@@ -50,6 +51,7 @@ class RunCapture {
   std::unique_ptr<net::TlsKeyLog> keyLog_;
   std::unique_ptr<capture::LoopbackCapture> capture_;
   std::string labNetwork_;
+  bool finished_ = false;
 };
 
 }  // namespace kerbpool::scenarios

@@ -156,3 +156,18 @@ TEST_CASE("capture: a --pcap file that cannot be written fails the run with the 
   CHECK(run.exitCode == 2);
   CHECK(run.output.find("/nonexistent-dir/tour.pcapng") != std::string::npos);
 }
+
+TEST_CASE("capture: a run that cannot capture leaves no capture or key log behind") {
+  test::TempDir dir;
+  const std::string pcap = (dir / "t.pcapng").string();
+  // FILE.keys can be made, FILE cannot (a directory of that name is in the way): the run stops before any
+  // client and removes the key log it had opened; the directory stays.
+  std::filesystem::create_directory(pcap);
+  const auto run =
+      test::runCommand(test::kerbpoolBinary() + " run tour --quiet --pcap " + test::shellQuote(pcap));
+  CHECK(run.exitCode == 2);
+  CHECK(run.output.find(pcap) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(pcap + ".keys"));
+  CHECK_FALSE(std::filesystem::exists(pcap + ".keytab"));
+  CHECK(std::filesystem::is_directory(pcap));
+}
