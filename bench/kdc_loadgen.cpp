@@ -2,7 +2,7 @@
 // exactly the same requests.
 //
 //   kdc_loadgen --mode tgs|as --threads N --duration S --principal alice@CONTOSO.TEST --keytab FILE
-//               --service HTTP/pool.contoso.test
+//               --service HTTP/pool.contoso.test [--rate R]
 //
 // The KDC is the one named by the krb5.conf in KRB5_CONFIG. Each thread has its own krb5_context.
 //   tgs: one TGT per thread (from the keytab) in a MEMORY: ccache, then krb5_get_credentials() for the
@@ -11,8 +11,11 @@
 //   as:  krb5_get_init_creds_keytab() in a loop, as kinit -k does: the first AS-REQ goes without padata
 //        and gets KDC_ERR_PREAUTH_REQUIRED, the second carries PA-ENC-TIMESTAMP (two KDC requests per
 //        exchange). Keys come from the keytab, so the client runs no string-to-key.
+// --rate R offers R exchanges per second in all (a fixed rate, not as fast as the KDC answers): each thread
+// starts its exchanges on a schedule of R/N per second and, when an answer came late, starts the next one at
+// once (the schedule is kept, not moved). Without it (or 0) the threads go as fast as they can (saturation).
 // Each thread stops at a common deadline. The last line on stdout is machine-readable:
-//   kdc_loadgen mode=tgs threads=2 seconds=5.001 exchanges=12345 errors=0 rate=2468.5
+//   kdc_loadgen mode=tgs threads=2 seconds=5.001 exchanges=12345 errors=0 rate=2468.5 offered=0
 // Exit status: 0 when at least one exchange completed and none failed, 1 otherwise, 2 on bad usage.
 #include <krb5.h>
 
@@ -39,6 +42,7 @@ struct Options {
   std::string principal;
   std::string keytab;
   std::string service;
+  double rate = 0;  // exchanges/s offered over all threads; 0: as fast as possible
 };
 
 struct ThreadResult {
@@ -50,7 +54,7 @@ struct ThreadResult {
 void usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s --mode tgs|as --threads N --duration SECONDS --principal NAME --keytab FILE "
-               "--service SPN\n"
+               "--service SPN [--rate EXCHANGES_PER_SECOND]\n"
                "  The KDC is taken from the krb5.conf named by KRB5_CONFIG.\n",
                argv0);
 }
@@ -83,6 +87,12 @@ bool parseArgs(int argc, char** argv, Options& o) {
       o.duration = std::strtod(value.c_str(), nullptr);
       if (!(o.duration > 0 && o.duration <= 3600)) {
         std::fprintf(stderr, "kdc_loadgen: --duration must be in (0, 3600] seconds\n");
+        return false;
+      }
+    } else if (arg == "--rate") {
+      o.rate = std::strtod(value.c_str(), nullptr);
+      if (!(o.rate >= 0 && o.rate <= 1e6)) {
+        std::fprintf(stderr, "kdc_loadgen: --rate must be in [0, 1000000] exchanges/s\n");
         return false;
       }
     } else if (arg == "--principal") {
@@ -212,7 +222,7 @@ class Session {
 };
 
 // Setup happens before the start signal so that only exchanges are timed.
-void worker(const Options& o, std::atomic<int>& ready, std::atomic<bool>& go, Clock::time_point& deadline,
+void worker(const Options& o, unsigned index, std::atomic<int>& ready, std::atomic<bool>& go, Clock::time_point& deadline,
             ThreadResult& result) {
   Session s;
   bool usable = s.open(o) == 0 && (o.mode != Mode::Tgs || s.getTgt() == 0);
@@ -225,7 +235,19 @@ void worker(const Options& o, std::atomic<int>& ready, std::atomic<bool>& go, Cl
     result.firstError = s.error();
     return;
   }
-  while (Clock::now() < deadline) {
+  // --rate: this thread's share of the schedule, threads offset so that their starts interleave.
+  const double interval = o.rate > 0 ? o.threads / o.rate : 0;
+  const Clock::time_point start = Clock::now();
+  for (unsigned long long n = 0; Clock::now() < deadline; ++n) {
+    if (interval > 0) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(interval * (static_cast<double>(n) +
+                                                                             static_cast<double>(index) / o.threads)));
+      if (due >= deadline) {
+        break;
+      }
+      std::this_thread::sleep_until(due);
+    }
     const krb5_error_code rc = o.mode == Mode::Tgs ? s.tgsExchange() : s.asExchange();
     if (rc == 0) {
       ++result.exchanges;
@@ -255,7 +277,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> go{false};
   Clock::time_point deadline{};
   for (unsigned i = 0; i < o.threads; ++i) {
-    threads.emplace_back(worker, std::cref(o), std::ref(ready), std::ref(go), std::ref(deadline),
+    threads.emplace_back(worker, std::cref(o), i, std::ref(ready), std::ref(go), std::ref(deadline),
                          std::ref(results[i]));
   }
   while (ready.load() < static_cast<int>(o.threads)) {
@@ -278,8 +300,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kdc_loadgen: %s\n", r.firstError.c_str());
     }
   }
-  std::printf("kdc_loadgen mode=%s threads=%u seconds=%.3f exchanges=%llu errors=%llu rate=%.1f\n",
+  std::printf("kdc_loadgen mode=%s threads=%u seconds=%.3f exchanges=%llu errors=%llu rate=%.1f offered=%.0f\n",
               o.mode == Mode::Tgs ? "tgs" : "as", o.threads, seconds, exchanges, errors,
-              static_cast<double>(exchanges) / seconds);
+              static_cast<double>(exchanges) / seconds, o.rate);
   return exchanges > 0 && errors == 0 ? 0 : 1;
 }
