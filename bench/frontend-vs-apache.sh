@@ -3,7 +3,7 @@
 # bench/http_negotiate_loadgen (MIT GSS-API on the client side).
 #
 #   bench/frontend-vs-apache.sh [-r RUNS] [-d SECONDS] [-c CLIENT_THREADS] [-b BUILD_DIR] [-m spnego|krb5]
-#                               [-k kerbpool,apache] [-n]
+#                               [-k kerbpool,apache] [-n] [-R REQUESTS_PER_SECOND]
 #
 # Builds nothing: expects BUILD_DIR (default ./build) to hold cli/kerbpool and bench/http_negotiate_loadgen.
 # Everything lives in a temp dir: kerbpool's KDC for CONTOSO.TEST (examples/contoso.realm.json), the keytab
@@ -29,7 +29,9 @@
 #
 # Each client thread keeps ONE keep-alive connection and sends requests, each with a fresh AP-REQ (a new
 # gss_init_sec_context, SPNEGO by default as browsers and curl send it, mutual authentication verified
-# from the 200's WWW-Authenticate). A curl --negotiate smoke test runs against each server first.
+# from the 200's WWW-Authenticate). -R RATE offers a fixed RATE requests/s over all threads (the load
+# generator's --rate) instead of saturating the servers: CPU per request at a lower load. A curl --negotiate
+# smoke test runs against each server first.
 # Server CPU: utime+stime from /proc/PID/stat before and after each run, in clock ticks (getconf CLK_TCK):
 # kerbpool is one process (its threads are summed in its stat line); for Apache the parent and every
 # child process (pgrep -P, sampled before and after, threads included), plus the parent's cutime/cstime
@@ -44,7 +46,8 @@ build=build
 mech=spnego
 selected=kerbpool,apache
 apache_rcache=on
-while getopts "r:d:c:b:m:k:nh" opt; do
+offered=0
+while getopts "r:d:c:b:m:k:R:nh" opt; do
   case "$opt" in
     r) runs=$OPTARG ;;
     d) duration=$OPTARG ;;
@@ -53,6 +56,7 @@ while getopts "r:d:c:b:m:k:nh" opt; do
     m) mech=$OPTARG ;;
     k) selected=$OPTARG ;;
     n) apache_rcache=none ;;
+    R) offered=$OPTARG ;;
     *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
@@ -211,7 +215,8 @@ run_one() { # server seconds record
   local s=$1 before after line ok failures rate us
   before=$(cpu_ticks "${parent[$s]}")
   line=$("$loadgen" --port "${port[$s]}" --path "$path" --host-header "$host" --service "HTTP@$host" \
-    --threads "$clients" --duration "$2" --mech "$mech" 2>"$tmp/loadgen.err" | tail -n 1) || true
+    --threads "$clients" --duration "$2" --mech "$mech" --rate "$offered" 2>"$tmp/loadgen.err" | tail -n 1) ||
+    true
   after=$(cpu_ticks "${parent[$s]}")
   ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line")
   failures=$(sed -n 's/.* failures=\([0-9]*\).*/\1/p' <<<"$line")
@@ -261,4 +266,9 @@ if [ -n "${rate[kerbpool]:-}" ] && [ -n "${rate[apache]:-}" ]; then
     "$(awk -v a="${rate[kerbpool]}" -v b="${rate[apache]}" 'BEGIN { print a / b }')" \
     "$(awk -v a="${cpu[kerbpool]}" -v b="${cpu[apache]}" 'BEGIN { print a / b }')"
 fi
-echo "(medians of $runs runs of ${duration}s; aim: throughput >= 2x Apache, CPU/request <= 0.2x Apache)"
+if [ "$offered" = 0 ]; then
+  echo "(medians of $runs runs of ${duration}s; aim: throughput >= 2x Apache, CPU/request <= 0.2x Apache)"
+else
+  echo "(medians of $runs runs of ${duration}s at a fixed $offered requests/s offered: compare CPU/request;" \
+    "aim: CPU/request <= 0.2x Apache)"
+fi

@@ -2,7 +2,7 @@
 // GSS-API library, so kerbpool's front-end and Apache's mod_auth_gssapi see exactly the same requests.
 //
 //   http_negotiate_loadgen --port N [--host 127.0.0.1] [--path /bench] [--host-header pool.contoso.test]
-//                          [--service HTTP@pool.contoso.test] [--threads N] [--duration S]
+//                          [--service HTTP@pool.contoso.test] [--threads N] [--duration S] [--rate R]
 //                          [--mech spnego|krb5] [--ccache memory|file] [--no-mutual] [--no-verify]
 //
 // Each thread holds ONE keep-alive TCP connection (plain sockets, minimal HTTP/1.1) and, until a common
@@ -16,6 +16,8 @@
 // token in `WWW-Authenticate: Negotiate`, which the second gss_init_sec_context() call verifies (AP-REP
 // inside a SPNEGO NegTokenResp) unless --no-verify. When the server closes the connection (or any error
 // leaves its state unknown) the thread reconnects and counts a reconnect.
+// --rate R offers R requests per second over all threads (bench/paced_schedule.hpp) instead of sending the
+// next request as soon as the answer came (saturation).
 // The last line on stdout is machine-readable:
 //   http_negotiate_loadgen mech=spnego threads=4 seconds=5.001 requests=N ok=N failures=0 reconnects=0
 //   rate=2468.5
@@ -32,6 +34,7 @@
 
 #include "bench/negotiate_load_client.hpp"
 #include "bench/negotiate_loadgen_options.hpp"
+#include "bench/paced_schedule.hpp"
 
 namespace {
 
@@ -47,8 +50,8 @@ struct ThreadResult {
 };
 
 // Setup happens before the start signal so that only requests are timed.
-void worker(const Options& o, std::atomic<int>& ready, std::atomic<bool>& go, Clock::time_point& deadline,
-            ThreadResult& result) {
+void worker(const Options& o, unsigned index, std::atomic<int>& ready, std::atomic<bool>& go,
+            Clock::time_point& deadline, ThreadResult& result) {
   NegotiateLoadClient c(o);
   const bool usable = c.open();
   ready.fetch_add(1);
@@ -60,7 +63,8 @@ void worker(const Options& o, std::atomic<int>& ready, std::atomic<bool>& go, Cl
     result.firstError = c.error();
     return;
   }
-  while (Clock::now() < deadline) {
+  PacedSchedule schedule(o.rate, o.threads, index, Clock::now());
+  while (schedule.waitNext(deadline)) {
     ++result.requests;
     if (c.request()) {
       ++result.ok;
@@ -86,7 +90,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> go{false};
   Clock::time_point deadline{};
   for (unsigned i = 0; i < o.threads; ++i) {
-    threads.emplace_back(worker, std::cref(o), std::ref(ready), std::ref(go), std::ref(deadline),
+    threads.emplace_back(worker, std::cref(o), i, std::ref(ready), std::ref(go), std::ref(deadline),
                          std::ref(results[i]));
   }
   while (ready.load() < static_cast<int>(o.threads)) {

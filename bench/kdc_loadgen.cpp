@@ -29,6 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/paced_schedule.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -222,8 +224,8 @@ class Session {
 };
 
 // Setup happens before the start signal so that only exchanges are timed.
-void worker(const Options& o, unsigned index, std::atomic<int>& ready, std::atomic<bool>& go, Clock::time_point& deadline,
-            ThreadResult& result) {
+void worker(const Options& o, unsigned index, std::atomic<int>& ready, std::atomic<bool>& go,
+            Clock::time_point& deadline, ThreadResult& result) {
   Session s;
   bool usable = s.open(o) == 0 && (o.mode != Mode::Tgs || s.getTgt() == 0);
   ready.fetch_add(1);
@@ -235,19 +237,8 @@ void worker(const Options& o, unsigned index, std::atomic<int>& ready, std::atom
     result.firstError = s.error();
     return;
   }
-  // --rate: this thread's share of the schedule, threads offset so that their starts interleave.
-  const double interval = o.rate > 0 ? o.threads / o.rate : 0;
-  const Clock::time_point start = Clock::now();
-  for (unsigned long long n = 0; Clock::now() < deadline; ++n) {
-    if (interval > 0) {
-      const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(interval * (static_cast<double>(n) +
-                                                                             static_cast<double>(index) / o.threads)));
-      if (due >= deadline) {
-        break;
-      }
-      std::this_thread::sleep_until(due);
-    }
+  kerbpool::bench::PacedSchedule schedule(o.rate, o.threads, index, Clock::now());
+  while (schedule.waitNext(deadline)) {
     const krb5_error_code rc = o.mode == Mode::Tgs ? s.tgsExchange() : s.asExchange();
     if (rc == 0) {
       ++result.exchanges;
@@ -300,8 +291,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kdc_loadgen: %s\n", r.firstError.c_str());
     }
   }
-  std::printf("kdc_loadgen mode=%s threads=%u seconds=%.3f exchanges=%llu errors=%llu rate=%.1f offered=%.0f\n",
-              o.mode == Mode::Tgs ? "tgs" : "as", o.threads, seconds, exchanges, errors,
-              static_cast<double>(exchanges) / seconds, o.rate);
+  std::printf(
+      "kdc_loadgen mode=%s threads=%u seconds=%.3f exchanges=%llu errors=%llu rate=%.1f offered=%.0f\n",
+      o.mode == Mode::Tgs ? "tgs" : "as", o.threads, seconds, exchanges, errors,
+      static_cast<double>(exchanges) / seconds, o.rate);
   return exchanges > 0 && errors == 0 ? 0 : 1;
 }

@@ -6,12 +6,13 @@
 namespace kerbpool::bench {
 
 void usage(const char* argv0) {
-  std::fprintf(stderr,
-               "usage: %s --port N [--host ADDR] [--path P] [--host-header H] [--service HTTP@HOST] "
-               "[--threads N] [--duration S] [--mech spnego|krb5] [--ccache memory|file] [--no-mutual] "
-               "[--no-verify]\n"
-               "  Credentials come from the ccache named by KRB5CCNAME; it should hold the service ticket.\n",
-               argv0);
+  std::fprintf(
+      stderr,
+      "usage: %s --port N [--host ADDR] [--path P] [--host-header H] [--service HTTP@HOST] "
+      "[--threads N] [--duration S] [--rate R] [--mech spnego|krb5] [--ccache memory|file] [--no-mutual] "
+      "[--no-verify]\n"
+      "  Credentials come from the ccache named by KRB5CCNAME; it should hold the service ticket.\n",
+      argv0);
 }
 
 bool parseArgs(int argc, char** argv, Options& o) {
@@ -51,6 +52,12 @@ bool parseArgs(int argc, char** argv, Options& o) {
       o.duration = std::strtod(value.c_str(), nullptr);
       if (!(o.duration > 0 && o.duration <= 3600)) {
         std::fprintf(stderr, "http_negotiate_loadgen: --duration must be in (0, 3600] seconds\n");
+        return false;
+      }
+    } else if (arg == "--rate") {
+      o.rate = std::strtod(value.c_str(), nullptr);
+      if (!(o.rate >= 0 && o.rate <= 1e6)) {
+        std::fprintf(stderr, "http_negotiate_loadgen: --rate must be in [0, 1000000] requests/s\n");
         return false;
       }
     } else if (arg == "--mech") {

@@ -16,6 +16,7 @@ struct Options {
   std::string service = "HTTP@pool.contoso.test";
   unsigned threads = 4;
   double duration = 5.0;
+  double rate = 0;  // requests/s offered over all threads (bench/paced_schedule.hpp); 0: as fast as possible
   Mech mech = Mech::Spnego;
   CcacheMode ccache = CcacheMode::Memory;
   bool mutual = true;
