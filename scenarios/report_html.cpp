@@ -169,6 +169,9 @@ json eventRows(const std::vector<LoggedEvent>& log) {
                      [](const LoggedEvent* a, const LoggedEvent* b) { return a->atS < b->atS; });
   }
   json rows = json::array();
+  // Messages repeat (every 4769 reads the same): each text once, rows name it by index.
+  std::map<std::string, std::size_t> messageIndex;
+  json messages = json::array();
   for (const auto* e : keep) {
     std::string fields;
     for (const auto& [k, v] : e->record.fields) {
@@ -178,13 +181,18 @@ json eventRows(const std::vector<LoggedEvent>& log) {
     if (message.size() > 400) {
       message = message.substr(0, 400) + "...";
     }
+    const auto [it, added] = messageIndex.emplace(message, messageIndex.size());
+    if (added) {
+      messages.push_back(message);
+    }
     rows.push_back(
-        json::array({round3(e->atS), e->computer, e->record.id, e->record.source, fields, message}));
+        json::array({round3(e->atS), e->computer, e->record.id, e->record.source, fields, it->second}));
   }
   json out;
   out["retained"] = log.size();
   out["shown"] = rows.size();
-  out["rows"] = std::move(rows);
+  out["messages"] = std::move(messages);
+  out["rows"] = std::move(rows);  // [seconds, computer, id, source, fields, index into messages]
   return out;
 }
 

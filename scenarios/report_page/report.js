@@ -499,8 +499,9 @@
         el('thead', {}, el('tr', {}, ...['s', 'computer', 'event', 'source', 'fields', 'message'].map((h) => el('th', {text: h})))),
         body);
       const rows = ev.rows.map((r) => {
-        const tr = el('tr', {}, ...r.map((v, i) => el('td', {text: i === 0 ? Number(v).toFixed(3) : String(v)})));
-        return {tr: tr, text: r.join(' ').toLowerCase(), id: String(r[2])};
+        const cells = [Number(r[0]).toFixed(3), r[1], r[2], r[3], r[4], ev.messages[r[5]]].map(String);
+        const tr = el('tr', {}, ...cells.map((v) => el('td', {text: v})));
+        return {tr: tr, text: cells.join(' ').toLowerCase(), id: String(r[2])};
       });
       rows.forEach((r) => body.append(r.tr));
       function apply() {
