@@ -1,9 +1,17 @@
-// The KDC's only I/O file: UDP and TCP sockets on Boost.Asio. Protocol decisions live in the dispatcher.
+// The KDC's only I/O file: UDP on blocking POSIX sockets, TCP on Boost.Asio. Protocol decisions live in the
+// dispatcher.
 #include "kdc/kdc_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -34,11 +42,9 @@ struct KdcServer::Impl : std::enable_shared_from_this<KdcServer::Impl> {
   asio::io_context& ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
-  udp::socket udpSocket{ioc};
-  asio::strand<asio::io_context::executor_type> udpStrand = asio::make_strand(ioc);
-  std::array<std::uint8_t, 65536> udpBuffer{};
-  udp::endpoint udpPeer;
-  std::vector<std::thread> threads;
+  int udpFd = -1;
+  std::vector<std::thread> threads;     // the io_context's (TCP)
+  std::vector<std::thread> udpThreads;  // blocked in recvfrom() on udpFd
   std::uint16_t port = 0;
   std::atomic<bool> stopped{false};
 
@@ -59,7 +65,7 @@ struct KdcServer::Impl : std::enable_shared_from_this<KdcServer::Impl> {
   bool admitTcp(const std::string& source);
   void releaseTcp(const std::string& source);
 
-  void receiveDatagram();
+  void serveDatagrams();
   void accept();
 };
 
@@ -67,6 +73,22 @@ namespace {
 
 std::string endpointText(const asio::ip::address& a, std::uint16_t port) {
   return a.to_string() + ":" + std::to_string(port);
+}
+
+// "127.0.0.1:5000" or "::1:5000", as endpointText writes an Asio endpoint.
+std::string peerText(const sockaddr_storage& peer) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (peer.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(peer);
+    ::inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
+    port = ntohs(a.sin_port);
+  } else if (peer.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(peer);
+    ::inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof text);
+    port = ntohs(a.sin6_port);
+  }
+  return std::string(text) + ":" + std::to_string(port);
 }
 
 // One TCP connection: read a 4-octet length, read the request, reply, repeat until the peer closes.
@@ -216,36 +238,38 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
 }  // namespace
 
-void KdcServer::Impl::receiveDatagram() {
-  udpSocket.async_receive_from(
-      asio::buffer(udpBuffer), udpPeer,
-      asio::bind_executor(
-          udpStrand, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-            if (ec) {
-              if (ec != asio::error::operation_aborted && !self->stopped) {
-                self->receiveDatagram();
-              }
-              return;
-            }
-            self->udpRequests++;
-            auto request = std::make_shared<Bytes>(self->udpBuffer.begin(), self->udpBuffer.begin() + n);
-            const udp::endpoint peer = self->udpPeer;
-            // Decoding and crypto run on any pool thread; only socket operations go through the strand.
-            asio::post(self->ioc, [self, request, peer] {
-              auto reply = self->dispatcher.dispatch(
-                  *request, RequestContext{Transport::Udp, endpointText(peer.address(), peer.port())});
-              if (!reply) {
-                self->dropped++;
-                return;
-              }
-              auto out = std::make_shared<Bytes>(std::move(*reply));
-              asio::post(self->udpStrand, [self, out, peer] {
-                self->udpSocket.async_send_to(asio::buffer(*out), peer,
-                                              [out](boost::system::error_code, std::size_t) {});
-              });
-            });
-            self->receiveDatagram();
-          }));
+// UDP: every UDP thread waits in recvfrom() on the one socket and the kernel hands each datagram to one of
+// them (receivers wait exclusively), which answers it itself: a receive and a send per exchange, no reactor
+// and no hand-off between threads (a hand-off cost a futex wake-up or two per datagram, and at a low rate
+// the wake-ups were most of the KDC's CPU). stop() shuts the socket down, which wakes them all.
+void KdcServer::Impl::serveDatagrams() {
+  std::vector<std::uint8_t> buffer(65536);
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    const ssize_t n =
+        ::recvfrom(udpFd, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&peer), &length);
+    if (stopped.load(std::memory_order_acquire)) {
+      return;
+    }
+    if (n < 0 || length == 0) {
+      continue;  // EINTR, or an ICMP error left on the socket by an earlier reply's peer
+    }
+    udpRequests++;
+    try {
+      auto reply = dispatcher.dispatch(core::BytesView(buffer.data(), static_cast<std::size_t>(n)),
+                                       RequestContext{Transport::Udp, peerText(peer)});
+      if (!reply) {
+        dropped++;
+        continue;
+      }
+      (void)::sendto(udpFd, reply->data(), reply->size(), MSG_NOSIGNAL,
+                     reinterpret_cast<const sockaddr*>(&peer), length);
+    } catch (const std::exception& e) {
+      handlerExceptions++;
+      core::logError("kdc", std::string("a UDP request's handler threw: ") + e.what());
+    }
+  }
 }
 
 void KdcServer::Impl::accept() {
@@ -321,20 +345,20 @@ core::Status bindBoth(KdcServer::Impl& s, const asio::ip::address& addr, std::ui
             (ec == asio::error::address_in_use ? " (is another KDC running on that port?)" : ""));
   }
   const std::uint16_t bound = s.acceptor.local_endpoint().port();
-  udp::endpoint uep(addr, bound);
-  s.udpSocket.open(uep.protocol(), ec);
-  if (!ec) {
-    s.udpSocket.bind(uep, ec);
-  }
-  if (ec) {
+  const udp::endpoint uep(addr, bound);
+  const int fd = ::socket(uep.protocol().family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::bind(fd, uep.data(), static_cast<socklen_t>(uep.size())) != 0) {
+    const int err = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
     boost::system::error_code ignored;
-    s.udpSocket.close(ignored);
     s.acceptor.close(ignored);
-    return makeError(
-        ErrorCategory::Io, "bind_failed",
-        "cannot bind " + endpointText(addr, bound) + "/udp: " + ec.message() +
-            (ec == asio::error::address_in_use ? " (is another KDC running on that port?)" : ""));
+    return makeError(ErrorCategory::Io, "bind_failed",
+                     "cannot bind " + endpointText(addr, bound) + "/udp: " + std::strerror(err) +
+                         (err == EADDRINUSE ? " (is another KDC running on that port?)" : ""));
   }
+  s.udpFd = fd;
   s.port = bound;
   return core::okStatus();
 }
@@ -359,11 +383,11 @@ core::Result<std::unique_ptr<KdcServer>> KdcServer::start(const KdcServerConfig&
     return std::move(bound).error();
   }
   impl->work.emplace(asio::make_work_guard(impl->ioc));
-  impl->receiveDatagram();
   impl->accept();
   unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     impl->threads.emplace_back([i = impl.get()] { net::runIoContext(i->ioc, "kdc", i->handlerExceptions); });
+    impl->udpThreads.emplace_back([i = impl.get()] { i->serveDatagrams(); });
   }
   return std::unique_ptr<KdcServer>(new KdcServer(std::move(runtime), std::move(impl)));
 }
@@ -398,10 +422,17 @@ void KdcServer::stop() {
     boost::system::error_code ignored;
     i->acceptor.close(ignored);
   });
-  asio::post(impl_->udpStrand, [i = impl_] {
-    boost::system::error_code ignored;
-    i->udpSocket.close(ignored);
-  });
+  // Wakes every thread blocked in recvfrom() (Linux does so for an unconnected UDP socket too, answering
+  // ENOTCONN); each sees `stopped` and returns.
+  ::shutdown(impl_->udpFd, SHUT_RDWR);
+  for (auto& t : impl_->udpThreads) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  impl_->udpThreads.clear();
+  ::close(impl_->udpFd);
+  impl_->udpFd = -1;
   impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
