@@ -1,5 +1,7 @@
 #include "core/der/der_writer.hpp"
 
+#include <algorithm>
+
 #include "core/der/der_time.hpp"
 
 namespace kerbpool::core::der {
@@ -58,6 +60,26 @@ Bytes encodeInteger(std::int64_t v) {
   }
   out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(start));
   return out;
+}
+
+void Writer::finishLength(std::size_t lengthAt) {
+  const std::size_t length = buf_.size() - lengthAt - 1;
+  if (length < 0x80) {
+    buf_[lengthAt] = static_cast<std::uint8_t>(length);
+    return;
+  }
+  // Long form (X.690 8.1.3.5, minimal octets as DER wants): 0x80 | n, then n octets, big-endian.
+  std::uint8_t octets[9];
+  std::size_t n = 0;
+  for (std::size_t v = length; v != 0; v >>= 8) {
+    ++n;
+  }
+  octets[0] = static_cast<std::uint8_t>(0x80 | n);
+  for (std::size_t i = 0; i < n; ++i) {
+    octets[n - i] = static_cast<std::uint8_t>(length >> (8 * i));
+  }
+  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt) + 1, n, 0);
+  std::copy(octets, octets + n + 1, buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt));
 }
 
 Writer& Writer::wrap(Tag tag, BytesView content) {

@@ -9,7 +9,9 @@
 
 namespace kerbpool::core::der {
 
-// Builds DER. Constructed values take a callable that fills an inner writer:
+void appendTag(Bytes& out, Tag tag);
+
+// Builds DER. Constructed values take a callable that appends their content (to this writer):
 //   w.application(10, [&](Writer& w) { w.context(1, [&](Writer& w) { w.integer(5); }); });
 // Lengths are always definite and minimal; INTEGERs minimal two's complement.
 class Writer {
@@ -29,11 +31,17 @@ class Writer {
   // tag + length + content
   Writer& wrap(Tag tag, BytesView content);
 
+  // The content is written in place, after the tag and a one-octet length placeholder that finishLength()
+  // fills (and widens when the content needs a long-form length): no buffer per element and no copy of the
+  // content into its parent at every level. `fill` must only append (it is given this writer).
   template <typename F>
   Writer& constructed(Tag tag, F&& fill) {
-    Writer inner;
-    std::forward<F>(fill)(inner);
-    return wrap(tag, inner.buf_);
+    appendTag(buf_, tag);
+    const std::size_t lengthAt = buf_.size();
+    buf_.push_back(0);
+    std::forward<F>(fill)(*this);
+    finishLength(lengthAt);
+    return *this;
   }
   template <typename F>
   Writer& sequence(F&& fill) {
@@ -52,10 +60,11 @@ class Writer {
   Bytes take() { return std::move(buf_); }
 
  private:
+  void finishLength(std::size_t lengthAt);
+
   Bytes buf_;
 };
 
-void appendTag(Bytes& out, Tag tag);
 void appendLength(Bytes& out, std::size_t length);
 Bytes encodeInteger(std::int64_t v);  // content octets only
 

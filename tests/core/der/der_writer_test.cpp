@@ -27,6 +27,30 @@ TEST_CASE("der writer: lengths use the short form below 128 and minimal long for
   }
 }
 
+TEST_CASE("der writer: a constructed value written in place has the length its content needs", "[der]") {
+  // Content sizes around each length form's edge, nested: the placeholder widens in place.
+  for (std::size_t size :
+       {0u, 1u, 125u, 126u, 127u, 128u, 253u, 254u, 255u, 256u, 65533u, 65534u, 65536u, 70000u}) {
+    INFO(size);
+    const Bytes payload(size, 0x5a);
+    Writer nested;
+    nested.sequence([&](Writer& w) {
+      w.integer(7);
+      w.context(1, [&](Writer& w) { w.octetString(payload); });
+    });
+    // The same built from the outside in, with wrap() and the reference length encoder.
+    Writer octets;
+    octets.octetString(payload);
+    Writer explicitTag;
+    explicitTag.wrap(Tag::context(1), octets.bytes());
+    Writer content;
+    content.integer(7).raw(explicitTag.bytes());
+    Writer expected;
+    expected.wrap(Tag::sequence(), content.bytes());
+    CHECK(nested.bytes() == expected.bytes());
+  }
+}
+
 TEST_CASE("der writer: Kerberos flags and explicit tags", "[der]") {
   Writer w;
   const Bytes flags = *fromHex("40810010");
