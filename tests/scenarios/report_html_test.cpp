@@ -17,19 +17,7 @@ using namespace kerbpool;
 namespace {
 
 scenarios::RunReport recordedRun(const std::string& name, std::uint64_t clients = 0) {
-  const auto* builtin = scenarios::findBuiltinScenario(name);
-  REQUIRE(builtin != nullptr);
-  auto scenario = scenarios::parseScenario(builtin->json);
-  REQUIRE(scenario.ok());
-  scenarios::RunOptions options;
-  options.record = true;
-  if (clients > 0) {
-    options.clients = clients;
-  }
-  auto report = scenarios::runScenario(*scenario, options);
-  INFO((report.ok() ? std::string() : report.error().message()));
-  REQUIRE(report.ok());
-  return std::move(*report);
+  return test::runBuiltin(name, clients, true);
 }
 
 // The page's data block, parsed.

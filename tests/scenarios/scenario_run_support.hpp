@@ -28,13 +28,16 @@ inline std::string oneLine(const std::string& text) {
   return out;
 }
 
-inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0) {
+// `record`: also what the HTML report draws (RunOptions::record).
+inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0,
+                                       bool record = false) {
   const auto* builtin = scenarios::findBuiltinScenario(name);
   REQUIRE(builtin != nullptr);
   auto scenario = scenarios::parseScenario(builtin->json);
   INFO((scenario.ok() ? std::string() : scenario.error().message()));
   REQUIRE(scenario.ok());
   scenarios::RunOptions options;
+  options.record = record;
   if (clients > 0) {
     options.clients = clients;
   }
