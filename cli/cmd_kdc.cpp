@@ -157,7 +157,9 @@ void registerKdc(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--address", o.address, "listen address (loopback by default)");
   cmd->add_option("--port", o.port, "UDP and TCP port; 0 picks a free one")->check(CLI::Range(0, 65535));
-  cmd->add_option("--threads", o.threads, "worker threads (0: one per core)")
+  cmd->add_option("--threads", o.threads,
+                  "threads answering UDP (each blocked on the socket) and, as many again, TCP I/O threads "
+                  "(0: one per core)")
       ->check(CLI::Range(0u, 256u));
   cmd->add_option("--krb5-conf", o.krb5ConfOut, "also write the krb5.conf snippet to this file");
   cmd->add_option("--netlogon-port", o.netlogonPort,

@@ -35,7 +35,7 @@ class KdcDispatcher {
 struct KdcServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port, the same number for UDP and TCP
-  unsigned threads = 0;    // 0: one per core
+  unsigned threads = 0;    // UDP receivers, and as many TCP I/O threads; 0: one per core
   std::size_t maxTcpRequest = 64 * 1024;
   std::chrono::milliseconds tcpIdleTimeout{30000};
   // Open TCP connections at once, in all and from one address (MIT's krb5kdc keeps a fixed table too); a

@@ -32,7 +32,11 @@ std::string formatPercent(double value) {
 PhaseEvidence evidenceFor(const RunReport& r, std::size_t phase) {
   PhaseEvidence e;
   e.scenario = &r.scenario;
-  e.directory = phase < r.directories.size() ? &r.directories[phase] : &r.directories.back();
+  // A report always has the directory as the run began; one built by hand may have none.
+  static const DirectorySnapshot kNoDirectory{};
+  e.directory = phase < r.directories.size() ? &r.directories[phase]
+                : r.directories.empty()      ? &kNoDirectory
+                                             : &r.directories.back();
   const auto& o = r.population.outcomes;
   if (phase < o.byPhase.size()) {
     e.outcomes = o.byPhase[phase];
