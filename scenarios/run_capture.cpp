@@ -7,17 +7,13 @@
 
 #include "core/keytab/keytab.hpp"
 #include "kdc/keytab_export.hpp"
+#include "scenarios/diagnosis.hpp"
 #include "scenarios/pool_world.hpp"
+#include "scenarios/scenario_sections.hpp"
 
 namespace kerbpool::scenarios {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // WS<10000 + n> at 127.a.b.c (population.cpp's workstationAddress, the other way round).
 std::string workstationName(std::uint32_t loopback) {
@@ -33,33 +29,26 @@ std::string workstationName(std::uint32_t loopback) {
 }  // namespace
 
 std::string formatCaptureSection(const CaptureReport& c) {
-  const auto count = [](std::uint64_t n) {
-    std::string digits = std::to_string(n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-      digits.insert(static_cast<std::size_t>(i), ",");
-    }
-    return digits;
-  };
   char size[32];
   std::snprintf(size, sizeof size, "%.1f MB", static_cast<double>(c.packets.bytes) / 1e6);
   std::string out = "\nCapture (for Wireshark)\n";
-  out += "  " + c.packets.path + ": " + count(c.packets.packets) + " packets, " + size + ", " +
-         count(c.packets.hosts) + " hosts. Lab addresses: " + c.labNetwork + "\n";
-  out += "  " + c.keytabPath + ": " + count(c.keytabKeys) +
+  out += "  " + c.packets.path + ": " + withThousands(c.packets.packets) + " packets, " + size + ", " +
+         withThousands(c.packets.hosts) + " hosts. Lab addresses: " + c.labNetwork + "\n";
+  out += "  " + c.keytabPath + ": " + withThousands(c.keytabKeys) +
          " keys (every account of the directory, every retained key version)";
   if (!c.keyLogPath.empty()) {
-    out += "; " + c.keyLogPath + ": " + count(c.keyLogLines) + " TLS secrets (SSLKEYLOGFILE format)";
+    out += "; " + c.keyLogPath + ": " + withThousands(c.keyLogLines) + " TLS secrets (SSLKEYLOGFILE format)";
   }
   out += "\n";
   if (c.packets.capped != 0) {
     char cap[32];
     std::snprintf(cap, sizeof cap, "%.0f", static_cast<double>(c.packets.maxBytes) / 1e6);
     out += "  NOTE: the file reached its cap (--pcap-max-mb " + std::string(cap) + "): the last " +
-           count(c.packets.capped) +
+           withThousands(c.packets.capped) +
            " packets of the run are not in it; raise the cap or run fewer clients\n";
   }
   if (c.packets.dropped != 0) {
-    out += "  NOTE: the kernel dropped " + count(c.packets.dropped) +
+    out += "  NOTE: the kernel dropped " + withThousands(c.packets.dropped) +
            " packets because the capture fell behind (a busy machine): TCP streams in the file have gaps\n";
   }
   out +=
@@ -104,7 +93,7 @@ core::Status RunCapture::start(const PoolWorld& world) {
   o.path = request_.path;
   o.maxBytes = request_.maxBytes;
   o.application = "kerbpool run " + world.scenario().name;
-  const std::string domain = lower(world.scenario().realmName);
+  const std::string domain = sections::lower(world.scenario().realmName);
   const std::uint16_t http = world.tls() ? 443 : 80;
   // TLS offload: the balancer speaks HTTPS to the workstations and plain HTTP to the nodes.
   const std::uint16_t nodeHttp =
@@ -122,13 +111,13 @@ core::Status RunCapture::start(const PoolWorld& world) {
         capture::ipv4(10, 0, 0, static_cast<std::uint8_t>(10 + i)), 88);
   }
   const std::uint32_t vip = capture::ipv4(10, 0, 0, 100);
-  add(world.lbPort(), lower(world.scenario().pool.fqdn), vip, http);
+  add(world.lbPort(), sections::lower(world.scenario().pool.fqdn), vip, http);
   const auto nodes = world.nodes();
   for (std::size_t i = 0; i < nodes.size() && i < 150; ++i) {
     add(nodes[i].port, nodes[i].name + "." + domain,
         capture::ipv4(10, 0, 0, static_cast<std::uint8_t>(101 + i)), nodeHttp);
     // The balancer connects to the nodes (forwarding and health checks) from the VIP's host.
-    o.network.callersOf[nodes[i].port] = capture::LabHost{lower(world.scenario().pool.fqdn), vip};
+    o.network.callersOf[nodes[i].port] = capture::LabHost{sections::lower(world.scenario().pool.fqdn), vip};
   }
   o.network.workstationName = workstationName;
   labNetwork_ += ", workstations 10.a.b.c (WS10000 10.1.0.1, WS10001 10.1.0.2, ...), kerbpool's own probes " +
