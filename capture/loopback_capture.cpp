@@ -126,7 +126,7 @@ core::Result<std::unique_ptr<LoopbackCapture>> LoopbackCapture::start(CaptureOpt
 }
 
 LoopbackCapture::LoopbackCapture(CaptureOptions options, PcapngWriter writer, int fd)
-    : options_(std::move(options)), writer_(std::move(writer)), fd_(fd) {}
+    : options_(std::move(options)), writer_(std::move(writer)), fd_(fd), frame_(kFrameBuffer) {}
 
 LoopbackCapture::~LoopbackCapture() {
   (void)stop();
@@ -144,7 +144,7 @@ void LoopbackCapture::run() {
 
 // Reads every frame the socket holds now.
 void LoopbackCapture::drain() {
-  std::vector<std::uint8_t> frame(kFrameBuffer);
+  std::vector<std::uint8_t>& frame = frame_;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
   for (;;) {
     sockaddr_ll from{};

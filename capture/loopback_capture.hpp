@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "capture/lab_network.hpp"
 #include "capture/pcapng_writer.hpp"
@@ -57,6 +58,8 @@ class LoopbackCapture {
   int fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::vector<std::uint8_t>
+      frame_;  // one frame at a time (drain() runs on the capture thread, then in stop())
   std::set<std::uint32_t> seen_;
   bool stopped_ = false;
   std::string error_;
