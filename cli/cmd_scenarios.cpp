@@ -34,8 +34,9 @@ int list() {
   return 0;
 }
 
-std::string eventText(const scenarios::TimelineEvent& e) {
+std::string eventText(const scenarios::Scenario& s, const scenarios::TimelineEvent& e) {
   using K = scenarios::TimelineEvent::Kind;
+  const bool exchange = s.product == scenarios::Product::Exchange;
   switch (e.kind) {
     case K::NodeDown:
       return "node " + e.node + " goes down";
@@ -52,9 +53,21 @@ std::string eventText(const scenarios::TimelineEvent& e) {
       return "password roll of " + e.account + ", new key delivered to " + reach;
     }
     case K::ApplyFix:
+      if (exchange) {
+        return "the fix: the array's names removed from other accounts, the Alternate Service Account " +
+               e.account + " created when missing, given every name of the array (setspn -S) and its " +
+               "credential pushed to every member (RollAlternateServiceAccountPassword.ps1 -ToArrayMembers)" +
+               (e.iisreset ? ", then iisreset on every node" : "");
+      }
       return "the fix: HTTP/<pool> removed from other accounts, shared account " + e.account +
              " created, assigned and keyed on every node" +
              (e.iisreset ? ", then iisreset on every node" : "");
+    case K::RollAsaPassword: {
+      core::SystemClock clock;
+      auto lab = scenarios::LabDirectory::build(s, clock);
+      return (lab.ok() ? (*lab)->asaRollCommand(e.operation) : std::string("RollAlternateServiceAccountPassword.ps1")) +
+             " (servers that are down at that moment miss the credential)";
+    }
     case K::IisReset:
       return "iisreset on " + (e.node.empty() ? std::string("every node") : e.node) +
              ": client connections closed, clients authenticate again";
@@ -76,12 +89,18 @@ int show(const std::string& name) {
   for (const auto& n : p.nodes) {
     nodes += (nodes.empty() ? "" : ", ") + n;
   }
-  std::printf("Pool        %s (site %s): %s\n", p.fqdn.c_str(), p.site.c_str(), nodes.c_str());
+  const bool exchange = s->product == scenarios::Product::Exchange;
+  std::printf("%s %s (site %s): %s\n", exchange ? "CAS array  " : "Pool       ", p.fqdn.c_str(),
+              p.site.c_str(), nodes.c_str());
+  if (exchange) {
+    std::printf("Product     Exchange: the array's members share the Alternate Service Account (ASA)\n");
+  }
   const std::string connections =
       p.loadBalancer.mode == "http" ? ", node connections " + p.loadBalancer.connectionModel : "";
   std::printf("Balancer    %s mode, %s, affinity %s%s\n", p.loadBalancer.mode.c_str(),
               p.loadBalancer.policy.c_str(), p.loadBalancer.affinity.c_str(), connections.c_str());
-  std::printf("Front-ends  %s, persistence %s, NTLM %s, path %s\n", p.tls ? "HTTPS" : "HTTP",
+  std::printf("%s %s, persistence %s, NTLM %s, path %s\n", exchange ? "CAS servers" : "Front-ends ",
+              p.tls ? "HTTPS" : "HTTP",
               p.authPersistence.c_str(), p.ntlm ? "offered" : "off", p.path.c_str());
   for (const auto& dc : s->domainControllers) {
     std::printf("DC          %s: MaxConcurrentApi %d, hold time %s ms (%s), wait timeout %s s\n",
@@ -117,7 +136,7 @@ int show(const std::string& name) {
   if (!s->timeline.empty()) {
     std::printf("\nTimeline\n");
     for (const auto& e : s->timeline) {
-      std::printf("  at %3s %%  %s (phase \"%s\")\n", number(e.atPercent).c_str(), eventText(e).c_str(),
+      std::printf("  at %3s %%  %s (phase \"%s\")\n", number(e.atPercent).c_str(), eventText(*s, e).c_str(),
                   e.label.c_str());
     }
   }

@@ -84,15 +84,25 @@ int testAssignment(const std::string& scenario, const std::string& at) {
     return 2;
   }
   std::printf("Directory of %s at %s\n", scenario.c_str(), lab->description.c_str());
-  std::printf(
-      "PS> Test-CsKerberosAccountAssignment -Identity \"site:%s\" -Report \"kerberos-assignment.htm\"\n",
-      lab->lab->scenario().pool.site.c_str());
+  const bool exchange = lab->lab->scenario().product == scenarios::Product::Exchange;
+  if (exchange) {
+    std::printf("PS> Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Format-List Name, "
+                "AlternateServiceAccountConfiguration\n");
+    for (const auto& line : lab->lab->clientAccessServerStatus()) {
+      std::printf("%s\n", line.c_str());
+    }
+    std::printf("\nkerbpool's checks of the array's Alternate Service Account:\n");
+  } else {
+    std::printf(
+        "PS> Test-CsKerberosAccountAssignment -Identity \"site:%s\" -Report \"kerberos-assignment.htm\"\n",
+        lab->lab->scenario().pool.site.c_str());
+  }
   const auto report = scenarios::testKerberosAccountAssignment(*lab->lab);
   for (const auto& c : report.checks) {
     std::printf("%s %s\n", c.passed ? "PASS" : "FAIL", c.text.c_str());
   }
-  std::printf("%s\n", report.passed() ? "Kerberos account assignment: OK"
-                                      : "Kerberos account assignment: NOT OK (see the FAIL lines)");
+  const char* what = exchange ? "Alternate Service Account" : "Kerberos account assignment";
+  std::printf("%s: %s\n", what, report.passed() ? "OK" : "NOT OK (see the FAIL lines)");
   return report.passed() ? 0 : 1;
 }
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "scenarios/product_words.hpp"
+
 namespace kerbpool::scenarios {
 
 namespace {
@@ -101,11 +103,8 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
   const SpnState& pool = dir.spns.front();
   const std::uint64_t unknown = value(e.kdcErrors, "KDC_ERR_S_PRINCIPAL_UNKNOWN");
   const bool internalClients = e.internal.total() > 0;
-  const std::string shared = dir.kerberosAccount.value_or("POOLKERB$");
-  const std::string fixShared =
-      "create one shared Kerberos account (New-CsKerberosAccount), assign it to site " + s.pool.site +
-      " (New-CsKerberosAccountAssignment, then Enable-CsTopology) and set its password " +
-      "(Set-CsKerberosAccountPassword) so that every node holds its key";
+  const std::string shared = dir.kerberosAccount.value_or(words::defaultSharedAccount(s));
+  const std::string fixShared = words::createAndShare(s);
 
   if (pool.holders.empty()) {
     d.findings.push_back("No account holds " + pool.spn + ". The KDC also tried the HOST alias (HOST/" +
@@ -194,8 +193,8 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
         stale.push_back(n + " (holds " + held + ")");
       }
     }
-    std::string text = pool.spn + " is held by " + holder + ", the shared Kerberos account of site " +
-                       s.pool.site + " (current key version kvno " + std::to_string(dir.accountKvno) + ").";
+    std::string text = pool.spn + " is held by " + holder + ", " + words::sharedAccountNoun(s) +
+                       " (current key version kvno " + std::to_string(dir.accountKvno) + ").";
     if (stale.empty()) {
       const double kerberos = e.internal.percent(OutcomeKind::Kerberos);
       text += " Every node (" + listInWords(current) + ") holds kvno " + std::to_string(dir.accountKvno) +
@@ -232,30 +231,25 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
         text += " " + windowsViewOfUndecryptable(pool.spn, firstRefusing, refused);
       }
       d.findings.push_back(text);
-      // Lync mends a node that missed a roll by copying the password from one that has it.
-      const std::string domain = lower(s.realmName);
+      // Lync and Exchange both mend a node that missed a roll by copying the password from one that has it.
       std::string mend;
       for (const auto& n : s.pool.nodes) {
         if (std::find(current.begin(), current.end(), n) != current.end()) {
           continue;
         }
-        mend += (mend.empty() ? "" : "; ") + std::string("Set-CsKerberosAccountPassword -FromComputer ") +
-                (current.empty() ? std::string("<a node with the key>") : current.front() + "." + domain) +
-                " -ToComputer " + n + "." + domain;
+        mend += (mend.empty() ? "" : "; ") +
+                words::copyCredential(s, current.empty() ? std::string() : current.front(), n);
       }
       d.fixes.push_back("Copy the current password to the node that missed the roll (" + mend +
                         "), so that every node of site " + s.pool.site + " holds kvno " +
-                        std::to_string(dir.accountKvno) + "; then Test-CsKerberosAccountAssignment -Report.");
+                        std::to_string(dir.accountKvno) + "; then " + words::verifyCommand(s) + ".");
     }
     return;
   }
-  d.findings.push_back(pool.spn + " is held by " + holder + ", which is not the Kerberos account of site " +
-                       s.pool.site +
+  d.findings.push_back(pool.spn + " is held by " + holder + ", which is not " + words::sharedAccountNoun(s) +
                        (dir.kerberosAccount ? " (" + *dir.kerberosAccount + ")" : " (none assigned)") +
                        ": the nodes never received its key, so they cannot open the tickets.");
-  d.fixes.push_back("Assign " + holder + " to site " + s.pool.site +
-                    " (New-CsKerberosAccountAssignment, then Enable-CsTopology) and set its password "
-                    "(Set-CsKerberosAccountPassword).");
+  d.fixes.push_back(words::shareExisting(s, holder));
 }
 
 // An SPN's host part that is an address: IPv4 digits and dots (a ":port" suffix allowed), or IPv6 (two colons
@@ -333,11 +327,19 @@ void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
                                     pct(c.percent(OutcomeKind::Ntlm)) + " of their requests used NTLM."
                               : ": it is held by " + listInWords(holders) + ".";
       d.findings.push_back(text);
-      if (holders.empty()) {
+      const std::string account = e.directory->kerberosAccount.value_or(words::defaultSharedAccount(s));
+      if (holders.empty() && cn != e.directory->cnames.end()) {
         d.fixes.push_back("Make " + host +
                           " an A record pointing at the load balancer's address (not a CNAME), " +
                           "or register " + spn + " on the shared account too (setspn -S " + spn + " " +
-                          e.directory->kerberosAccount.value_or("POOLKERB$") + ").");
+                          account + ").");
+      } else if (holders.empty() && e.directory->kerberosAccount) {
+        d.fixes.push_back("Register " + spn + " on " + words::sharedAccountNoun(s) + " too (setspn -S " + spn +
+                          " " + account + "): the nodes holding its key then open tickets for " + host + ".");
+      } else if (holders.empty()) {
+        d.fixes.push_back("Register " + spn + " on the same account as HTTP/" + s.pool.fqdn +
+                          " (setspn -S " + spn + " " + account + "), so that the nodes holding its key open " +
+                          "tickets for " + host + " too.");
       }
     }
   }
@@ -382,6 +384,34 @@ void ntlmLegFindings(const PhaseEvidence& e, Diagnosis& d) {
                   "(HAProxy in http-keep-alive mode does: connection_model haproxy), or run it in tcp "
                   "mode so a client connection stays on one node."));
   }
+}
+
+// Applications that authenticate several connections per user (Outlook: autodiscover, then MAPI over HTTP's
+// mail and address book connections): with NTLM each connection is its own logon.
+std::string applicationLogons(const Scenario& s) {
+  std::string out;
+  for (const auto& g : s.clients) {
+    const ClientProfileSpec* p = s.profile(g.profile);
+    if (p == nullptr || (p->connections <= 1 && !p->autodiscover) || p->connectionPerRequest ||
+        g.connectionPerRequest) {
+      continue;
+    }
+    const int perClient = p->connections + (p->autodiscover ? 1 : 0);
+    std::string what = p->autodiscover ? "autodiscover" : "";
+    if (p->connections > 1) {
+      what += std::string(what.empty() ? "" : ", and ") + std::to_string(p->connections) + " connections to " +
+              s.pool.fqdn;
+    } else {
+      what += std::string(what.empty() ? "" : " and ") + "one connection to " + s.pool.fqdn;
+    }
+    out += " Each " + g.profile + " client authenticates " + std::to_string(perClient) + " connections (" +
+           what + "): with NTLM each is a logon of its own, so " +
+           withThousands(static_cast<std::uint64_t>(g.count)) + " " + g.profile + " clients cost up to " +
+           withThousands(static_cast<std::uint64_t>(g.count) * static_cast<std::uint64_t>(perClient)) +
+           " pass-throughs, where one connection each would cost " +
+           withThousands(static_cast<std::uint64_t>(g.count)) + ".";
+  }
+  return out;
 }
 
 void netlogonFindings(const PhaseEvidence& e, Diagnosis& d) {
@@ -436,9 +466,17 @@ void netlogonFindings(const PhaseEvidence& e, Diagnosis& d) {
       text += ".";
       d.fixes.push_back(
           "Raise MaxConcurrentApi (HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters, up " +
-          std::string("to 150) on the front-ends and DCs, or better, make Kerberos work so logons ") +
-          "need no DC round trip.");
+          std::string("to 150) on the ") +
+          (e.scenario->product == Product::Exchange ? "Client Access servers" : "front-ends") +
+          " and DCs, or better, make Kerberos work so logons need no DC round trip" +
+          (e.scenario->product == Product::Exchange
+               ? std::string(" (an Alternate Service Account for the array); watch the Netlogon counters "
+                             "Semaphore Waiters, Semaphore Timeouts and Average Semaphore Hold Time on the "
+                             "CAS servers while you do")
+               : std::string()) +
+          ".");
     }
+    text += applicationLogons(*e.scenario);
     d.findings.push_back(text);
   }
 }
@@ -570,6 +608,13 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
     if (std::find(names.begin(), names.end(), host) == names.end()) {
       names.push_back(host);
     }
+    // Exchange's clients look their settings up at autodiscover.<domain> first.
+    const ClientProfileSpec* profile = s.profile(g.profile);
+    const std::string discover = "autodiscover." + dir.dnsDomain();
+    if (profile != nullptr && profile->autodiscover &&
+        std::find(names.begin(), names.end(), discover) == names.end()) {
+      names.push_back(discover);
+    }
   }
   for (const auto& n : names) {
     SpnState st;
@@ -687,8 +732,7 @@ void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
     d.fixes.push_back(
         "Set the password of " + k.account + " again now that the domain derives AES keys" +
         (isKerberosAccount
-             ? std::string(" (Set-CsKerberosAccountPassword: a new kvno with AES keys, delivered to "
-                           "every node)")
+             ? " (" + words::newPasswordCommand(s, k.account) + ": a new kvno with AES keys, delivered to every node)"
              : std::string(" (Set-ADAccountPassword -Reset, then a new keytab for the nodes)")) +
         "; allowing RC4 on the account (msDS-SupportedEncryptionTypes 0x1C) would also work, but weakens "
         "it" +

@@ -79,9 +79,19 @@ core::Result<LabPoint> resolveLabPoint(const Scenario& s, const std::string& at)
 core::Result<std::unique_ptr<LabDirectory>> buildLabAt(const Scenario& scenario, const core::Clock& clock,
                                                        const LabPoint& point) {
   KP_TRY(auto lab, LabDirectory::build(scenario, clock));
+  std::vector<std::string> down;  // nodes a node_down took away (an ASA roll does not reach them)
   for (std::size_t i = 0; i < point.eventsApplied && i < scenario.timeline.size(); ++i) {
     const TimelineEvent& e = scenario.timeline[i];
-    if (e.kind == TimelineEvent::Kind::PasswordRoll) {
+    if (e.kind == TimelineEvent::Kind::NodeDown) {
+      down.push_back(e.node);
+    } else if (e.kind == TimelineEvent::Kind::NodeUp) {
+      down.erase(std::remove(down.begin(), down.end(), e.node), down.end());
+    } else if (e.kind == TimelineEvent::Kind::RollAsaPassword) {
+      auto step = lab->rollAsaPassword(e.operation, down);
+      if (!step.ok()) {
+        return std::move(step).error().within(e.path);
+      }
+    } else if (e.kind == TimelineEvent::Kind::PasswordRoll) {
       auto step = lab->rollPassword(e.account, e.reach);
       if (!step.ok()) {
         return std::move(step).error().within(e.path);

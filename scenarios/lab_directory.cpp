@@ -1,6 +1,8 @@
 #include "scenarios/lab_directory.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 
 #include "kdc/realm_file.hpp"
 
@@ -53,9 +55,12 @@ std::string withoutDollar(std::string_view sam) {
 
 }  // namespace
 
-LabDirectory::LabDirectory(Scenario scenario, std::unique_ptr<kdc::EventLog> events,
+LabDirectory::LabDirectory(Scenario scenario, const core::Clock& clock, std::unique_ptr<kdc::EventLog> events,
                            std::unique_ptr<kdc::Directory> directory)
-    : scenario_(std::move(scenario)), events_(std::move(events)), directory_(std::move(directory)) {}
+    : scenario_(std::move(scenario)),
+      clock_(clock),
+      events_(std::move(events)),
+      directory_(std::move(directory)) {}
 
 std::string LabDirectory::computerAccount(std::string_view node) {
   return upper(node) + "$";
@@ -66,7 +71,7 @@ core::Result<std::unique_ptr<LabDirectory>> LabDirectory::build(const Scenario& 
   auto events = std::make_unique<kdc::EventLog>(clock);
   KP_TRY(kdc::Realm realm, kdc::parseRealmFile(scenario.realmJson, *events));
   std::unique_ptr<LabDirectory> lab(
-      new LabDirectory(scenario, std::move(events), std::move(realm.directory)));
+      new LabDirectory(scenario, clock, std::move(events), std::move(realm.directory)));
   // The KDC's event wording follows the first DC (the one whose log the report reads).
   const DcVersion* version = findDcVersion(lab->domainController("").version);
   lab->directory_->setKdcEventWording(version != nullptr && version->legacyKdcEvents
@@ -120,6 +125,14 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
     case Kind::SetPassword:
       return setAccountPassword(op.account, op.password, op.reach,
                                 "Set-ADAccountPassword -Identity " + op.account + " -Reset");
+    case Kind::NewClientAccessArray:
+      return newClientAccessArray(op);
+    case Kind::NewAsaComputer:
+      return newAsaComputer(op.account);
+    case Kind::RollAsaPassword:
+      return rollAsaPassword(op, {});
+    case Kind::GetClientAccessServer:
+      return getClientAccessServer();
   }
   return makeError(ErrorCategory::Config, "bad_operation", "unknown operation");
 }
@@ -363,6 +376,17 @@ core::Result<AdminStep> LabDirectory::setAccountPassword(const std::string& acco
 
 core::Result<AdminStep> LabDirectory::rollPassword(const std::string& account,
                                                    const std::optional<std::vector<std::string>>& reach) {
+  if (scenario_.product == Product::Exchange) {
+    DirectoryOperation op;
+    op.kind = DirectoryOperation::Kind::RollAsaPassword;
+    op.account = account;
+    op.target = reach ? DirectoryOperation::AsaTarget::SpecificServers : DirectoryOperation::AsaTarget::ArrayMembers;
+    op.fqdn = scenario_.pool.fqdn;
+    if (reach) {
+      op.servers = *reach;
+    }
+    return rollAsaPassword(op, {});
+  }
   return setAccountPassword(account, nextPassword(account), reach,
                             "Set-CsKerberosAccountPassword -UserAccount \"" + netbios(scenario_.realmName) +
                                 "\\" + withoutDollar(account) + "\"");
@@ -370,6 +394,35 @@ core::Result<AdminStep> LabDirectory::rollPassword(const std::string& account,
 
 core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& account) {
   std::vector<AdminStep> out;
+  if (scenario_.product == Product::Exchange) {
+    const auto spns = casArraySpns();
+    for (const auto& spn : spns) {
+      for (const auto& holder : directory_->querySpn(spn).holders) {
+        if (!equalsIgnoreCase(holder.samAccountName, account)) {
+          KP_TRY(AdminStep step, setspn("-D", holder.samAccountName, spn));
+          out.push_back(std::move(step));
+        }
+      }
+    }
+    if (!directory_->account(account)) {
+      KP_TRY(AdminStep step, newAsaComputer(account));
+      out.push_back(std::move(step));
+    }
+    for (const auto& spn : spns) {
+      if (directory_->querySpn(spn).holders.empty()) {
+        KP_TRY(AdminStep step, setspn("-S", account, spn));
+        out.push_back(std::move(step));
+      }
+    }
+    DirectoryOperation roll;
+    roll.kind = DirectoryOperation::Kind::RollAsaPassword;
+    roll.target = DirectoryOperation::AsaTarget::ArrayMembers;
+    roll.fqdn = scenario_.pool.fqdn;
+    roll.account = account;
+    KP_TRY(AdminStep step, rollAsaPassword(roll, {}));
+    out.push_back(std::move(step));
+    return out;
+  }
   const std::string spn = "HTTP/" + scenario_.pool.fqdn;
   for (const auto& holder : directory_->querySpn(spn).holders) {
     if (!equalsIgnoreCase(holder.samAccountName, account)) {
@@ -392,6 +445,240 @@ core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& a
   KP_TRY(AdminStep step, rollPassword(account, std::nullopt));
   out.push_back(std::move(step));
   return out;
+}
+
+// --- Exchange: the CAS array and its Alternate Service Account ---
+
+namespace {
+
+// "12/4/2026 8:49:47 AM": how Exchange's cmdlets print a date (en-US).
+std::string exchangeTime(core::TimePoint when) {
+  const std::time_t t = static_cast<std::time_t>(core::toUnixSeconds(when));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%d/%d/%d %d:%02d:%02d %s", tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900,
+                hour12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
+  return buf;
+}
+
+std::string padded(std::string s, std::size_t width) {
+  if (s.size() < width) {
+    s.append(width - s.size(), ' ');
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> LabDirectory::casArraySpns() const {
+  const std::string& fqdn = scenario_.pool.fqdn;
+  std::vector<std::string> spns{"HTTP/" + fqdn};
+  for (const auto& r : scenario_.dns) {
+    if (r.type == "A" && r.target == "lb" && !equalsIgnoreCase(r.name, fqdn)) {
+      spns.push_back("HTTP/" + r.name);
+    }
+  }
+  for (const char* service : {"exchangeMDB/", "exchangeRFR/", "exchangeAB/"}) {
+    spns.push_back(service + fqdn);
+  }
+  return spns;
+}
+
+LabDirectory::AsaStatus LabDirectory::asaStatus(const std::string& node) const {
+  const auto it = asaStatus_.find(lower(node));
+  return it == asaStatus_.end() ? AsaStatus{} : it->second;
+}
+
+core::Result<AdminStep> LabDirectory::newClientAccessArray(const DirectoryOperation& op) {
+  AdminStep step;
+  step.command = "New-ClientAccessArray -Name \"" + op.name + "\" -Fqdn \"" + op.fqdn + "\" -Site \"" +
+                 op.site + "\"";
+  std::vector<std::string> members;
+  for (const auto& n : scenario_.pool.nodes) {
+    members.push_back(upper(n));
+  }
+  step.output.push_back(padded("Name", 20) + padded("Site", 20) + padded("Fqdn", 32) + "Members");
+  step.output.push_back(padded("----", 20) + padded("----", 20) + padded("----", 32) + "-------");
+  step.output.push_back(padded(op.name, 20) + padded(op.site, 20) + padded(op.fqdn, 32) + "{" +
+                        joined(members) + "}");
+  step.output.push_back("(kerbpool: the array is a name, not an account: until an Alternate Service Account "
+                        "holds HTTP/" + op.fqdn + " and every member has its credential, Outlook's Kerberos "
+                        "has no key to ask for and every client logs on with NTLM)");
+  return record(std::move(step));
+}
+
+core::Result<AdminStep> LabDirectory::newAsaComputer(const std::string& account) {
+  AdminStep step;
+  const std::string name = withoutDollar(account);
+  step.command = "New-ADComputer -Name " + name + " -AccountPassword (Read-Host 'Enter password' "
+                 "-AsSecureString) -Description 'Alternate Service Account credentials for Exchange' "
+                 "-Enabled:$True -SamAccountName " + name + "; Set-ADComputer " + name +
+                 " -Add @{\"msDS-SupportedEncryptionTypes\"=\"28\"}";
+  kdc::AccountSpec spec;
+  spec.samAccountName = account;
+  spec.kind = kdc::AccountKind::ServiceAccount;
+  spec.serviceObjectClass = kdc::ObjectClass::Computer;
+  KP_CHECK(directory_->addAccount(spec));
+  KP_TRY(std::uint32_t kvno, directory_->setPassword(account, nextPassword(account)));
+  // 28 = 0x1C: RC4, AES128 and AES256.
+  KP_CHECK(directory_->setSupportedEncryptionTypes(account, 0x1C));
+  step.output.push_back("(kerbpool: computer object " + account + " created in CN=Computers," +
+                        directory_->baseDn() + ", key version (kvno) " + std::to_string(kvno) +
+                        ", msDS-SupportedEncryptionTypes 0x1C (RC4, AES128, AES256), no SPN yet; no Client "
+                        "Access server knows its password until RollAlternateServiceAccountPassword.ps1 "
+                        "pushes it)");
+  step.keysChanged = true;
+  return record(std::move(step));
+}
+
+std::string LabDirectory::asaRollCommand(const DirectoryOperation& op) const {
+  std::string command = ".\\RollAlternateServiceAccountPassword.ps1";
+  switch (op.target) {
+    case DirectoryOperation::AsaTarget::ArrayMembers:
+      command += " -ToArrayMembers \"" + (op.fqdn.empty() ? scenario_.pool.fqdn : op.fqdn) + "\"";
+      break;
+    case DirectoryOperation::AsaTarget::SpecificServers: {
+      std::vector<std::string> names;
+      for (const auto& s : op.servers) {
+        names.push_back(upper(s));
+      }
+      command += " -ToSpecificServers " + joined(names);
+      break;
+    }
+    case DirectoryOperation::AsaTarget::EntireForest:
+      command += " -ToEntireForest";
+      break;
+  }
+  if (!op.copyFrom.empty()) {
+    command += " -CopyFrom " + upper(op.copyFrom);
+  } else {
+    command += " -GenerateNewPasswordFor \"" + netbios(scenario_.realmName) + "\\" + op.account + "\"";
+  }
+  return command + " -Verbose";
+}
+
+core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& op,
+                                                      const std::vector<std::string>& down) {
+  AdminStep step;
+  step.command = asaRollCommand(op);
+  const core::TimePoint now = clock_.now();
+  // The destination: the array's members, the servers named, or every CAS of the forest (the lab's pool).
+  std::vector<std::string> targets =
+      op.target == DirectoryOperation::AsaTarget::SpecificServers ? op.servers : scenario_.pool.nodes;
+  // The source: a new password for the ASA, or the credential another CAS holds.
+  std::string account = op.account;
+  std::uint32_t kvno = 0;
+  step.output.push_back("========== Starting at " + exchangeTime(now) + " ==========");
+  if (!op.copyFrom.empty()) {
+    const AsaStatus from = asaStatus(op.copyFrom);
+    if (!from.latest) {
+      return makeError(ErrorCategory::Config, "no_asa_credential",
+                       step.command + ": " + upper(op.copyFrom) +
+                           " has no Alternate Service Account credential to copy");
+    }
+    account = from.latest->account;
+    kvno = from.latest->kvno;
+    step.output.push_back("Credentials that will be pushed to every server in the specified scope: " +
+                          netbios(scenario_.realmName) + "\\" + account + ", as held by " +
+                          upper(op.copyFrom));
+  } else {
+    if (!directory_->account(account)) {
+      return makeError(ErrorCategory::NotFound, "no_such_account",
+                       step.command + ": no account '" + account + "' in the directory (create the ASA with " +
+                           "New-ADComputer first)");
+    }
+    step.output.push_back("Credentials that will be pushed to every server in the specified scope: " +
+                          netbios(scenario_.realmName) + "\\" + account + " (a new password)");
+  }
+  std::vector<std::string> reached;
+  std::vector<std::string> missed;
+  for (const auto& node : targets) {
+    const bool isDown = std::find(down.begin(), down.end(), node) != down.end();
+    if (isDown) {
+      step.output.push_back("Pushing credentials to server " + upper(node) + ": FAILED, the server cannot be "
+                            "reached (kerbpool: " + node + " is down)");
+      missed.push_back(node);
+    } else {
+      step.output.push_back("Pushing credentials to server " + upper(node));
+      reached.push_back(node);
+    }
+  }
+  if (op.copyFrom.empty()) {
+    step.output.push_back("Setting a new password on Alternate Service Account in Active Directory");
+    KP_TRY(kvno, directory_->setPassword(account, nextPassword(account)));
+  }
+  // The directory hands the current keys; a copy hands what the source CAS holds, which is the current
+  // version unless the source itself missed a roll.
+  std::uint32_t currentKvno = 0;
+  if (const auto a = directory_->account(account); a && a->currentKeys() != nullptr) {
+    currentKvno = a->currentKeys()->kvno;
+  }
+  for (const auto& node : reached) {
+    if (kvno == currentKvno) {
+      KP_CHECK(directory_->deliverKeys(account, computerAccount(node)));
+    }
+    AsaStatus& st = asaStatus_[lower(node)];
+    if (!st.latest || st.latest->kvno != kvno || !equalsIgnoreCase(st.latest->account, account)) {
+      st.previous = st.latest;
+      st.latest = AsaCredential{account, kvno, now};
+    }
+  }
+  // The array's CAS servers now use this account for Kerberos: the site's shared account.
+  KP_CHECK(directory_->assignKerberosAccount(scenario_.pool.site, account));
+  step.output.push_back("========== Finished at " + exchangeTime(now) + " ==========");
+  step.output.push_back(missed.empty() ? "        THE SCRIPT HAS SUCCEEDED" : "        THE SCRIPT HAS FAILED");
+  std::vector<std::string> reachedSams;
+  for (const auto& n : reached) {
+    reachedSams.push_back(upper(n));
+  }
+  std::string note = "(kerbpool: " + account + " kvno " + std::to_string(kvno) + " now on " +
+                     (reachedSams.empty() ? std::string("no server") : joined(reachedSams));
+  if (!missed.empty()) {
+    std::vector<std::string> names;
+    for (const auto& n : missed) {
+      names.push_back(upper(n));
+    }
+    note += "; NOT on " + joined(names) + ", which keeps " +
+            (asaStatus(missed.front()).latest
+                 ? "kvno " + std::to_string(asaStatus(missed.front()).latest->kvno)
+                 : std::string("no ASA credential")) +
+            ": tickets for the array's names carry kvno " + std::to_string(currentKvno) +
+            " and it cannot open them. Run .\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers " +
+            joined(names) + " -CopyFrom " +
+            (reachedSams.empty() ? std::string("<a server that has it>") : reachedSams.front()) +
+            " once it is back";
+  }
+  step.output.push_back(note + ")");
+  step.keysChanged = true;
+  return record(std::move(step));
+}
+
+std::vector<std::string> LabDirectory::clientAccessServerStatus() const {
+  std::vector<std::string> out;
+  const std::string domain = netbios(scenario_.realmName);
+  auto describe = [&](const std::optional<AsaCredential>& c) {
+    return c ? exchangeTime(c->when) + ", " + domain + "\\" + c->account : std::string("<not set>");
+  };
+  for (const auto& node : scenario_.pool.nodes) {
+    const AsaStatus st = asaStatus(node);
+    if (!out.empty()) {
+      out.push_back("");
+    }
+    out.push_back("Name                                 : " + upper(node));
+    out.push_back("AlternateServiceAccountConfiguration : Latest: " + describe(st.latest));
+    out.push_back("                                       Previous: " + describe(st.previous));
+  }
+  return out;
+}
+
+core::Result<AdminStep> LabDirectory::getClientAccessServer() {
+  AdminStep step;
+  step.command = "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | "
+                 "Format-List Name, AlternateServiceAccountConfiguration";
+  step.output = clientAccessServerStatus();
+  return record(std::move(step));
 }
 
 }  // namespace kerbpool::scenarios

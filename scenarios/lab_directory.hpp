@@ -60,10 +60,36 @@ class LabDirectory {
 
   // The fix: HTTP/<pool fqdn> removed from every other account (setspn -D), `account` created when missing
   // (with the SPN), assigned to the pool's site, its password set and delivered to every node. Several steps.
+  // Exchange: the ASA created when missing (New-ADComputer), every name of the array registered on it
+  // (setspn -S), then RollAlternateServiceAccountPassword.ps1 -ToArrayMembers.
   core::Result<std::vector<AdminStep>> applyFix(const std::string& account);
 
+  // Exchange's RollAlternateServiceAccountPassword.ps1 (op.kind RollAsaPassword): `down` names the CAS
+  // servers the script cannot reach (their credential stays as it was).
+  core::Result<AdminStep> rollAsaPassword(const DirectoryOperation& op, const std::vector<std::string>& down);
+  // The SPNs a CAS array's ASA holds: HTTP/ for the array and each name pointing at the load balancer, and
+  // exchangeMDB/, exchangeRFR/, exchangeAB/ for the array (Outlook's RPC endpoints).
+  std::vector<std::string> casArraySpns() const;
+  // One CAS server's AlternateServiceAccountConfiguration (Get-ClientAccessServer
+  // -IncludeAlternateServiceAccountCredentialStatus): the latest and previous credentials it holds.
+  struct AsaCredential {
+    std::string account;
+    std::uint32_t kvno = 0;
+    core::TimePoint when;
+  };
+  struct AsaStatus {
+    std::optional<AsaCredential> latest;
+    std::optional<AsaCredential> previous;
+  };
+  AsaStatus asaStatus(const std::string& node) const;
+  // Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Format-List Name,
+  // AlternateServiceAccountConfiguration: its lines, one block per CAS server.
+  std::vector<std::string> clientAccessServerStatus() const;
+  // The script's command line for `op` (".\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers ...").
+  std::string asaRollCommand(const DirectoryOperation& op) const;
+
  private:
-  LabDirectory(Scenario scenario, std::unique_ptr<kdc::EventLog> events,
+  LabDirectory(Scenario scenario, const core::Clock& clock, std::unique_ptr<kdc::EventLog> events,
                std::unique_ptr<kdc::Directory> directory);
   core::Result<AdminStep> setspn(std::string_view flag, const std::string& account, const std::string& spn,
                                  const std::string& dc = "");
@@ -77,6 +103,9 @@ class LabDirectory {
   // After a write that made a duplicate: remembers how.
   void noteDuplicate(const kdc::SpnChange& change, const std::string& dc);
   core::Result<AdminStep> createKerberosAccount(const std::string& account, const std::string& site);
+  core::Result<AdminStep> newClientAccessArray(const DirectoryOperation& op);
+  core::Result<AdminStep> newAsaComputer(const std::string& account);
+  core::Result<AdminStep> getClientAccessServer();
   core::Result<AdminStep> assign(const std::string& account, const std::string& site);
   core::Result<AdminStep> setAccountPassword(const std::string& account, const std::string& password,
                                              const std::optional<std::vector<std::string>>& reach,
@@ -85,12 +114,14 @@ class LabDirectory {
   AdminStep record(AdminStep step);
 
   const Scenario scenario_;
+  const core::Clock& clock_;
   std::unique_ptr<kdc::EventLog> events_;
   std::unique_ptr<kdc::Directory> directory_;
   std::vector<AdminStep> steps_;
   int passwordsMade_ = 0;
   std::string dsHeuristics_;                                 // forest-wide (CN=Directory Service)
   std::map<std::string, DuplicateOrigin> duplicateOrigins_;  // lower-case SPN -> how its duplicate arose
+  std::map<std::string, AsaStatus> asaStatus_;               // node -> its ASA credentials (Exchange)
 };
 
 }  // namespace kerbpool::scenarios

@@ -371,6 +371,22 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
       steps.push_back(iisreset(event.node));
       break;
     }
+    case Kind::RollAsaPassword: {
+      // The script reaches the CAS servers that are up; the others keep the credential they had.
+      std::vector<std::string> down;
+      {
+        std::lock_guard lock(mu_);
+        for (const auto& n : nodes_) {
+          if (!n->server) {
+            down.push_back(n->name);
+          }
+        }
+      }
+      KP_TRY(AdminStep step, lab_->rollAsaPassword(event.operation, down));
+      steps.push_back(std::move(step));
+      reloadAll();
+      break;
+    }
     case Kind::ClockDrift: {
       const long long s = static_cast<long long>(event.offsetS);
       steps.push_back(AdminStep{"clock drift on every " + event.profile + " workstation",

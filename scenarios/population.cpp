@@ -46,7 +46,12 @@ struct Group {
   std::string profileName;
   std::vector<std::int32_t> enctypes{18, 17};  // offered in AS-REQ and TGS-REQ
   std::string host;
-  std::string url;
+  std::vector<std::string> urls;  // one per path of the profile (the pool's path when it names none)
+  // The profile's autodiscover request, first of each client (empty: none).
+  std::string autodiscoverHost;
+  std::string autodiscoverUrl;
+  int connections = 1;
+  bool connectionPerRequest = false;
   std::vector<SignInTraceContext> traceContexts;  // per first-choice DC (PopulationOptions::traces)
   std::uint64_t firstClient = 0;                  // global index of its first client
   std::atomic<std::uint64_t> next{0};
@@ -126,8 +131,19 @@ PopulationResult Runner::run() {
       g->enctypes = ps->enctypes;
     }
     g->host = spec.host.empty() ? scenario_.pool.fqdn : spec.host;
-    g->url = std::string(scenario_.pool.tls ? "https://" : "http://") + g->host + ":" +
-             std::to_string(world_.portFor(g->host)) + scenario_.pool.path;
+    const std::string scheme = scenario_.pool.tls ? "https://" : "http://";
+    const std::vector<std::string> paths =
+        ps != nullptr && !ps->paths.empty() ? ps->paths : std::vector<std::string>{scenario_.pool.path};
+    for (const auto& path : paths) {
+      g->urls.push_back(scheme + g->host + ":" + std::to_string(world_.portFor(g->host)) + path);
+    }
+    if (ps != nullptr && ps->autodiscover) {
+      g->autodiscoverHost = "autodiscover." + world_.lab().directory().dnsDomain();
+      g->autodiscoverUrl = scheme + g->autodiscoverHost + ":" +
+                           std::to_string(world_.portFor(g->autodiscoverHost)) + "/autodiscover/autodiscover.xml";
+    }
+    g->connections = ps != nullptr ? ps->connections : 1;
+    g->connectionPerRequest = spec.connectionPerRequest || (ps != nullptr && ps->connectionPerRequest);
     g->firstClient = first;
     first += static_cast<std::uint64_t>(spec.count);
     total_ += static_cast<std::uint64_t>(spec.count) * static_cast<std::uint64_t>(spec.requests);
@@ -293,12 +309,16 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
   ho.sourceAddress = workstationAddress(index);
   ho.caFile = world_.caFile();
   ho.trace = tap.get();
-  client::NegotiateHttpClient browser(group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng,
-                                      ho);
+  // One client per connection the application keeps (Outlook: mail and address book), sharing the
+  // workstation's tickets: each connection authenticates on its own.
+  std::vector<std::unique_ptr<client::NegotiateHttpClient>> connections;
+  for (int c = 0; c < group.connections; ++c) {
+    connections.push_back(std::make_unique<client::NegotiateHttpClient>(
+        group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng, ho));
+  }
 
   RecordedRequest r;
   r.profile = &group.profileName;
-  r.host = &group.host;
   r.user = &user.user;
   r.internal = group.profile.kdcReachable && group.profile.tryKerberos;
   for (int n = 0; n < group.spec->requests && !stopped(); ++n) {
@@ -311,7 +331,15 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     if (tap && (r.internal || !traceInternalOnly_) && options_.traces->claim(phase_.load())) {
       tap->arm();
     }
-    const client::RequestOutcome outcome = browser.get(group.url);
+    // The application's request n: autodiscover first when it looks its settings up, then its paths in turn,
+    // each on its own connection.
+    const bool discover = n == 0 && !group.autodiscoverUrl.empty();
+    const std::size_t step = static_cast<std::size_t>(n - (group.autodiscoverUrl.empty() ? 0 : 1));
+    client::NegotiateHttpClient& browser =
+        *connections[discover ? 0 : step % connections.size()];
+    r.host = discover ? &group.autodiscoverHost : &group.host;
+    const client::RequestOutcome outcome =
+        browser.get(discover ? group.autodiscoverUrl : group.urls[step % group.urls.size()]);
     gate_.leave();
     // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
     r.phase = phase_.load();
@@ -335,7 +363,7 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     if (k < 5) {
       kinds_[k].fetch_add(1, std::memory_order_relaxed);
     }
-    if (group.spec->connectionPerRequest) {
+    if (group.connectionPerRequest) {
       browser.closeConnections();  // the next request opens a new connection (and NTLM logs on again)
     }
     completed_.fetch_add(1);

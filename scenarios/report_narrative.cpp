@@ -148,8 +148,10 @@ std::string narrative(const RunReport& r) {
   }
   out += "\nThe lab\n";
   out += wrap(
-      "Pool " + s.pool.fqdn + " (site " + s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
-          " nodes (" + nodes + ") behind a " + (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
+      std::string(s.product == Product::Exchange ? "CAS array " : "Pool ") + s.pool.fqdn + " (site " +
+          s.pool.site + "): " + std::to_string(r.servers.nodes.size()) +
+          (s.product == Product::Exchange ? " Client Access servers (" : " nodes (") + nodes + ") behind a " +
+          (lb.mode == "tcp" ? "layer-4 (tcp)" : "layer-7 (http)") +
           " load balancer on 127.0.0.1:" + std::to_string(r.lbPort) + ", " + lb.policy + ", affinity " +
           lb.affinity + (lb.mode == "http" ? ", node connections " + lb.connectionModel : std::string()) +
           "; " + tlsText(s) + " (" + (s.pool.tls ? "https://" : "http://") + s.pool.fqdn + s.pool.path +

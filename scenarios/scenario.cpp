@@ -70,7 +70,28 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   ClientProfileSpec linuxChromium;
   linuxChromium.name = "linux-chromium";
   linuxChromium.spnFromAddress = true;
-  return {internal, external, mobile, linuxChromium};
+  // Exchange's clients.
+  ClientProfileSpec outlook;
+  outlook.name = "outlook";
+  outlook.autodiscover = true;
+  outlook.connections = 2;
+  outlook.paths = {"/mapi/emsmdb/", "/mapi/nspi/"};
+  ClientProfileSpec outlookNtlm = outlook;
+  outlookNtlm.name = "outlook-ntlm";
+  outlookNtlm.tryKerberos = false;
+  outlookNtlm.rawNtlm = true;
+  ClientProfileSpec activeSync;
+  activeSync.name = "activesync";
+  activeSync.kdcReachable = false;
+  activeSync.tryKerberos = false;
+  activeSync.rawNtlm = true;
+  activeSync.paths = {"/Microsoft-Server-ActiveSync"};
+  activeSync.connectionPerRequest = true;
+  ClientProfileSpec ews;
+  ews.name = "ews";
+  ews.autodiscover = true;
+  ews.paths = {"/EWS/Exchange.asmx"};
+  return {internal, external, mobile, linuxChromium, outlook, outlookNtlm, activeSync, ews};
 }
 
 }  // namespace kerbpool::scenarios

@@ -65,7 +65,15 @@ struct DirectoryOperation {
     SetDomainFunctionalLevel,    // Set-ADDomainMode: below 2008 a password set derives no AES key
     SetDefaultDomainSupportedEncTypes,  // reg add ...\Services\Kdc /v DefaultDomainSupportedEncTypes, every
                                         // DC
+    // Exchange (product "exchange"):
+    NewClientAccessArray,    // New-ClientAccessArray -Name NAME -Fqdn FQDN -Site SITE
+    NewAsaComputer,          // New-ADComputer: the Alternate Service Account, a computer object with no SPN
+    RollAsaPassword,         // RollAlternateServiceAccountPassword.ps1: the ASA credential onto CAS servers
+    GetClientAccessServer,   // Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus
   };
+  // RollAlternateServiceAccountPassword.ps1's destination: -ToArrayMembers FQDN | -ToSpecificServers S1,S2 |
+  // -ToEntireForest.
+  enum class AsaTarget { ArrayMembers, SpecificServers, EntireForest };
   Kind kind = Kind::SetspnAdd;
   std::string account;
   std::string spn;
@@ -78,6 +86,14 @@ struct DirectoryOperation {
   std::optional<std::vector<std::string>>
       reach;         // nodes that receive the new keys (default: all of the site)
   std::string path;  // JSON path, for messages
+  // Exchange: new_client_access_array's -Name and -Fqdn; roll_asa_password's destination (servers: node
+  // names for -ToSpecificServers) and source (copyFrom: a node for -CopyFrom; otherwise account is
+  // -GenerateNewPasswordFor).
+  std::string name;
+  std::string fqdn;
+  AsaTarget target = AsaTarget::ArrayMembers;
+  std::vector<std::string> servers;
+  std::string copyFrom;
 };
 
 struct LoadBalancerSpec {
@@ -127,6 +143,15 @@ struct ClientProfileSpec {
   // What the workstation offers in AS-REQ and TGS-REQ, in its order of preference (kerbpool's client: AES256,
   // AES128; an old application or a hardened-against-AES one may offer RC4 only).
   std::vector<std::int32_t> enctypes{18, 17};
+  // How the application uses the pool (Exchange clients): its first request of a session asks
+  // https://autodiscover.<domain>/autodiscover/autodiscover.xml; it keeps `connections` connections open at
+  // once (Outlook's MAPI over HTTP: one for mail, emsmdb, one for the address book, nspi), each authenticated
+  // on its own; its requests go to `paths` in turn, one per connection (empty: the pool's path); it opens a
+  // new connection for every request (an ActiveSync phone's long-poll).
+  bool autodiscover = false;
+  int connections = 1;
+  std::vector<std::string> paths;
+  bool connectionPerRequest = false;
 };
 
 struct ClientGroupSpec {
@@ -143,7 +168,9 @@ struct ClientGroupSpec {
 };
 
 struct TimelineEvent {
-  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift, IisReset };
+  // RollAsaPassword: Exchange's RollAlternateServiceAccountPassword.ps1 while the pool runs (`operation`);
+  // CAS servers that are down then miss the credential, as the real script cannot reach them.
+  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift, IisReset, RollAsaPassword };
   Kind kind = Kind::NodeDown;
   double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
   std::string node;      // node_down/node_up; iisreset: one node (empty: every node)
@@ -154,6 +181,7 @@ struct TimelineEvent {
   double offsetS = 0;                             // clock drift
   std::string label;                              // phase name in reports
   std::string path;
+  DirectoryOperation operation;  // roll_asa_password
 };
 
 // Optional checks that make `kerbpool run` exit non-zero when not met (tests and CI).
@@ -164,7 +192,13 @@ struct Expectation {
   std::string path;
 };
 
+// Which product's pool: its vocabulary (Lync's Kerberos account and cmdlets, or Exchange's CAS array and
+// Alternate Service Account), its set-up commands and its clients. The directory, the KDC and the nodes behave
+// the same: the product changes the words and the client behaviour, not the outcome.
+enum class Product { Lync, Exchange };
+
 struct Scenario {
+  Product product = Product::Lync;
   std::string name;
   std::string title;
   std::string description;
@@ -186,7 +220,10 @@ struct Scenario {
 };
 
 // internal-pc (Kerberos, reaches the KDC, NTLM inside Negotiate as fallback), external-pc (no KDC: NTLM),
-// mobile (raw NTLM).
+// mobile (raw NTLM), linux-chromium; Exchange's: outlook (domain-joined Outlook, Negotiate, autodiscover then
+// two MAPI over HTTP connections), outlook-ntlm (Outlook Anywhere set to NTLM authentication, or Outlook
+// outside the network), activesync (a phone: raw NTLM, a new connection per request), ews (an EWS
+// application on a domain-joined machine: Negotiate, autodiscover first).
 std::vector<ClientProfileSpec> builtInProfiles();
 
 }  // namespace kerbpool::scenarios

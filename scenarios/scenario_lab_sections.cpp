@@ -261,8 +261,73 @@ void checkDsHeuristics(const std::string& value, const std::string& path) {
 
 }  // namespace
 
+Product loadProduct(const json& root) {
+  return oneOf(optString(root, "", "product").value_or("lync"), "product", {"lync", "exchange"}) == "exchange"
+             ? Product::Exchange
+             : Product::Lync;
+}
+
+DirectoryOperation loadAsaRoll(const json& j, const std::string& path, const PoolSpec& pool) {
+  DirectoryOperation op;
+  op.kind = DirectoryOperation::Kind::RollAsaPassword;
+  op.path = path;
+  const bool array = find(j, "to_array_members") != nullptr;
+  const bool servers = find(j, "to_specific_servers") != nullptr;
+  const bool forest = find(j, "to_entire_forest") != nullptr;
+  if (int(array) + int(servers) + int(forest) != 1) {
+    fail(path, "give exactly one destination: to_array_members (the CAS array's FQDN), to_specific_servers "
+               "(a list of CAS servers) or to_entire_forest (true)");
+  }
+  if (array) {
+    op.target = DirectoryOperation::AsaTarget::ArrayMembers;
+    op.fqdn = lower(reqString(j, path, "to_array_members"));
+    if (op.fqdn != pool.fqdn) {
+      fail(member(path, "to_array_members"),
+           "'" + op.fqdn + "' is not the CAS array of this scenario (" + pool.fqdn + ")");
+    }
+  } else if (servers) {
+    op.target = DirectoryOperation::AsaTarget::SpecificServers;
+    op.servers = optStringArray(j, path, "to_specific_servers");
+    if (op.servers.empty()) {
+      fail(member(path, "to_specific_servers"), "name at least one CAS server");
+    }
+    for (std::size_t k = 0; k < op.servers.size(); ++k) {
+      op.servers[k] = lower(op.servers[k]);
+      if (std::find(pool.nodes.begin(), pool.nodes.end(), op.servers[k]) == pool.nodes.end()) {
+        fail(element(member(path, "to_specific_servers"), k),
+             "'" + op.servers[k] + "' is not a Client Access server of the pool");
+      }
+    }
+  } else {
+    op.target = DirectoryOperation::AsaTarget::EntireForest;
+    if (!optBool(j, path, "to_entire_forest").value_or(false)) {
+      fail(member(path, "to_entire_forest"), "true, or leave it out and give another destination");
+    }
+  }
+  const bool generate = find(j, "generate_new_password_for") != nullptr;
+  const bool copy = find(j, "copy_from") != nullptr;
+  if (generate == copy) {
+    fail(path, "give exactly one source: generate_new_password_for (the ASA, e.g. \"EXCH2010-ASA$\") or "
+               "copy_from (a CAS server that has the credential)");
+  }
+  if (generate) {
+    op.account = reqString(j, path, "generate_new_password_for");
+    // The script takes DOMAIN\ACCOUNT$; the directory knows the sAMAccountName.
+    if (const auto slash = op.account.find('\\'); slash != std::string::npos) {
+      op.account = op.account.substr(slash + 1);
+    }
+  } else {
+    op.copyFrom = lower(reqString(j, path, "copy_from"));
+    if (std::find(pool.nodes.begin(), pool.nodes.end(), op.copyFrom) == pool.nodes.end()) {
+      fail(member(path, "copy_from"), "'" + op.copyFrom + "' is not a Client Access server of the pool");
+    }
+  }
+  return op;
+}
+
 std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool,
-                                               const std::vector<DomainControllerSpec>& dcs) {
+                                               const std::vector<DomainControllerSpec>& dcs,
+                                               Product product) {
   std::vector<DirectoryOperation> out;
   const json& arr = optArray(root, "", "operations");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -274,7 +339,21 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
     const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
                                    {"setspn", "create_kerberos_account", "assign_kerberos_account",
                                     "set_kerberos_account_password", "set_password", "set_dsheuristics",
-                                    "set_domain_functional_level", "set_default_domain_supported_enctypes"});
+                                    "set_domain_functional_level", "set_default_domain_supported_enctypes",
+                                    "new_client_access_array", "new_asa_computer", "roll_asa_password",
+                                    "get_client_access_server"});
+    const bool exchangeOp = kind == "new_client_access_array" || kind == "new_asa_computer" ||
+                            kind == "roll_asa_password" || kind == "get_client_access_server";
+    const bool lyncOp = kind == "create_kerberos_account" || kind == "assign_kerberos_account" ||
+                        kind == "set_kerberos_account_password";
+    if (exchangeOp && product != Product::Exchange) {
+      fail(member(path, "op"), "'" + kind + "' is an Exchange command: set \"product\": \"exchange\"");
+    }
+    if (lyncOp && product != Product::Lync) {
+      fail(member(path, "op"), "'" + kind +
+                                   "' is a Lync command: an Exchange pool shares the Alternate Service "
+                                   "Account (new_asa_computer, roll_asa_password)");
+    }
     if (find(j, "dc") != nullptr) {
       op.dc = optString(j, path, "dc").value_or("");
       const bool known = std::any_of(dcs.begin(), dcs.end(), [&](const DomainControllerSpec& d) {
@@ -329,6 +408,30 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
       if (auto mask = kdc::parseSupportedEnctypes(op.value); !mask.ok()) {
         fail(member(path, "value"), mask.error().detail);
       }
+    } else if (kind == "new_client_access_array") {
+      checkKeys(j, path, {"op", "name", "fqdn", "site"});
+      op.kind = DirectoryOperation::Kind::NewClientAccessArray;
+      op.fqdn = lower(optString(j, path, "fqdn").value_or(pool.fqdn));
+      op.name = optString(j, path, "name").value_or(op.fqdn.substr(0, op.fqdn.find('.')));
+      op.site = optString(j, path, "site").value_or(pool.site);
+      if (op.fqdn != pool.fqdn) {
+        fail(member(path, "fqdn"), "'" + op.fqdn + "': the array's FQDN is the pool's (" + pool.fqdn + ")");
+      }
+    } else if (kind == "new_asa_computer") {
+      checkKeys(j, path, {"op", "account"});
+      op.kind = DirectoryOperation::Kind::NewAsaComputer;
+      op.account = optString(j, path, "account").value_or("EXCH2010-ASA$");
+      if (op.account.empty() || op.account.back() != '$') {
+        fail(member(path, "account"), "'" + op.account + "': the ASA is a computer account, its name ends in $");
+      }
+    } else if (kind == "roll_asa_password") {
+      checkKeys(j, path,
+                {"op", "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
+                 "copy_from"});
+      op = loadAsaRoll(j, path, pool);
+    } else if (kind == "get_client_access_server") {
+      checkKeys(j, path, {"op"});
+      op.kind = DirectoryOperation::Kind::GetClientAccessServer;
     } else if (kind == "set_dsheuristics") {
       checkKeys(j, path, {"op", "value", "dc"});
       op.kind = DirectoryOperation::Kind::SetDsHeuristics;
@@ -357,7 +460,8 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
   return out;
 }
 
-std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool) {
+std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool, Product product,
+                               const std::string& realmName) {
   std::vector<DnsRecord> out;
   const json& arr = optArray(root, "", "dns");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -380,6 +484,16 @@ std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool) {
       std::any_of(out.begin(), out.end(), [&](const DnsRecord& r) { return r.name == pool.fqdn; });
   if (!poolNamed) {
     out.push_back(DnsRecord{pool.fqdn, "A", "lb"});
+  }
+  if (product == Product::Exchange) {
+    // An Exchange namespace: Outlook finds its settings at autodiscover.<domain>, OWA and ActiveSync answer at
+    // mail.<domain>; both land on the load balancer in front of the CAS array unless the file says otherwise.
+    for (const std::string& label : {std::string("autodiscover"), std::string("mail")}) {
+      const std::string name = label + "." + lower(realmName);
+      if (std::none_of(out.begin(), out.end(), [&](const DnsRecord& r) { return r.name == name; })) {
+        out.push_back(DnsRecord{name, "A", "lb"});
+      }
+    }
   }
   return out;
 }

@@ -20,7 +20,7 @@ Scenario build(const json& root) {
   requireObject(root, "");
   checkKeys(root, "",
             {"name", "title", "description", "seed", "realm", "domain_controllers", "users", "operations",
-             "pool", "dns", "profiles", "clients", "timeline", "expect"});
+             "pool", "dns", "profiles", "clients", "timeline", "expect", "product"});
   Scenario s;
   s.name = reqString(root, "", "name");
   s.title = optString(root, "", "title").value_or(s.name);
@@ -31,15 +31,17 @@ Scenario build(const json& root) {
     }
     s.seed = seed->get<std::uint64_t>();
   }
+  s.product = loadProduct(root);
   s.pool = loadPool(root);
   s.domainControllers = loadDcs(root);
   s.users = loadUsers(root);
   s.realmJson = buildRealmJson(root, s.pool, s.users, s);
-  s.operations = loadOperations(root, s.pool, s.domainControllers);
-  s.dns = loadDns(root, s.pool);
+  s.operations = loadOperations(root, s.pool, s.domainControllers, s.product);
+  s.dns = loadDns(root, s.pool, s.product, s.realmName);
   s.profiles = loadProfiles(root);
   s.clients = loadClients(root, s.profiles, s.dns);
-  s.timeline = loadTimeline(root, s.pool, s.profiles);
+  s.timeline = loadTimeline(root, s.pool, s.profiles,
+                            s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$");
   s.expectations = loadExpectations(root);
   return s;
 }

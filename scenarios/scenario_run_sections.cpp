@@ -24,7 +24,8 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     checkKeys(
         j, path,
         {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm", "prompt_on_kerberos_failure",
-         "include_port_in_spn", "canonicalize_cname", "spn_from_address", "enctypes"});
+         "include_port_in_spn", "canonicalize_cname", "spn_from_address", "enctypes", "autodiscover",
+         "connections", "paths", "connection_per_request"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -40,6 +41,17 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.includePortInSpn = optBool(j, path, "include_port_in_spn").value_or(false);
     p.canonicalizeCname = optBool(j, path, "canonicalize_cname").value_or(true);
     p.spnFromAddress = optBool(j, path, "spn_from_address").value_or(false);
+    p.autodiscover = optBool(j, path, "autodiscover").value_or(false);
+    p.connections = static_cast<int>(optIntInRange(j, path, "connections", 1, 8).value_or(1));
+    p.connectionPerRequest = optBool(j, path, "connection_per_request").value_or(false);
+    if (find(j, "paths") != nullptr) {
+      p.paths = optStringArray(j, path, "paths");
+      for (std::size_t k = 0; k < p.paths.size(); ++k) {
+        if (p.paths[k].empty() || p.paths[k][0] != '/') {
+          fail(element(member(path, "paths"), k), "'" + p.paths[k] + "': a path starts with /");
+        }
+      }
+    }
     if (find(j, "enctypes") != nullptr) {
       const std::string ep = member(path, "enctypes");
       const auto names = optStringArray(j, path, "enctypes");
@@ -106,7 +118,8 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
 }
 
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
-                                        const std::vector<ClientProfileSpec>& profiles) {
+                                        const std::vector<ClientProfileSpec>& profiles,
+                                        const std::string& defaultSharedAccount) {
   std::vector<TimelineEvent> out;
   const json& arr = optArray(root, "", "timeline");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -115,7 +128,9 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     requireObject(j, path);
     checkKeys(
         j, path,
-        {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset"});
+        {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset",
+         "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
+         "copy_from"});
     TimelineEvent e;
     e.path = path;
     const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
@@ -125,7 +140,8 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     e.atPercent = *at;
     const std::string kind =
         oneOf(reqString(j, path, "event"), member(path, "event"),
-              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset"});
+              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset",
+               "roll_asa_password"});
     e.label = optString(j, path, "label").value_or(kind);
     if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
       fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
@@ -137,9 +153,13 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
         {"password_roll", {"account", "reach"}},
         {"apply_fix", {"account", "iisreset"}},
         {"clock_drift", {"profile", "offset_s"}},
-        {"iisreset", {"node"}}};
+        {"iisreset", {"node"}},
+        {"roll_asa_password",
+         {"to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
+          "copy_from"}}};
     const auto& mine = kFieldsOf.at(kind);
-    for (const char* f : {"node", "account", "reach", "profile", "offset_s"}) {
+    for (const char* f : {"node", "account", "reach", "profile", "offset_s", "to_array_members",
+                          "to_specific_servers", "to_entire_forest", "generate_new_password_for", "copy_from"}) {
       if (find(j, f) != nullptr && std::find(mine.begin(), mine.end(), f) == mine.end()) {
         fail(member(path, f), "a " + kind + " event takes no " + f);
       }
@@ -167,9 +187,12 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
           }
         }
       }
+    } else if (kind == "roll_asa_password") {
+      e.kind = TimelineEvent::Kind::RollAsaPassword;
+      e.operation = loadAsaRoll(j, path, pool);
     } else if (kind == "apply_fix") {
       e.kind = TimelineEvent::Kind::ApplyFix;
-      e.account = optString(j, path, "account").value_or("POOLKERB$");
+      e.account = optString(j, path, "account").value_or(defaultSharedAccount);
       e.iisreset = optBool(j, path, "iisreset").value_or(false);
     } else if (kind == "iisreset") {
       e.kind = TimelineEvent::Kind::IisReset;

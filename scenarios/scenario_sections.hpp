@@ -31,16 +31,25 @@ UserPopulation loadUsers(const json& root);
 // The realm file object completed with the pool's nodes and the users; sets s.realmName.
 std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPopulation& users, Scenario& s);
 std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec& pool,
-                                               const std::vector<DomainControllerSpec>& dcs);
-std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool);
+                                               const std::vector<DomainControllerSpec>& dcs, Product product);
+// Exchange scenarios get A records for autodiscover.<domain> and mail.<domain> (the load balancer) unless
+// the file gives them.
+std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool, Product product,
+                               const std::string& realmName);
+// roll_asa_password (an operation or a timeline event): RollAlternateServiceAccountPassword.ps1's
+// parameters, exactly one destination and one source.
+DirectoryOperation loadAsaRoll(const json& j, const std::string& path, const PoolSpec& pool);
+Product loadProduct(const json& root);
 
 // The run (scenario_run_sections.cpp): who sends requests ("profiles", "clients"), what happens meanwhile
 // ("timeline") and what is checked at the end ("expect").
 std::vector<ClientProfileSpec> loadProfiles(const json& root);
 std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<ClientProfileSpec>& profiles,
                                          const std::vector<DnsRecord>& dns);
+// defaultSharedAccount: an apply_fix event's account when it names none (POOLKERB$, or EXCH2010-ASA$).
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
-                                        const std::vector<ClientProfileSpec>& profiles);
+                                        const std::vector<ClientProfileSpec>& profiles,
+                                        const std::string& defaultSharedAccount);
 std::vector<Expectation> loadExpectations(const json& root);
 
 }  // namespace kerbpool::scenarios::sections
