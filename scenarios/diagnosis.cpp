@@ -212,18 +212,31 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
       }
       d.findings.push_back(text);
     } else {
-      std::uint64_t refused = 0;
+      // A node that holds an older kvno answers no_key_for_kvno; one that never had the account's key has no
+      // key for the name at all (no_key_for_spn).
+      std::uint64_t staleRefusals = 0;
+      std::uint64_t keylessRefusals = 0;
       for (const auto& n : s.pool.nodes) {
-        refused += deniedOn(e, n, "no_key_for_kvno");
+        staleRefusals += deniedOn(e, n, "no_key_for_kvno");
+        keylessRefusals += deniedOn(e, n, "no_key_for_spn");
+      }
+      const std::uint64_t refused = staleRefusals + keylessRefusals;
+      std::string answers;
+      if (staleRefusals > 0 || keylessRefusals == 0) {
+        answers = "'no key with that kvno' (no_key_for_kvno, " + withThousands(staleRefusals) + " refusals)";
+      }
+      if (keylessRefusals > 0) {
+        answers += std::string(answers.empty() ? "" : " or ") + "'no key for that name' (no_key_for_spn, " +
+                   withThousands(keylessRefusals) + " refusals)";
       }
       text += " The key reached " + (current.empty() ? std::string("no node") : listInWords(current)) +
               " but not " + listInWords(stale) + ": tickets carry kvno " + std::to_string(dir.accountKvno) +
-              ", so the stale node answers 'no key with that kvno' (no_key_for_kvno, " +
-              withThousands(refused) + " refusals) and its users see a credential prompt (" +
-              pct(e.outcomes.percent(OutcomeKind::Prompt)) + " prompts in this phase).";
+              ", so " + (stale.size() == 1 ? "that node answers " : "those nodes answer ") + answers +
+              " and its users see a credential prompt (" + pct(e.outcomes.percent(OutcomeKind::Prompt)) +
+              " prompts in this phase).";
       std::string firstRefusing;
       for (const auto& n : s.pool.nodes) {
-        if (firstRefusing.empty() && deniedOn(e, n, "no_key_for_kvno") > 0) {
+        if (firstRefusing.empty() && deniedOn(e, n, "no_key_for_kvno") + deniedOn(e, n, "no_key_for_spn") > 0) {
           firstRefusing = n;
         }
       }
@@ -298,10 +311,28 @@ void addressSpnFinding(const PhaseEvidence& e, const std::string& host, const st
       "line); an SPN on an address is no fix.");
 }
 
+// Whether some client of `host` asks the KDC for a ticket (a profile that reaches a KDC and tries Kerberos).
+bool hostTriesKerberos(const Scenario& s, const std::string& host) {
+  for (const auto& g : s.clients) {
+    const ClientProfileSpec* p = s.profile(g.profile);
+    if (p == nullptr || !p->kdcReachable || !p->tryKerberos) {
+      continue;
+    }
+    const std::string used = lower(g.host.empty() ? s.pool.fqdn : g.host);
+    if (used == lower(host) || (p->autodiscover && lower(host).rfind("autodiscover.", 0) == 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
   const Scenario& s = *e.scenario;
   const std::string poolSpn = lower("HTTP/" + s.pool.fqdn);
   for (const auto& [host, spns] : e.spnsByHost) {
+    if (!hostTriesKerberos(s, host)) {
+      continue;  // its clients never ask the KDC: the SPN is not why they use NTLM
+    }
     for (const auto& spn : spns) {
       if (lower(spn) == poolSpn) {
         continue;
@@ -561,10 +592,23 @@ void extendedProtectionFindings(const PhaseEvidence& e, Diagnosis& d) {
 void externalFindings(const PhaseEvidence& e, Diagnosis& d) {
   const auto externalNtlm = e.outcomes.ntlm - e.internal.ntlm;
   if (externalNtlm > 0) {
+    // Which profiles these are: the ones that do not try Kerberos (no KDC in reach, or set to NTLM).
+    std::vector<std::string> names;
+    bool configuredNtlm = false;
+    for (const auto& g : e.scenario->clients) {
+      const ClientProfileSpec* p = e.scenario->profile(g.profile);
+      if (p != nullptr && !(p->kdcReachable && p->tryKerberos) &&
+          std::find(names.begin(), names.end(), g.profile) == names.end()) {
+        names.push_back(g.profile);
+        configuredNtlm = configuredNtlm || p->kdcReachable;
+      }
+    }
     d.findings.push_back(
-        plural(externalNtlm, "request", "requests") + " came from clients that cannot reach a " +
-        "KDC (external PCs, phones): NTLM is expected for them and each logon costs the DC a " +
-        "pass-through.");
+        plural(externalNtlm, "request", "requests") + " came from clients that do not try Kerberos (" +
+        (names.empty() ? std::string("external PCs, phones") : listInWords(names)) + ": " +
+        (configuredNtlm ? "no KDC in reach, or an application set to NTLM authentication"
+                        : "no KDC in reach") +
+        "): NTLM is expected for them and each logon costs the DC a pass-through.");
   }
 }
 

@@ -337,18 +337,34 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
       break;
     }
     case Kind::NodeUp: {
-      std::lock_guard lock(mu_);
-      Node* n = findNode(event.node);
-      if (n == nullptr) {
-        return makeError(ErrorCategory::Config, "no_such_node", "no node '" + event.node + "'");
+      AdminStep step{"Start-Service W3SVC on " + event.node, {}, false};
+      bool started = false;
+      {
+        std::lock_guard lock(mu_);
+        Node* n = findNode(event.node);
+        if (n == nullptr) {
+          return makeError(ErrorCategory::Config, "no_such_node", "no node '" + event.node + "'");
+        }
+        if (!n->server) {
+          auto up = startNode(*n);
+          started = up.ok();
+          step.output.push_back(up.ok() ? n->name + " is up again on port " + std::to_string(n->port)
+                                        : n->name + " could not start: " + up.error().message());
+        } else {
+          step.output.push_back(n->name + " was already up");
+        }
       }
-      AdminStep step{"Start-Service W3SVC on " + n->name, {}, false};
-      if (!n->server) {
-        auto started = startNode(*n);
-        step.output.push_back(started.ok() ? n->name + " is up again on port " + std::to_string(n->port)
-                                           : n->name + " could not start: " + started.error().message());
-      } else {
-        step.output.push_back(n->name + " was already up");
+      // The requests of the next phase wait until the balancer's health check has seen the node again, as a
+      // phase of a real day would begin some time after the service started.
+      if (started && lb_ && lb_->server) {
+        const bool back = lb_->server->waitForStats(
+            [&](const loadbalancer::LbStats& st) {
+              return std::any_of(st.backends.begin(), st.backends.end(),
+                                 [&](const auto& b) { return b.name == event.node && b.up; });
+            },
+            std::chrono::seconds(10));
+        step.output.push_back(back ? "the load balancer's health check sees " + event.node + " up"
+                                   : "the load balancer has not yet seen " + event.node + " up (10 s)");
       }
       steps.push_back(std::move(step));
       break;
