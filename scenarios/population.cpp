@@ -340,9 +340,10 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     r.host = discover ? &group.autodiscoverHost : &group.host;
     const client::RequestOutcome outcome =
         browser.get(discover ? group.autodiscoverUrl : group.urls[step % group.urls.size()]);
-    gate_.leave();
     // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
+    // Read inside the gate: once this request leaves it, another thread may start the next phase.
     r.phase = phase_.load();
+    gate_.leave();
     r.outcome = &outcome;
     out.record(r);
     if (options_.timeseries != nullptr) {
