@@ -65,7 +65,8 @@ std::string eventText(const scenarios::Scenario& s, const scenarios::TimelineEve
     case K::RollAsaPassword: {
       core::SystemClock clock;
       auto lab = scenarios::LabDirectory::build(s, clock);
-      return (lab.ok() ? (*lab)->asaRollCommand(e.operation) : std::string("RollAlternateServiceAccountPassword.ps1")) +
+      return (lab.ok() ? (*lab)->asaRollCommand(e.operation)
+                       : std::string("RollAlternateServiceAccountPassword.ps1")) +
              " (servers that are down at that moment miss the credential)";
     }
     case K::IisReset:
@@ -100,8 +101,8 @@ int show(const std::string& name) {
   std::printf("Balancer    %s mode, %s, affinity %s%s\n", p.loadBalancer.mode.c_str(),
               p.loadBalancer.policy.c_str(), p.loadBalancer.affinity.c_str(), connections.c_str());
   std::printf("%s %s, persistence %s, NTLM %s, path %s\n", exchange ? "CAS servers" : "Front-ends ",
-              p.tls ? "HTTPS" : "HTTP",
-              p.authPersistence.c_str(), p.ntlm ? "offered" : "off", p.path.c_str());
+              p.tls ? "HTTPS" : "HTTP", p.authPersistence.c_str(), p.ntlm ? "offered" : "off",
+              p.path.c_str());
   for (const auto& dc : s->domainControllers) {
     std::printf("DC          %s: MaxConcurrentApi %d, hold time %s ms (%s), wait timeout %s s\n",
                 dc.name.c_str(), dc.maxConcurrentApi, number(dc.holdTime.meanMs).c_str(),

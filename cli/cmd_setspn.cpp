@@ -86,8 +86,9 @@ int testAssignment(const std::string& scenario, const std::string& at) {
   std::printf("Directory of %s at %s\n", scenario.c_str(), lab->description.c_str());
   const bool exchange = lab->lab->scenario().product == scenarios::Product::Exchange;
   if (exchange) {
-    std::printf("PS> Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Format-List Name, "
-                "AlternateServiceAccountConfiguration\n");
+    std::printf(
+        "PS> Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Format-List Name, "
+        "AlternateServiceAccountConfiguration\n");
     for (const auto& line : lab->lab->clientAccessServerStatus()) {
       std::printf("%s\n", line.c_str());
     }

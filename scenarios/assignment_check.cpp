@@ -32,11 +32,12 @@ AssignmentReport testKerberosAccountAssignment(const LabDirectory& lab) {
   AssignmentReport r;
   const auto site = dir.site(s.pool.site);
   if (!site || !site->kerberosAccount) {
-    r.checks.push_back({false, exchange ? "No CAS server of the array " + s.pool.fqdn +
-                                              " has an Alternate Service Account credential "
-                                              "(RollAlternateServiceAccountPassword.ps1 -ToArrayMembers)."
-                                        : "Site " + s.pool.site +
-                                              " has no Kerberos account assigned (New-CsKerberosAccountAssignment)."});
+    r.checks.push_back(
+        {false, exchange ? "No CAS server of the array " + s.pool.fqdn +
+                               " has an Alternate Service Account credential "
+                               "(RollAlternateServiceAccountPassword.ps1 -ToArrayMembers)."
+                         : "Site " + s.pool.site +
+                               " has no Kerberos account assigned (New-CsKerberosAccountAssignment)."});
   } else {
     r.checks.push_back({true, exchange ? "The array " + s.pool.fqdn + " uses the Alternate Service Account " +
                                              *site->kerberosAccount + "."
@@ -72,10 +73,11 @@ AssignmentReport testKerberosAccountAssignment(const LabDirectory& lab) {
   if (a) {
     const std::uint32_t kvno = a->keyVersionNumber;
     if (kvno == 0) {
-      r.checks.push_back({false, "The account " + account + " has no password yet (" +
-                                     (exchange ? "RollAlternateServiceAccountPassword.ps1 -GenerateNewPasswordFor"
-                                               : "Set-CsKerberosAccountPassword") +
-                                     "): no key to share."});
+      r.checks.push_back(
+          {false, "The account " + account + " has no password yet (" +
+                      (exchange ? "RollAlternateServiceAccountPassword.ps1 -GenerateNewPasswordFor"
+                                : "Set-CsKerberosAccountPassword") +
+                      "): no key to share."});
     }
     for (const auto& node : s.pool.nodes) {
       const std::string sam = LabDirectory::computerAccount(node);

@@ -236,7 +236,8 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
               " prompts in this phase).";
       std::string firstRefusing;
       for (const auto& n : s.pool.nodes) {
-        if (firstRefusing.empty() && deniedOn(e, n, "no_key_for_kvno") + deniedOn(e, n, "no_key_for_spn") > 0) {
+        if (firstRefusing.empty() &&
+            deniedOn(e, n, "no_key_for_kvno") + deniedOn(e, n, "no_key_for_spn") > 0) {
           firstRefusing = n;
         }
       }
@@ -360,16 +361,16 @@ void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
       d.findings.push_back(text);
       const std::string account = e.directory->kerberosAccount.value_or(words::defaultSharedAccount(s));
       if (holders.empty() && cn != e.directory->cnames.end()) {
-        d.fixes.push_back("Make " + host +
-                          " an A record pointing at the load balancer's address (not a CNAME), " +
-                          "or register " + spn + " on the shared account too (setspn -S " + spn + " " +
-                          account + ").");
+        d.fixes.push_back(
+            "Make " + host + " an A record pointing at the load balancer's address (not a CNAME), " +
+            "or register " + spn + " on the shared account too (setspn -S " + spn + " " + account + ").");
       } else if (holders.empty() && e.directory->kerberosAccount) {
-        d.fixes.push_back("Register " + spn + " on " + words::sharedAccountNoun(s) + " too (setspn -S " + spn +
-                          " " + account + "): the nodes holding its key then open tickets for " + host + ".");
+        d.fixes.push_back("Register " + spn + " on " + words::sharedAccountNoun(s) + " too (setspn -S " +
+                          spn + " " + account + "): the nodes holding its key then open tickets for " + host +
+                          ".");
       } else if (holders.empty()) {
-        d.fixes.push_back("Register " + spn + " on the same account as HTTP/" + s.pool.fqdn +
-                          " (setspn -S " + spn + " " + account + "), so that the nodes holding its key open " +
+        d.fixes.push_back("Register " + spn + " on the same account as HTTP/" + s.pool.fqdn + " (setspn -S " +
+                          spn + " " + account + "), so that the nodes holding its key open " +
                           "tickets for " + host + " too.");
       }
     }
@@ -430,8 +431,8 @@ std::string applicationLogons(const Scenario& s) {
     const int perClient = p->connections + (p->autodiscover ? 1 : 0);
     std::string what = p->autodiscover ? "autodiscover" : "";
     if (p->connections > 1) {
-      what += std::string(what.empty() ? "" : ", and ") + std::to_string(p->connections) + " connections to " +
-              s.pool.fqdn;
+      what += std::string(what.empty() ? "" : ", and ") + std::to_string(p->connections) +
+              " connections to " + s.pool.fqdn;
     } else {
       what += std::string(what.empty() ? "" : " and ") + "one connection to " + s.pool.fqdn;
     }
@@ -603,12 +604,12 @@ void externalFindings(const PhaseEvidence& e, Diagnosis& d) {
         configuredNtlm = configuredNtlm || p->kdcReachable;
       }
     }
-    d.findings.push_back(
-        plural(externalNtlm, "request", "requests") + " came from clients that do not try Kerberos (" +
-        (names.empty() ? std::string("external PCs, phones") : listInWords(names)) + ": " +
-        (configuredNtlm ? "no KDC in reach, or an application set to NTLM authentication"
-                        : "no KDC in reach") +
-        "): NTLM is expected for them and each logon costs the DC a pass-through.");
+    d.findings.push_back(plural(externalNtlm, "request", "requests") +
+                         " came from clients that do not try Kerberos (" +
+                         (names.empty() ? std::string("external PCs, phones") : listInWords(names)) + ": " +
+                         (configuredNtlm ? "no KDC in reach, or an application set to NTLM authentication"
+                                         : "no KDC in reach") +
+                         "): NTLM is expected for them and each logon costs the DC a pass-through.");
   }
 }
 
@@ -776,7 +777,8 @@ void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
     d.fixes.push_back(
         "Set the password of " + k.account + " again now that the domain derives AES keys" +
         (isKerberosAccount
-             ? " (" + words::newPasswordCommand(s, k.account) + ": a new kvno with AES keys, delivered to every node)"
+             ? " (" + words::newPasswordCommand(s, k.account) +
+                   ": a new kvno with AES keys, delivered to every node)"
              : std::string(" (Set-ADAccountPassword -Reset, then a new keytab for the nodes)")) +
         "; allowing RC4 on the account (msDS-SupportedEncryptionTypes 0x1C) would also work, but weakens "
         "it" +

@@ -28,8 +28,8 @@ std::string describe(const Scenario& s, std::size_t applied) {
   }
   const auto& e = s.timeline[applied - 1];
   return "phase " + std::to_string(applied + 1) + ", " + e.label + " (after " + std::to_string(applied) +
-         " of " + std::to_string(s.timeline.size()) + " timeline event" + (s.timeline.size() == 1 ? "" : "s") +
-         "; the last at " + percent(e.atPercent) + " of the requests)";
+         " of " + std::to_string(s.timeline.size()) + " timeline event" +
+         (s.timeline.size() == 1 ? "" : "s") + "; the last at " + percent(e.atPercent) + " of the requests)";
 }
 
 bool isNumber(const std::string& s) {
@@ -69,11 +69,12 @@ core::Result<LabPoint> resolveLabPoint(const Scenario& s, const std::string& at)
   }
   std::string phases = "start, end";
   for (std::size_t i = 0; i <= events; ++i) {
-    phases += ", " + std::to_string(i + 1) + (i == 0 ? " (before any event)" : " ('" + s.timeline[i - 1].label + "')");
+    phases += ", " + std::to_string(i + 1) +
+              (i == 0 ? " (before any event)" : " ('" + s.timeline[i - 1].label + "')");
   }
-  return core::makeError(core::ErrorCategory::Config, "no_such_phase",
-                         "--at '" + at + "' is not a point of scenario " + s.name + "'s timeline (give one of: " +
-                             phases + ")");
+  return core::makeError(
+      core::ErrorCategory::Config, "no_such_phase",
+      "--at '" + at + "' is not a point of scenario " + s.name + "'s timeline (give one of: " + phases + ")");
 }
 
 core::Result<std::unique_ptr<LabDirectory>> buildLabAt(const Scenario& scenario, const core::Clock& clock,

@@ -380,7 +380,8 @@ core::Result<AdminStep> LabDirectory::rollPassword(const std::string& account,
     DirectoryOperation op;
     op.kind = DirectoryOperation::Kind::RollAsaPassword;
     op.account = account;
-    op.target = reach ? DirectoryOperation::AsaTarget::SpecificServers : DirectoryOperation::AsaTarget::ArrayMembers;
+    op.target =
+        reach ? DirectoryOperation::AsaTarget::SpecificServers : DirectoryOperation::AsaTarget::ArrayMembers;
     op.fqdn = scenario_.pool.fqdn;
     if (reach) {
       op.servers = *reach;
@@ -493,8 +494,8 @@ LabDirectory::AsaStatus LabDirectory::asaStatus(const std::string& node) const {
 
 core::Result<AdminStep> LabDirectory::newClientAccessArray(const DirectoryOperation& op) {
   AdminStep step;
-  step.command = "New-ClientAccessArray -Name \"" + op.name + "\" -Fqdn \"" + op.fqdn + "\" -Site \"" +
-                 op.site + "\"";
+  step.command =
+      "New-ClientAccessArray -Name \"" + op.name + "\" -Fqdn \"" + op.fqdn + "\" -Site \"" + op.site + "\"";
   std::vector<std::string> members;
   for (const auto& n : scenario_.pool.nodes) {
     members.push_back(upper(n));
@@ -503,19 +504,23 @@ core::Result<AdminStep> LabDirectory::newClientAccessArray(const DirectoryOperat
   step.output.push_back(padded("----", 20) + padded("----", 20) + padded("----", 32) + "-------");
   step.output.push_back(padded(op.name, 20) + padded(op.site, 20) + padded(op.fqdn, 32) + "{" +
                         joined(members) + "}");
-  step.output.push_back("(kerbpool: the array is a name, not an account: until an Alternate Service Account "
-                        "holds HTTP/" + op.fqdn + " and every member has its credential, Outlook's Kerberos "
-                        "has no key to ask for and every client logs on with NTLM)");
+  step.output.push_back(
+      "(kerbpool: the array is a name, not an account: until an Alternate Service Account "
+      "holds HTTP/" +
+      op.fqdn +
+      " and every member has its credential, Outlook's Kerberos "
+      "has no key to ask for and every client logs on with NTLM)");
   return record(std::move(step));
 }
 
 core::Result<AdminStep> LabDirectory::newAsaComputer(const std::string& account) {
   AdminStep step;
   const std::string name = withoutDollar(account);
-  step.command = "New-ADComputer -Name " + name + " -AccountPassword (Read-Host 'Enter password' "
+  step.command = "New-ADComputer -Name " + name +
+                 " -AccountPassword (Read-Host 'Enter password' "
                  "-AsSecureString) -Description 'Alternate Service Account credentials for Exchange' "
-                 "-Enabled:$True -SamAccountName " + name + "; Set-ADComputer " + name +
-                 " -Add @{\"msDS-SupportedEncryptionTypes\"=\"28\"}";
+                 "-Enabled:$True -SamAccountName " +
+                 name + "; Set-ADComputer " + name + " -Add @{\"msDS-SupportedEncryptionTypes\"=\"28\"}";
   kdc::AccountSpec spec;
   spec.samAccountName = account;
   spec.kind = kdc::AccountKind::ServiceAccount;
@@ -574,9 +579,9 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   if (!op.copyFrom.empty()) {
     const AsaStatus from = asaStatus(op.copyFrom);
     if (!from.latest) {
-      return makeError(ErrorCategory::Config, "no_asa_credential",
-                       step.command + ": " + upper(op.copyFrom) +
-                           " has no Alternate Service Account credential to copy");
+      return makeError(
+          ErrorCategory::Config, "no_asa_credential",
+          step.command + ": " + upper(op.copyFrom) + " has no Alternate Service Account credential to copy");
     }
     account = from.latest->account;
     kvno = from.latest->kvno;
@@ -586,8 +591,8 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   } else {
     if (!directory_->account(account)) {
       return makeError(ErrorCategory::NotFound, "no_such_account",
-                       step.command + ": no account '" + account + "' in the directory (create the ASA with " +
-                           "New-ADComputer first)");
+                       step.command + ": no account '" + account +
+                           "' in the directory (create the ASA with " + "New-ADComputer first)");
     }
     step.output.push_back("Credentials that will be pushed to every server in the specified scope: " +
                           netbios(scenario_.realmName) + "\\" + account + " (a new password)");
@@ -597,8 +602,10 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   for (const auto& node : targets) {
     const bool isDown = std::find(down.begin(), down.end(), node) != down.end();
     if (isDown) {
-      step.output.push_back("Pushing credentials to server " + upper(node) + ": FAILED, the server cannot be "
-                            "reached (kerbpool: " + node + " is down)");
+      step.output.push_back("Pushing credentials to server " + upper(node) +
+                            ": FAILED, the server cannot be "
+                            "reached (kerbpool: " +
+                            node + " is down)");
       missed.push_back(node);
     } else {
       step.output.push_back("Pushing credentials to server " + upper(node));
@@ -628,7 +635,8 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   // The array's CAS servers now use this account for Kerberos: the site's shared account.
   KP_CHECK(directory_->assignKerberosAccount(scenario_.pool.site, account));
   step.output.push_back("========== Finished at " + exchangeTime(now) + " ==========");
-  step.output.push_back(missed.empty() ? "        THE SCRIPT HAS SUCCEEDED" : "        THE SCRIPT HAS FAILED");
+  step.output.push_back(missed.empty() ? "        THE SCRIPT HAS SUCCEEDED"
+                                       : "        THE SCRIPT HAS FAILED");
   std::vector<std::string> reachedSams;
   for (const auto& n : reached) {
     reachedSams.push_back(upper(n));
@@ -640,15 +648,15 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
     for (const auto& n : missed) {
       names.push_back(upper(n));
     }
-    note += "; NOT on " + joined(names) + ", which keeps " +
-            (asaStatus(missed.front()).latest
-                 ? "kvno " + std::to_string(asaStatus(missed.front()).latest->kvno)
-                 : std::string("no ASA credential")) +
-            ": tickets for the array's names carry kvno " + std::to_string(currentKvno) +
-            " and it cannot open them. Run .\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers " +
-            joined(names) + " -CopyFrom " +
-            (reachedSams.empty() ? std::string("<a server that has it>") : reachedSams.front()) +
-            " once it is back";
+    note +=
+        "; NOT on " + joined(names) + ", which keeps " +
+        (asaStatus(missed.front()).latest ? "kvno " + std::to_string(asaStatus(missed.front()).latest->kvno)
+                                          : std::string("no ASA credential")) +
+        ": tickets for the array's names carry kvno " + std::to_string(currentKvno) +
+        " and it cannot open them. Run .\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers " +
+        joined(names) + " -CopyFrom " +
+        (reachedSams.empty() ? std::string("<a server that has it>") : reachedSams.front()) +
+        " once it is back";
   }
   step.output.push_back(note + ")");
   step.keysChanged = true;
@@ -675,8 +683,9 @@ std::vector<std::string> LabDirectory::clientAccessServerStatus() const {
 
 core::Result<AdminStep> LabDirectory::getClientAccessServer() {
   AdminStep step;
-  step.command = "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | "
-                 "Format-List Name, AlternateServiceAccountConfiguration";
+  step.command =
+      "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | "
+      "Format-List Name, AlternateServiceAccountConfiguration";
   step.output = clientAccessServerStatus();
   return record(std::move(step));
 }

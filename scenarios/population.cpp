@@ -140,7 +140,8 @@ PopulationResult Runner::run() {
     if (ps != nullptr && ps->autodiscover) {
       g->autodiscoverHost = "autodiscover." + world_.lab().directory().dnsDomain();
       g->autodiscoverUrl = scheme + g->autodiscoverHost + ":" +
-                           std::to_string(world_.portFor(g->autodiscoverHost)) + "/autodiscover/autodiscover.xml";
+                           std::to_string(world_.portFor(g->autodiscoverHost)) +
+                           "/autodiscover/autodiscover.xml";
     }
     g->connections = ps != nullptr ? ps->connections : 1;
     g->connectionPerRequest = spec.connectionPerRequest || (ps != nullptr && ps->connectionPerRequest);
@@ -335,8 +336,7 @@ void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, O
     // each on its own connection.
     const bool discover = n == 0 && !group.autodiscoverUrl.empty();
     const std::size_t step = static_cast<std::size_t>(n - (group.autodiscoverUrl.empty() ? 0 : 1));
-    client::NegotiateHttpClient& browser =
-        *connections[discover ? 0 : step % connections.size()];
+    client::NegotiateHttpClient& browser = *connections[discover ? 0 : step % connections.size()];
     r.host = discover ? &group.autodiscoverHost : &group.host;
     const client::RequestOutcome outcome =
         browser.get(discover ? group.autodiscoverUrl : group.urls[step % group.urls.size()]);

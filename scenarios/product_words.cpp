@@ -12,7 +12,8 @@ bool exchange(const Scenario& s) {
 }
 
 std::string upper(std::string v) {
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return v;
 }
 
@@ -38,8 +39,8 @@ std::string createAndShare(const Scenario& s) {
            defaultSharedAccount(s).substr(0, defaultSharedAccount(s).size() - 1) +
            "), register the array's names on it (setspn -S HTTP/" + s.pool.fqdn +
            ", the autodiscover name and exchangeMDB/exchangeRFR/exchangeAB) and push its credential to every "
-           "member (.\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers " + s.pool.fqdn +
-           " -GenerateNewPasswordFor " + netbios(s) + "\\" + defaultSharedAccount(s) +
+           "member (.\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers " +
+           s.pool.fqdn + " -GenerateNewPasswordFor " + netbios(s) + "\\" + defaultSharedAccount(s) +
            ") so that every Client Access server holds its key";
   }
   return "create one shared Kerberos account (New-CsKerberosAccount), assign it to site " + s.pool.site +
@@ -49,9 +50,10 @@ std::string createAndShare(const Scenario& s) {
 
 std::string shareExisting(const Scenario& s, const std::string& holder) {
   if (exchange(s)) {
-    return "Make " + holder + " the array's Alternate Service Account: push its credential to every member "
-           "(.\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers " + s.pool.fqdn +
-           " -GenerateNewPasswordFor " + netbios(s) + "\\" + holder + ").";
+    return "Make " + holder +
+           " the array's Alternate Service Account: push its credential to every member "
+           "(.\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers " +
+           s.pool.fqdn + " -GenerateNewPasswordFor " + netbios(s) + "\\" + holder + ").";
   }
   return "Assign " + holder + " to site " + s.pool.site +
          " (New-CsKerberosAccountAssignment, then Enable-CsTopology) and set its password "
@@ -61,7 +63,8 @@ std::string shareExisting(const Scenario& s, const std::string& holder) {
 std::string copyCredential(const Scenario& s, const std::string& from, const std::string& to) {
   const std::string domain = [&] {
     std::string d = s.realmName;
-    std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(d.begin(), d.end(), d.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return d;
   }();
   if (exchange(s)) {

@@ -66,10 +66,10 @@ struct DirectoryOperation {
     SetDefaultDomainSupportedEncTypes,  // reg add ...\Services\Kdc /v DefaultDomainSupportedEncTypes, every
                                         // DC
     // Exchange (product "exchange"):
-    NewClientAccessArray,    // New-ClientAccessArray -Name NAME -Fqdn FQDN -Site SITE
-    NewAsaComputer,          // New-ADComputer: the Alternate Service Account, a computer object with no SPN
-    RollAsaPassword,         // RollAlternateServiceAccountPassword.ps1: the ASA credential onto CAS servers
-    GetClientAccessServer,   // Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus
+    NewClientAccessArray,   // New-ClientAccessArray -Name NAME -Fqdn FQDN -Site SITE
+    NewAsaComputer,         // New-ADComputer: the Alternate Service Account, a computer object with no SPN
+    RollAsaPassword,        // RollAlternateServiceAccountPassword.ps1: the ASA credential onto CAS servers
+    GetClientAccessServer,  // Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus
   };
   // RollAlternateServiceAccountPassword.ps1's destination: -ToArrayMembers FQDN | -ToSpecificServers S1,S2 |
   // -ToEntireForest.
@@ -193,8 +193,8 @@ struct Expectation {
 };
 
 // Which product's pool: its vocabulary (Lync's Kerberos account and cmdlets, or Exchange's CAS array and
-// Alternate Service Account), its set-up commands and its clients. The directory, the KDC and the nodes behave
-// the same: the product changes the words and the client behaviour, not the outcome.
+// Alternate Service Account), its set-up commands and its clients. The directory, the KDC and the nodes
+// behave the same: the product changes the words and the client behaviour, not the outcome.
 enum class Product { Lync, Exchange };
 
 struct Scenario {

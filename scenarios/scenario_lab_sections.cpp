@@ -275,8 +275,9 @@ DirectoryOperation loadAsaRoll(const json& j, const std::string& path, const Poo
   const bool servers = find(j, "to_specific_servers") != nullptr;
   const bool forest = find(j, "to_entire_forest") != nullptr;
   if (int(array) + int(servers) + int(forest) != 1) {
-    fail(path, "give exactly one destination: to_array_members (the CAS array's FQDN), to_specific_servers "
-               "(a list of CAS servers) or to_entire_forest (true)");
+    fail(path,
+         "give exactly one destination: to_array_members (the CAS array's FQDN), to_specific_servers "
+         "(a list of CAS servers) or to_entire_forest (true)");
   }
   if (array) {
     op.target = DirectoryOperation::AsaTarget::ArrayMembers;
@@ -307,8 +308,9 @@ DirectoryOperation loadAsaRoll(const json& j, const std::string& path, const Poo
   const bool generate = find(j, "generate_new_password_for") != nullptr;
   const bool copy = find(j, "copy_from") != nullptr;
   if (generate == copy) {
-    fail(path, "give exactly one source: generate_new_password_for (the ASA, e.g. \"EXCH2010-ASA$\") or "
-               "copy_from (a CAS server that has the credential)");
+    fail(path,
+         "give exactly one source: generate_new_password_for (the ASA, e.g. \"EXCH2010-ASA$\") or "
+         "copy_from (a CAS server that has the credential)");
   }
   if (generate) {
     op.account = reqString(j, path, "generate_new_password_for");
@@ -336,12 +338,12 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
     requireObject(j, path);
     DirectoryOperation op;
     op.path = path;
-    const std::string kind = oneOf(reqString(j, path, "op"), member(path, "op"),
-                                   {"setspn", "create_kerberos_account", "assign_kerberos_account",
-                                    "set_kerberos_account_password", "set_password", "set_dsheuristics",
-                                    "set_domain_functional_level", "set_default_domain_supported_enctypes",
-                                    "new_client_access_array", "new_asa_computer", "roll_asa_password",
-                                    "get_client_access_server"});
+    const std::string kind = oneOf(
+        reqString(j, path, "op"), member(path, "op"),
+        {"setspn", "create_kerberos_account", "assign_kerberos_account", "set_kerberos_account_password",
+         "set_password", "set_dsheuristics", "set_domain_functional_level",
+         "set_default_domain_supported_enctypes", "new_client_access_array", "new_asa_computer",
+         "roll_asa_password", "get_client_access_server"});
     const bool exchangeOp = kind == "new_client_access_array" || kind == "new_asa_computer" ||
                             kind == "roll_asa_password" || kind == "get_client_access_server";
     const bool lyncOp = kind == "create_kerberos_account" || kind == "assign_kerberos_account" ||
@@ -422,12 +424,13 @@ std::vector<DirectoryOperation> loadOperations(const json& root, const PoolSpec&
       op.kind = DirectoryOperation::Kind::NewAsaComputer;
       op.account = optString(j, path, "account").value_or("EXCH2010-ASA$");
       if (op.account.empty() || op.account.back() != '$') {
-        fail(member(path, "account"), "'" + op.account + "': the ASA is a computer account, its name ends in $");
+        fail(member(path, "account"),
+             "'" + op.account + "': the ASA is a computer account, its name ends in $");
       }
     } else if (kind == "roll_asa_password") {
       checkKeys(j, path,
-                {"op", "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
-                 "copy_from"});
+                {"op", "to_array_members", "to_specific_servers", "to_entire_forest",
+                 "generate_new_password_for", "copy_from"});
       op = loadAsaRoll(j, path, pool);
     } else if (kind == "get_client_access_server") {
       checkKeys(j, path, {"op"});
@@ -486,8 +489,9 @@ std::vector<DnsRecord> loadDns(const json& root, const PoolSpec& pool, Product p
     out.push_back(DnsRecord{pool.fqdn, "A", "lb"});
   }
   if (product == Product::Exchange) {
-    // An Exchange namespace: Outlook finds its settings at autodiscover.<domain>, OWA and ActiveSync answer at
-    // mail.<domain>; both land on the load balancer in front of the CAS array unless the file says otherwise.
+    // An Exchange namespace: Outlook finds its settings at autodiscover.<domain>, OWA and ActiveSync answer
+    // at mail.<domain>; both land on the load balancer in front of the CAS array unless the file says
+    // otherwise.
     for (const std::string& label : {std::string("autodiscover"), std::string("mail")}) {
       const std::string name = label + "." + lower(realmName);
       if (std::none_of(out.begin(), out.end(), [&](const DnsRecord& r) { return r.name == name; })) {

@@ -40,8 +40,8 @@ Scenario build(const json& root) {
   s.dns = loadDns(root, s.pool, s.product, s.realmName);
   s.profiles = loadProfiles(root);
   s.clients = loadClients(root, s.profiles, s.dns);
-  s.timeline = loadTimeline(root, s.pool, s.profiles,
-                            s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$");
+  s.timeline =
+      loadTimeline(root, s.pool, s.profiles, s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$");
   s.expectations = loadExpectations(root);
   return s;
 }

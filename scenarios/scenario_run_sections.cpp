@@ -21,11 +21,10 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     const std::string path = element("profiles", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(
-        j, path,
-        {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm", "prompt_on_kerberos_failure",
-         "include_port_in_spn", "canonicalize_cname", "spn_from_address", "enctypes", "autodiscover",
-         "connections", "paths", "connection_per_request"});
+    checkKeys(j, path,
+              {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
+               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname", "spn_from_address",
+               "enctypes", "autodiscover", "connections", "paths", "connection_per_request"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -126,11 +125,10 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     const std::string path = element("timeline", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(
-        j, path,
-        {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset",
-         "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
-         "copy_from"});
+    checkKeys(j, path,
+              {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset",
+               "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
+               "copy_from"});
     TimelineEvent e;
     e.path = path;
     const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
@@ -138,10 +136,9 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       fail(member(path, "at_percent"), "missing (required): when, as a share of all requests");
     }
     e.atPercent = *at;
-    const std::string kind =
-        oneOf(reqString(j, path, "event"), member(path, "event"),
-              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset",
-               "roll_asa_password"});
+    const std::string kind = oneOf(reqString(j, path, "event"), member(path, "event"),
+                                   {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift",
+                                    "iisreset", "roll_asa_password"});
     e.label = optString(j, path, "label").value_or(kind);
     if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
       fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
@@ -158,8 +155,9 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
          {"to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
           "copy_from"}}};
     const auto& mine = kFieldsOf.at(kind);
-    for (const char* f : {"node", "account", "reach", "profile", "offset_s", "to_array_members",
-                          "to_specific_servers", "to_entire_forest", "generate_new_password_for", "copy_from"}) {
+    for (const char* f :
+         {"node", "account", "reach", "profile", "offset_s", "to_array_members", "to_specific_servers",
+          "to_entire_forest", "generate_new_password_for", "copy_from"}) {
       if (find(j, f) != nullptr && std::find(mine.begin(), mine.end(), f) == mine.end()) {
         fail(member(path, f), "a " + kind + " event takes no " + f);
       }

@@ -104,8 +104,9 @@ DirectoryState stateOf(const scenarios::LabDirectory& lab) {
 
 }  // namespace
 
-TEST_CASE("exchange: the Lync and Exchange flavours of one misconfiguration give one directory and one outcome",
-          "[integration][scenarios][exchange]") {
+TEST_CASE(
+    "exchange: the Lync and Exchange flavours of one misconfiguration give one directory and one outcome",
+    "[integration][scenarios][exchange]") {
   const auto lync = load(kLyncMissedNode);
   const auto exchange = load(kExchangeMissedNode);
   core::SystemClock clock;
@@ -121,8 +122,11 @@ TEST_CASE("exchange: the Lync and Exchange flavours of one misconfiguration give
   CHECK(a == b);
   // The products' words differ: Lync's cmdlets on one side, Exchange's script on the other.
   CHECK(contains((*lyncLab)->steps().back().output, "NOT delivered to FE03$"));
-  CHECK((*exchangeLab)->steps().back().command.find("RollAlternateServiceAccountPassword.ps1 -ToSpecificServers "
-                                                    "FE01, FE02") != std::string::npos);
+  CHECK((*exchangeLab)
+            ->steps()
+            .back()
+            .command.find("RollAlternateServiceAccountPassword.ps1 -ToSpecificServers "
+                          "FE01, FE02") != std::string::npos);
 
   // Run both one client at a time: the same requests meet the same nodes and end the same way.
   scenarios::RunOptions options;
@@ -146,8 +150,9 @@ TEST_CASE("exchange: the Lync and Exchange flavours of one misconfiguration give
   const auto lyncWhy = oneLine(scenarios::formatVerdict(*lyncRun));
   const auto exchangeWhy = oneLine(scenarios::formatVerdict(*exchangeRun));
   CHECK(lyncWhy.find("Set-CsKerberosAccountPassword -FromComputer") != std::string::npos);
-  CHECK(exchangeWhy.find(".\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers FE03 -CopyFrom FE01") !=
-        std::string::npos);
+  CHECK(
+      exchangeWhy.find(".\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers FE03 -CopyFrom FE01") !=
+      std::string::npos);
   CHECK(exchangeWhy.find("Set-CsKerberosAccountPassword") == std::string::npos);
 }
 
@@ -196,7 +201,8 @@ TEST_CASE("exchange: the fix registers every name of the array on the ASA and re
   const auto spns = (*lab)->casArraySpns();
   CHECK(spns == std::vector<std::string>{"HTTP/outlook.contoso.test", "HTTP/autodiscover.contoso.test",
                                          "HTTP/mail.contoso.test", "exchangeMDB/outlook.contoso.test",
-                                         "exchangeRFR/outlook.contoso.test", "exchangeAB/outlook.contoso.test"});
+                                         "exchangeRFR/outlook.contoso.test",
+                                         "exchangeAB/outlook.contoso.test"});
   for (const auto& spn : spns) {
     const auto q = (*lab)->directory().querySpn(spn);
     INFO(spn);
@@ -236,9 +242,10 @@ TEST_CASE("exchange: scenario exchange-asa, Outlook and EWS on Kerberos with no 
         r.population.outcomes.byHost.at("autodiscover.contoso.test").total());
 }
 
-TEST_CASE("exchange: scenarios exchange-asa-some-cas and exchange-asa-roll-cas-down, the CAS without the "
-          "credential refuses",
-          "[integration][scenarios][exchange]") {
+TEST_CASE(
+    "exchange: scenarios exchange-asa-some-cas and exchange-asa-roll-cas-down, the CAS without the "
+    "credential refuses",
+    "[integration][scenarios][exchange]") {
   {
     const auto r = runBuiltin("exchange-asa-some-cas");
     KP_INFO_REPORT(r);
@@ -294,7 +301,8 @@ TEST_CASE("exchange: the loader refuses another product's commands and a roll wi
   CHECK(errorOf(R"({"name": "x", "product": "exchange", "timeline": [{"at_percent": 5,
                     "event": "roll_asa_password", "to_array_members": "other.contoso.test",
                     "generate_new_password_for": "A$"}]})")
-            .find("timeline[0].to_array_members: 'other.contoso.test' is not the CAS array") != std::string::npos);
+            .find("timeline[0].to_array_members: 'other.contoso.test' is not the CAS array") !=
+        std::string::npos);
   CHECK(errorOf(R"({"name": "x", "product": "sharepoint"})").find("product") != std::string::npos);
   // An Exchange scenario resolves autodiscover and mail to the load balancer by default.
   const auto s = load(R"({"name": "x", "product": "exchange"})");
@@ -302,7 +310,8 @@ TEST_CASE("exchange: the loader refuses another product's commands and a roll wi
                     [](const auto& r) { return r.name == "autodiscover.contoso.test" && r.target == "lb"; }));
 }
 
-TEST_CASE("kerbpool list and show: the Exchange scenarios in Exchange's words", "[integration][scenarios][cli]") {
+TEST_CASE("kerbpool list and show: the Exchange scenarios in Exchange's words",
+          "[integration][scenarios][cli]") {
   const auto list = test::runCommand(test::kerbpoolBinary() + " list");
   CHECK(list.exitCode == 0);
   for (const char* name : {"exchange-asa-missing", "exchange-asa", "exchange-asa-some-cas",
@@ -319,8 +328,8 @@ TEST_CASE("kerbpool list and show: the Exchange scenarios in Exchange's words", 
   CHECK(show.output.find("{CAS01, CAS02, CAS03}") != std::string::npos);
   CHECK(show.output.find("THE SCRIPT HAS SUCCEEDED") != std::string::npos);
   CHECK(show.output.find("AlternateServiceAccountConfiguration : Latest: ") != std::string::npos);
-  const auto assignment =
-      test::runCommand(test::kerbpoolBinary() + " test-assignment --scenario exchange-asa-some-cas --at start");
+  const auto assignment = test::runCommand(test::kerbpoolBinary() +
+                                           " test-assignment --scenario exchange-asa-some-cas --at start");
   INFO(assignment.output);
   CHECK(assignment.exitCode == 1);
   CHECK(assignment.output.find("Client Access server cas03 (CAS03$) holds no key of EXCH2010-ASA$") !=
