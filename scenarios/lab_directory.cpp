@@ -291,14 +291,9 @@ core::Result<AdminStep> LabDirectory::createKerberosAccount(const std::string& a
   AdminStep step;
   step.command = "New-CsKerberosAccount -UserAccount \"" + netbios(scenario_.realmName) + "\\" +
                  withoutDollar(account) + "\" -ContainerDN \"CN=Computers," + directory_->baseDn() + "\"";
-  kdc::AccountSpec spec;
-  spec.samAccountName = account;
-  spec.kind = kdc::AccountKind::ServiceAccount;
-  spec.serviceObjectClass = kdc::ObjectClass::Computer;
-  KP_CHECK(directory_->addAccount(spec));
   // The new computer object gets a password of its own (kvno 1) that no front-end knows:
   // Set-CsKerberosAccountPassword then sets the next one and hands it to the site's nodes.
-  KP_TRY(std::uint32_t kvno, directory_->setPassword(account, nextPassword(account)));
+  KP_TRY(std::uint32_t kvno, newServiceComputer(account));
   step.output.push_back("Created computer object " + account +
                         " for the Kerberos web authentication of site " + site + " (its own password, key " +
                         "version (kvno) " + std::to_string(kvno) +
@@ -324,6 +319,15 @@ core::Result<AdminStep> LabDirectory::assign(const std::string& account, const s
                         " (the assignment takes effect when Enable-CsTopology publishes the topology)");
   step.keysChanged = true;
   return record(std::move(step));
+}
+
+core::Result<std::uint32_t> LabDirectory::newServiceComputer(const std::string& account) {
+  kdc::AccountSpec spec;
+  spec.samAccountName = account;
+  spec.kind = kdc::AccountKind::ServiceAccount;
+  spec.serviceObjectClass = kdc::ObjectClass::Computer;
+  KP_CHECK(directory_->addAccount(spec));
+  return directory_->setPassword(account, nextPassword(account));
 }
 
 std::string LabDirectory::nextPassword(const std::string& account) {
@@ -521,12 +525,7 @@ core::Result<AdminStep> LabDirectory::newAsaComputer(const std::string& account)
                  "-AsSecureString) -Description 'Alternate Service Account credentials for Exchange' "
                  "-Enabled:$True -SamAccountName " +
                  name + "; Set-ADComputer " + name + " -Add @{\"msDS-SupportedEncryptionTypes\"=\"28\"}";
-  kdc::AccountSpec spec;
-  spec.samAccountName = account;
-  spec.kind = kdc::AccountKind::ServiceAccount;
-  spec.serviceObjectClass = kdc::ObjectClass::Computer;
-  KP_CHECK(directory_->addAccount(spec));
-  KP_TRY(std::uint32_t kvno, directory_->setPassword(account, nextPassword(account)));
+  KP_TRY(std::uint32_t kvno, newServiceComputer(account));
   // 28 = 0x1C: RC4, AES128 and AES256.
   KP_CHECK(directory_->setSupportedEncryptionTypes(account, 0x1C));
   step.output.push_back("(kerbpool: computer object " + account + " created in CN=Computers," +

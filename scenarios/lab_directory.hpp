@@ -111,6 +111,9 @@ class LabDirectory {
                                              const std::optional<std::vector<std::string>>& reach,
                                              std::string command);
   std::string nextPassword(const std::string& account);
+  // A computer object for a service (Lync's Kerberos account, Exchange's ASA) with a first password of its
+  // own; returns its kvno (1).
+  core::Result<std::uint32_t> newServiceComputer(const std::string& account);
   AdminStep record(AdminStep step);
 
   const Scenario scenario_;

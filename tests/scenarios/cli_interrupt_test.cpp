@@ -27,7 +27,8 @@ TEST_CASE("kerbpool run: numbers out of range are refused at once, naming the op
     CHECK(r.output.find("--clients") != std::string::npos);
     CHECK(r.output.find("Kerberos") == std::string::npos);
   }
-  const auto mca = test::runCommand(test::kerbpoolBinary() + " run ntlm-bottleneck --max-concurrent-api 151 2>&1");
+  const auto mca =
+      test::runCommand(test::kerbpoolBinary() + " run ntlm-bottleneck --max-concurrent-api 151 2>&1");
   CHECK(mca.exitCode != 0);
   CHECK(mca.output.find("--max-concurrent-api") != std::string::npos);
   // The same for the servers' numbers: nothing starts with a thread count or a limit out of range.
@@ -38,12 +39,14 @@ TEST_CASE("kerbpool run: numbers out of range are refused at once, naming the op
     INFO(cmd << ": " << r.output);
     CHECK(r.exitCode != 0);
     CHECK(r.exitCode != 1);
-    CHECK((r.output.find("not in range") != std::string::npos || r.output.find("Could not convert") != std::string::npos));
+    CHECK((r.output.find("not in range") != std::string::npos ||
+           r.output.find("Could not convert") != std::string::npos));
   }
 }
 
-TEST_CASE("kerbpool run: SIGINT stops the clients, prints what ran as incomplete, exits 130, leaves no temp files",
-          "[integration][scenarios][cli]") {
+TEST_CASE(
+    "kerbpool run: SIGINT stops the clients, prints what ran as incomplete, exits 130, leaves no temp files",
+    "[integration][scenarios][cli]") {
   test::TempDir dir;
   const auto tmp = dir / "tmp";
   std::filesystem::create_directories(tmp);
@@ -97,16 +100,18 @@ TEST_CASE("kerbpool run --json-out writes the JSON of the same run next to the t
           "[integration][scenarios][cli]") {
   test::TempDir dir;
   const auto file = dir / "report.json";
-  const auto both = test::runCommand(test::kerbpoolBinary() + " run shared-account --clients 6 --json --json-out " +
-                                     test::shellQuote(file.string()));
+  const auto both =
+      test::runCommand(test::kerbpoolBinary() + " run shared-account --clients 6 --json --json-out " +
+                       test::shellQuote(file.string()));
   REQUIRE(both.exitCode == 0);
   std::ifstream in(file);
   std::stringstream written;
   written << in.rdbuf();
   CHECK(written.str() == both.output);  // one run, two outputs: the same document
 
-  const auto text = test::runCommand(test::kerbpoolBinary() + " run per-node-spn --clients 6 --quiet --json-out " +
-                                     test::shellQuote(file.string()));
+  const auto text =
+      test::runCommand(test::kerbpoolBinary() + " run per-node-spn --clients 6 --quiet --json-out " +
+                       test::shellQuote(file.string()));
   CHECK(text.output.rfind("{", 0) != 0);  // the text report on stdout
   std::ifstream again(file);
   std::stringstream json;
@@ -115,8 +120,10 @@ TEST_CASE("kerbpool run --json-out writes the JSON of the same run next to the t
   CHECK(json.str().find("\"per-node-spn\"") != std::string::npos);
 }
 
-TEST_CASE("kerbpool compare --json prints one document with every scenario", "[integration][scenarios][cli]") {
-  const auto r = test::runCommand(test::kerbpoolBinary() + " compare per-node-spn shared-account --clients 6 --json");
+TEST_CASE("kerbpool compare --json prints one document with every scenario",
+          "[integration][scenarios][cli]") {
+  const auto r =
+      test::runCommand(test::kerbpoolBinary() + " compare per-node-spn shared-account --clients 6 --json");
   INFO(r.output.substr(0, 2000));
   CHECK(r.exitCode == 0);
   CHECK(r.output.rfind("{\n  \"scenarios\": [", 0) == 0);
@@ -125,9 +132,9 @@ TEST_CASE("kerbpool compare --json prints one document with every scenario", "[i
 }
 
 TEST_CASE("kerbpool run --serial repeats a seeded run's counts exactly", "[integration][scenarios][cli]") {
-  // password-roll-missed-node's prompts depend on which clients are in flight when the roll happens and on how
-  // round robin interleaves them: with the file's concurrency they vary between runs; one client at a time,
-  // the counts and events repeat.
+  // password-roll-missed-node's prompts depend on which clients are in flight when the roll happens and on
+  // how round robin interleaves them: with the file's concurrency they vary between runs; one client at a
+  // time, the counts and events repeat.
   auto counts = [](const std::string& json) {
     auto doc = nlohmann::json::parse(json, nullptr, false);
     REQUIRE_FALSE(doc.is_discarded());

@@ -15,6 +15,7 @@
 using namespace kerbpool;
 using client::OutcomeKind;
 using kerbpool::test::checkExpectations;
+using kerbpool::test::deniedOn;
 using kerbpool::test::oneLine;
 using kerbpool::test::runBuiltin;
 
@@ -36,15 +37,6 @@ scenarios::Scenario builtin(const std::string& name) {
 std::string errorOf(const std::string& json) {
   auto s = scenarios::parseScenario(json);
   return s.ok() ? std::string() : s.error().detail;
-}
-
-std::uint64_t deniedOn(const scenarios::RunReport& r, const std::string& node, const std::string& code) {
-  for (const auto& n : r.servers.nodes) {
-    if (n.name == node) {
-      return n.stats.deniedFor(code);
-    }
-  }
-  return 0;
 }
 
 bool contains(const std::vector<std::string>& lines, const std::string& text) {

@@ -7,6 +7,7 @@
 using namespace kerbpool;
 using client::OutcomeKind;
 using kerbpool::test::checkExpectations;
+using kerbpool::test::deniedOn;
 using kerbpool::test::oneLine;
 using kerbpool::test::runBuiltin;
 
@@ -16,15 +17,6 @@ const scenarios::OutcomeCounts& nodeCounts(const scenarios::RunReport& r, const 
   static const scenarios::OutcomeCounts none;
   auto it = r.population.outcomes.byNode.find(node);
   return it == r.population.outcomes.byNode.end() ? none : it->second;
-}
-
-std::uint64_t deniedOn(const scenarios::RunReport& r, const std::string& node, const std::string& code) {
-  for (const auto& n : r.servers.nodes) {
-    if (n.name == node) {
-      return n.stats.deniedFor(code);
-    }
-  }
-  return 0;
 }
 
 }  // namespace

@@ -57,6 +57,17 @@ inline void checkExpectations(const scenarios::RunReport& report) {
   CHECK(report.violations == 0);
 }
 
+// How many times `node` refused authentication for `code` (no_key_for_spn, no_key_for_kvno...).
+inline std::uint64_t deniedOn(const scenarios::RunReport& r, const std::string& node,
+                              const std::string& code) {
+  for (const auto& n : r.servers.nodes) {
+    if (n.name == node) {
+      return n.stats.deniedFor(code);
+    }
+  }
+  return 0;
+}
+
 inline double percentOf(const scenarios::OutcomeCounts& c, client::OutcomeKind kind) {
   return c.percent(kind);
 }
