@@ -43,6 +43,7 @@ std::string formatReportJson(const RunReport& r) {
   json j;
   j["scenario"] = r.scenario.name;
   j["title"] = r.scenario.title;
+  j["product"] = r.scenario.product == Product::Exchange ? "exchange" : "lync";
   j["seed"] = r.scenario.seed;
   j["passed"] = r.passed();
   j["violations"] = r.violations;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "core/common/clock.hpp"
 #include "scenarios/assignment_check.hpp"
 #include "scenarios/lab_at.hpp"
@@ -230,6 +232,7 @@ TEST_CASE("exchange: scenario exchange-asa, Outlook and EWS on Kerberos with no 
   const auto r = runBuiltin("exchange-asa");
   KP_INFO_REPORT(r);
   checkExpectations(r);
+  CHECK(nlohmann::json::parse(scenarios::formatReportJson(r)).at("product") == "exchange");
   CHECK(r.population.outcomes.byHost.at("autodiscover.contoso.test").kerberos ==
         r.population.outcomes.byHost.at("autodiscover.contoso.test").total());
 }
