@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/commands.hpp"
+#include "cli/krb5_conf.hpp"
 #include "cli/signals.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/log.hpp"
@@ -29,35 +30,6 @@ struct KdcOptions {
   std::size_t maxTcpPerSource = 256;
   bool quiet = false;
 };
-
-std::string krb5ConfSnippet(const std::string& realm, const std::string& address, std::uint16_t port) {
-  std::string lower = realm;
-  for (auto& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  const std::string kdc = address + ":" + std::to_string(port);
-  return "[libdefaults]\n"
-         "    default_realm = " +
-         realm +
-         "\n"
-         "    dns_lookup_kdc = false\n"
-         "    dns_lookup_realm = false\n"
-         "    rdns = false\n"
-         "\n[realms]\n"
-         "    " +
-         realm +
-         " = {\n"
-         "        kdc = " +
-         kdc +
-         "\n"
-         "    }\n"
-         "\n[domain_realm]\n"
-         "    ." +
-         lower + " = " + realm +
-         "\n"
-         "    " +
-         lower + " = " + realm + "\n";
-}
 
 int runKdc(const KdcOptions& o) {
   core::SystemClock clock;
@@ -99,7 +71,7 @@ int runKdc(const KdcOptions& o) {
     }
     netlogonServer = std::move(*started);
   }
-  const std::string conf = krb5ConfSnippet(config.realm, o.address, (*server)->port());
+  const std::string conf = krb5ConfSnippet(config.realm, {{o.address, (*server)->port()}});
   if (!o.krb5ConfOut.empty()) {
     std::ofstream out(o.krb5ConfOut);
     out << conf;
@@ -136,7 +108,8 @@ int runKdc(const KdcOptions& o) {
     }
     const auto io = (*server)->stats();
     std::printf("  tcp connections refused (limit)  %llu\n", static_cast<unsigned long long>(io.tcpRejected));
-    std::printf("  tcp frames refused or cut short  %llu\n", static_cast<unsigned long long>(io.tcpFramingErrors));
+    std::printf("  tcp frames refused or cut short  %llu\n",
+                static_cast<unsigned long long>(io.tcpFramingErrors));
     if (io.handlerExceptions != 0) {
       std::printf("  handler exceptions (connection dropped)  %llu\n",
                   static_cast<unsigned long long>(io.handlerExceptions));
@@ -150,7 +123,8 @@ int runKdc(const KdcOptions& o) {
 void registerKdc(CLI::App& app) {
   static KdcOptions o;
   auto* cmd = app.add_subcommand("kdc", "Run a domain controller's KDC (UDP and TCP) from a realm file");
-  cmd->footer("Example: kerbpool kdc --realm-file examples/contoso.realm.json --port 8888 --krb5-conf /tmp/kp.conf");
+  cmd->footer(
+      "Example: kerbpool kdc --realm-file examples/contoso.realm.json --port 8888 --krb5-conf /tmp/kp.conf");
   cmd->add_option("--realm-file", o.realmFile,
                   "JSON realm: accounts, passwords, SPNs, sites (docs/realm-file.md)")
       ->required()

@@ -18,6 +18,7 @@ void registerFrontend(CLI::App& app);  // frontend --node fe01 --keytab FILE --p
 void registerLb(CLI::App& app);      // lb --mode http|tcp --listen ADDR:PORT --backend NAME=HOST:PORT...
 void registerEchoBackend(CLI::App& app);  // echo-backend --name fe01 --listen ADDR:PORT
 void registerRun(CLI::App& app);        // run [NAME|FILE], compare A B ...
+void registerServe(CLI::App& app);      // serve NAME|FILE: the pool up for outside clients
 void registerScenarios(CLI::App& app);  // list, show NAME
 void registerSetspn(CLI::App& app);     // setspn -L/-Q/-X --scenario NAME, test-assignment --scenario NAME
 

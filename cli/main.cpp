@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   kerbpool::cli::registerEchoBackend(app);
   kerbpool::cli::registerRun(app);
   kerbpool::cli::registerScenarios(app);
+  kerbpool::cli::registerServe(app);
   kerbpool::cli::registerSetspn(app);
   try {
     app.parse(argc, argv);

@@ -98,6 +98,7 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   KP_TRY(lc.connectionModel,
          loadbalancer::parseConnectionModel(w->scenario_.pool.loadBalancer.connectionModel));
   lc.threads = options.lbThreads;
+  lc.port = options.lbPort;
   lc.health.interval = options.healthInterval;
   // A stopped node refuses the probe's connection at once, so one failed probe (fall 1) finds it within an
   // interval. A node that is only slow (one I/O thread busy with crypto, a loaded machine, TLS under a
@@ -156,6 +157,9 @@ core::Status PoolWorld::startDcs(const PoolWorldOptions& options) {
     dc->kdc = std::make_unique<kdc::KdcService>(kc, lab_->directory(), lab_->events(), clock_, dc->rng);
     kdc::KdcServerConfig ks;
     ks.threads = options.kdcThreads;
+    if (i == 1) {
+      ks.port = options.kdcPort;  // the first DC
+    }
     auto server = kdc::KdcServer::start(ks, *dc->kdc);
     if (!server.ok()) {
       return std::move(server).error().within("the KDC of " + spec.name);

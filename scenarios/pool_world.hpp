@@ -42,6 +42,9 @@ struct PoolWorldOptions {
   // WWW-Authenticate (a node may keep it authenticated); an earlier balancer that did was caught by the
   // runner's safety checks handing one user's logon to another client and to an anonymous probe.
   bool lbUpstreamReuse = true;
+  // Fixed ports (`kerbpool serve --kdc-port/--lb-port`); 0: a free one. The KDC port is the first DC's.
+  std::uint16_t kdcPort = 0;
+  std::uint16_t lbPort = 0;
 };
 
 // A domain controller of the scenario as the report uses it: its KDC, its Netlogon and the nodes whose

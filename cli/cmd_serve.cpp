@@ -1,0 +1,210 @@
+// `kerbpool serve SCENARIO|FILE`: the pool of a scenario, up and waiting for outside clients (MIT kinit and
+// kvno, curl --negotiate and --ntlm) until SIGINT/SIGTERM; then what it served.
+#include <sys/stat.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/krb5_conf.hpp"
+#include "cli/scenario_source.hpp"
+#include "cli/signals.hpp"
+#include "core/common/clock.hpp"
+#include "scenarios/pool_world.hpp"
+#include "scenarios/population.hpp"
+
+namespace kerbpool::cli {
+namespace {
+
+struct ServeOptions {
+  std::string scenario;
+  unsigned kdcPort = 0;
+  unsigned lbPort = 0;
+  std::string krb5Conf;  // empty: krb5.conf in a private folder removed at the end
+  bool clients = false;
+};
+
+// A folder only this user can read (mode 0700), removed when the lab stops.
+class PrivateFolder {
+ public:
+  PrivateFolder() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/kerbpool-serve-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) {
+      path_ = pattern;
+    }
+  }
+  ~PrivateFolder() {
+    if (!path_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(path_, ec);
+    }
+  }
+  PrivateFolder(const PrivateFolder&) = delete;
+  PrivateFolder& operator=(const PrivateFolder&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string shellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+int serve(const ServeOptions& o) {
+  // Before any server thread starts, so that every thread inherits the blocked signals.
+  blockTerminationSignals();
+  auto scenario = loadScenarioArgument(o.scenario);
+  if (!scenario.ok()) {
+    std::fprintf(stderr, "kerbpool serve: %s\n", scenario.error().message().c_str());
+    return 2;
+  }
+  const scenarios::Scenario& s = *scenario;
+  core::SystemClock clock;
+  scenarios::PoolWorldOptions wo;
+  wo.kdcPort = static_cast<std::uint16_t>(o.kdcPort);
+  wo.lbPort = static_cast<std::uint16_t>(o.lbPort);
+  auto started = scenarios::PoolWorld::start(s, wo, clock);
+  if (!started.ok()) {
+    std::fprintf(stderr, "kerbpool serve: %s\n", started.error().message().c_str());
+    return 1;
+  }
+  scenarios::PoolWorld& world = **started;
+
+  PrivateFolder folder;
+  std::vector<std::pair<std::string, std::uint16_t>> kdcs;
+  for (std::size_t i = 0; i < world.dcCount(); ++i) {
+    kdcs.emplace_back("127.0.0.1", world.kdcPort(i));
+  }
+  const std::string realm = world.lab().directory().realm();
+  const std::string krb5Conf = o.krb5Conf.empty() ? folder.path() + "/krb5.conf" : o.krb5Conf;
+  {
+    std::ofstream out(krb5Conf);
+    out << krb5ConfSnippet(realm, kdcs);
+    if (!out) {
+      std::fprintf(stderr, "kerbpool serve: cannot write %s\n", krb5Conf.c_str());
+      return 1;
+    }
+  }
+
+  const std::string lbPort = std::to_string(world.lbPort());
+  const std::string scheme = world.tls() ? "https" : "http";
+  const std::string& fqdn = s.pool.fqdn;
+  const std::string url = scheme + "://" + fqdn + ":" + lbPort + s.pool.path;
+  const std::string resolve = "--resolve " + fqdn + ":" + lbPort + ":127.0.0.1";
+  const std::string ca = world.tls() ? " --cacert " + world.caFile() : "";
+  const std::string user = scenarios::clientUser(s.users, 0);
+  std::printf("kerbpool serve %s: %s\n", s.name.c_str(), s.title.c_str());
+  for (const auto& dc : world.dcs()) {
+    std::printf("  KDC %-11s 127.0.0.1:%u (UDP and TCP), realm %s\n", dc.name.c_str(),
+                static_cast<unsigned>(dc.kdcPort), realm.c_str());
+  }
+  std::printf("  %-15s 127.0.0.1:%s, %s mode: %s\n", "load balancer", lbPort.c_str(),
+              s.pool.loadBalancer.mode.c_str(), url.c_str());
+  for (const auto& n : world.nodes()) {
+    std::printf("  node %-10s 127.0.0.1:%u (%s)\n", n.name.c_str(), static_cast<unsigned>(n.port),
+                n.account.c_str());
+  }
+  std::printf("  %-15s %s001..%s%03d, password %s\n", "users", s.users.prefix.c_str(), s.users.prefix.c_str(),
+              s.users.count, s.users.password.c_str());
+  std::printf("  %-15s %s\n", "krb5.conf", krb5Conf.c_str());
+  if (world.tls()) {
+    std::printf("  %-15s %s (the lab's CA: trust it, or pass it to curl)\n", "CA certificate",
+                world.caFile().c_str());
+  }
+  std::printf("\nFrom another shell:\n");
+  std::printf("  export KRB5_CONFIG=%s KRB5CCNAME=FILE:%s/%s.ccache\n", krb5Conf.c_str(),
+              folder.path().empty() ? "/tmp" : folder.path().c_str(), user.c_str());
+  std::printf("  echo %s | kinit %s@%s\n", shellQuote(s.users.password).c_str(), user.c_str(), realm.c_str());
+  std::printf("  kvno HTTP/%s\n", fqdn.c_str());
+  std::printf("  curl --negotiate -u : %s%s %s\n", resolve.c_str(), ca.c_str(), url.c_str());
+  if (world.ntlmEnabled()) {
+    std::printf("  curl --ntlm -u %s %s%s %s\n",
+                shellQuote(world.netbiosDomain() + "\\" + user + ":" + s.users.password).c_str(),
+                resolve.c_str(), ca.c_str(), url.c_str());
+  }
+  std::printf(
+      "(A browser needs the pool's name to resolve to 127.0.0.1 and an SPN built from that name; kerbpool "
+      "has no forward proxy for that yet.)\n");
+
+  std::unique_ptr<TerminationWatcher> watcher;
+  if (o.clients) {
+    std::printf("\nRunning the scenario's clients (%llu requests), then serving on.\n",
+                static_cast<unsigned long long>(s.totalRequests()));
+    std::fflush(stdout);
+    scenarios::PopulationOptions po;
+    const auto result = scenarios::runPopulation(world, clock, po);
+    const auto& c = result.outcomes.overall;
+    std::printf("clients: %llu requests: %llu Kerberos, %llu NTLM, %llu prompts, %llu failed\n",
+                static_cast<unsigned long long>(c.total()), static_cast<unsigned long long>(c.kerberos),
+                static_cast<unsigned long long>(c.ntlm), static_cast<unsigned long long>(c.prompt),
+                static_cast<unsigned long long>(c.failed));
+  } else if (!s.timeline.empty()) {
+    std::printf(
+        "\nThe scenario's timeline runs with its clients only (--clients); the pool stays as set up.\n");
+  }
+  std::printf("\nkerbpool serve: ready (Ctrl-C stops the lab)\n");
+  std::fflush(stdout);
+  const int sig = waitForTerminationSignal();
+
+  std::printf("kerbpool serve: stopping on signal %d\n", sig);
+  for (const auto& n : world.nodes()) {
+    std::string refusals;
+    for (const auto& [code, count] : n.stats.deniedByReason) {
+      refusals += (refusals.empty() ? "" : ", ") + code + " " + std::to_string(count);
+    }
+    std::printf(
+        "  %-6s requests %llu (and %llu health checks), 200 %llu, 401 challenges %llu, refusals %llu%s\n",
+        n.name.c_str(), static_cast<unsigned long long>(n.stats.requests - n.stats.health),
+        static_cast<unsigned long long>(n.stats.health), static_cast<unsigned long long>(n.stats.allowed),
+        static_cast<unsigned long long>(n.stats.challenged), static_cast<unsigned long long>(n.stats.denied),
+        refusals.empty() ? "" : (" (" + refusals + ")").c_str());
+  }
+  for (const auto& dc : world.dcs()) {
+    for (const auto& [type, count] : dc.kdcRequests) {
+      std::printf("  %s KDC %-20s %llu\n", dc.name.c_str(), type.c_str(),
+                  static_cast<unsigned long long>(count));
+    }
+    for (const auto& [code, count] : dc.kdcErrors) {
+      std::printf("  %s KDC %-36s %llu\n", dc.name.c_str(), code.c_str(),
+                  static_cast<unsigned long long>(count));
+    }
+  }
+  std::fflush(stdout);
+  world.stop();
+  return 0;
+}
+
+}  // namespace
+
+void registerServe(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd =
+      app.add_subcommand("serve",
+                         "Start a scenario's pool (DCs, nodes, load balancer) and keep it up for outside "
+                         "clients until Ctrl-C");
+  cmd->add_option("scenario", o->scenario, "Built-in scenario name or scenario file")->required();
+  cmd->add_option("--kdc-port", o->kdcPort, "The first DC's KDC port, UDP and TCP (default: a free one)")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_option("--lb-port", o->lbPort, "The load balancer's port (default: a free one)")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_option(
+      "--krb5-conf", o->krb5Conf,
+      "Write the krb5.conf for MIT's tools here (default: in a private folder removed at the end)");
+  cmd->add_flag("--clients", o->clients, "Also run the scenario's own clients once (and its timeline)");
+  cmd->footer("Example: kerbpool serve per-node-spn --lb-port 8443");
+  cmd->callback([o] { setExitCode(serve(*o)); });
+}
+
+}  // namespace kerbpool::cli
