@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,8 +16,11 @@
 #include "cli/scenario_source.hpp"
 #include "cli/signals.hpp"
 #include "core/common/clock.hpp"
+#include "lab/admin_command.hpp"
+#include "lab/state_store.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/population.hpp"
+#include "scenarios/scenario_loader.hpp"
 
 namespace kerbpool::cli {
 namespace {
@@ -27,7 +31,49 @@ struct ServeOptions {
   unsigned lbPort = 0;
   std::string krb5Conf;  // empty: krb5.conf in a private folder removed at the end
   bool clients = false;
+  std::string state;  // --state DIR: the lab's SQLite state (the scenario and the admin's journal)
 };
+
+struct LabArgs {
+  std::string state;
+  std::vector<std::string> command;
+};
+
+std::string joinedArgs(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    out += (out.empty() ? "" : " ") + a;
+  }
+  return out;
+}
+
+// The scenario of a lab: with --state, the one the state was made from (a scenario argument must then name
+// the same), stored on first use.
+core::Result<scenarios::Scenario> labScenario(const ServeOptions& o, lab::StateStore* store) {
+  if (store == nullptr) {
+    return loadScenarioArgument(o.scenario);
+  }
+  if (auto stored = store->scenarioJson()) {
+    KP_TRY(scenarios::Scenario s, scenarios::parseScenario(*stored));
+    if (!o.scenario.empty()) {
+      KP_TRY(std::string given, scenarioTextOf(o.scenario));
+      if (given != *stored) {
+        return core::makeError(core::ErrorCategory::Config, "state_of_another_scenario",
+                               store->dir().string() + " holds the lab of scenario '" + s.name +
+                                   "'; leave the scenario out to restart it, or give --state a new folder");
+      }
+    }
+    return s;
+  }
+  if (o.scenario.empty()) {
+    return core::makeError(core::ErrorCategory::Config, "no_scenario",
+                           store->dir().string() + " holds no lab yet: name a scenario to start one");
+  }
+  KP_TRY(std::string text, scenarioTextOf(o.scenario));
+  KP_TRY(scenarios::Scenario s, scenarios::parseScenario(text));
+  KP_CHECK(store->setScenario(s.name, text));
+  return s;
+}
 
 // A folder only this user can read (mode 0700), removed when the lab stops.
 class PrivateFolder {
@@ -65,7 +111,20 @@ std::string shellQuote(const std::string& s) {
 int serve(const ServeOptions& o) {
   // Before any server thread starts, so that every thread inherits the blocked signals.
   blockTerminationSignals();
-  auto scenario = loadScenarioArgument(o.scenario);
+  std::unique_ptr<lab::StateStore> store;
+  if (!o.state.empty()) {
+    auto opened = lab::StateStore::open(o.state);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", opened.error().message().c_str());
+      return 2;
+    }
+    store = std::move(*opened);
+    if (auto locked = store->lockForServing(); !locked.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", locked.error().message().c_str());
+      return 2;
+    }
+  }
+  auto scenario = labScenario(o, store.get());
   if (!scenario.ok()) {
     std::fprintf(stderr, "kerbpool serve: %s\n", scenario.error().message().c_str());
     return 2;
@@ -81,6 +140,19 @@ int serve(const ServeOptions& o) {
     return 1;
   }
   scenarios::PoolWorld& world = **started;
+  if (store) {
+    // The admin's earlier changes, in order, over the scenario's set-up.
+    auto journal = store->applied();
+    if (!journal.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", journal.error().message().c_str());
+      return 1;
+    }
+    for (const auto& e : *journal) {
+      const auto outcome = lab::runAdminCommand(e.argv, world);
+      std::printf("replayed from %s: %s%s\n", o.state.c_str(), joinedArgs(e.argv).c_str(),
+                  outcome.ok ? "" : (" (refused now: " + joinedArgs(outcome.output) + ")").c_str());
+    }
+  }
 
   PrivateFolder folder;
   std::vector<std::pair<std::string, std::uint16_t>> kdcs;
@@ -154,9 +226,36 @@ int serve(const ServeOptions& o) {
     std::printf(
         "\nThe scenario's timeline runs with its clients only (--clients); the pool stays as set up.\n");
   }
+  if (store) {
+    std::printf(
+        "\nChange it while it runs: kerbpool lab --state %s setspn -S HTTP/%s POOLKERB$ (and the other "
+        "commands of kerbpool lab --help)\n",
+        o.state.c_str(), fqdn.c_str());
+  }
   std::printf("\nkerbpool serve: ready (Ctrl-C stops the lab)\n");
   std::fflush(stdout);
-  const int sig = waitForTerminationSignal();
+  int sig = 0;
+  while ((sig = waitForTerminationSignalFor(store ? 100 : 60000)) == 0) {
+    if (!store) {
+      continue;
+    }
+    // The admin's commands, in the order given, each one transaction in the journal.
+    auto pending = store->pending();
+    if (!pending.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", pending.error().message().c_str());
+      continue;
+    }
+    for (const auto& e : *pending) {
+      const auto outcome = lab::runAdminCommand(e.argv, world);
+      const std::string status = !outcome.ok ? "refused" : outcome.changesDirectory ? "applied" : "answered";
+      (void)store->finish(e.id, status, outcome.output);
+      std::printf("PS> %s   (kerbpool lab, %s)\n", joinedArgs(e.argv).c_str(), status.c_str());
+      for (const auto& line : outcome.output) {
+        std::printf("    %s\n", line.c_str());
+      }
+      std::fflush(stdout);
+    }
+  }
 
   std::printf("kerbpool serve: stopping on signal %d\n", sig);
   for (const auto& n : world.nodes()) {
@@ -186,6 +285,46 @@ int serve(const ServeOptions& o) {
   return 0;
 }
 
+int labCommand(const LabArgs& a) {
+  if (a.command.empty()) {
+    std::fprintf(stderr, "kerbpool lab: give a command (kerbpool lab --help lists them)\n");
+    return 2;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(a.state) / "lab.sqlite", ec)) {
+    std::fprintf(stderr, "kerbpool lab: %s holds no lab: start one with kerbpool serve SCENARIO --state %s\n",
+                 a.state.c_str(), a.state.c_str());
+    return 2;
+  }
+  auto store = lab::StateStore::open(a.state);
+  if (!store.ok()) {
+    std::fprintf(stderr, "kerbpool lab: %s\n", store.error().message().c_str());
+    return 2;
+  }
+  auto id = (*store)->submit(a.command);
+  if (!id.ok()) {
+    std::fprintf(stderr, "kerbpool lab: %s\n", id.error().message().c_str());
+    return 1;
+  }
+  auto done = (*store)->waitFor(*id, std::chrono::seconds(10));
+  if (!done.ok()) {
+    std::fprintf(stderr, "kerbpool lab: %s\n", done.error().message().c_str());
+    return 1;
+  }
+  if (done->status == "pending") {
+    // Withdrawn, so that a lab started later does not apply it unasked.
+    (void)(*store)->finish(*id, "refused", {"no running lab answered"});
+    std::fprintf(stderr, "kerbpool lab: no lab answered within 10 s: is kerbpool serve --state %s running?\n",
+                 a.state.c_str());
+    return 1;
+  }
+  std::printf("PS> %s\n", joinedArgs(a.command).c_str());
+  for (const auto& line : done->output) {
+    std::printf("%s\n", line.c_str());
+  }
+  return done->status == "refused" ? 1 : 0;
+}
+
 }  // namespace
 
 void registerServe(CLI::App& app) {
@@ -194,7 +333,11 @@ void registerServe(CLI::App& app) {
       app.add_subcommand("serve",
                          "Start a scenario's pool (DCs, nodes, load balancer) and keep it up for outside "
                          "clients until Ctrl-C");
-  cmd->add_option("scenario", o->scenario, "Built-in scenario name or scenario file")->required();
+  cmd->add_option("scenario", o->scenario,
+                  "Built-in scenario name or scenario file (with --state: only to start a new lab)");
+  cmd->add_option(
+      "--state", o->state,
+      "Keep the lab in DIR (SQLite): the scenario and every kerbpool lab change, restored on restart");
   cmd->add_option("--kdc-port", o->kdcPort, "The first DC's KDC port, UDP and TCP (default: a free one)")
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--lb-port", o->lbPort, "The load balancer's port (default: a free one)")
@@ -204,7 +347,31 @@ void registerServe(CLI::App& app) {
       "Write the krb5.conf for MIT's tools here (default: in a private folder removed at the end)");
   cmd->add_flag("--clients", o->clients, "Also run the scenario's own clients once (and its timeline)");
   cmd->footer("Example: kerbpool serve per-node-spn --lb-port 8443");
-  cmd->callback([o] { setExitCode(serve(*o)); });
+  cmd->callback([o] {
+    if (o->scenario.empty() && o->state.empty()) {
+      std::fprintf(stderr, "kerbpool serve: name a scenario (or --state DIR of an earlier lab)\n");
+      setExitCode(2);
+      return;
+    }
+    setExitCode(serve(*o));
+  });
+
+  auto a = std::make_shared<LabArgs>();
+  auto* lab = app.add_subcommand("lab", "Give a running lab (kerbpool serve --state DIR) an admin's command");
+  lab->add_option("--state", a->state, "The lab's state folder (kerbpool serve --state DIR)")->required();
+  lab->prefix_command();
+  lab->footer(
+      "Commands: setspn -A|-S|-D SPN ACCOUNT, setspn -L ACCOUNT, setspn -Q SPN, setspn -X; "
+      "New-CsKerberosAccount "
+      "-UserAccount DOMAIN\\NAME; New-CsKerberosAccountAssignment -UserAccount DOMAIN\\NAME [-Identity "
+      "site:SITE]; "
+      "Set-CsKerberosAccountPassword; Test-CsKerberosAccountAssignment; iisreset [NODE]; node-down NODE; "
+      "node-up "
+      "NODE.\nExample: kerbpool lab --state /tmp/lab setspn -D HTTP/pool.contoso.test FE01$");
+  lab->callback([a, lab] {
+    a->command = lab->remaining();
+    setExitCode(labCommand(*a));
+  });
 }
 
 }  // namespace kerbpool::cli

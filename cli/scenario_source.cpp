@@ -1,6 +1,8 @@
 #include "cli/scenario_source.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "scenarios/builtin_scenarios.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -21,6 +23,19 @@ core::Result<scenarios::Scenario> loadScenarioArgument(const std::string& nameOr
   }
   return core::makeError(core::ErrorCategory::NotFound, "no_such_scenario",
                          "'" + nameOrFile + "' is neither a built-in scenario (" + names + ") nor a file");
+}
+
+core::Result<std::string> scenarioTextOf(const std::string& nameOrFile) {
+  if (const auto* builtin = scenarios::findBuiltinScenario(nameOrFile)) {
+    return std::string(builtin->json);
+  }
+  std::ifstream in(nameOrFile, std::ios::binary);
+  if (!in) {
+    return core::makeError(core::ErrorCategory::Io, "cannot_read_file", nameOrFile + ": cannot open");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace kerbpool::cli

@@ -30,6 +30,13 @@ int waitForTerminationSignal() {
   return sig;
 }
 
+int waitForTerminationSignalFor(long milliseconds) {
+  const sigset_t set = terminationSet();
+  const timespec wait{milliseconds / 1000, (milliseconds % 1000) * 1000 * 1000};
+  const int sig = sigtimedwait(&set, nullptr, &wait);
+  return sig > 0 ? sig : 0;
+}
+
 TerminationWatcher::TerminationWatcher(std::string what) : what_(std::move(what)) {
   blockTerminationSignals();
   thread_ = std::thread([this] {
@@ -45,8 +52,10 @@ TerminationWatcher::TerminationWatcher(std::string what) : what_(std::move(what)
         std::_Exit(128 + sig);
       }
       stop_.store(true);
-      std::fprintf(stderr, "\n%s: %s: finishing the requests in flight, then the report of what ran (again to "
-                   "stop at once)\n", what_.c_str(), sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+      std::fprintf(stderr,
+                   "\n%s: %s: finishing the requests in flight, then the report of what ran (again to "
+                   "stop at once)\n",
+                   what_.c_str(), sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
     }
   });
 }

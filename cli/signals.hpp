@@ -10,6 +10,8 @@ namespace kerbpool::cli {
 // and later waits for one of them. Returns the signal number.
 void blockTerminationSignals();
 int waitForTerminationSignal();
+// The same for at most `milliseconds`: 0 when none came (a server loop that also has other work to do).
+int waitForTerminationSignalFor(long milliseconds);
 
 // Watches SIGINT and SIGTERM on a thread of its own while a long job runs. Construct it before any other
 // thread starts: it blocks both signals in the calling thread, which every later thread inherits. The first

@@ -419,6 +419,12 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
   return steps;
 }
 
+core::Result<AdminStep> PoolWorld::applyOperation(const DirectoryOperation& op) {
+  KP_TRY(AdminStep step, lab_->apply(op));
+  reloadAll();
+  return step;
+}
+
 AdminStep PoolWorld::iisreset(const std::string& node) {
   std::lock_guard lock(mu_);
   AdminStep step{"iisreset /restart", {}, false};

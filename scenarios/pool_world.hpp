@@ -113,6 +113,9 @@ class PoolWorld {
   // the node's server, node_up starts it again on its port, password_roll and apply_fix change the
   // directory and reload every node's keys. Returns the admin steps (a node event gives one line).
   core::Result<std::vector<AdminStep>> apply(const TimelineEvent& event);
+  // An admin's directory command while the pool runs (`kerbpool lab`): applied to the directory, then every
+  // node reads its keys again.
+  core::Result<AdminStep> applyOperation(const DirectoryOperation& op);
 
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the

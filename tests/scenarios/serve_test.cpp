@@ -12,11 +12,18 @@ using namespace kerbpool;
 
 namespace {
 
+std::vector<std::string> serveArgs(const std::string& krb5Conf, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{test::kerbpoolBinary(), "serve", "--krb5-conf", krb5Conf};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 struct ServedLab {
-  ServedLab(const test::TempDir& dir, const std::string& scenario)
-      : krb5Conf((dir / "krb5.conf").string()),
-        ccache((dir / "user001.ccache").string()),
-        process({test::kerbpoolBinary(), "serve", scenario, "--krb5-conf", krb5Conf}, dir / "serve.out") {
+  // `args`: the scenario and serve's options; `name` keeps two labs' files apart in one folder.
+  ServedLab(const test::TempDir& dir, const std::vector<std::string>& args, const std::string& name = "serve")
+      : krb5Conf((dir / (name + ".krb5.conf")).string()),
+        ccache((dir / (name + ".ccache")).string()),
+        process(serveArgs(krb5Conf, args), dir / (name + ".out")) {
     INFO(process.output());
     REQUIRE(process.waitForOutput("kerbpool serve: ready"));
     std::smatch m;
@@ -51,7 +58,7 @@ TEST_CASE(
     "curl --ntlm gets in",
     "[integration][scenarios][cli][serve]") {
   test::TempDir dir;
-  ServedLab lab(dir, "per-node-spn");
+  ServedLab lab(dir, {"per-node-spn"});
   const auto kinit = lab.kinit();
   INFO(kinit.output);
   REQUIRE(kinit.exitCode == 0);
@@ -76,7 +83,7 @@ TEST_CASE(
 TEST_CASE("kerbpool serve shared-account: curl --negotiate gets Kerberos through the load balancer",
           "[integration][scenarios][cli][serve]") {
   test::TempDir dir;
-  ServedLab lab(dir, "shared-account");
+  ServedLab lab(dir, {"shared-account"});
   const auto kinit = lab.kinit();
   INFO(kinit.output);
   REQUIRE(kinit.exitCode == 0);
@@ -86,4 +93,77 @@ TEST_CASE("kerbpool serve shared-account: curl --negotiate gets Kerberos through
   CHECK(negotiate.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
   CHECK(negotiate.output.find("\"user\":\"user001@CONTOSO.TEST\"") != std::string::npos);
   CHECK(lab.process.stop(SIGTERM) == 0);
+}
+
+namespace {
+
+test::CommandResult labCommand(const std::string& state, const std::string& command) {
+  return test::runCommand(test::shellQuote(test::kerbpoolBinary()) + " lab --state " +
+                          test::shellQuote(state) + " " + command);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "kerbpool serve --state: the fix applied with kerbpool lab while it runs, and kept across a restart",
+    "[integration][scenarios][cli][serve]") {
+  test::TempDir dir;
+  const std::string state = (dir / "state").string();
+  {
+    ServedLab lab(dir, {"per-node-spn", "--state", state}, "first");
+    REQUIRE(lab.kinit().exitCode == 0);
+    const auto before = lab.curl("--negotiate -u :");
+    INFO(before.output);
+    CHECK(before.output.find("status 401") != std::string::npos);
+
+    // A second lab on the same state is refused; so are a bad account and a bad SPN, in setspn's words.
+    const auto second = test::runCommand(test::shellQuote(test::kerbpoolBinary()) + " serve --state " +
+                                         test::shellQuote(state) + " 2>&1");
+    CHECK(second.exitCode == 2);
+    CHECK(second.output.find("in use by another running lab") != std::string::npos);
+    const auto badAccount = labCommand(state, "setspn -S HTTP/pool.contoso.test 'NOBODY$'");
+    CHECK(badAccount.exitCode == 1);
+    CHECK(badAccount.output.find("Unable to locate account NOBODY$") != std::string::npos);
+    CHECK(labCommand(state, "setspn -S HTTPpool 'FE01$'").exitCode == 1);
+
+    // The fix, as an admin types it.
+    for (const char* node : {"FE01$", "FE02$", "FE03$"}) {
+      const auto r = labCommand(state, std::string("setspn -D HTTP/pool.contoso.test '") + node + "'");
+      INFO(r.output);
+      CHECK(r.exitCode == 0);
+    }
+    for (const char* command :
+         {"New-CsKerberosAccount -UserAccount 'CONTOSO\\POOLKERB'",
+          "New-CsKerberosAccountAssignment -UserAccount 'CONTOSO\\POOLKERB' -Identity site:Site1",
+          "Set-CsKerberosAccountPassword", "Test-CsKerberosAccountAssignment"}) {
+      const auto r = labCommand(state, command);
+      INFO(command << "\n" << r.output);
+      CHECK(r.exitCode == 0);
+    }
+    const auto after = lab.curl("--negotiate -u :");
+    INFO(after.output);
+    CHECK(after.output.find("status 200") != std::string::npos);
+    CHECK(after.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
+    CHECK(lab.process.stop(SIGINT) == 0);
+  }
+  // Restarted on the same state, without naming the scenario: the journal is replayed.
+  ServedLab again(dir, {"--state", state}, "second");
+  INFO(again.process.output());
+  CHECK(again.process.output().find("replayed from " + state + ": Set-CsKerberosAccountPassword") !=
+        std::string::npos);
+  REQUIRE(again.kinit().exitCode == 0);
+  const auto kvno = test::runCommand(again.env() + test::requireTool("kvno") + " HTTP/pool.contoso.test");
+  INFO(kvno.output);
+  CHECK(kvno.output.find("HTTP/pool.contoso.test@CONTOSO.TEST: kvno = 2") != std::string::npos);
+  const auto holder = labCommand(state, "setspn -Q HTTP/pool.contoso.test");
+  CHECK(holder.output.find("CN=POOLKERB,CN=Computers") != std::string::npos);
+  CHECK(holder.output.find("CN=FE01,") == std::string::npos);
+  const auto negotiate = again.curl("--negotiate -u :");
+  CHECK(negotiate.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
+  CHECK(again.process.stop(SIGTERM) == 0);
+  // Another scenario on this state is refused, and the state is left as it was.
+  const auto other = test::runCommand(test::shellQuote(test::kerbpoolBinary()) + " serve tour --state " +
+                                      test::shellQuote(state) + " 2>&1");
+  CHECK(other.exitCode == 2);
+  CHECK(other.output.find("holds the lab of scenario 'per-node-spn'") != std::string::npos);
 }

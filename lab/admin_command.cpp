@@ -1,0 +1,215 @@
+#include "lab/admin_command.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "scenarios/assignment_check.hpp"
+
+namespace kerbpool::lab {
+
+namespace {
+
+using scenarios::DirectoryOperation;
+using scenarios::TimelineEvent;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+// "CONTOSO\POOLKERB" or "POOLKERB" -> "POOLKERB$": how the Lync cmdlets name a computer account.
+std::string computerSam(const std::string& userAccount) {
+  std::string name =
+      userAccount.substr(userAccount.find('\\') == std::string::npos ? 0 : userAccount.find('\\') + 1);
+  if (!name.empty() && name.back() != '$') {
+    name += '$';
+  }
+  return upper(name);
+}
+
+// -Name value pairs of a PowerShell cmdlet (parameter names without case).
+std::string parameter(const std::vector<std::string>& argv, const std::string& name) {
+  for (std::size_t i = 1; i + 1 < argv.size(); ++i) {
+    if (lower(argv[i]) == lower(name)) {
+      return argv[i + 1];
+    }
+  }
+  return "";
+}
+
+AdminOutcome refused(std::vector<std::string> lines) {
+  return AdminOutcome{false, false, std::move(lines)};
+}
+
+AdminOutcome fromStep(const core::Result<scenarios::AdminStep>& step, bool setspn,
+                      const std::string& account) {
+  if (!step.ok()) {
+    if (setspn && step.error().code == "no_such_account") {
+      // setspn's own words for an account it cannot find.
+      return refused(
+          {"FindDomainForAccount: Call to DsGetDcNameWithAccountW failed with return value 0x00000525",
+           "Unable to locate account " + account});
+    }
+    return refused({step.error().message()});
+  }
+  return AdminOutcome{true, true, step->output};
+}
+
+const char* kUsage =
+    "commands: setspn -A|-S|-D SPN ACCOUNT | setspn -L ACCOUNT | setspn -Q SPN | setspn -X | "
+    "New-CsKerberosAccount -UserAccount DOMAIN\\NAME | New-CsKerberosAccountAssignment -UserAccount "
+    "DOMAIN\\NAME "
+    "[-Identity site:SITE] | Set-CsKerberosAccountPassword [-UserAccount DOMAIN\\NAME] | "
+    "Test-CsKerberosAccountAssignment | iisreset [NODE] | node-down NODE | node-up NODE";
+
+AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
+  const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
+  auto& dir = world.lab().directory();
+  if (flag == "-X" && argv.size() == 2) {
+    return AdminOutcome{true, false, dir.findDuplicates().output};
+  }
+  if (flag == "-Q" && argv.size() == 3) {
+    return AdminOutcome{true, false, dir.querySpn(argv[2]).output};
+  }
+  if (flag == "-L" && argv.size() == 3) {
+    auto listing = dir.listSpns(argv[2]);
+    if (!listing.ok()) {
+      return refused(
+          {"FindDomainForAccount: Call to DsGetDcNameWithAccountW failed with return value 0x00000525",
+           "Unable to locate account " + argv[2]});
+    }
+    return AdminOutcome{true, false, listing->output};
+  }
+  if ((flag == "-A" || flag == "-S" || flag == "-D") && argv.size() == 4) {
+    DirectoryOperation op;
+    op.kind = flag == "-A"   ? DirectoryOperation::Kind::SetspnAdd
+              : flag == "-S" ? DirectoryOperation::Kind::SetspnAddChecked
+                             : DirectoryOperation::Kind::SetspnDelete;
+    op.spn = argv[2];
+    op.account = argv[3];
+    if (op.spn.find('/') == std::string::npos) {
+      return refused({"Unable to parse SPN " + op.spn +
+                      " (kerbpool: an SPN is serviceclass/host, e.g. HTTP/" + world.scenario().pool.fqdn +
+                      ")"});
+    }
+    return fromStep(world.applyOperation(op), true, op.account);
+  }
+  return refused({"Usage: setspn -A|-S|-D SPN ACCOUNT, setspn -L ACCOUNT, setspn -Q SPN, setspn -X"});
+}
+
+AdminOutcome timeline(TimelineEvent event, scenarios::PoolWorld& world) {
+  auto steps = world.apply(event);
+  if (!steps.ok()) {
+    return refused({steps.error().message()});
+  }
+  AdminOutcome out{true, false, {}};
+  for (const auto& step : *steps) {
+    out.output.push_back("PS> " + step.command);
+    out.output.insert(out.output.end(), step.output.begin(), step.output.end());
+  }
+  return out;
+}
+
+std::string nodeArgument(const std::vector<std::string>& argv, const scenarios::PoolWorld& world, bool& ok) {
+  ok = argv.size() == 2;
+  if (!ok) {
+    return "";
+  }
+  const std::string node = lower(argv[1]);
+  const auto& nodes = world.scenario().pool.nodes;
+  ok = std::find(nodes.begin(), nodes.end(), node) != nodes.end();
+  return node;
+}
+
+}  // namespace
+
+bool changesDirectory(const std::vector<std::string>& argv) {
+  if (argv.empty()) {
+    return false;
+  }
+  const std::string command = lower(argv[0]);
+  if (command == "setspn") {
+    const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
+    return flag == "-A" || flag == "-S" || flag == "-D";
+  }
+  return command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
+         command == "set-cskerberosaccountpassword";
+}
+
+AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
+  if (argv.empty()) {
+    return refused({kUsage});
+  }
+  const std::string command = lower(argv[0]);
+  const auto& pool = world.scenario().pool;
+  if (command == "setspn") {
+    return setspn(argv, world);
+  }
+  if (command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
+      command == "set-cskerberosaccountpassword") {
+    DirectoryOperation op;
+    const std::string user = parameter(argv, "-UserAccount");
+    op.account = user.empty() ? "" : computerSam(user);
+    op.site = pool.site;
+    if (command == "new-cskerberosaccount") {
+      if (op.account.empty()) {
+        return refused({"New-CsKerberosAccount: missing -UserAccount DOMAIN\\NAME"});
+      }
+      op.kind = DirectoryOperation::Kind::CreateKerberosAccount;
+    } else if (command == "new-cskerberosaccountassignment") {
+      if (op.account.empty()) {
+        return refused({"New-CsKerberosAccountAssignment: missing -UserAccount DOMAIN\\NAME"});
+      }
+      op.kind = DirectoryOperation::Kind::AssignKerberosAccount;
+      const std::string identity = parameter(argv, "-Identity");
+      if (!identity.empty()) {
+        op.site = lower(identity).rfind("site:", 0) == 0 ? identity.substr(5) : identity;
+      }
+    } else {
+      op.kind = DirectoryOperation::Kind::SetKerberosAccountPassword;
+      op.password = "lab-password-" + std::to_string(world.lab().steps().size() + 1);
+    }
+    return fromStep(world.applyOperation(op), false, op.account);
+  }
+  if (command == "test-cskerberosaccountassignment") {
+    const auto report = scenarios::testKerberosAccountAssignment(world.lab());
+    AdminOutcome out{true, false, {}};
+    for (const auto& c : report.checks) {
+      out.output.push_back(std::string(c.passed ? "PASS " : "FAIL ") + c.text);
+    }
+    out.output.push_back(report.passed() ? "Kerberos account assignment: OK"
+                                         : "Kerberos account assignment: NOT OK (see the FAIL lines)");
+    return out;
+  }
+  if (command == "iisreset" || command == "node-down" || command == "node-up") {
+    TimelineEvent e;
+    bool ok = true;
+    if (command == "iisreset") {
+      e.kind = TimelineEvent::Kind::IisReset;
+      if (argv.size() > 1) {
+        e.node = nodeArgument(argv, world, ok);
+      }
+    } else {
+      e.kind = command == "node-down" ? TimelineEvent::Kind::NodeDown : TimelineEvent::Kind::NodeUp;
+      e.node = nodeArgument(argv, world, ok);
+    }
+    if (!ok) {
+      std::string nodes;
+      for (const auto& n : pool.nodes) {
+        nodes += (nodes.empty() ? "" : ", ") + n;
+      }
+      return refused({argv[0] + ": name one node of the pool (" + nodes + ")"});
+    }
+    return timeline(e, world);
+  }
+  return refused({"'" + argv[0] + "' is not a lab command; " + kUsage});
+}
+
+}  // namespace kerbpool::lab

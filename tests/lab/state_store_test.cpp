@@ -1,0 +1,89 @@
+// The lab's SQLite state: the journal of admin commands, its statuses, the format mark that keeps kerbpool
+// from writing another program's database, and the one-lab-at-a-time lock.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "lab/state_store.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace kerbpool;
+
+TEST_CASE("lab state: the journal keeps commands in order with their outcome", "[lab]") {
+  test::TempDir dir;
+  const auto folder = dir / "state";
+  auto store = lab::StateStore::open(folder);
+  REQUIRE(store.ok());
+  struct stat st {};
+  REQUIRE(::stat((folder / "lab.sqlite").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  REQUIRE(::stat(folder.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK_FALSE((*store)->scenarioJson().has_value());
+  REQUIRE((*store)->setScenario("tour", "{\"name\": \"tour\"}").ok());
+
+  auto a = (*store)->submit({"setspn", "-D", "HTTP/pool.contoso.test", "FE01$"});
+  auto b = (*store)->submit({"setspn", "-X"});
+  auto c = (*store)->submit({"setspn", "-S", "HTTP/pool.contoso.test", "NOBODY$"});
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(c.ok());
+  auto pending = (*store)->pending();
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 3);
+  CHECK(pending->front().argv == std::vector<std::string>{"setspn", "-D", "HTTP/pool.contoso.test", "FE01$"});
+  REQUIRE((*store)->finish(*a, "applied", {"Unregistering ServicePrincipalNames"}).ok());
+  REQUIRE((*store)->finish(*b, "answered", {"found 1 group of duplicate SPNs."}).ok());
+  REQUIRE((*store)->finish(*c, "refused", {"Unable to locate account NOBODY$"}).ok());
+  // A finished command is not finished again (a withdrawn one cannot be applied later).
+  REQUIRE((*store)->finish(*c, "applied", {}).ok());
+  CHECK((*store)->entry(*c)->status == "refused");
+
+  // Reopened: the scenario and only the applied change are what a restart replays.
+  store->reset();
+  auto again = lab::StateStore::open(folder);
+  REQUIRE(again.ok());
+  CHECK((*again)->scenarioJson() == std::optional<std::string>("{\"name\": \"tour\"}"));
+  auto applied = (*again)->applied();
+  REQUIRE(applied.ok());
+  REQUIRE(applied->size() == 1);
+  CHECK(applied->front().id == *a);
+  CHECK(applied->front().output == std::vector<std::string>{"Unregistering ServicePrincipalNames"});
+  CHECK((*again)->pending()->empty());
+}
+
+TEST_CASE("lab state: another program's database or a corrupt file is refused and left as it was", "[lab]") {
+  test::TempDir dir;
+  for (const std::string& content : {std::string("this is not a database at all, just text\n"),
+                                     std::string("SQLite format 3\0\x10\x00\x01\x01", 22)}) {
+    const auto folder = dir / ("state" + std::to_string(content.size()));
+    std::filesystem::create_directories(folder);
+    {
+      std::ofstream out(folder / "lab.sqlite", std::ios::binary);
+      out << content;
+    }
+    auto store = lab::StateStore::open(folder);
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.error().code == "not_a_lab_state");
+    CHECK(store.error().detail.find("left as it is") != std::string::npos);
+    std::ifstream in(folder / "lab.sqlite", std::ios::binary);
+    const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(after == content);
+  }
+}
+
+TEST_CASE("lab state: one serving lab per state folder", "[lab]") {
+  test::TempDir dir;
+  auto first = lab::StateStore::open(dir / "state");
+  auto second = lab::StateStore::open(dir / "state");
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE((*first)->lockForServing().ok());
+  const auto refused = (*second)->lockForServing();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "state_in_use");
+  first->reset();  // the first lab ends: its lock goes with it
+  CHECK((*second)->lockForServing().ok());
+}
