@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "cli/signals.hpp"
 #include "core/common/clock.hpp"
 #include "lab/admin_command.hpp"
+#include "lab/forward_proxy.hpp"
 #include "lab/state_store.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/population.hpp"
@@ -32,6 +34,7 @@ struct ServeOptions {
   std::string krb5Conf;  // empty: krb5.conf in a private folder removed at the end
   bool clients = false;
   std::string state;  // --state DIR: the lab's SQLite state (the scenario and the admin's journal)
+  unsigned proxyPort = 0;
 };
 
 struct LabArgs {
@@ -154,6 +157,20 @@ int serve(const ServeOptions& o) {
     }
   }
 
+  // The browsers' way in: a forward proxy that resolves the scenario's names to the lab's ports.
+  lab::ForwardProxyConfig pc;
+  pc.port = static_cast<std::uint16_t>(o.proxyPort);
+  pc.resolve = [&world, &s](const std::string& host, std::uint16_t) -> std::optional<std::uint16_t> {
+    const bool known = std::any_of(s.dns.begin(), s.dns.end(),
+                                   [&](const scenarios::DnsRecord& r) { return r.name == host; });
+    return known ? std::optional<std::uint16_t>(world.portFor(host)) : std::nullopt;
+  };
+  auto proxy = lab::ForwardProxy::start(pc);
+  if (!proxy.ok()) {
+    std::fprintf(stderr, "kerbpool serve: %s\n", proxy.error().message().c_str());
+    return 1;
+  }
+
   PrivateFolder folder;
   std::vector<std::pair<std::string, std::uint16_t>> kdcs;
   for (std::size_t i = 0; i < world.dcCount(); ++i) {
@@ -206,11 +223,28 @@ int serve(const ServeOptions& o) {
                 shellQuote(world.netbiosDomain() + "\\" + user + ":" + s.users.password).c_str(),
                 resolve.c_str(), ca.c_str(), url.c_str());
   }
+  // Chromium sends Negotiate only to the servers its AuthServerAllowlist names (policy, or the same
+  // preference in a profile's Local State): a profile of its own, made here, allows the pool's names.
+  const std::string browserUrl = scheme + "://" + fqdn + s.pool.path;
+  const std::string profile = folder.path() + "/chromium";
+  std::string allow;
+  for (const auto& r : s.dns) {
+    allow += (allow.empty() ? "" : ",") + r.name;
+  }
+  std::filesystem::create_directories(profile);
+  // net.received_http_auth_negotiate_headers: Chromium applies the allowlist to Negotiate only once it has
+  // seen a Negotiate challenge in some earlier session, and remembers that here.
+  std::ofstream(profile + "/Local State") << "{\"auth\":{\"server_allowlist\":\"" << allow
+                                          << "\"},\"net\":{\"received_http_auth_negotiate_headers\":true}}\n";
+  std::printf("  chromium --user-data-dir=%s --proxy-server=127.0.0.1:%u%s %s\n", profile.c_str(),
+              static_cast<unsigned>((*proxy)->port()), world.tls() ? " --ignore-certificate-errors" : "",
+              browserUrl.c_str());
   std::printf(
-      "(A browser needs the pool's name to resolve to 127.0.0.1 and an SPN built from that name; kerbpool "
-      "has no forward proxy for that yet.)\n");
+      "  (with the same KRB5_CONFIG and KRB5CCNAME; that profile lets Chromium use Negotiate with %s, as the "
+      "AuthServerAllowlist policy would; the lab's proxy on 127.0.0.1:%u takes the scenario's names to the "
+      "lab's ports and refuses every other)\n",
+      allow.c_str(), static_cast<unsigned>((*proxy)->port()));
 
-  std::unique_ptr<TerminationWatcher> watcher;
   if (o.clients) {
     std::printf("\nRunning the scenario's clients (%llu requests), then serving on.\n",
                 static_cast<unsigned long long>(s.totalRequests()));
@@ -280,7 +314,14 @@ int serve(const ServeOptions& o) {
                   static_cast<unsigned long long>(count));
     }
   }
+  const auto ps = (*proxy)->stats();
+  std::printf(
+      "  proxy: %llu tunnels (CONNECT), %llu requests forwarded, %llu refused (not the lab's names), %llu "
+      "bad\n",
+      static_cast<unsigned long long>(ps.tunnels), static_cast<unsigned long long>(ps.forwarded),
+      static_cast<unsigned long long>(ps.refused), static_cast<unsigned long long>(ps.bad));
   std::fflush(stdout);
+  (*proxy)->stop();
   world.stop();
   return 0;
 }

@@ -167,3 +167,32 @@ TEST_CASE(
   CHECK(other.exitCode == 2);
   CHECK(other.output.find("holds the lab of scenario 'per-node-spn'") != std::string::npos);
 }
+
+TEST_CASE("kerbpool serve: headless Chromium through the lab's proxy gets the pool's page with Kerberos",
+          "[integration][scenarios][cli][serve][browser]") {
+  test::TempDir dir;
+  ServedLab lab(dir, {"shared-account"});
+  REQUIRE(lab.kinit().exitCode == 0);
+  const std::string out = lab.process.output();
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      out, m, std::regex("chromium (--user-data-dir=\\S+ --proxy-server=127\\.0\\.0\\.1:[0-9]+) (\\S+)")));
+  const std::string chromium =
+      lab.env() + test::requireTool("chromium") +
+      " --headless --disable-gpu --no-sandbox --disable-background-networking --no-first-run"
+      " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' " +
+      std::string(m[1]) + " --dump-dom " + std::string(m[2]) + " 2>/dev/null";
+  const auto page = test::runCommand(chromium);
+  INFO(page.output);
+  CHECK(page.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
+  CHECK(page.output.find("\"user\":\"user001@CONTOSO.TEST\"") != std::string::npos);
+  // The proxy refuses what is not the lab's.
+  const auto outside = test::runCommand(test::requireTool("curl") + " -sS -x http://" +
+                                        std::string(m[1]).substr(std::string(m[1]).find("127.0.0.1")) +
+                                        " http://example.com/");
+  CHECK(outside.output.find("'example.com' is not one of them") != std::string::npos);
+  CHECK(lab.process.stop(SIGINT) == 0);
+  const std::string after = lab.process.output();
+  INFO(after);
+  CHECK(after.find("refused (not the lab's names)") != std::string::npos);
+}
