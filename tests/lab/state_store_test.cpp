@@ -56,8 +56,10 @@ TEST_CASE("lab state: the journal keeps commands in order with their outcome", "
 
 TEST_CASE("lab state: another program's database or a corrupt file is refused and left as it was", "[lab]") {
   test::TempDir dir;
-  for (const std::string& content : {std::string("this is not a database at all, just text\n"),
-                                     std::string("SQLite format 3\0\x10\x00\x01\x01", 22)}) {
+  // A text file, and a file that starts like SQLite but whose header and pages are garbage.
+  const std::string corrupt =
+      std::string("SQLite format 3", 15) + std::string(1, '\0') + std::string(4080, '\x07');
+  for (const std::string& content : {std::string("this is not a database at all, just text\n"), corrupt}) {
     const auto folder = dir / ("state" + std::to_string(content.size()));
     std::filesystem::create_directories(folder);
     {
