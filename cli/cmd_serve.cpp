@@ -18,6 +18,7 @@
 #include "cli/signals.hpp"
 #include "core/common/clock.hpp"
 #include "lab/admin_command.hpp"
+#include "lab/dashboard.hpp"
 #include "lab/forward_proxy.hpp"
 #include "lab/state_store.hpp"
 #include "scenarios/pool_world.hpp"
@@ -35,6 +36,7 @@ struct ServeOptions {
   bool clients = false;
   std::string state;  // --state DIR: the lab's SQLite state (the scenario and the admin's journal)
   unsigned proxyPort = 0;
+  unsigned dashboardPort = 0;
 };
 
 struct LabArgs {
@@ -171,6 +173,12 @@ int serve(const ServeOptions& o) {
     return 1;
   }
 
+  auto dashboard = lab::DashboardServer::start(world, static_cast<std::uint16_t>(o.dashboardPort));
+  if (!dashboard.ok()) {
+    std::fprintf(stderr, "kerbpool serve: %s\n", dashboard.error().message().c_str());
+    return 1;
+  }
+
   PrivateFolder folder;
   std::vector<std::pair<std::string, std::uint16_t>> kdcs;
   for (std::size_t i = 0; i < world.dcCount(); ++i) {
@@ -208,6 +216,9 @@ int serve(const ServeOptions& o) {
   std::printf("  %-15s %s001..%s%03d, password %s\n", "users", s.users.prefix.c_str(), s.users.prefix.c_str(),
               s.users.count, s.users.password.c_str());
   std::printf("  %-15s %s\n", "krb5.conf", krb5Conf.c_str());
+  std::printf(
+      "  %-15s http://127.0.0.1:%u/ (live: requests per node and mechanism, Netlogon, KDC errors, events)\n",
+      "dashboard", static_cast<unsigned>((*dashboard)->port()));
   if (world.tls()) {
     std::printf("  %-15s %s (the lab's CA: trust it, or pass it to curl)\n", "CA certificate",
                 world.caFile().c_str());
@@ -321,6 +332,7 @@ int serve(const ServeOptions& o) {
       static_cast<unsigned long long>(ps.tunnels), static_cast<unsigned long long>(ps.forwarded),
       static_cast<unsigned long long>(ps.refused), static_cast<unsigned long long>(ps.bad));
   std::fflush(stdout);
+  (*dashboard)->stop();
   (*proxy)->stop();
   world.stop();
   return 0;

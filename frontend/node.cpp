@@ -83,6 +83,7 @@ void FrontendNode::count(const HttpRequest& request, const Decision& decision, u
     ++stats_.allowed;
     stats_.allowedByConnection += allow->fromConnection ? 1 : 0;
     ++stats_.allowedByUser[allow->identity.user];
+    ++stats_.allowedByMechanism[allow->identity.mechanism];
   } else if (std::holds_alternative<Challenge>(decision)) {
     ++stats_.challenged;
   } else {

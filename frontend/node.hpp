@@ -12,27 +12,28 @@
 #include "core/common/rng.hpp"
 #include "frontend/auth_filter.hpp"
 #include "frontend/frontend_config.hpp"
-#include "net/http_message.hpp"
 #include "frontend/node_credentials.hpp"
+#include "net/http_message.hpp"
 
 namespace kerbpool::frontend {
 
 // The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
 using net::ConnectionContext;
+using net::HeaderList;
 using net::HttpHandler;
 using net::HttpRequest;
-using net::HeaderList;
 using net::HttpResponse;
 
 struct NodeStats {
-  std::uint64_t requests = 0;                           // every request handled
-  std::uint64_t health = 0;                             // /health answers
-  std::uint64_t allowed = 0;                            // 200 on a protected path
-  std::uint64_t allowedByConnection = 0;                // of which without a token (PerConnection)
-  std::uint64_t challenged = 0;                         // 401 inviting (another leg of) Negotiate
-  std::uint64_t denied = 0;                             // 401 refusing the credentials sent
-  std::map<std::string, std::uint64_t> deniedByReason;  // code -> count
-  std::map<std::string, std::uint64_t> allowedByUser;   // "alice@CONTOSO.TEST" -> count
+  std::uint64_t requests = 0;                               // every request handled
+  std::uint64_t health = 0;                                 // /health answers
+  std::uint64_t allowed = 0;                                // 200 on a protected path
+  std::uint64_t allowedByConnection = 0;                    // of which without a token (PerConnection)
+  std::uint64_t challenged = 0;                             // 401 inviting (another leg of) Negotiate
+  std::uint64_t denied = 0;                                 // 401 refusing the credentials sent
+  std::map<std::string, std::uint64_t> deniedByReason;      // code -> count
+  std::map<std::string, std::uint64_t> allowedByUser;       // "alice@CONTOSO.TEST" -> count
+  std::map<std::string, std::uint64_t> allowedByMechanism;  // "kerberos" / "ntlm" -> count
 
   std::uint64_t deniedFor(const std::string& code) const {
     auto it = deniedByReason.find(code);

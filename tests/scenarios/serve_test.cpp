@@ -5,6 +5,8 @@
 #include <csignal>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/process.hpp"
 #include "tests/support/tools.hpp"
 
@@ -195,4 +197,52 @@ TEST_CASE("kerbpool serve: headless Chromium through the lab's proxy gets the po
   const std::string after = lab.process.output();
   INFO(after);
   CHECK(after.find("refused (not the lab's names)") != std::string::npos);
+}
+
+TEST_CASE(
+    "kerbpool serve: the live dashboard counts outside clients' Kerberos and NTLM, in headless Chromium",
+    "[integration][scenarios][cli][serve][browser]") {
+  test::TempDir dir;
+  ServedLab lab(dir, {"per-node-spn"});
+  const std::string out = lab.process.output();
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m, std::regex("dashboard +(http://127\\.0\\.0\\.1:[0-9]+/)")));
+  const std::string url = m[1];
+  // NTLM twice (the per-node SPN leaves nothing else), then a Negotiate attempt that is refused.
+  REQUIRE(lab.kinit().exitCode == 0);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(lab.curl("--ntlm -u 'CONTOSO\\user001:Passw0rd!'").output.find("status 200") != std::string::npos);
+  }
+  CHECK(lab.curl("--negotiate -u :").output.find("status 401") != std::string::npos);
+
+  const auto stats = test::runCommand(test::requireTool("curl") + " -sS " + url + "stats.json");
+  INFO(stats.output);
+  const auto j = nlohmann::json::parse(stats.output);
+  std::uint64_t ntlm = 0;
+  for (const auto& n : j.at("nodes")) {
+    ntlm += n.at("by_mechanism").value("ntlm", 0);
+    CHECK(n.contains("netlogon"));
+  }
+  CHECK(ntlm == 2);
+  CHECK(j.at("dcs").at(0).at("kdc_errors").value("KDC_ERR_S_PRINCIPAL_UNKNOWN", 0) >= 1);
+  CHECK(j.at("dcs").at(0).at("netlogon_pass_throughs") == 2);
+  bool event11 = false;
+  for (const auto& e : j.at("events")) {
+    event11 = event11 || e.at("id") == 11;
+  }
+  CHECK(event11);
+
+  // The page in a real browser: its totals come from the polls, and every chart has drawn.
+  const auto page = test::runCommand(
+      test::requireTool("chromium") +
+      " --headless --disable-gpu --no-sandbox --disable-background-networking --no-first-run"
+      " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' --virtual-time-budget=4000 --dump-dom " +
+      url + " 2>/dev/null");
+  INFO(page.output);
+  CHECK(page.output.find("NTLM 2</span>") != std::string::npos);
+  CHECK(page.output.find("Netlogon pass-throughs 2</span>") != std::string::npos);
+  CHECK(page.output.find("polls 0</span>") == std::string::npos);
+  CHECK(page.output.find("charts with data 4</span>") != std::string::npos);
+  CHECK(page.output.find("<td>11</td>") != std::string::npos);
+  CHECK(lab.process.stop(SIGINT) == 0);
 }
