@@ -419,8 +419,9 @@ void registerServe(CLI::App& app) {
       "-UserAccount DOMAIN\\NAME; New-CsKerberosAccountAssignment -UserAccount DOMAIN\\NAME [-Identity "
       "site:SITE]; "
       "Set-CsKerberosAccountPassword; Test-CsKerberosAccountAssignment; iisreset [NODE]; node-down NODE; "
-      "node-up "
-      "NODE.\nExample: kerbpool lab --state /tmp/lab setspn -D HTTP/pool.contoso.test FE01$");
+      "node-up NODE; "
+      "clock-drift NODE SECONDS.\nExample: kerbpool lab --state /tmp/lab setspn -D HTTP/pool.contoso.test "
+      "FE01$");
   lab->callback([a, lab] {
     a->command = lab->remaining();
     setExitCode(labCommand(*a));

@@ -67,7 +67,8 @@ const char* kUsage =
     "New-CsKerberosAccount -UserAccount DOMAIN\\NAME | New-CsKerberosAccountAssignment -UserAccount "
     "DOMAIN\\NAME "
     "[-Identity site:SITE] | Set-CsKerberosAccountPassword [-UserAccount DOMAIN\\NAME] | "
-    "Test-CsKerberosAccountAssignment | iisreset [NODE] | node-down NODE | node-up NODE";
+    "Test-CsKerberosAccountAssignment | iisreset [NODE] | node-down NODE | node-up NODE | clock-drift NODE "
+    "SECONDS";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
@@ -186,6 +187,28 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
     }
     out.output.push_back(report.passed() ? "Kerberos account assignment: OK"
                                          : "Kerberos account assignment: NOT OK (see the FAIL lines)");
+    return out;
+  }
+  if (command == "clock-drift") {
+    bool ok = argv.size() == 3;
+    const std::string node = ok ? lower(argv[1]) : "";
+    double offset = 0;
+    try {
+      std::size_t used = 0;
+      offset = ok ? std::stod(argv[2], &used) : 0;
+      ok = ok && used == argv[2].size() && offset >= -86400 && offset <= 86400;
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok) {
+      return refused({"Usage: clock-drift NODE SECONDS (-86400..86400; 0 sets the clock right)"});
+    }
+    auto step = world.driftNodeClock(node, offset);
+    if (!step.ok()) {
+      return refused({step.error().message()});
+    }
+    AdminOutcome out{true, false, {"PS> " + step->command}};
+    out.output.insert(out.output.end(), step->output.begin(), step->output.end());
     return out;
   }
   if (command == "iisreset" || command == "node-down" || command == "node-up") {

@@ -11,7 +11,7 @@
 //   New-CsKerberosAccount -UserAccount DOMAIN\NAME, New-CsKerberosAccountAssignment -UserAccount DOMAIN\NAME
 //   [-Identity site:SITE], Set-CsKerberosAccountPassword [-UserAccount DOMAIN\NAME],
 //   Test-CsKerberosAccountAssignment
-//   iisreset [NODE], node-down NODE, node-up NODE
+//   iisreset [NODE], node-down NODE, node-up NODE, clock-drift NODE SECONDS
 // Directory commands change the directory (and are replayed when the lab restarts on its state); the others
 // act on the running servers or only read.
 namespace kerbpool::lab {

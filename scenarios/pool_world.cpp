@@ -53,6 +53,7 @@ struct PoolWorld::Node {
   std::uint16_t port = 0;
   core::SeededRng rng;
   frontend::RealTimeDelay delay;
+  std::unique_ptr<core::OffsetClock> clock;  // the node's own clock (`kerbpool lab clock-drift`)
   std::unique_ptr<kdc::EventLog> systemLog;  // the node's System log (Netlogon 5816-5819)
   std::unique_ptr<frontend::ChannelThrottle> throttle;
   std::unique_ptr<frontend::InProcessSecureChannel> channel;
@@ -201,6 +202,7 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     cc.latency.mean = core::Micros(static_cast<std::int64_t>(dc.holdTime.meanMs * 1000));
     cc.latency.sigma = dc.holdTime.sigma;
     cc.latency.seed = scenario_.seed * 31 + i;
+    n->clock = std::make_unique<core::OffsetClock>(clock_, core::Micros(0));
     n->systemLog = std::make_unique<kdc::EventLog>(clock_);
     KP_TRY(n->throttle, frontend::ChannelThrottle::create(cc, clock_, n->systemLog.get(), n->delay));
     n->channel = std::make_unique<frontend::InProcessSecureChannel>(netlogon, *n->throttle);
@@ -213,13 +215,14 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     if (scenario_.pool.ntlm) {
       auto ntlmConfig = frontend::ntlmConfigFor(name, lab_->directory().realm(), netlogon.netbiosDomain());
       ntlmConfig.extendedProtection = extendedProtection;
-      n->ntlm = std::make_unique<frontend::NtlmPassThroughHandler>(ntlmConfig, *n->channel, clock_, n->rng);
+      n->ntlm =
+          std::make_unique<frontend::NtlmPassThroughHandler>(ntlmConfig, *n->channel, *n->clock, n->rng);
       nc.auth.ntlm = n->ntlm.get();
       ntlmEnabled_ = true;
     }
     KP_TRY(nc.auth.persistence, frontend::parsePersistence(scenario_.pool.authPersistence));
     KP_TRY(auto credentials, nodeCredentialsFromDirectory(lab_->directory(), n->account));
-    n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), clock_, n->rng);
+    n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), *n->clock, n->rng);
     KP_CHECK(startNode(*n));
     nodes_.push_back(std::move(n));
   }
@@ -417,6 +420,23 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
     }
   }
   return steps;
+}
+
+core::Result<AdminStep> PoolWorld::driftNodeClock(const std::string& node, double offsetS) {
+  std::lock_guard lock(mu_);
+  for (auto& n : nodes_) {
+    if (n->name == node) {
+      n->clock->setOffset(core::Micros(static_cast<std::int64_t>(offsetS * 1e6)));
+      const long long s = static_cast<long long>(offsetS < 0 ? -offsetS : offsetS);
+      return AdminStep{
+          "Set-Date -Adjust " + std::to_string(static_cast<long long>(offsetS)) + " seconds on " + node,
+          {node + "'s clock now runs " + std::to_string(s) + " s " + (offsetS < 0 ? "behind" : "ahead of") +
+           " the domain controller (Kerberos allows 300 s of skew: beyond it the node refuses "
+           "tickets with KRB_AP_ERR_SKEW)"},
+          false};
+    }
+  }
+  return makeError(ErrorCategory::Config, "no_such_node", "no node '" + node + "'");
 }
 
 core::Result<AdminStep> PoolWorld::applyOperation(const DirectoryOperation& op) {

@@ -116,6 +116,8 @@ class PoolWorld {
   // An admin's directory command while the pool runs (`kerbpool lab`): applied to the directory, then every
   // node reads its keys again.
   core::Result<AdminStep> applyOperation(const DirectoryOperation& op);
+  // The node's clock runs `offsetS` seconds ahead of the lab's (behind when negative); 0 sets it right.
+  core::Result<AdminStep> driftNodeClock(const std::string& node, double offsetS);
 
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the

@@ -146,6 +146,27 @@ TEST_CASE(
     INFO(after.output);
     CHECK(after.output.find("status 200") != std::string::npos);
     CHECK(after.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
+
+    // A node whose clock drifts past Kerberos' 5 minutes refuses the same ticket, until it is set right.
+    std::smatch nm;
+    const std::string served = lab.process.output();
+    REQUIRE(std::regex_search(served, nm, std::regex("node fe01 +127\\.0\\.0\\.1:([0-9]+)")));
+    const std::string fe01 = nm[1];
+    const auto direct = [&] {
+      return test::runCommand(
+          lab.env() + test::requireTool("curl") +
+          " -sS --negotiate -u : -w '\\nstatus %{http_code}\\n' --resolve pool.contoso.test:" + fe01 +
+          ":127.0.0.1 http://pool.contoso.test:" + fe01 + "/clock");
+    };
+    CHECK(direct().output.find("status 200") != std::string::npos);
+    const auto drift = labCommand(state, "clock-drift fe01 600");
+    INFO(drift.output);
+    CHECK(drift.exitCode == 0);
+    CHECK(drift.output.find("600 s ahead of the domain controller") != std::string::npos);
+    CHECK(direct().output.find("status 401") != std::string::npos);
+    CHECK(labCommand(state, "clock-drift fe01 0").exitCode == 0);
+    CHECK(direct().output.find("status 200") != std::string::npos);
+    CHECK(labCommand(state, "clock-drift fe09 5").exitCode == 1);
     CHECK(lab.process.stop(SIGINT) == 0);
   }
   // Restarted on the same state, without naming the scenario: the journal is replayed.
