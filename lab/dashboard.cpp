@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "lab/loopback_listener.hpp"
 #include "scenarios/report_assets.hpp"
+#include "scenarios/report_html.hpp"
 
 namespace kerbpool::lab {
 
@@ -23,44 +25,6 @@ using core::makeError;
 using nlohmann::json;
 
 constexpr std::size_t kNewestEvents = 30;
-
-// Text for a <script> element: "</" would end it early.
-std::string scriptSafe(std::string text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::string htmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -128,7 +92,7 @@ std::string dashboardPage(const scenarios::Scenario& scenario) {
   }
   std::string page = R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>kerbpool lab: )" +
-                     htmlEscape(scenario.name) + R"(</title>
+                     scenarios::htmlEscape(scenario.name) + R"(</title>
 <style>
 body { font-family: sans-serif; margin: 1em 2em; color: #222; }
 .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1em; }
@@ -138,9 +102,9 @@ td, th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left; vert
 #totals span { margin-right: 1.5em; font-weight: bold; }
 </style></head><body>
 <h1>kerbpool lab: )" +
-                     htmlEscape(scenario.name) +
+                     scenarios::htmlEscape(scenario.name) +
                      R"(</h1>
-<p>)" + htmlEscape(scenario.title) +
+<p>)" + scenarios::htmlEscape(scenario.title) +
                      R"(. Live: the page asks the lab for its counters every second.</p>
 <p id="totals"><span id="total-kerberos">Kerberos 0</span><span id="total-ntlm">NTLM 0</span><span id="total-denied">refused 0</span><span id="total-netlogon">Netlogon pass-throughs 0</span><span id="polls">polls 0</span><span id="charts">charts with data 0</span></p>
 <div class="grid">
@@ -151,7 +115,7 @@ td, th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left; vert
 </div>
 <div class="card"><h3>Per node</h3><table id="node-table"><thead><tr><th>node</th><th>up</th><th>requests</th><th>Kerberos</th><th>NTLM</th><th>refused (reasons)</th><th>Semaphore Timeouts</th><th>Average Semaphore Hold Time</th></tr></thead><tbody></tbody></table></div>
 <div class="card"><h3>Newest events</h3><table id="event-table"><thead><tr><th>computer</th><th>event</th><th>source</th><th>message</th></tr></thead><tbody></tbody></table></div>
-<script>)" + scriptSafe(chart) +
+<script>)" + scenarios::scriptSafe(chart) +
                      R"(</script>
 <script>
 const windowPoints = 60;
@@ -340,29 +304,13 @@ struct DashboardServer::State {
 
 core::Result<std::unique_ptr<DashboardServer>> DashboardServer::start(const scenarios::PoolWorld& world,
                                                                       std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return makeError(ErrorCategory::Io, "dashboard_socket", "cannot create the dashboard's socket");
-  }
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 32) != 0) {
-    ::close(fd);
-    return makeError(ErrorCategory::Io, "dashboard_bind",
-                     "cannot listen on 127.0.0.1:" + std::to_string(port) + " for the dashboard");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  KP_TRY(LoopbackListener listener, listenOnLoopback(port, 32, "the dashboard"));
   auto state = std::make_shared<State>();
   state->world = &world;
   state->page = dashboardPage(world.scenario());
-  state->listenFd = fd;
+  state->listenFd = listener.fd;
   state->thread = std::thread([s = state] { s->loop(); });
-  return std::unique_ptr<DashboardServer>(new DashboardServer(state, ntohs(addr.sin_port)));
+  return std::unique_ptr<DashboardServer>(new DashboardServer(state, listener.port));
 }
 
 DashboardServer::~DashboardServer() {
@@ -377,7 +325,7 @@ void DashboardServer::stop() {
   if (state_->stopping.exchange(true)) {
     return;
   }
-  ::shutdown(state_->listenFd, SHUT_RDWR);
+  shutdownListener(state_->listenFd);
   if (state_->thread.joinable()) {
     state_->thread.join();
   }

@@ -1,5 +1,7 @@
 #include "lab/forward_proxy.hpp"
 
+#include "lab/loopback_listener.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -296,24 +298,8 @@ ForwardProxy::~ForwardProxy() {
 }
 
 core::Result<std::unique_ptr<ForwardProxy>> ForwardProxy::start(ForwardProxyConfig config) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return makeError(ErrorCategory::Io, "proxy_socket", "cannot create the proxy's socket");
-  }
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(config.port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 128) != 0) {
-    ::close(fd);
-    return makeError(ErrorCategory::Io, "proxy_bind",
-                     "cannot listen on 127.0.0.1:" + std::to_string(config.port) + " for the lab's proxy");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  return std::unique_ptr<ForwardProxy>(new ForwardProxy(std::move(config), fd, ntohs(addr.sin_port)));
+  KP_TRY(LoopbackListener listener, listenOnLoopback(config.port, 128, "the lab's proxy"));
+  return std::unique_ptr<ForwardProxy>(new ForwardProxy(std::move(config), listener.fd, listener.port));
 }
 
 ForwardProxyStats ForwardProxy::stats() const {
@@ -325,7 +311,7 @@ void ForwardProxy::stop() {
   if (state_->stopping.exchange(true)) {
     return;
   }
-  ::shutdown(state_->listenFd, SHUT_RDWR);
+  shutdownListener(state_->listenFd);
   if (state_->acceptor.joinable()) {
     state_->acceptor.join();
   }

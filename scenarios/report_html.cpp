@@ -254,7 +254,8 @@ json runJson(const HtmlRun& run) {
   return j;
 }
 
-// JSON inside <script type="application/json">: "</" must not appear (it could close the element).
+}  // namespace
+
 std::string scriptSafe(std::string text) {
   std::string out;
   out.reserve(text.size());
@@ -291,8 +292,6 @@ std::string htmlEscape(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string mermaidSequence(const SignInTrace& trace) {
   std::vector<std::string> participants;

@@ -26,6 +26,11 @@ std::string htmlReportData(const std::vector<HtmlRun>& runs, const std::string& 
 // One run, or several side by side on the same axes (`summary`: the comparison table and its Why).
 std::string formatReportHtml(const std::vector<HtmlRun>& runs, const std::string& summary = "");
 
+// Text for the inside of a <script> element: "</" becomes "<\/" (it could close the element).
+std::string scriptSafe(std::string text);
+// &, <, > and " as entities.
+std::string htmlEscape(const std::string& text);
+
 // A sign-in trace as a Mermaid sequenceDiagram.
 std::string mermaidSequence(const SignInTrace& trace);
 
