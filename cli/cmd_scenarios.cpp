@@ -62,13 +62,9 @@ std::string eventText(const scenarios::Scenario& s, const scenarios::TimelineEve
       return "the fix: HTTP/<pool> removed from other accounts, shared account " + e.account +
              " created, assigned and keyed on every node" +
              (e.iisreset ? ", then iisreset on every node" : "");
-    case K::RollAsaPassword: {
-      core::SystemClock clock;
-      auto lab = scenarios::LabDirectory::build(s, clock);
-      return (lab.ok() ? (*lab)->asaRollCommand(e.operation)
-                       : std::string("RollAlternateServiceAccountPassword.ps1")) +
+    case K::RollAsaPassword:
+      return scenarios::LabDirectory::asaRollCommand(s, e.operation) +
              " (servers that are down at that moment miss the credential)";
-    }
     case K::IisReset:
       return "iisreset on " + (e.node.empty() ? std::string("every node") : e.node) +
              ": client connections closed, clients authenticate again";

@@ -537,11 +537,11 @@ core::Result<AdminStep> LabDirectory::newAsaComputer(const std::string& account)
   return record(std::move(step));
 }
 
-std::string LabDirectory::asaRollCommand(const DirectoryOperation& op) const {
+std::string LabDirectory::asaRollCommand(const Scenario& scenario, const DirectoryOperation& op) {
   std::string command = ".\\RollAlternateServiceAccountPassword.ps1";
   switch (op.target) {
     case DirectoryOperation::AsaTarget::ArrayMembers:
-      command += " -ToArrayMembers \"" + (op.fqdn.empty() ? scenario_.pool.fqdn : op.fqdn) + "\"";
+      command += " -ToArrayMembers \"" + (op.fqdn.empty() ? scenario.pool.fqdn : op.fqdn) + "\"";
       break;
     case DirectoryOperation::AsaTarget::SpecificServers: {
       std::vector<std::string> names;
@@ -558,7 +558,7 @@ std::string LabDirectory::asaRollCommand(const DirectoryOperation& op) const {
   if (!op.copyFrom.empty()) {
     command += " -CopyFrom " + upper(op.copyFrom);
   } else {
-    command += " -GenerateNewPasswordFor \"" + netbios(scenario_.realmName) + "\\" + op.account + "\"";
+    command += " -GenerateNewPasswordFor \"" + netbios(scenario.realmName) + "\\" + op.account + "\"";
   }
   return command + " -Verbose";
 }
@@ -566,7 +566,7 @@ std::string LabDirectory::asaRollCommand(const DirectoryOperation& op) const {
 core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& op,
                                                       const std::vector<std::string>& down) {
   AdminStep step;
-  step.command = asaRollCommand(op);
+  step.command = asaRollCommand(scenario_, op);
   const core::TimePoint now = clock_.now();
   // The destination: the array's members, the servers named, or every CAS of the forest (the lab's pool).
   std::vector<std::string> targets =

@@ -86,7 +86,8 @@ class LabDirectory {
   // AlternateServiceAccountConfiguration: its lines, one block per CAS server.
   std::vector<std::string> clientAccessServerStatus() const;
   // The script's command line for `op` (".\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers ...").
-  std::string asaRollCommand(const DirectoryOperation& op) const;
+  // Needs no directory: `kerbpool show` prints it without building one.
+  static std::string asaRollCommand(const Scenario& scenario, const DirectoryOperation& op);
 
  private:
   LabDirectory(Scenario scenario, const core::Clock& clock, std::unique_ptr<kdc::EventLog> events,
