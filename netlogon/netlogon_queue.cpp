@@ -44,6 +44,19 @@ ReleaseOutcome SemaphoreQueue::release(CallId id, core::TimePoint now) {
   return out;
 }
 
+ResizeOutcome SemaphoreQueue::setMaxConcurrent(unsigned maxConcurrent, core::TimePoint now) {
+  ResizeOutcome out;
+  maxConcurrent_ = std::max(1u, maxConcurrent);
+  out.expired = expireDue(now);
+  while (!waiters_.empty() && holders_.size() < maxConcurrent_) {
+    const Waiter next = waiters_.front();
+    waiters_.pop_front();
+    grant(next.id, next.arrival, now);
+    out.granted.push_back(Grant{next.id, next.arrival, now - next.arrival});
+  }
+  return out;
+}
+
 std::vector<Expiry> SemaphoreQueue::expireDue(core::TimePoint now) {
   std::vector<Expiry> out;
   while (!waiters_.empty() && now - waiters_.front().arrival >= waitTimeout_) {

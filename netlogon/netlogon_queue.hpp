@@ -42,6 +42,12 @@ struct ReleaseOutcome {
   std::vector<Expiry> expired;   // waiters that had timed out by then (oldest first)
 };
 
+// What a change of MaxConcurrentApi did to the queue.
+struct ResizeOutcome {
+  std::vector<Grant> granted;   // waiters that took the new slots, oldest first
+  std::vector<Expiry> expired;  // waiters that had timed out by then (oldest first)
+};
+
 // Totals since construction, after Netlogon's performance counters.
 struct QueueTotals {
   std::uint64_t acquires = 0;  // Semaphore Acquires
@@ -65,6 +71,10 @@ class SemaphoreQueue {
   ReleaseOutcome release(CallId id, core::TimePoint now);
   // Removes every waiter whose wait has reached the timeout by `now`, oldest first.
   std::vector<Expiry> expireDue(core::TimePoint now);
+  // MaxConcurrentApi changes at `now` (an admin's registry change; maxConcurrent >= 1). Waiters due by `now`
+  // expire first; a larger value hands the new slots to the oldest waiters at once; a smaller one takes no
+  // slot away: holders finish, and waiters are let in only while fewer than the new value hold it.
+  ResizeOutcome setMaxConcurrent(unsigned maxConcurrent, core::TimePoint now);
   // When the oldest waiter times out, if nobody releases first.
   std::optional<core::TimePoint> nextDeadline() const;
 

@@ -149,6 +149,27 @@ std::size_t NetlogonSemaphore::checkTimeouts() {
   return expired.size();
 }
 
+core::Status NetlogonSemaphore::setMaxConcurrentApi(unsigned maxConcurrentApi) {
+  NetlogonSemaphoreConfig check = config_;
+  check.maxConcurrentApi = maxConcurrentApi;
+  KP_CHECK(validateSemaphoreConfig(check));
+  std::lock_guard lock(mu_);
+  const core::TimePoint now = clock_.now();
+  const ResizeOutcome out = queue_.setMaxConcurrent(maxConcurrentApi, now);
+  applyExpiries(out.expired, now);
+  for (const Grant& g : out.granted) {
+    applyGrant(g, now);
+  }
+  reporter_.flush(now);
+  changed_.notify_all();
+  return core::okStatus();
+}
+
+unsigned NetlogonSemaphore::maxConcurrentApi() const {
+  std::lock_guard lock(mu_);
+  return queue_.maxConcurrent();
+}
+
 SemaphoreCounters NetlogonSemaphore::counters() const {
   std::lock_guard lock(mu_);
   const QueueTotals& t = queue_.totals();

@@ -103,9 +103,16 @@ class NetlogonSemaphore {
   // TimeoutMode::External; harmless in RealTime.
   std::size_t checkTimeouts();
 
+  // The admin changed MaxConcurrentApi (1..150, else Config "max_concurrent_api_out_of_range"): in force at
+  // once, with SemaphoreQueue::setMaxConcurrent's rules (more slots let the oldest waiters in now; fewer let
+  // the holders finish).
+  core::Status setMaxConcurrentApi(unsigned maxConcurrentApi);
+  unsigned maxConcurrentApi() const;
+
   SemaphoreCounters counters() const;
   std::size_t waiters() const;
   std::size_t holders() const;
+  // The configuration it was created with (maxConcurrentApi() is the value in force).
   const NetlogonSemaphoreConfig& config() const { return config_; }
 
   // Blocks until at least n calls are waiting (or `limit` passes; then false). For tests that must line

@@ -85,3 +85,39 @@ TEST_CASE("netlogon queue: expiry removes the oldest waiters first", "[netlogon]
   REQUIRE(r.granted);
   CHECK(r.granted->id == 5);
 }
+
+TEST_CASE(
+    "netlogon queue: raising MaxConcurrentApi lets the oldest waiters in at once, and lowering it "
+    "takes no slot away",
+    "[netlogon][queue]") {
+  SemaphoreQueue q(2, seconds(45));
+  CHECK(q.arrive(1, at(0)) == ArrivalOutcome::Granted);
+  CHECK(q.arrive(2, at(0)) == ArrivalOutcome::Granted);
+  for (CallId id = 3; id <= 6; ++id) {
+    CHECK(q.arrive(id, at(static_cast<std::int64_t>(id))) == ArrivalOutcome::Queued);
+  }
+  // 3 has waited 45 s by then: it times out; 4 and 5 take the two new slots, 6 still waits.
+  auto raised = q.setMaxConcurrent(4, at(48));
+  REQUIRE(raised.expired.size() == 1);
+  CHECK(raised.expired[0].id == 3);
+  REQUIRE(raised.granted.size() == 2);
+  CHECK(raised.granted[0].id == 4);
+  CHECK(raised.granted[0].waited == seconds(44));
+  CHECK(raised.granted[1].id == 5);
+  CHECK(q.holders() == 4);
+  CHECK(q.waiters() == 1);
+  CHECK(q.maxConcurrent() == 4);
+
+  // Down to 1 with 4 holders: nobody loses a slot, nobody new gets one until fewer than 1 hold it.
+  auto lowered = q.setMaxConcurrent(1, at(48));
+  CHECK(lowered.granted.empty());
+  CHECK(q.holders() == 4);
+  CHECK_FALSE(q.release(1, at(49)).granted);
+  CHECK_FALSE(q.release(2, at(49)).granted);
+  CHECK_FALSE(q.release(4, at(49)).granted);
+  auto last = q.release(5, at(50));  // 6 has waited 44 s
+  REQUIRE(last.granted);
+  CHECK(last.granted->id == 6);
+  CHECK(q.holders() == 1);
+  CHECK(q.arrive(7, at(50)) == ArrivalOutcome::Queued);
+}

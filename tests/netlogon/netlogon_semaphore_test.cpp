@@ -230,3 +230,27 @@ TEST_CASE("netlogon semaphore: perf counters print under Windows' names", "[netl
   CHECK(text.find("Semaphore Timeouts  1") != std::string::npos);
   CHECK(text.find("Average Semaphore Hold Time  0.050") != std::string::npos);
 }
+
+TEST_CASE("netlogon semaphore: a new MaxConcurrentApi is in force at once and wakes the waiters it admits",
+          "[netlogon][semaphore]") {
+  Fixture f(1);
+  Acquisition a = f.sem->acquire(alice());
+  REQUIRE(a.granted());
+  Acquisition b;
+  std::thread t([&] { b = f.sem->acquire(CallInfo{"bob", "CONTOSO"}); });
+  REQUIRE(f.sem->awaitWaitersForTest(1, kLimit));
+  f.clock.advance(seconds(2));
+
+  CHECK(f.sem->setMaxConcurrentApi(151).error().code == "max_concurrent_api_out_of_range");
+  CHECK(f.sem->setMaxConcurrentApi(0).error().code == "max_concurrent_api_out_of_range");
+  CHECK(f.sem->maxConcurrentApi() == 1);
+  CHECK(f.sem->waiters() == 1);
+
+  REQUIRE(f.sem->setMaxConcurrentApi(2).ok());
+  t.join();  // woken by the change, not by a release: a still holds its slot
+  REQUIRE(b.granted());
+  CHECK(b.waited == seconds(2));
+  CHECK(f.sem->maxConcurrentApi() == 2);
+  CHECK(f.sem->holders() == 2);
+  CHECK(f.sem->config().maxConcurrentApi == 1);  // the configuration it was created with
+}
