@@ -68,7 +68,8 @@ const char* kUsage =
     "DOMAIN\\NAME "
     "[-Identity site:SITE] | Set-CsKerberosAccountPassword [-UserAccount DOMAIN\\NAME] | "
     "Test-CsKerberosAccountAssignment | iisreset [NODE] | node-down NODE | node-up NODE | clock-drift NODE "
-    "SECONDS";
+    "SECONDS | reg add [\\\\NODE\\]HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters /v "
+    "MaxConcurrentApi /t REG_DWORD /d N /f";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
@@ -129,6 +130,87 @@ std::string nodeArgument(const std::vector<std::string>& argv, const scenarios::
   return node;
 }
 
+constexpr std::string_view kNetlogonParameters = "system\\currentcontrolset\\services\\netlogon\\parameters";
+
+AdminOutcome regSyntaxError() {
+  return refused(
+      {"ERROR: Invalid syntax.", "Type \"REG ADD /?\" for usage.",
+       "(kerbpool: reg add [\\\\NODE\\]HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters /v "
+       "MaxConcurrentApi /t REG_DWORD /d 1..150 /f)"});
+}
+
+// reg add [\\NODE\]HKLM\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters /v MaxConcurrentApi /t
+// REG_DWORD /d N /f: the one registry value the lab models. Without \\NODE, every node of the pool (as a GPO
+// would set it); with it, that node.
+AdminOutcome regAdd(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
+  if (argv.size() < 3 || lower(argv[1]) != "add") {
+    return regSyntaxError();
+  }
+  std::string key = lower(argv[2]);
+  std::string node;
+  if (key.rfind("\\\\", 0) == 0) {
+    const auto slash = key.find('\\', 2);
+    if (slash == std::string::npos) {
+      return regSyntaxError();
+    }
+    node = key.substr(2, slash - 2);
+    key = key.substr(slash + 1);
+  }
+  for (const std::string_view root : {"hklm\\", "hkey_local_machine\\"}) {
+    if (key.rfind(root, 0) == 0) {
+      key = key.substr(root.size());
+      break;
+    }
+  }
+  std::string valueName;
+  std::string type = "reg_sz";
+  std::string data;
+  for (std::size_t i = 3; i < argv.size(); ++i) {
+    const std::string flag = lower(argv[i]);
+    const bool hasValue = i + 1 < argv.size();
+    if (flag == "/v" && hasValue) {
+      valueName = argv[++i];
+    } else if (flag == "/t" && hasValue) {
+      type = lower(argv[++i]);
+    } else if (flag == "/d" && hasValue) {
+      data = argv[++i];
+    } else if (flag != "/f") {
+      return regSyntaxError();
+    }
+  }
+  if (key != kNetlogonParameters || lower(valueName) != "maxconcurrentapi" || type != "reg_dword") {
+    return refused(
+        {"kerbpool: the lab models one registry value, "
+         "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters\\MaxConcurrentApi (REG_DWORD)"});
+  }
+  int value = -1;
+  try {
+    std::size_t used = 0;
+    const bool hex = data.rfind("0x", 0) == 0 || data.rfind("0X", 0) == 0;
+    const long parsed = std::stol(hex ? data.substr(2) : data, &used, hex ? 16 : 10);
+    value = used == (hex ? data.size() - 2 : data.size()) && parsed >= 0 && parsed <= 0x7fffffff
+                ? static_cast<int>(parsed)
+                : -1;
+  } catch (const std::exception&) {
+    value = -1;
+  }
+  if (value < 0) {
+    return refused({"ERROR: Invalid syntax.", "Type \"REG ADD /?\" for usage.",
+                    "(kerbpool: /d takes a number, decimal or 0x hexadecimal)"});
+  }
+  if (!node.empty()) {
+    const auto& nodes = world.scenario().pool.nodes;
+    if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) {
+      return refused({"ERROR: The network path was not found."});
+    }
+  }
+  auto step = world.setMaxConcurrentApi(node, value);
+  if (!step.ok()) {
+    return refused({step.error().message()});
+  }
+  return AdminOutcome{true, true, step->output};
+}
+
 }  // namespace
 
 bool changesDirectory(const std::vector<std::string>& argv) {
@@ -141,7 +223,8 @@ bool changesDirectory(const std::vector<std::string>& argv) {
     return flag == "-A" || flag == "-S" || flag == "-D";
   }
   return command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
-         command == "set-cskerberosaccountpassword";
+         command == "set-cskerberosaccountpassword" ||
+         (command == "reg" && argv.size() > 1 && lower(argv[1]) == "add");
 }
 
 AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
@@ -188,6 +271,9 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
     out.output.push_back(report.passed() ? "Kerberos account assignment: OK"
                                          : "Kerberos account assignment: NOT OK (see the FAIL lines)");
     return out;
+  }
+  if (command == "reg") {
+    return regAdd(argv, world);
   }
   if (command == "clock-drift") {
     bool ok = argv.size() == 3;

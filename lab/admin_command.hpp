@@ -12,8 +12,10 @@
 //   [-Identity site:SITE], Set-CsKerberosAccountPassword [-UserAccount DOMAIN\NAME],
 //   Test-CsKerberosAccountAssignment
 //   iisreset [NODE], node-down NODE, node-up NODE, clock-drift NODE SECONDS
-// Directory commands change the directory (and are replayed when the lab restarts on its state); the others
-// act on the running servers or only read.
+//   reg add [\\NODE\]HKLM\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters /v MaxConcurrentApi /t
+//   REG_DWORD /d N /f (every node without \\NODE)
+// Directory commands and registry changes persist (they are replayed when the lab restarts on its state);
+// the others act on the running servers or only read.
 namespace kerbpool::lab {
 
 struct AdminOutcome {

@@ -60,6 +60,7 @@ struct PoolWorld::Node {
   std::unique_ptr<frontend::NtlmPassThroughHandler> ntlm;
   std::unique_ptr<frontend::FrontendNode> node;
   std::unique_ptr<net::HttpServer> server;
+  unsigned requestThreads = 0;  // its server's pool for requests that wait for the DC
 
   explicit Node(std::uint64_t seed) : rng(seed) {}
 };
@@ -84,7 +85,8 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   KP_CHECK(w->startDcs(options));
   w->nodeThreads_ = options.nodeThreads;
   if (w->scenario_.pool.tls) {
-    auto made = LabCertificates::create(w->scenario_, clock);
+    auto made = options.certificates ? LabCertificates::load(*options.certificates)
+                                     : LabCertificates::create(w->scenario_, clock);
     if (!made.ok()) {
       return std::move(made).error().within("the pool's TLS certificate");
     }
@@ -229,6 +231,12 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
   return core::okStatus();
 }
 
+int PoolWorld::requestThreadsFor(const Node& n) const {
+  const int inForce = n.throttle ? static_cast<int>(n.throttle->semaphore().maxConcurrentApi())
+                                 : dcs_[n.dc]->maxConcurrentApi;
+  return inForce + 112;
+}
+
 core::Status PoolWorld::startNode(Node& n) {
   net::HttpServerConfig base;
   base.port = n.port;
@@ -237,12 +245,12 @@ core::Status PoolWorld::startNode(Node& n) {
   // slot): such requests run on a pool of request threads, as IIS's worker threads, enough that logons queue
   // at the secure channel's semaphore (where Netlogon times them out and logs 5816-5819), not in the node:
   // MaxConcurrentApi + 112, at most 262 (150 + 112). Kerberos and everything else stays on the I/O thread.
-  base.blockingThreads =
-      ntlmEnabled_ ? static_cast<unsigned>(std::clamp(dcs_[n.dc]->maxConcurrentApi + 112, 16, 262)) : 0u;
+  base.blockingThreads = ntlmEnabled_ ? static_cast<unsigned>(std::clamp(requestThreadsFor(n), 16, 262)) : 0u;
   base.readTimeout = std::chrono::milliseconds(10000);
   if (tls() && scenario_.pool.loadBalancer.tls != "offload") {
     base.tls = net::TlsFiles{certificates_->chainFile(), certificates_->privateKeyFile()};
   }
+  n.requestThreads = base.blockingThreads;
   auto server = net::HttpServer::start(frontend::serverConfigFor(n.node->config(), base), *n.node);
   if (!server.ok()) {
     return std::move(server).error().within("node " + n.name);
@@ -439,6 +447,55 @@ core::Result<AdminStep> PoolWorld::driftNodeClock(const std::string& node, doubl
   return makeError(ErrorCategory::Config, "no_such_node", "no node '" + node + "'");
 }
 
+core::Result<AdminStep> PoolWorld::setMaxConcurrentApi(const std::string& node, int value) {
+  std::lock_guard lock(mu_);
+  if (!ntlmEnabled_) {
+    return makeError(ErrorCategory::Config, "ntlm_not_enabled",
+                     "this pool has no NTLM (pool.ntlm false): no node passes logons through Netlogon, so "
+                     "MaxConcurrentApi changes nothing here");
+  }
+  std::vector<Node*> targets;
+  for (auto& n : nodes_) {
+    if (node.empty() || n->name == node) {
+      targets.push_back(n.get());
+    }
+  }
+  if (targets.empty()) {
+    return makeError(ErrorCategory::Config, "no_such_node", "no node '" + node + "'");
+  }
+  if (value < static_cast<int>(netlogon::max_concurrent_api::kMin) ||
+      value > static_cast<int>(netlogon::max_concurrent_api::kMax)) {
+    return makeError(
+        ErrorCategory::Config, "max_concurrent_api_out_of_range",
+        "MaxConcurrentApi " + std::to_string(value) + " is out of range: Netlogon accepts 1..150");
+  }
+  AdminStep step{
+      "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters /v MaxConcurrentApi /t "
+      "REG_DWORD /d " +
+          std::to_string(value) + " /f",
+      {"The operation completed successfully."},
+      false};
+  for (Node* n : targets) {
+    const unsigned before = n->throttle->semaphore().maxConcurrentApi();
+    KP_CHECK(n->throttle->semaphore().setMaxConcurrentApi(static_cast<unsigned>(value)));
+    const auto c = n->throttle->semaphore().counters();
+    std::string line = n->name + " (" + n->account + ", secure channel to " + dcs_[n->dc]->spec.name +
+                       "): MaxConcurrentApi " + std::to_string(before) + " -> " + std::to_string(value) +
+                       ", in force now (Semaphore Holders " + std::to_string(c.semaphoreHolders) +
+                       ", Semaphore Waiters " + std::to_string(c.semaphoreWaiters) + ")";
+    if (n->server && static_cast<unsigned>(value) >= n->requestThreads) {
+      line += "; its " + std::to_string(n->requestThreads) +
+              " request threads were sized at start: `node-down " + n->name + "` then `node-up " + n->name +
+              "` gives it " + std::to_string(std::min(requestThreadsFor(*n), 262));
+    }
+    step.output.push_back(line);
+  }
+  step.output.push_back(
+      "Windows Server 2012 and later read the new value at once; Windows Server 2008 R2 and earlier only "
+      "after `net stop netlogon && net start netlogon` (the lab applies it at once on every version)");
+  return step;
+}
+
 core::Result<AdminStep> PoolWorld::applyOperation(const DirectoryOperation& op) {
   KP_TRY(AdminStep step, lab_->apply(op));
   reloadAll();
@@ -484,6 +541,7 @@ std::vector<NodeReport> PoolWorld::nodes() const {
     r.stats = n->node->stats();
     if (ntlmEnabled_) {
       r.channel = n->throttle->semaphore().counters();
+      r.maxConcurrentApi = static_cast<int>(n->throttle->semaphore().maxConcurrentApi());
     }
     if (n->systemLog) {
       r.events = n->systemLog->counters();

@@ -45,6 +45,8 @@ struct PoolWorldOptions {
   // Fixed ports (`kerbpool serve --kdc-port/--lb-port`); 0: a free one. The KDC port is the first DC's.
   std::uint16_t kdcPort = 0;
   std::uint16_t lbPort = 0;
+  // pool.tls: these certificates (a lab restarted from its state) instead of new ones.
+  std::optional<LabCertificateMaterial> certificates;
 };
 
 // A domain controller of the scenario as the report uses it: its KDC, its Netlogon and the nodes whose
@@ -71,6 +73,7 @@ struct NodeReport {
   bool up = true;
   frontend::NodeStats stats;
   std::optional<netlogon::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
+  int maxConcurrentApi = 0;                            // its secure channel's, in force (0 without NTLM)
   // Its own System log, by event id: Netlogon's 5816-5819 are logged by the member server whose secure
   // channel is throttled, not by the DC.
   std::map<int, std::uint64_t> events;
@@ -107,6 +110,10 @@ class PoolWorld {
   // by a throwaway CA whose PEM file the workstations trust. Empty without TLS.
   const std::string& caFile() const { return certificates_ ? certificates_->caFile() : noFile_; }
   bool tls() const { return certificates_ != nullptr; }
+  // pool.tls: what LabCertificates::load needs to serve the same certificates again; null without TLS.
+  const LabCertificateMaterial* certificateMaterial() const {
+    return certificates_ ? &certificates_->material() : nullptr;
+  }
   bool ntlmEnabled() const { return ntlmEnabled_; }
 
   // Timeline events other than clock_drift (which the population applies to its clocks): node_down stops
@@ -118,6 +125,11 @@ class PoolWorld {
   core::Result<AdminStep> applyOperation(const DirectoryOperation& op);
   // The node's clock runs `offsetS` seconds ahead of the lab's (behind when negative); 0 sets it right.
   core::Result<AdminStep> driftNodeClock(const std::string& node, double offsetS);
+
+  // The admin sets MaxConcurrentApi (Netlogon's registry value) on one node, or on every node when `node` is
+  // empty: each node's secure-channel semaphore takes it at once. Errors: Config no_such_node,
+  // max_concurrent_api_out_of_range (1..150), ntlm_not_enabled (no pass-through to throttle).
+  core::Result<AdminStep> setMaxConcurrentApi(const std::string& node, int value);
 
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the
@@ -137,6 +149,8 @@ class PoolWorld {
   core::Status startDcs(const PoolWorldOptions& options);
   core::Status startNodes(const PoolWorldOptions& options);
   core::Status startNode(Node& node);
+  // MaxConcurrentApi in force at the node's secure channel + 112: the request threads its server needs.
+  int requestThreadsFor(const Node& node) const;
   void reloadAll();
   AdminStep iisreset(const std::string& node);  // empty: every node
 
