@@ -4,11 +4,13 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -20,6 +22,7 @@
 #include "lab/admin_command.hpp"
 #include "lab/dashboard.hpp"
 #include "lab/forward_proxy.hpp"
+#include "lab/get_win_event.hpp"
 #include "lab/state_store.hpp"
 #include "scenarios/pool_world.hpp"
 #include "scenarios/population.hpp"
@@ -113,6 +116,55 @@ std::string shellQuote(const std::string& s) {
   return out + "'";
 }
 
+// Copies the lab's new event records into its state (records already stored are known by computer and
+// record number; the logs' rings keep the newest 4,096 each, so a burst larger than that between two
+// calls loses its oldest records, as a full Windows log would).
+class EventPersister {
+ public:
+  EventPersister(lab::StateStore& store, std::int64_t run) : store_(store), run_(run) {}
+  void persist(const scenarios::PoolWorld& world) {
+    std::vector<std::pair<std::string, kdc::EventRecord>> fresh;
+    for (auto& [computer, record] : world.eventRecords()) {
+      std::uint64_t& last = stored_[computer];
+      if (record.recordNumber > last) {
+        fresh.emplace_back(computer, std::move(record));
+      }
+    }
+    std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) {
+      return a.second.time != b.second.time ? a.second.time < b.second.time
+                                            : a.second.recordNumber < b.second.recordNumber;
+    });
+    if (auto done = store_.appendEvents(run_, fresh); !done.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", done.error().message().c_str());
+      return;
+    }
+    for (const auto& [computer, record] : fresh) {
+      stored_[computer] = std::max(stored_[computer], record.recordNumber);
+    }
+  }
+
+ private:
+  lab::StateStore& store_;
+  std::int64_t run_;
+  std::map<std::string, std::uint64_t> stored_;
+};
+
+// RFC 3986 userinfo: everything but the unreserved characters percent-encoded.
+std::string percentEncoded(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 int serve(const ServeOptions& o) {
   // Before any server thread starts, so that every thread inherits the blocked signals.
   blockTerminationSignals();
@@ -139,12 +191,30 @@ int serve(const ServeOptions& o) {
   scenarios::PoolWorldOptions wo;
   wo.kdcPort = static_cast<std::uint16_t>(o.kdcPort);
   wo.lbPort = static_cast<std::uint16_t>(o.lbPort);
+  if (store && s.pool.tls) {
+    wo.certificates = store->certificates();  // the certificates of the lab's first run, if any
+  }
   auto started = scenarios::PoolWorld::start(s, wo, clock);
   if (!started.ok()) {
     std::fprintf(stderr, "kerbpool serve: %s\n", started.error().message().c_str());
     return 1;
   }
   scenarios::PoolWorld& world = **started;
+  std::unique_ptr<EventPersister> persister;
+  if (store) {
+    auto run = store->beginRun();
+    if (!run.ok()) {
+      std::fprintf(stderr, "kerbpool serve: %s\n", run.error().message().c_str());
+      return 1;
+    }
+    persister = std::make_unique<EventPersister>(*store, *run);
+    if (world.certificateMaterial() != nullptr && !wo.certificates) {
+      if (auto kept = store->setCertificates(*world.certificateMaterial()); !kept.ok()) {
+        std::fprintf(stderr, "kerbpool serve: %s\n", kept.error().message().c_str());
+        return 1;
+      }
+    }
+  }
   if (store) {
     // The admin's earlier changes, in order, over the scenario's set-up.
     auto journal = store->applied();
@@ -173,7 +243,8 @@ int serve(const ServeOptions& o) {
     return 1;
   }
 
-  auto dashboard = lab::DashboardServer::start(world, static_cast<std::uint16_t>(o.dashboardPort));
+  auto dashboard =
+      lab::DashboardServer::start(world, static_cast<std::uint16_t>(o.dashboardPort), store.get());
   if (!dashboard.ok()) {
     std::fprintf(stderr, "kerbpool serve: %s\n", dashboard.error().message().c_str());
     return 1;
@@ -255,6 +326,24 @@ int serve(const ServeOptions& o) {
       "AuthServerAllowlist policy would; the lab's proxy on 127.0.0.1:%u takes the scenario's names to the "
       "lab's ports and refuses every other)\n",
       allow.c_str(), static_cast<unsigned>((*proxy)->port()));
+  if (world.ntlmEnabled()) {
+    // A browser without a ticket: Windows' falls back to NTLM with the logged-on user's password. Chromium on
+    // Linux has no logged-on password to use: it takes credentials from the URL, but spends them on its
+    // Negotiate attempt (which cannot use them) when Negotiate is allowed. A second profile offers it NTLM
+    // only (the AuthSchemes policy's preference), as a workstation outside the domain would end up.
+    const std::string ntlmProfile = folder.path() + "/chromium-ntlm";
+    std::filesystem::create_directories(ntlmProfile);
+    std::ofstream(ntlmProfile + "/Local State") << "{\"auth\":{\"schemes\":\"basic,digest,ntlm\"}}\n";
+    const std::string credentials =
+        percentEncoded(world.netbiosDomain() + "\\" + user) + ":" + percentEncoded(s.users.password) + "@";
+    std::printf("  chromium --user-data-dir=%s --proxy-server=127.0.0.1:%u%s %s://%s%s%s\n",
+                ntlmProfile.c_str(), static_cast<unsigned>((*proxy)->port()),
+                world.tls() ? " --ignore-certificate-errors" : "", scheme.c_str(), credentials.c_str(),
+                fqdn.c_str(), s.pool.path.c_str());
+    std::printf(
+        "  (no ticket needed: that profile offers Chromium NTLM only, with the user in the URL, as a browser "
+        "without a ticket falls back to NTLM; the dashboard counts it under NTLM)\n");
+  }
 
   if (o.clients) {
     std::printf("\nRunning the scenario's clients (%llu requests), then serving on.\n",
@@ -280,9 +369,13 @@ int serve(const ServeOptions& o) {
   std::printf("\nkerbpool serve: ready (Ctrl-C stops the lab)\n");
   std::fflush(stdout);
   int sig = 0;
+  unsigned ticks = 0;
   while ((sig = waitForTerminationSignalFor(store ? 100 : 60000)) == 0) {
     if (!store) {
       continue;
+    }
+    if (++ticks % 10 == 0) {
+      persister->persist(world);  // once a second
     }
     // The admin's commands, in the order given, each one transaction in the journal.
     auto pending = store->pending();
@@ -303,6 +396,9 @@ int serve(const ServeOptions& o) {
   }
 
   std::printf("kerbpool serve: stopping on signal %d\n", sig);
+  if (persister) {
+    persister->persist(world);
+  }
   for (const auto& n : world.nodes()) {
     std::string refusals;
     for (const auto& [code, count] : n.stats.deniedByReason) {
@@ -353,6 +449,27 @@ int labCommand(const LabArgs& a) {
   if (!store.ok()) {
     std::fprintf(stderr, "kerbpool lab: %s\n", store.error().message().c_str());
     return 2;
+  }
+  std::string verb = a.command.front();
+  std::transform(verb.begin(), verb.end(), verb.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (verb == "get-winevent") {
+    // Read from the state: the lab need not be running.
+    auto query = lab::parseGetWinEvent(a.command);
+    if (!query.ok()) {
+      std::fprintf(stderr, "kerbpool lab: %s\n", query.error().message().c_str());
+      return 2;
+    }
+    auto events = (*store)->events(*query);
+    if (!events.ok()) {
+      std::fprintf(stderr, "kerbpool lab: %s\n", events.error().message().c_str());
+      return 1;
+    }
+    std::printf("PS> %s\n", joinedArgs(a.command).c_str());
+    for (const auto& line : lab::formatWinEvents(*events)) {
+      std::printf("%s\n", line.c_str());
+    }
+    return 0;
   }
   auto id = (*store)->submit(a.command);
   if (!id.ok()) {
@@ -420,8 +537,12 @@ void registerServe(CLI::App& app) {
       "site:SITE]; "
       "Set-CsKerberosAccountPassword; Test-CsKerberosAccountAssignment; iisreset [NODE]; node-down NODE; "
       "node-up NODE; "
-      "clock-drift NODE SECONDS.\nExample: kerbpool lab --state /tmp/lab setspn -D HTTP/pool.contoso.test "
-      "FE01$");
+      "clock-drift NODE SECONDS; reg add "
+      "[\\\\NODE\\]HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters "
+      "/v MaxConcurrentApi /t REG_DWORD /d N /f; Get-WinEvent [-ComputerName NAME] [-Id N] [-MaxEvents N] "
+      "(the "
+      "lab's event logs, kept in --state).\nExample: kerbpool lab --state /tmp/lab setspn -D "
+      "HTTP/pool.contoso.test FE01$");
   lab->callback([a, lab] {
     a->command = lab->remaining();
     setExitCode(labCommand(*a));

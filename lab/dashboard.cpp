@@ -28,7 +28,7 @@ constexpr std::size_t kNewestEvents = 30;
 
 }  // namespace
 
-std::string dashboardSnapshotJson(const scenarios::PoolWorld& world) {
+std::string dashboardSnapshotJson(const scenarios::PoolWorld& world, const StateStore* store) {
   json j;
   j["scenario"] = world.scenario().name;
   j["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -47,6 +47,7 @@ std::string dashboardSnapshotJson(const scenarios::PoolWorld& world) {
               {"denied_by_reason", n.stats.deniedByReason}};
     if (n.channel) {
       node["netlogon"] = {{"dc", n.dc},
+                          {"max_concurrent_api", n.maxConcurrentApi},
                           {"semaphore_waiters", n.channel->semaphoreWaiters},
                           {"semaphore_holders", n.channel->semaphoreHolders},
                           {"semaphore_acquires", n.channel->semaphoreAcquires},
@@ -63,21 +64,34 @@ std::string dashboardSnapshotJson(const scenarios::PoolWorld& world) {
                         {"kdc_errors", dc.kdcErrors},
                         {"netlogon_pass_throughs", dc.netlogon.requests}});
   }
-  auto records = world.eventRecords();
-  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-    return a.second.time != b.second.time ? a.second.time < b.second.time
-                                          : a.second.recordNumber < b.second.recordNumber;
-  });
   j["events"] = json::array();
-  const std::size_t first = records.size() > kNewestEvents ? records.size() - kNewestEvents : 0;
-  for (std::size_t i = records.size(); i > first; --i) {
-    const auto& [computer, e] = records[i - 1];
-    const auto seconds = core::toUnixSeconds(e.time);
-    j["events"].push_back({{"computer", computer},
-                           {"id", e.id},
-                           {"source", e.source},
-                           {"time", seconds},
-                           {"message", e.message}});
+  auto stored = store != nullptr ? store->events(EventQuery{"", 0, kNewestEvents})
+                                 : core::Result<std::vector<StoredEvent>>(std::vector<StoredEvent>{});
+  if (store != nullptr && stored.ok()) {
+    // The state's log: this run's events and the earlier runs' (newest first).
+    for (const auto& e : *stored) {
+      j["events"].push_back({{"computer", e.computer},
+                             {"id", e.record.id},
+                             {"source", e.record.source},
+                             {"time", core::toUnixSeconds(e.record.time)},
+                             {"run", e.run},
+                             {"message", e.record.message}});
+    }
+  } else {
+    auto records = world.eventRecords();
+    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+      return a.second.time != b.second.time ? a.second.time < b.second.time
+                                            : a.second.recordNumber < b.second.recordNumber;
+    });
+    const std::size_t first = records.size() > kNewestEvents ? records.size() - kNewestEvents : 0;
+    for (std::size_t i = records.size(); i > first; --i) {
+      const auto& [computer, e] = records[i - 1];
+      j["events"].push_back({{"computer", computer},
+                             {"id", e.id},
+                             {"source", e.source},
+                             {"time", core::toUnixSeconds(e.time)},
+                             {"message", e.message}});
+    }
   }
   // Lone surrogates and other invalid UTF-8 in a name or message become U+FFFD instead of throwing.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -113,8 +127,8 @@ td, th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left; vert
 <div class="card"><h3>Netlogon secure channels: Semaphore Waiters and Holders</h3><canvas id="chart-netlogon"></canvas></div>
 <div class="card"><h3>KDC errors per second, by code</h3><canvas id="chart-kdc"></canvas></div>
 </div>
-<div class="card"><h3>Per node</h3><table id="node-table"><thead><tr><th>node</th><th>up</th><th>requests</th><th>Kerberos</th><th>NTLM</th><th>refused (reasons)</th><th>Semaphore Timeouts</th><th>Average Semaphore Hold Time</th></tr></thead><tbody></tbody></table></div>
-<div class="card"><h3>Newest events</h3><table id="event-table"><thead><tr><th>computer</th><th>event</th><th>source</th><th>message</th></tr></thead><tbody></tbody></table></div>
+<div class="card"><h3>Per node</h3><table id="node-table"><thead><tr><th>node</th><th>up</th><th>requests</th><th>Kerberos</th><th>NTLM</th><th>refused (reasons)</th><th>MaxConcurrentApi</th><th>Semaphore Timeouts</th><th>Average Semaphore Hold Time</th></tr></thead><tbody></tbody></table></div>
+<div class="card"><h3>Newest events</h3><table id="event-table"><thead><tr><th>computer</th><th>event</th><th>source</th><th>run</th><th>message</th></tr></thead><tbody></tbody></table></div>
 <script>)" + scenarios::scriptSafe(chart) +
                      R"(</script>
 <script>
@@ -202,6 +216,7 @@ async function poll() {
     const reasons = Object.entries(n.denied_by_reason).map(([k, v]) => k + ' ' + v).join(', ');
     tr.append(cell(n.name), cell(n.up ? 'up' : 'down'), cell(n.requests), cell((n.by_mechanism || {}).kerberos || 0),
               cell((n.by_mechanism || {}).ntlm || 0), cell(n.denied + (reasons ? ' (' + reasons + ')' : '')),
+              cell(n.netlogon ? n.netlogon.max_concurrent_api : '-'),
               cell(n.netlogon ? n.netlogon.semaphore_timeouts : '-'),
               cell(n.netlogon ? n.netlogon.average_semaphore_hold_time_ms.toFixed(1) + ' ms' : '-'));
     return tr;
@@ -209,7 +224,8 @@ async function poll() {
   const eventBody = document.querySelector('#event-table tbody');
   eventBody.replaceChildren(...now.events.map(e => {
     const tr = document.createElement('tr');
-    tr.append(cell(e.computer), cell(e.id), cell(e.source), cell(e.message));
+    tr.append(cell(e.computer), cell(e.id), cell(e.source), cell(e.run === undefined ? '-' : e.run),
+              cell(e.message));
     return tr;
   }));
   previous = now;
@@ -224,6 +240,7 @@ setInterval(poll, 1000);
 
 struct DashboardServer::State {
   const scenarios::PoolWorld* world = nullptr;
+  const StateStore* store = nullptr;
   std::string page;
   int listenFd = -1;
   std::atomic<bool> stopping{false};
@@ -281,7 +298,7 @@ struct DashboardServer::State {
     if (target == "/") {
       send(fd, "200 OK", "text/html; charset=utf-8", page);
     } else if (target == "/stats.json") {
-      send(fd, "200 OK", "application/json", dashboardSnapshotJson(*world));
+      send(fd, "200 OK", "application/json", dashboardSnapshotJson(*world, store));
     } else {
       send(fd, "404 Not Found", "text/plain", "the dashboard serves / and /stats.json\n");
     }
@@ -303,10 +320,12 @@ struct DashboardServer::State {
 };
 
 core::Result<std::unique_ptr<DashboardServer>> DashboardServer::start(const scenarios::PoolWorld& world,
-                                                                      std::uint16_t port) {
+                                                                      std::uint16_t port,
+                                                                      const StateStore* store) {
   KP_TRY(LoopbackListener listener, listenOnLoopback(port, 32, "the dashboard"));
   auto state = std::make_shared<State>();
   state->world = &world;
+  state->store = store;
   state->page = dashboardPage(world.scenario());
   state->listenFd = listener.fd;
   state->thread = std::thread([s = state] { s->loop(); });

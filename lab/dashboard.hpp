@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/common/result.hpp"
+#include "lab/state_store.hpp"
 #include "scenarios/pool_world.hpp"
 
 // The live lab's dashboard (`kerbpool serve`, `--dashboard-port`): one page on 127.0.0.1 that polls the lab's
@@ -15,8 +16,9 @@
 // the page: it loads with no network.
 namespace kerbpool::lab {
 
-// What the page polls: the counters of every node, DC and secure channel right now, and the newest events.
-std::string dashboardSnapshotJson(const scenarios::PoolWorld& world);
+// What the page polls: the counters of every node, DC and secure channel right now, and the newest events
+// (with a state: from the state's log, earlier runs included, each with its run number).
+std::string dashboardSnapshotJson(const scenarios::PoolWorld& world, const StateStore* store = nullptr);
 // The page itself.
 std::string dashboardPage(const scenarios::Scenario& scenario);
 
@@ -25,8 +27,10 @@ std::string dashboardPage(const scenarios::Scenario& scenario);
 // one or two viewers), each connection given 2 s to send its request.
 class DashboardServer {
  public:
+  // `store` (may be null) must outlive the server.
   static core::Result<std::unique_ptr<DashboardServer>> start(const scenarios::PoolWorld& world,
-                                                              std::uint16_t port);
+                                                              std::uint16_t port,
+                                                              const StateStore* store = nullptr);
   ~DashboardServer();
   DashboardServer(const DashboardServer&) = delete;
   DashboardServer& operator=(const DashboardServer&) = delete;

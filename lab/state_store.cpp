@@ -145,6 +145,13 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem
                  "INSERT INTO meta VALUES ('format', '" +
                  std::string(kFormat) + "');COMMIT;"));
   }
+  // Tables later versions added (a state made by an earlier kerbpool gets them here).
+  KP_CHECK(db->exec(
+      "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, "
+      "computer TEXT NOT NULL, record_number INTEGER NOT NULL, event_id INTEGER NOT NULL, time_us INTEGER "
+      "NOT "
+      "NULL, source TEXT NOT NULL, fields TEXT NOT NULL, message TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS certificates (name TEXT PRIMARY KEY, pem TEXT NOT NULL);"));
   return std::unique_ptr<StateStore>(new StateStore(dir, std::move(db)));
 }
 
@@ -264,6 +271,144 @@ core::Result<JournalEntry> StateStore::entry(std::int64_t id) const {
     return makeError(ErrorCategory::NotFound, "no_such_command", "no command " + std::to_string(id));
   }
   return rows.front();
+}
+
+core::Result<std::int64_t> StateStore::beginRun() {
+  KP_CHECK(
+      db_->exec("INSERT INTO meta VALUES ('runs', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS "
+                "INTEGER) + 1"));
+  Statement s(db_->handle, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'runs'");
+  if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) {
+    return db_->error("beginRun");
+  }
+  return static_cast<std::int64_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+core::Status StateStore::appendEvents(std::int64_t run,
+                                      const std::vector<std::pair<std::string, kdc::EventRecord>>& records) {
+  if (records.empty()) {
+    return core::okStatus();
+  }
+  KP_CHECK(db_->exec("BEGIN IMMEDIATE"));
+  auto rollback = [&](const char* what) {
+    (void)db_->exec("ROLLBACK");
+    return db_->error(what);
+  };
+  {
+    Statement s(
+        db_->handle,
+        "INSERT INTO events (run, computer, record_number, event_id, time_us, source, fields, message) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!s.ok()) {
+      return rollback("appendEvents");
+    }
+    for (const auto& [computer, e] : records) {
+      sqlite3_reset(s.get());
+      s.bind(1, run);
+      s.bind(2, computer);
+      s.bind(3, static_cast<std::int64_t>(e.recordNumber));
+      s.bind(4, static_cast<std::int64_t>(e.id));
+      s.bind(5,
+             static_cast<std::int64_t>(
+                 std::chrono::duration_cast<std::chrono::microseconds>(e.time.time_since_epoch()).count()));
+      s.bind(6, e.source);
+      s.bind(7, nlohmann::json(e.fields).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      s.bind(8, e.message);
+      if (sqlite3_step(s.get()) != SQLITE_DONE) {
+        return rollback("appendEvents");
+      }
+    }
+  }
+  {
+    Statement trim(db_->handle, "DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?1");
+    trim.bind(1, static_cast<std::int64_t>(kMaxEvents));
+    if (!trim.ok() || sqlite3_step(trim.get()) != SQLITE_DONE) {
+      return rollback("appendEvents");
+    }
+  }
+  return db_->exec("COMMIT");
+}
+
+core::Result<std::vector<StoredEvent>> StateStore::events(const EventQuery& q) const {
+  Statement s(db_->handle,
+              "SELECT run, computer, record_number, event_id, time_us, source, fields, message FROM events "
+              "WHERE (?1 = '' OR computer = ?1 COLLATE NOCASE) AND (?2 = 0 OR event_id = ?2) "
+              "ORDER BY seq DESC LIMIT ?3");
+  if (!s.ok()) {
+    return db_->error("events");
+  }
+  s.bind(1, q.computer);
+  s.bind(2, static_cast<std::int64_t>(q.id));
+  s.bind(3, static_cast<std::int64_t>(q.maxEvents));
+  std::vector<StoredEvent> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    StoredEvent e;
+    e.run = sqlite3_column_int64(s.get(), 0);
+    e.computer = s.text(1);
+    e.record.recordNumber = static_cast<std::uint64_t>(sqlite3_column_int64(s.get(), 2));
+    e.record.id = static_cast<int>(sqlite3_column_int64(s.get(), 3));
+    e.record.time = core::TimePoint(std::chrono::duration_cast<core::TimePoint::duration>(
+        std::chrono::microseconds(sqlite3_column_int64(s.get(), 4))));
+    e.record.source = s.text(5);
+    const auto fields = nlohmann::json::parse(s.text(6), nullptr, false);
+    if (fields.is_object()) {
+      for (const auto& [k, v] : fields.items()) {
+        if (v.is_string()) {
+          e.record.fields[k] = v.get<std::string>();
+        }
+      }
+    }
+    e.record.message = s.text(7);
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) {
+    return db_->error("events");
+  }
+  return out;
+}
+
+namespace {
+
+struct CertificatePart {
+  const char* name;
+  std::string scenarios::LabCertificateMaterial::*field;
+};
+constexpr CertificatePart kCertificateParts[] = {
+    {"ca", &scenarios::LabCertificateMaterial::caCertificate},
+    {"server_chain", &scenarios::LabCertificateMaterial::serverChain},
+    {"server_key", &scenarios::LabCertificateMaterial::serverKey},
+    {"balancer_chain", &scenarios::LabCertificateMaterial::balancerChain},
+    {"balancer_key", &scenarios::LabCertificateMaterial::balancerKey}};
+
+}  // namespace
+
+std::optional<scenarios::LabCertificateMaterial> StateStore::certificates() const {
+  scenarios::LabCertificateMaterial m;
+  for (const auto& part : kCertificateParts) {
+    Statement s(db_->handle, "SELECT pem FROM certificates WHERE name = ?1");
+    s.bind(1, std::string(part.name));
+    if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) {
+      return std::nullopt;
+    }
+    m.*part.field = s.text(0);
+  }
+  return m;
+}
+
+core::Status StateStore::setCertificates(const scenarios::LabCertificateMaterial& material) {
+  KP_CHECK(db_->exec("BEGIN IMMEDIATE"));
+  for (const auto& part : kCertificateParts) {
+    Statement s(db_->handle,
+                "INSERT INTO certificates VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET pem = ?2");
+    s.bind(1, std::string(part.name));
+    s.bind(2, material.*part.field);
+    if (!s.ok() || sqlite3_step(s.get()) != SQLITE_DONE) {
+      (void)db_->exec("ROLLBACK");
+      return db_->error("setCertificates");
+    }
+  }
+  return db_->exec("COMMIT");
 }
 
 core::Result<JournalEntry> StateStore::waitFor(std::int64_t id, std::chrono::milliseconds timeout) const {

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "kdc/event_log.hpp"
+#include "scenarios/lab_certificates.hpp"
 
 // The lab's state in SQLite (`kerbpool serve --state DIR`): the scenario the lab was built from and the
 // journal of every admin command given to it (`kerbpool lab --state DIR ...`), each with its outcome. The
@@ -16,6 +18,11 @@
 // the same accounts, SPNs, passwords and so the same keys and kvnos. The journal is also the queue between
 // `kerbpool lab` (which submits a command and waits for its outcome) and the running lab (which applies
 // pending commands in order); every change is one SQLite transaction.
+//
+// The state also keeps the lab's event logs (every record the DCs and nodes logged, each run numbered, the
+// newest kMaxEvents kept, as a Windows log overwrites its oldest events when full) and, for a pool served
+// over HTTPS, its certificates and the servers' private keys, so that a restarted lab presents the same
+// certificates from the same CA.
 //
 // DIR/lab.sqlite is created mode 0600 in DIR (mode 0700). A file there that is not a kerbpool lab state
 // (another program's database, a corrupt file) is refused with an error and never written. One lab at a
@@ -29,8 +36,23 @@ struct JournalEntry {
   std::vector<std::string> output;
 };
 
+// An event as the state keeps it: the record, the computer whose log holds it, the lab run that logged it.
+struct StoredEvent {
+  std::int64_t run = 0;
+  std::string computer;
+  kdc::EventRecord record;
+};
+
+struct EventQuery {
+  std::string computer;  // empty: every computer (no case)
+  int id = 0;            // 0: every event id
+  std::size_t maxEvents = 50;
+};
+
 class StateStore {
  public:
+  static constexpr std::size_t kMaxEvents = 50000;
+
   // Opens (or creates) DIR/lab.sqlite. Errors: Io (cannot create the folder or open the file), Config
   // "not_a_lab_state" (a database without kerbpool's format mark, or a corrupt file).
   static core::Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& dir);
@@ -54,6 +76,18 @@ class StateStore {
   core::Result<JournalEntry> entry(std::int64_t id) const;
   // Until entry `id` is no longer pending or `timeout` passes (checks every 50 ms).
   core::Result<JournalEntry> waitFor(std::int64_t id, std::chrono::milliseconds timeout) const;
+
+  // A serving lab starts run 1, 2, ...: the number its events are stored under.
+  core::Result<std::int64_t> beginRun();
+  // Stores records in one transaction, then drops the oldest beyond kMaxEvents.
+  core::Status appendEvents(std::int64_t run,
+                            const std::vector<std::pair<std::string, kdc::EventRecord>>& records);
+  // Newest first.
+  core::Result<std::vector<StoredEvent>> events(const EventQuery& query) const;
+
+  // The lab's certificates, once stored.
+  std::optional<scenarios::LabCertificateMaterial> certificates() const;
+  core::Status setCertificates(const scenarios::LabCertificateMaterial& material);
 
   const std::filesystem::path& dir() const { return dir_; }
 

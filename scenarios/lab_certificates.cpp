@@ -63,7 +63,35 @@ core::Result<std::unique_ptr<LabCertificates>> LabCertificates::create(const Sce
     }
   }
   KP_TRY(auto bundle, core::crypto::generateTlsBundle(names, clock.now() - std::chrono::hours(24), 365));
+  LabCertificateMaterial m;
+  m.caCertificate = bundle.ca.certificate;
+  m.serverChain = bundle.serverChain();
+  m.serverKey = bundle.server.privateKey;
+  // The balancer's own certificate for the same names, from the same CA (a real one holds the public
+  // certificate, the nodes an internal one): what a workstation binds to when the balancer ends its TLS.
+  core::crypto::ServerCertSpec spec;
+  spec.dnsNames = names;
+  spec.notBefore = clock.now() - std::chrono::hours(24);
+  KP_TRY(auto balancer, core::crypto::issueServerCertificate(bundle.ca, spec));
+  m.balancerChain = balancer.certificate + bundle.ca.certificate;
+  m.balancerKey = balancer.privateKey;
+  return load(m);
+}
+
+core::Result<std::unique_ptr<LabCertificates>> LabCertificates::load(const LabCertificateMaterial& m) {
+  const std::pair<const char*, const std::string*> parts[] = {{"the CA certificate", &m.caCertificate},
+                                                              {"the server chain", &m.serverChain},
+                                                              {"the server key", &m.serverKey},
+                                                              {"the balancer chain", &m.balancerChain},
+                                                              {"the balancer key", &m.balancerKey}};
+  for (const auto& [what, pem] : parts) {
+    if (pem->rfind("-----BEGIN ", 0) != 0) {
+      return core::makeError(core::ErrorCategory::Config, "bad_lab_certificates",
+                             std::string(what) + " is missing or is not PEM");
+    }
+  }
   std::unique_ptr<LabCertificates> c(new LabCertificates());
+  c->material_ = m;
   std::error_code ec;
   const auto tmp = std::filesystem::temp_directory_path(ec);
   if (ec) {
@@ -78,18 +106,12 @@ core::Result<std::unique_ptr<LabCertificates>> LabCertificates::create(const Sce
   c->dir_ = pattern;
   c->caFile_ = (c->dir_ / "ca.pem").string();
   c->chainFile_ = (c->dir_ / "server.pem").string();
-  KP_CHECK(writePublic(c->caFile_, bundle.ca.certificate));
-  KP_CHECK(writePublic(c->chainFile_, bundle.serverChain()));
-  KP_TRY(c->keyFile_, holdKey(bundle.server.privateKey, c->keyFd_));
-  // The balancer's own certificate for the same names, from the same CA (a real one holds the public
-  // certificate, the nodes an internal one): what a workstation binds to when the balancer ends its TLS.
-  core::crypto::ServerCertSpec spec;
-  spec.dnsNames = names;
-  spec.notBefore = clock.now() - std::chrono::hours(24);
-  KP_TRY(auto balancer, core::crypto::issueServerCertificate(bundle.ca, spec));
+  KP_CHECK(writePublic(c->caFile_, m.caCertificate));
+  KP_CHECK(writePublic(c->chainFile_, m.serverChain));
+  KP_TRY(c->keyFile_, holdKey(m.serverKey, c->keyFd_));
   c->balancerChainFile_ = (c->dir_ / "balancer.pem").string();
-  KP_CHECK(writePublic(c->balancerChainFile_, balancer.certificate + bundle.ca.certificate));
-  KP_TRY(c->balancerKeyFile_, holdKey(balancer.privateKey, c->balancerKeyFd_));
+  KP_CHECK(writePublic(c->balancerChainFile_, m.balancerChain));
+  KP_TRY(c->balancerKeyFile_, holdKey(m.balancerKey, c->balancerKeyFd_));
   return c;
 }
 

@@ -15,13 +15,29 @@
 // private key ever touches the disk: the CA's is dropped once the server certificate is issued, and the
 // server's lives in an anonymous memory file (memfd) that the servers load as /proc/self/fd/N, so even a
 // process killed with SIGKILL leaves no key behind.
+//
+// A lab kept in a state folder (`kerbpool serve --state DIR`) keeps its certificates there, so that a
+// workstation that trusted the lab's CA still trusts it after a restart: material() is what it stores and
+// load() what it restores (the CA's key is never part of it).
 namespace kerbpool::scenarios {
+
+// The PEM texts of a lab's certificates: public certificates and the two servers' private keys.
+struct LabCertificateMaterial {
+  std::string caCertificate;
+  std::string serverChain;  // the nodes' certificate, then the CA
+  std::string serverKey;
+  std::string balancerChain;
+  std::string balancerKey;
+};
 
 class LabCertificates {
  public:
   // Valid from a day before `clock`'s time, for a year: a workstation whose clock drifts still accepts it.
   static core::Result<std::unique_ptr<LabCertificates>> create(const Scenario& scenario,
                                                                const core::Clock& clock);
+  // The same files from stored material. Config "bad_lab_certificates" when a part is missing or is not PEM.
+  static core::Result<std::unique_ptr<LabCertificates>> load(const LabCertificateMaterial& material);
+  const LabCertificateMaterial& material() const { return material_; }
   ~LabCertificates();
   LabCertificates(const LabCertificates&) = delete;
   LabCertificates& operator=(const LabCertificates&) = delete;
@@ -37,6 +53,7 @@ class LabCertificates {
 
  private:
   LabCertificates() = default;
+  LabCertificateMaterial material_;
   std::filesystem::path dir_;
   std::string caFile_;
   std::string chainFile_;

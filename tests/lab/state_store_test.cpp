@@ -89,3 +89,105 @@ TEST_CASE("lab state: one serving lab per state folder", "[lab]") {
   first->reset();  // the first lab ends: its lock goes with it
   CHECK((*second)->lockForServing().ok());
 }
+
+namespace {
+
+kdc::EventRecord record(int id, std::uint64_t number, std::int64_t unixSeconds, std::string message) {
+  kdc::EventRecord r;
+  r.id = id;
+  r.recordNumber = number;
+  r.time = core::fromUnixSeconds(unixSeconds);
+  r.source = "Microsoft-Windows-Security-Auditing";
+  r.fields = {{"TargetUserName", "user001"}, {"Status", "0x0"}};
+  r.message = std::move(message);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("lab state: the event logs of every run, newest first, filtered as Get-WinEvent asks", "[lab]") {
+  test::TempDir dir;
+  {
+    auto store = lab::StateStore::open(dir / "state");
+    REQUIRE(store.ok());
+    auto run = (*store)->beginRun();
+    REQUIRE(run.ok());
+    CHECK(*run == 1);
+    REQUIRE((*store)
+                ->appendEvents(
+                    *run, {{"DC01", record(4769, 1, 1700000000, "A Kerberos service ticket was requested.")},
+                           {"fe01", record(5816, 1, 1700000001, "Netlogon has failed an authentication")}})
+                .ok());
+  }
+  auto store = lab::StateStore::open(dir / "state");
+  REQUIRE(store.ok());
+  auto run = (*store)->beginRun();
+  REQUIRE(run.ok());
+  CHECK(*run == 2);
+  REQUIRE((*store)
+              ->appendEvents(*run, {{"DC01", record(4776, 1, 1700000100, "The computer attempted ...")}})
+              .ok());
+
+  auto all = (*store)->events(lab::EventQuery{});
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK(all->at(0).record.id == 4776);
+  CHECK(all->at(0).run == 2);
+  CHECK(all->at(1).computer == "fe01");
+  CHECK(all->at(2).record.fields.at("TargetUserName") == "user001");
+  CHECK(all->at(2).record.time == core::fromUnixSeconds(1700000000));
+  CHECK(all->at(2).run == 1);
+
+  auto dc = (*store)->events(lab::EventQuery{"dc01", 0, 50});  // computer names without case
+  REQUIRE(dc.ok());
+  CHECK(dc->size() == 2);
+  auto one = (*store)->events(lab::EventQuery{"", 4769, 50});
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK(one->front().record.message == "A Kerberos service ticket was requested.");
+  auto newest = (*store)->events(lab::EventQuery{"", 0, 1});
+  REQUIRE(newest.ok());
+  CHECK(newest->size() == 1);
+}
+
+TEST_CASE("lab state: a full log drops its oldest events, as Windows overwrites them", "[lab]") {
+  test::TempDir dir;
+  auto store = lab::StateStore::open(dir / "state");
+  REQUIRE(store.ok());
+  std::vector<std::pair<std::string, kdc::EventRecord>> burst;
+  for (std::uint64_t i = 1; i <= lab::StateStore::kMaxEvents + 5; ++i) {
+    burst.emplace_back("DC01", record(4769, i, 1700000000, "ticket " + std::to_string(i)));
+  }
+  REQUIRE((*store)->appendEvents(1, burst).ok());
+  auto kept = (*store)->events(lab::EventQuery{"", 0, lab::StateStore::kMaxEvents + 100});
+  REQUIRE(kept.ok());
+  CHECK(kept->size() == lab::StateStore::kMaxEvents);
+  CHECK(kept->front().record.recordNumber == lab::StateStore::kMaxEvents + 5);
+  CHECK(kept->back().record.recordNumber == 6);
+}
+
+TEST_CASE("lab state: the lab's certificates are kept whole, or not at all", "[lab]") {
+  test::TempDir dir;
+  auto store = lab::StateStore::open(dir / "state");
+  REQUIRE(store.ok());
+  CHECK_FALSE((*store)->certificates().has_value());
+  scenarios::LabCertificateMaterial m{"-----BEGIN CERTIFICATE-----ca", "-----BEGIN CERTIFICATE-----chain",
+                                      "-----BEGIN PRIVATE KEY-----key", "-----BEGIN CERTIFICATE-----lbchain",
+                                      "-----BEGIN PRIVATE KEY-----lbkey"};
+  REQUIRE((*store)->setCertificates(m).ok());
+  auto again = lab::StateStore::open(dir / "state");
+  REQUIRE(again.ok());
+  const auto kept = (*again)->certificates();
+  REQUIRE(kept.has_value());
+  CHECK(kept->caCertificate == m.caCertificate);
+  CHECK(kept->serverChain == m.serverChain);
+  CHECK(kept->serverKey == m.serverKey);
+  CHECK(kept->balancerChain == m.balancerChain);
+  CHECK(kept->balancerKey == m.balancerKey);
+  // Material that is not PEM is refused when the lab loads it.
+  m.serverKey = "not a key";
+  const auto loaded = scenarios::LabCertificates::load(m);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().code == "bad_lab_certificates");
+  CHECK(loaded.error().message().find("the server key") != std::string::npos);
+}

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/flood.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/tools.hpp"
 
@@ -209,6 +212,7 @@ TEST_CASE("kerbpool serve: headless Chromium through the lab's proxy gets the po
   INFO(page.output);
   CHECK(page.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
   CHECK(page.output.find("\"user\":\"user001@CONTOSO.TEST\"") != std::string::npos);
+
   // The proxy refuses what is not the lab's.
   const auto outside = test::runCommand(test::requireTool("curl") + " -sS -x http://" +
                                         std::string(m[1]).substr(std::string(m[1]).find("127.0.0.1")) +
@@ -221,7 +225,9 @@ TEST_CASE("kerbpool serve: headless Chromium through the lab's proxy gets the po
 }
 
 TEST_CASE(
-    "kerbpool serve: the live dashboard counts outside clients' Kerberos and NTLM, in headless Chromium",
+    "kerbpool serve: the live dashboard counts outside clients' Kerberos and NTLM (curl, and Chromium "
+    "without a "
+    "ticket), in headless Chromium",
     "[integration][scenarios][cli][serve][browser]") {
   test::TempDir dir;
   ServedLab lab(dir, {"per-node-spn"});
@@ -253,17 +259,137 @@ TEST_CASE(
   }
   CHECK(event11);
 
-  // The page in a real browser: its totals come from the polls, and every chart has drawn.
-  const auto page = test::runCommand(
+  // A browser with no ticket (an empty credential cache), through the lab's proxy with the lab's second
+  // profile: it gets in with NTLM.
+  std::smatch n;
+  REQUIRE(std::regex_search(
+      out, n,
+      std::regex(
+          "chromium (--user-data-dir=\\S+chromium-ntlm --proxy-server=127\\.0\\.0\\.1:[0-9]+) (\\S+)")));
+  const std::string browser =
       test::requireTool("chromium") +
       " --headless --disable-gpu --no-sandbox --disable-background-networking --no-first-run"
-      " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' --virtual-time-budget=4000 --dump-dom " +
-      url + " 2>/dev/null");
+      " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' ";
+  const auto noTicket =
+      test::runCommand("KRB5_CONFIG=" + test::shellQuote(lab.krb5Conf) + " KRB5CCNAME=" +
+                       test::shellQuote("FILE:" + (dir / "empty.ccache").string()) + " " + browser +
+                       std::string(n[1]) + " --dump-dom " + test::shellQuote(n[2]) + " 2>/dev/null");
+  INFO(noTicket.output);
+  CHECK(noTicket.output.find("\"mechanism\":\"ntlm\"") != std::string::npos);
+  CHECK(noTicket.output.find("\"user\":\"user001@CONTOSO.TEST\"") != std::string::npos);
+  const auto totals = nlohmann::json::parse(
+      test::runCommand(test::requireTool("curl") + " -sS " + url + "stats.json").output);
+  std::uint64_t ntlmNow = 0;
+  for (const auto& node : totals.at("nodes")) {
+    ntlmNow += node.at("by_mechanism").value("ntlm", 0);
+  }
+  CHECK(ntlmNow > 2);  // the browser's page (and its favicon, on the same authenticated connection)
+  const auto passThroughs = totals.at("dcs").at(0).at("netlogon_pass_throughs").get<std::uint64_t>();
+  CHECK(passThroughs == 3);
+
+  // The page in a real browser: its totals come from the polls, and every chart has drawn.
+  const auto page =
+      test::runCommand(browser + "--virtual-time-budget=4000 --dump-dom " + url + " 2>/dev/null");
   INFO(page.output);
-  CHECK(page.output.find("NTLM 2</span>") != std::string::npos);
-  CHECK(page.output.find("Netlogon pass-throughs 2</span>") != std::string::npos);
+  CHECK(page.output.find("NTLM " + std::to_string(ntlmNow) + "</span>") != std::string::npos);
+  CHECK(page.output.find("Netlogon pass-throughs 3</span>") != std::string::npos);
   CHECK(page.output.find("polls 0</span>") == std::string::npos);
   CHECK(page.output.find("charts with data 4</span>") != std::string::npos);
   CHECK(page.output.find("<td>11</td>") != std::string::npos);
   CHECK(lab.process.stop(SIGINT) == 0);
+}
+
+TEST_CASE(
+    "kerbpool serve --state: MaxConcurrentApi set with reg add, the event logs and the lab's certificates "
+    "survive a restart",
+    "[integration][scenarios][cli][serve]") {
+  test::TempDir dir;
+  const std::string state = (dir / "state").string();
+  const auto caOf = [](const std::string& out) {
+    std::smatch m;
+    REQUIRE(std::regex_search(out, m, std::regex("CA certificate +(\\S+)")));
+    return std::string(m[1]);
+  };
+  // The lab's own NTLM line, with the CA file of the first run (a workstation that trusted it keeps it).
+  const auto curlNtlm = [](const std::string& out, const std::string& caFile) {
+    std::smatch m;
+    REQUIRE(
+        std::regex_search(out, m, std::regex("curl --ntlm -u (\\S+) --resolve (\\S+) --cacert \\S+ (\\S+)")));
+    return test::runCommand(test::requireTool("curl") + " -sS --ntlm -u " + std::string(m[1]) +
+                            " --resolve " + std::string(m[2]) + " --cacert " + test::shellQuote(caFile) +
+                            " -w '\nstatus %{http_code}\n' " + std::string(m[3]));
+  };
+  const std::string reg =
+      "reg add 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters' /v MaxConcurrentApi /t "
+      "REG_DWORD /d 25 /f";
+  const std::string keptCa = (dir / "trusted-ca.pem").string();
+  {
+    ServedLab lab(dir, {"tour", "--state", state}, "first");
+    const std::string out = lab.process.output();
+    std::filesystem::copy_file(caOf(out), keptCa);
+    const auto set = labCommand(state, reg);
+    INFO(set.output);
+    CHECK(set.exitCode == 0);
+    CHECK(set.output.find("The operation completed successfully.") != std::string::npos);
+    CHECK(set.output.find("fe02 (FE02$, secure channel to DC01): MaxConcurrentApi 10 -> 25, in force now") !=
+          std::string::npos);
+    // reg.exe's own errors: an unknown computer, bad syntax; and the range Netlogon accepts.
+    CHECK(labCommand(state,
+                     "reg add '\\\\fe09\\HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters' /v "
+                     "MaxConcurrentApi /t REG_DWORD /d 5 /f")
+              .output.find("ERROR: The network path was not found.") != std::string::npos);
+    CHECK(labCommand(state, "reg add").output.find("ERROR: Invalid syntax.") != std::string::npos);
+    CHECK(labCommand(state,
+                     "reg add 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters' /v "
+                     "MaxConcurrentApi /t REG_DWORD /d 151 /f")
+              .exitCode == 1);
+    const auto ntlm = curlNtlm(out, keptCa);
+    INFO(ntlm.output);
+    CHECK(ntlm.output.find("status 200") != std::string::npos);
+    // The DC's 4776 for that logon reaches the state's log (written once a second).
+    CHECK(test::eventually([&] {
+      return labCommand(state, "Get-WinEvent -Id 4776 -MaxEvents 5").output.find("4776  DC01") !=
+             std::string::npos;
+    }));
+    CHECK(lab.process.stop(SIGINT) == 0);
+  }
+  ServedLab again(dir, {"--state", state}, "second");
+  const std::string out = again.process.output();
+  INFO(out);
+  CHECK(out.find("replayed from " + state + ": reg add") != std::string::npos);
+  // The same certificates: the CA the workstation kept still verifies the pool.
+  std::ifstream a(keptCa), b(caOf(out));
+  CHECK(std::string(std::istreambuf_iterator<char>(a), {}) ==
+        std::string(std::istreambuf_iterator<char>(b), {}));
+  CHECK(curlNtlm(out, keptCa).output.find("status 200") != std::string::npos);
+  std::smatch d;
+  REQUIRE(std::regex_search(out, d, std::regex("dashboard +(http://127\\.0\\.0\\.1:[0-9]+/)")));
+  // Both runs' events, newest first, from the state; the replayed MaxConcurrentApi on every node.
+  std::vector<int> runs;
+  CHECK(test::eventually([&] {
+    const auto stats =
+        test::runCommand(test::requireTool("curl") + " -sS " + std::string(d[1]) + "stats.json");
+    const auto j = nlohmann::json::parse(stats.output, nullptr, false);
+    runs.clear();
+    for (const auto& e : j.value("events", nlohmann::json::array())) {
+      if (e.value("id", 0) == 4776) {
+        runs.push_back(e.value("run", 0));
+      }
+    }
+    for (const auto& n : j.value("nodes", nlohmann::json::array())) {
+      if (n.at("netlogon").value("max_concurrent_api", 0) != 25) {
+        return false;
+      }
+    }
+    return runs.size() == 2;
+  }));
+  CHECK(runs == std::vector<int>{2, 1});
+  const auto events = labCommand(state, "Get-WinEvent -ComputerName dc01 -Id 4776");
+  INFO(events.output);
+  CHECK(std::regex_search(events.output, std::regex("4776  DC01 +Microsoft-Windows-Security-Auditing +2 ")));
+  CHECK(std::regex_search(events.output, std::regex("4776  DC01 +Microsoft-Windows-Security-Auditing +1 ")));
+  CHECK(labCommand(state, "Get-WinEvent -MaxEvents 0").exitCode == 2);
+  CHECK(again.process.stop(SIGINT) == 0);
+  // The lab stopped: its logs are still there to read.
+  CHECK(labCommand(state, "Get-WinEvent -Id 4776").output.find("4776  DC01") != std::string::npos);
 }
