@@ -362,9 +362,10 @@ int serve(const ServeOptions& o) {
   }
   if (store) {
     std::printf(
-        "\nChange it while it runs: kerbpool lab --state %s setspn -S HTTP/%s POOLKERB$ (and the other "
+        "\nChange it while it runs: kerbpool lab --state %s setspn -S HTTP/%s %s (and the other "
         "commands of kerbpool lab --help)\n",
-        o.state.c_str(), fqdn.c_str());
+        o.state.c_str(), fqdn.c_str(),
+        s.product == scenarios::Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$");
   }
   std::printf("\nkerbpool serve: ready (Ctrl-C stops the lab)\n");
   std::fflush(stdout);
@@ -539,7 +540,12 @@ void registerServe(CLI::App& app) {
       "node-up NODE; "
       "clock-drift NODE SECONDS; reg add "
       "[\\\\NODE\\]HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters "
-      "/v MaxConcurrentApi /t REG_DWORD /d N /f; Get-WinEvent [-ComputerName NAME] [-Id N] [-MaxEvents N] "
+      "/v MaxConcurrentApi /t REG_DWORD /d N /f; Exchange labs: New-ClientAccessArray -Name NAME -Fqdn FQDN, "
+      "New-ADComputer -Name EXCH2010-ASA, .\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers FQDN "
+      "-GenerateNewPasswordFor 'DOMAIN\\EXCH2010-ASA$' (or -ToSpecificServers, -ToEntireForest, -CopyFrom "
+      "CAS), "
+      "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus; Get-WinEvent [-ComputerName "
+      "NAME] [-Id N] [-MaxEvents N] "
       "(the "
       "lab's event logs, kept in --state).\nExample: kerbpool lab --state /tmp/lab setspn -D "
       "HTTP/pool.contoso.test FE01$");

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "scenarios/assignment_check.hpp"
+#include "scenarios/scenario_loader.hpp"
 
 namespace kerbpool::lab {
 
@@ -69,7 +72,11 @@ const char* kUsage =
     "[-Identity site:SITE] | Set-CsKerberosAccountPassword [-UserAccount DOMAIN\\NAME] | "
     "Test-CsKerberosAccountAssignment | iisreset [NODE] | node-down NODE | node-up NODE | clock-drift NODE "
     "SECONDS | reg add [\\\\NODE\\]HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters /v "
-    "MaxConcurrentApi /t REG_DWORD /d N /f";
+    "MaxConcurrentApi /t REG_DWORD /d N /f | Exchange: New-ClientAccessArray -Name NAME -Fqdn FQDN -Site "
+    "SITE | "
+    "New-ADComputer -Name EXCH2010-ASA | .\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers FQDN | "
+    "-ToSpecificServers CAS1,CAS2 | -ToEntireForest, -GenerateNewPasswordFor DOMAIN\\ASA$ | -CopyFrom CAS | "
+    "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
@@ -211,6 +218,108 @@ AdminOutcome regAdd(const std::vector<std::string>& argv, scenarios::PoolWorld& 
   return AdminOutcome{true, true, step->output};
 }
 
+bool hasSwitch(const std::vector<std::string>& argv, const std::string& name) {
+  return std::any_of(argv.begin() + 1, argv.end(),
+                     [&](const std::string& a) { return lower(a) == lower(name); });
+}
+
+// "RollAlternateServiceAccountPassword.ps1" however the admin calls it (.\, ./, any case).
+bool isAsaRollScript(std::string command) {
+  if (command.rfind(".\\", 0) == 0 || command.rfind("./", 0) == 0) {
+    command.erase(0, 2);
+  }
+  return command == "rollalternateserviceaccountpassword.ps1";
+}
+
+// Exchange's commands for its CAS array and Alternate Service Account, checked as the same operation in a
+// scenario file is (scenarios::parseOperation): New-ClientAccessArray, New-ADComputer (the ASA),
+// RollAlternateServiceAccountPassword.ps1 (on the timeline: CAS servers that are down miss it) and
+// Get-ClientAccessServer.
+AdminOutcome exchangeCommand(const std::string& command, const std::vector<std::string>& argv,
+                             scenarios::PoolWorld& world) {
+  const auto& pool = world.scenario().pool;
+  nlohmann::json op;
+  std::string label = argv[0];
+  if (command == "new-clientaccessarray") {
+    op = {{"op", "new_client_access_array"}};
+    for (const auto& [param, field] : {std::pair{"-Name", "name"}, {"-Fqdn", "fqdn"}, {"-Site", "site"}}) {
+      if (const std::string v = parameter(argv, param); !v.empty()) {
+        op[field] = v;
+      }
+    }
+  } else if (command == "new-adcomputer") {
+    std::string name = parameter(argv, "-SamAccountName");
+    name = name.empty() ? parameter(argv, "-Name") : name;
+    if (name.empty()) {
+      return refused(
+          {"New-ADComputer: missing -Name NAME (the Alternate Service Account, e.g. EXCH2010-ASA)"});
+    }
+    op = {{"op", "new_asa_computer"}, {"account", computerSam(name)}};
+  } else if (command == "get-clientaccessserver") {
+    op = {{"op", "get_client_access_server"}};
+  } else {
+    op = {{"op", "roll_asa_password"}};
+    if (const std::string v = parameter(argv, "-ToArrayMembers"); !v.empty()) {
+      op["to_array_members"] = v;
+    }
+    if (const std::string v = parameter(argv, "-ToSpecificServers"); !v.empty()) {
+      std::vector<std::string> servers;
+      for (std::size_t start = 0; start <= v.size();) {
+        const std::size_t comma = std::min(v.find(',', start), v.size());
+        if (comma > start) {
+          servers.push_back(v.substr(start, comma - start));
+        }
+        start = comma + 1;
+      }
+      op["to_specific_servers"] = servers;
+    }
+    if (hasSwitch(argv, "-ToEntireForest")) {
+      op["to_entire_forest"] = true;
+    }
+    if (const std::string v = parameter(argv, "-GenerateNewPasswordFor"); !v.empty()) {
+      op["generate_new_password_for"] = v;
+    }
+    if (const std::string v = parameter(argv, "-CopyFrom"); !v.empty()) {
+      op["copy_from"] = v;
+    }
+  }
+  auto parsed = scenarios::parseOperation(op.dump(), world.scenario(), label);
+  if (!parsed.ok()) {
+    // The scenario file's field names, back in the cmdlet's parameter names.
+    std::string detail = parsed.error().detail;
+    for (const auto& [field, param] : {std::pair{"to_array_members", "-ToArrayMembers"},
+                                       {"to_specific_servers", "-ToSpecificServers"},
+                                       {"to_entire_forest", "-ToEntireForest"},
+                                       {"generate_new_password_for", "-GenerateNewPasswordFor"},
+                                       {"copy_from", "-CopyFrom"},
+                                       {"fqdn", "-Fqdn"},
+                                       {"name", "-Name"},
+                                       {"site", "-Site"},
+                                       {"account", "-Name"}}) {
+      for (std::size_t at = detail.find(field); at != std::string::npos; at = detail.find(field, at + 1)) {
+        const bool word =
+            (at == 0 || !std::isalnum(static_cast<unsigned char>(detail[at - 1]))) &&
+            (at + std::string_view(field).size() >= detail.size() ||
+             !std::isalnum(static_cast<unsigned char>(detail[at + std::string_view(field).size()])));
+        if (word && detail[at - (at == 0 ? 0 : 1)] != '_') {
+          detail.replace(at, std::string_view(field).size(), param);
+        }
+      }
+    }
+    return refused({detail});
+  }
+  if (parsed->kind == DirectoryOperation::Kind::RollAsaPassword) {
+    TimelineEvent e;
+    e.kind = TimelineEvent::Kind::RollAsaPassword;
+    e.operation = *parsed;
+    AdminOutcome out = timeline(e, world);
+    out.changesDirectory = out.ok;
+    return out;
+  }
+  (void)pool;
+  return fromStep(world.applyOperation(*parsed), false, parsed->account);
+}
+
 }  // namespace
 
 bool changesDirectory(const std::vector<std::string>& argv) {
@@ -235,6 +344,15 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
   const auto& pool = world.scenario().pool;
   if (command == "setspn") {
     return setspn(argv, world);
+  }
+  if (command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
+      command == "set-cskerberosaccountpassword" || command == "test-cskerberosaccountassignment") {
+    if (world.scenario().product == scenarios::Product::Exchange) {
+      return refused({argv[0] +
+                      " is a Lync/Skype for Business cmdlet; this lab is an Exchange CAS array: its "
+                      "Kerberos account is the Alternate Service Account (New-ADComputer, "
+                      "RollAlternateServiceAccountPassword.ps1, Get-ClientAccessServer)"});
+    }
   }
   if (command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
       command == "set-cskerberosaccountpassword") {
@@ -274,6 +392,14 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
   }
   if (command == "reg") {
     return regAdd(argv, world);
+  }
+  if (command == "new-clientaccessarray" || command == "new-adcomputer" ||
+      command == "get-clientaccessserver" || isAsaRollScript(command)) {
+    AdminOutcome out = exchangeCommand(command, argv, world);
+    if (command == "get-clientaccessserver") {
+      out.changesDirectory = false;
+    }
+    return out;
   }
   if (command == "clock-drift") {
     bool ok = argv.size() == 3;

@@ -66,6 +66,35 @@ core::Result<Scenario> parseScenario(std::string_view jsonText) {
   }
 }
 
+core::Result<DirectoryOperation> parseOperation(std::string_view opJson, const Scenario& scenario,
+                                                const std::string& label) {
+  json op;
+  if (auto problem = parseDocument(opJson, op)) {
+    return core::makeError(core::ErrorCategory::Config, "bad_operation", label + ": " + *problem);
+  }
+  try {
+    json root{{"operations", json::array({op})}};
+    auto ops = loadOperations(root, scenario.pool, scenario.domainControllers, scenario.product);
+    if (ops.size() != 1) {
+      return core::makeError(core::ErrorCategory::Config, "bad_operation", label + ": not one operation");
+    }
+    return ops.front();
+  } catch (const FieldError& e) {
+    // "operations[0].copy_from: ..." -> "LABEL copy_from: ..."
+    std::string where = e.path;
+    const std::string prefix = "operations[0]";
+    where = where.rfind(prefix, 0) == 0 ? where.substr(prefix.size()) : where;
+    if (!where.empty() && where.front() == '.') {
+      where.erase(0, 1);
+    }
+    return core::makeError(core::ErrorCategory::Config, "bad_operation",
+                           label + (where.empty() ? "" : " " + where) + ": " + e.what);
+  } catch (const json::exception& e) {
+    return core::makeError(core::ErrorCategory::Config, "bad_operation",
+                           label + ": unexpected JSON content: " + e.what());
+  }
+}
+
 core::Result<Scenario> loadScenarioFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {

@@ -393,3 +393,56 @@ TEST_CASE(
   // The lab stopped: its logs are still there to read.
   CHECK(labCommand(state, "Get-WinEvent -Id 4776").output.find("4776  DC01") != std::string::npos);
 }
+
+TEST_CASE(
+    "kerbpool serve --state, Exchange: the ASA created, its SPN set and its password rolled with Exchange's "
+    "commands while the lab runs, and a CAS that is down misses the roll",
+    "[integration][scenarios][cli][serve]") {
+  test::TempDir dir;
+  const std::string state = (dir / "state").string();
+  ServedLab lab(dir, {"exchange-asa-missing", "--state", state}, "exchange");
+  REQUIRE(lab.kinit().exitCode == 0);
+  const auto outlook = [&] {
+    return test::runCommand(
+        lab.env() + test::requireTool("curl") +
+        " -sS --negotiate -u : -w '\\nstatus %{http_code}\\n' --resolve outlook.contoso.test:" + lab.lbPort +
+        ":127.0.0.1 http://outlook.contoso.test:" + lab.lbPort + "/mapi/emsmdb/");
+  };
+  CHECK(outlook().output.find("status 401") != std::string::npos);  // no account holds the SPN
+
+  // Lync's cmdlets are not Exchange's.
+  const auto lync = labCommand(state, "New-CsKerberosAccount -UserAccount 'CONTOSO\\POOLKERB'");
+  CHECK(lync.exitCode == 1);
+  CHECK(lync.output.find("this lab is an Exchange CAS array") != std::string::npos);
+  CHECK(labCommand(state, "New-ADComputer -Name EXCH2010-ASA").exitCode == 0);
+  CHECK(labCommand(state, "setspn -S HTTP/outlook.contoso.test 'EXCH2010-ASA$'").exitCode == 0);
+  // The script's parameters are checked as a scenario's roll_asa_password is, in the script's words.
+  const auto wrong = labCommand(state,
+                                "'.\\RollAlternateServiceAccountPassword.ps1' -ToSpecificServers cas01,cas09 "
+                                "-GenerateNewPasswordFor 'CONTOSO\\EXCH2010-ASA$'");
+  CHECK(wrong.exitCode == 1);
+  CHECK(wrong.output.find("-ToSpecificServers[1]: 'cas09' is not a Client Access server of the pool") !=
+        std::string::npos);
+
+  REQUIRE(labCommand(state, "node-down cas03").exitCode == 0);
+  const auto roll =
+      labCommand(state,
+                 "'.\\RollAlternateServiceAccountPassword.ps1' -ToArrayMembers outlook.contoso.test "
+                 "-GenerateNewPasswordFor 'CONTOSO\\EXCH2010-ASA$'");
+  INFO(roll.output);
+  CHECK(roll.output.find("Pushing credentials to server CAS01") != std::string::npos);
+  CHECK(roll.output.find("Pushing credentials to server CAS03: FAILED") != std::string::npos);
+  CHECK(roll.output.find("THE SCRIPT HAS FAILED") != std::string::npos);
+  const auto status =
+      labCommand(state, "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus");
+  INFO(status.output);
+  CHECK(std::regex_search(status.output,
+                          std::regex("CAS02\\s+AlternateServiceAccountConfiguration : Latest: [0-9]")));
+  CHECK(std::regex_search(status.output,
+                          std::regex("CAS03\\s+AlternateServiceAccountConfiguration : Latest: <not set>")));
+  // With CAS03 out of the balancer's rotation, every Outlook connection gets Kerberos.
+  const auto kerberos = outlook();
+  INFO(kerberos.output);
+  CHECK(kerberos.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
+  CHECK(lab.process.stop(SIGINT) == 0);
+}
