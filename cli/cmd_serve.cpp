@@ -305,6 +305,22 @@ int serve(const ServeOptions& o) {
                 shellQuote(world.netbiosDomain() + "\\" + user + ":" + s.users.password).c_str(),
                 resolve.c_str(), ca.c_str(), url.c_str());
   }
+  if (s.product == scenarios::Product::Lync) {
+    // Lync's sign-in: a web ticket from the WebTicket service (Negotiate or NTLM), then UCWA with it.
+    const std::string base = scheme + "://" + fqdn + ":" + lbPort;
+    std::printf("  curl %s%s %s/autodiscover/autodiscoverservice.svc/root   (Lync discovery: open)\n",
+                resolve.c_str(), ca.c_str(), base.c_str());
+    std::printf(
+        "  curl --negotiate -u : %s%s -d grant_type=urn:microsoft.rtc:windows %s/WebTicket/oauthtoken   (a "
+        "web "
+        "ticket, 8 h)\n",
+        resolve.c_str(), ca.c_str(), base.c_str());
+    std::printf(
+        "  curl -H 'Authorization: Bearer cwt=...' %s%s %s/ucwa/oauth/v1/applications   (any node opens it "
+        "with "
+        "the pool's key)\n",
+        resolve.c_str(), ca.c_str(), base.c_str());
+  }
   // Chromium sends Negotiate only to the servers its AuthServerAllowlist names (policy, or the same
   // preference in a profile's Local State): a profile of its own, made here, allows the pool's names.
   const std::string browserUrl = scheme + "://" + fqdn + s.pool.path;

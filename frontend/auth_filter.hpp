@@ -55,6 +55,9 @@ struct Identity {
   std::string mechanism = "kerberos";
   std::string servicePrincipal;  // the ticket's service, "HTTP/pool.contoso.test"
   std::uint32_t kvno = 0;        // of the key that opened the ticket
+  // mechanism "webticket": the node that issued the web ticket, and how the user signed in for it.
+  std::string ticketIssuer;
+  std::string ticketMechanism;
 };
 
 // Authenticated: serve the request. `headers` go on the response (the mutual-authentication token,

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/acceptor/replay_cache.hpp"
 #include "frontend/auth_filter.hpp"
+#include "frontend/web_tickets.hpp"
 #include "net/http_server.hpp"
 
 namespace kerbpool::frontend {
@@ -13,6 +15,8 @@ struct FrontendNodeConfig {
   std::string name = "fe01";  // in logs, the health answer and the X-Kerbpool-Node field
   AuthFilterOptions auth;
   core::acceptor::ReplayCacheOptions replay;
+  // Lync's web services (discovery, WebTicket, UCWA with web tickets); nullopt: not served.
+  std::optional<WebServiceConfig> webServices;
 };
 
 // A node plus its listener, as `kerbpool frontend` runs it.

@@ -13,7 +13,13 @@ FrontendNode::FrontendNode(FrontendNodeConfig config, std::unique_ptr<NodeCreden
     : config_(std::move(config)),
       credentials_(std::move(credentials)),
       replayCache_(clock, config_.replay),
-      filter_(config_.auth, replayCache_, clock, rng) {}
+      filter_(config_.auth, replayCache_, clock, rng),
+      clock_(clock) {
+  if (config_.webServices) {
+    webTickets_ =
+        std::make_unique<WebTicketService>(*config_.webServices, config_.name, webTicketKeys_, clock, rng);
+  }
+}
 
 bool FrontendNode::mayBlock(const HttpRequest& request) const {
   if (config_.auth.ntlm == nullptr) {
@@ -37,7 +43,47 @@ bool FrontendNode::mayBlock(const HttpRequest& request) const {
   return start == std::string_view::npos || token[start] != 'Y';
 }
 
+HttpResponse FrontendNode::handleWebServices(const HttpRequest& request, ConnectionContext& connection) {
+  const std::string node = config_.name;
+  if (WebTicketService::isDiscoveryRoot(request)) {  // anonymous: it only says where to sign in
+    std::lock_guard lock(mu_);
+    ++stats_.requests;
+    ++stats_.health;
+    HttpResponse r = webTickets_->discoverRoot(request);
+    r.add(std::string(kNodeHeader), node);
+    return r;
+  }
+  if (WebTicketService::takesWebTicket(request)) {
+    const Decision decision = checkWebTicket(request, webTickets_->config(), webTicketKeys_, clock_.now());
+    HttpResponse response = std::holds_alternative<Allow>(decision)
+                                ? webTickets_->webTicketResource(request, std::get<Allow>(decision))
+                                : protectedResponse(request, decision, node);
+    if (std::holds_alternative<Allow>(decision) &&
+        response.headers.end() == std::find_if(response.headers.begin(), response.headers.end(),
+                                               [](const auto& h) { return h.first == kNodeHeader; })) {
+      response.add(std::string(kNodeHeader), node);
+    }
+    count(request, decision, response.status);
+    return response;
+  }
+  // The WebTicket service: integrated Windows authentication buys the ticket.
+  const AcceptorKeysConstSharedPtr keys = credentials_->current();
+  const Decision decision = filter_.decide(request, connection, *keys);
+  connection.handshakePending = connectionAuthState(connection).ntlm.has_value();
+  HttpResponse response = std::holds_alternative<Allow>(decision)
+                              ? webTickets_->issue(request, std::get<Allow>(decision))
+                              : protectedResponse(request, decision, node);
+  if (std::holds_alternative<Allow>(decision)) {
+    response.add(std::string(kNodeHeader), node);
+  }
+  count(request, decision, response.status);
+  return response;
+}
+
 HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext& connection) {
+  if (webTickets_ && WebTicketService::handles(request)) {
+    return handleWebServices(request, connection);
+  }
   if (!isProtected(request)) {
     std::lock_guard lock(mu_);
     ++stats_.requests;

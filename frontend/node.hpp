@@ -61,16 +61,22 @@ class FrontendNode final : public HttpHandler {
   const FrontendNodeConfig& config() const { return config_; }
   NodeCredentials& credentials() { return *credentials_; }
   core::acceptor::ReplayCache& replayCache() { return replayCache_; }
+  // The pool's web-ticket keys this node holds (with config().webServices).
+  PoolKeyHolder& webTicketKeys() { return webTicketKeys_; }
   NodeStats stats() const;
 
  private:
   void count(const HttpRequest& request, const Decision& decision, unsigned status);
+  HttpResponse handleWebServices(const HttpRequest& request, ConnectionContext& connection);
 
   const FrontendNodeConfig config_;
   std::unique_ptr<NodeCredentials> credentials_;
   core::acceptor::ReplayCache replayCache_;
   AuthFilter filter_;
+  PoolKeyHolder webTicketKeys_;
+  std::unique_ptr<WebTicketService> webTickets_;  // config_.webServices only
 
+  const core::Clock& clock_;
   mutable std::mutex mu_;
   NodeStats stats_;
 };

@@ -18,12 +18,16 @@ HttpResponse allowed(const HttpRequest& request, const Allow& allow, std::string
   r.add("Content-Type", "application/json");
   r.add("Cache-Control", "no-store");
   // Names and paths are untrusted bytes: anything that is not UTF-8 becomes U+FFFD instead of throwing.
-  const nlohmann::ordered_json body{{"node", node},
-                                    {"user", allow.identity.user},
-                                    {"groups", allow.identity.groups},
-                                    {"mechanism", allow.identity.mechanism},
-                                    {"path", requestPath(request.target)},
-                                    {"persisted", allow.fromConnection}};
+  nlohmann::ordered_json body{{"node", node},
+                              {"user", allow.identity.user},
+                              {"groups", allow.identity.groups},
+                              {"mechanism", allow.identity.mechanism},
+                              {"path", requestPath(request.target)},
+                              {"persisted", allow.fromConnection}};
+  if (!allow.identity.ticketIssuer.empty()) {
+    body["webticket_issued_by"] = allow.identity.ticketIssuer;
+    body["webticket_signed_in_with"] = allow.identity.ticketMechanism;
+  }
   r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   return r;
 }

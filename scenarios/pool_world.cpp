@@ -1,5 +1,7 @@
 #include "scenarios/pool_world.hpp"
 
+#include "core/crypto/crypto_rng.hpp"
+
 #include <algorithm>
 
 #include "frontend/frontend_config.hpp"
@@ -178,6 +180,10 @@ core::Status PoolWorld::startDcs(const PoolWorldOptions& options) {
 
 core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
   (void)options;
+  {
+    core::crypto::CryptoRng random;  // a secret the scenario does not determine
+    KP_TRY(webTicketKey_, core::webticket::generatePoolKey(1, random));
+  }
   std::uint64_t i = 0;
   for (const auto& name : scenario_.pool.nodes) {
     auto n = std::make_unique<Node>(scenario_.seed * 104729 + (++i));
@@ -224,7 +230,18 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     }
     KP_TRY(nc.auth.persistence, frontend::parsePersistence(scenario_.pool.authPersistence));
     KP_TRY(auto credentials, nodeCredentialsFromDirectory(lab_->directory(), n->account));
+    if (scenario_.product == Product::Lync) {
+      // Lync's web services: discovery, the WebTicket service, UCWA with the pool's web tickets.
+      frontend::WebServiceConfig web;
+      web.poolFqdn = scenario_.pool.fqdn;
+      nc.webServices = web;
+    }
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), *n->clock, n->rng);
+    if (nc.webServices) {
+      // Every node holds the pool's web services certificate's key (version 1), as Lync's deployment gives
+      // it.
+      n->node->webTicketKeys().set({webTicketKey_});
+    }
     KP_CHECK(startNode(*n));
     nodes_.push_back(std::move(n));
   }

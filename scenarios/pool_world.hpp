@@ -167,6 +167,7 @@ class PoolWorld {
   std::unique_ptr<Lb> lb_;
   client::DnsZone dns_;
   std::unique_ptr<LabCertificates> certificates_;  // pool.tls only
+  core::webticket::PoolKey webTicketKey_;          // Lync: the pool's web-ticket key, version 1
   const std::string noFile_;
   mutable std::mutex mu_;  // node servers (down/up)
 };

@@ -61,9 +61,9 @@ std::string versions(const std::vector<PoolKey>& keys) {
 template <typename T>
 Result<T> claim(const json& j, const char* name) {
   const auto it = j.find(name);
-  const bool ok = it != j.end() && (std::is_same_v<T, std::string>  ? it->is_string()
+  const bool ok = it != j.end() && (std::is_same_v<T, std::string>    ? it->is_string()
                                     : std::is_same_v<T, std::int64_t> ? it->is_number_integer()
-                                                                       : false);
+                                                                      : false);
   if (!ok) {
     return refuse(ErrorCategory::Decoding, codes::kMalformed,
                   std::string("the web ticket's claims lack a valid '") + name + "'");
@@ -80,15 +80,16 @@ Result<PoolKey> generatePoolKey(std::uint32_t version, Rng& rng) {
 
 Result<std::string> sealWebTicket(const WebTicketClaims& c, const PoolKey& key, Rng& rng) {
   if (c.user.empty() || c.audience.empty()) {
-    return makeError(ErrorCategory::Encoding, "webticket_incomplete", "a web ticket names a user and an audience");
+    return makeError(ErrorCategory::Encoding, "webticket_incomplete",
+                     "a web ticket names a user and an audience");
   }
-  const json claims{{"sub", c.user},      {"groups", c.groups}, {"amr", c.mechanism}, {"aud", c.audience},
-                    {"iss", c.issuer},    {"jti", c.id},        {"scope", c.scope},   {"iat", micros(c.issued)},
-                    {"exp", micros(c.expires)}};
+  const json claims{{"sub", c.user},     {"groups", c.groups},      {"amr", c.mechanism},
+                    {"aud", c.audience}, {"iss", c.issuer},         {"jti", c.id},
+                    {"scope", c.scope},  {"iat", micros(c.issued)}, {"exp", micros(c.expires)}};
   const std::string text = claims.dump(-1, ' ', false, json::error_handler_t::replace);
-  KP_TRY(Bytes sealed, crypto::encrypt(key.key, kKeyUsage,
-                                       BytesView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                                       rng));
+  KP_TRY(Bytes sealed,
+         crypto::encrypt(key.key, kKeyUsage,
+                         BytesView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), rng));
   Bytes out{static_cast<std::uint8_t>(key.version >> 24), static_cast<std::uint8_t>(key.version >> 16),
             static_cast<std::uint8_t>(key.version >> 8), static_cast<std::uint8_t>(key.version)};
   out.insert(out.end(), sealed.begin(), sealed.end());
@@ -103,8 +104,8 @@ std::optional<std::uint32_t> ticketKeyVersion(std::string_view ticket) {
   return versionOf(*bytes);
 }
 
-Result<WebTicketClaims> openWebTicket(std::string_view ticket, const std::vector<PoolKey>& keys, TimePoint now,
-                                      const OpenOptions& options) {
+Result<WebTicketClaims> openWebTicket(std::string_view ticket, const std::vector<PoolKey>& keys,
+                                      TimePoint now, const OpenOptions& options) {
   KP_TRY(Bytes bytes, decodeTicket(ticket));
   const std::uint32_t version = versionOf(bytes);
   const PoolKey* key = nullptr;
@@ -126,10 +127,14 @@ Result<WebTicketClaims> openWebTicket(std::string_view ticket, const std::vector
   }
   const auto j = json::parse(plain->begin(), plain->end(), nullptr, false);
   if (!j.is_object()) {
-    return refuse(ErrorCategory::Decoding, codes::kMalformed, "the web ticket's claims are not a JSON object");
+    return refuse(ErrorCategory::Decoding, codes::kMalformed,
+                  "the web ticket's claims are not a JSON object");
   }
   WebTicketClaims c;
   KP_TRY(c.user, claim<std::string>(j, "sub"));
+  if (c.user.empty()) {
+    return refuse(ErrorCategory::Decoding, codes::kMalformed, "the web ticket names no user");
+  }
   KP_TRY(c.mechanism, claim<std::string>(j, "amr"));
   KP_TRY(c.audience, claim<std::string>(j, "aud"));
   KP_TRY(c.issuer, claim<std::string>(j, "iss"));
@@ -137,6 +142,11 @@ Result<WebTicketClaims> openWebTicket(std::string_view ticket, const std::vector
   KP_TRY(c.scope, claim<std::string>(j, "scope"));
   KP_TRY(std::int64_t iat, claim<std::int64_t>(j, "iat"));
   KP_TRY(std::int64_t exp, claim<std::int64_t>(j, "exp"));
+  // 1970..2200: anything else is no time a pool writes (and would overflow the checks below).
+  constexpr std::int64_t kLatest = 7258118400LL * 1000000;
+  if (iat < 0 || exp < 0 || iat > kLatest || exp > kLatest) {
+    return refuse(ErrorCategory::Decoding, codes::kMalformed, "the web ticket's times are out of range");
+  }
   c.issued = TimePoint(Micros(iat));
   c.expires = TimePoint(Micros(exp));
   if (const auto g = j.find("groups"); g != j.end() && g->is_array()) {

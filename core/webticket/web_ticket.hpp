@@ -29,13 +29,13 @@ inline constexpr std::size_t kMaxTicketChars = 8192;
 
 // Refusal codes (ErrorCategory in brackets).
 namespace codes {
-inline constexpr std::string_view kMalformed = "webticket_malformed";          // [Decoding]
-inline constexpr std::string_view kUnknownKey = "webticket_unknown_pool_key";  // [NotFound]
-inline constexpr std::string_view kBadIntegrity = "webticket_bad_integrity";   // [Integrity]
+inline constexpr std::string_view kMalformed = "webticket_malformed";           // [Decoding]
+inline constexpr std::string_view kUnknownKey = "webticket_unknown_pool_key";   // [NotFound]
+inline constexpr std::string_view kBadIntegrity = "webticket_bad_integrity";    // [Integrity]
 inline constexpr std::string_view kWrongAudience = "webticket_wrong_audience";  // [Protocol]
-inline constexpr std::string_view kExpired = "webticket_expired";              // [Protocol]
-inline constexpr std::string_view kNotYetValid = "webticket_not_yet_valid";    // [Protocol]
-inline constexpr std::string_view kRevoked = "webticket_revoked";              // [Protocol]
+inline constexpr std::string_view kExpired = "webticket_expired";               // [Protocol]
+inline constexpr std::string_view kNotYetValid = "webticket_not_yet_valid";     // [Protocol]
+inline constexpr std::string_view kRevoked = "webticket_revoked";               // [Protocol]
 }  // namespace codes
 
 struct WebTicketClaims {
@@ -63,9 +63,9 @@ Result<PoolKey> generatePoolKey(std::uint32_t version, Rng& rng);
 Result<std::string> sealWebTicket(const WebTicketClaims& claims, const PoolKey& key, Rng& rng);
 
 struct OpenOptions {
-  std::string audience;                                   // what this pool answers to; must match exactly
-  Micros skew = std::chrono::seconds(300);                // allowed clock difference between nodes
-  std::function<bool(const WebTicketClaims&)> revoked;    // may be empty
+  std::string audience;                                 // what this pool answers to; must match exactly
+  Micros skew = std::chrono::seconds(300);              // allowed clock difference between nodes
+  std::function<bool(const WebTicketClaims&)> revoked;  // may be empty
 };
 
 // Opens a ticket (`cwt=...`, as after "Bearer ") with the keys this node holds (any version). Errors carry

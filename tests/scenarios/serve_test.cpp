@@ -446,3 +446,62 @@ TEST_CASE(
   CHECK(kerberos.output.find("\"mechanism\":\"kerberos\"") != std::string::npos);
   CHECK(lab.process.stop(SIGINT) == 0);
 }
+
+TEST_CASE(
+    "kerbpool serve shared-account: curl walks Lync's sign-in: discovery, 401 MsRtcOAuth, a web ticket with "
+    "--negotiate, the ticket accepted by another node of the pool",
+    "[integration][scenarios][cli][serve][webticket]") {
+  test::TempDir dir;
+  ServedLab lab(dir, {"shared-account"});
+  REQUIRE(lab.kinit().exitCode == 0);
+  const std::string out = lab.process.output();
+  const auto curl = [&](const std::string& args, const std::string& port, const std::string& path) {
+    return test::runCommand(lab.env() + test::requireTool("curl") + " -sS " + args +
+                            " --resolve pool.contoso.test:" + port +
+                            ":127.0.0.1 -w '\\nstatus %{http_code}\\n' " +
+                            test::shellQuote("http://pool.contoso.test:" + port + path));
+  };
+  const auto root = curl("", lab.lbPort, "/autodiscover/autodiscoverservice.svc/root");
+  INFO(root.output);
+  CHECK(root.output.find("/Autodiscover/AutodiscoverService.svc/root/oauth/user\"") != std::string::npos);
+  const auto anonymous = curl("-i", lab.lbPort, "/ucwa/oauth/v1/applications");
+  INFO(anonymous.output);
+  CHECK(anonymous.output.find("status 401") != std::string::npos);
+  CHECK(anonymous.output.find("WWW-Authenticate: MsRtcOAuth href=\"http://pool.contoso.test:" + lab.lbPort +
+                              "/WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:windows,") !=
+        std::string::npos);
+
+  const auto token = curl("-i --negotiate -u : -d grant_type=urn:microsoft.rtc:windows", lab.lbPort,
+                          "/WebTicket/oauthtoken");
+  INFO(token.output);
+  REQUIRE(token.output.find("status 200") != std::string::npos);
+  std::smatch m;
+  REQUIRE(std::regex_search(token.output, m, std::regex("X-Kerbpool-Node: (fe0[0-9])")));
+  const std::string issuer = m[1];
+  REQUIRE(std::regex_search(token.output, m, std::regex("\"access_token\":\"(cwt=[A-Za-z0-9+/=]+)\"")));
+  const std::string ticket = m[1];
+  CHECK(token.output.find("\"expires_in\":28800") != std::string::npos);
+
+  // Straight to a node that did not issue it.
+  const std::string other = issuer == "fe01" ? "fe02" : "fe01";
+  REQUIRE(std::regex_search(out, m, std::regex("node " + other + " +127\\.0\\.0\\.1:([0-9]+)")));
+  const auto ucwa =
+      curl("-H " + test::shellQuote("Authorization: Bearer " + ticket), m[1], "/ucwa/oauth/v1/applications");
+  INFO(ucwa.output);
+  CHECK(ucwa.output.find("status 200") != std::string::npos);
+  CHECK(ucwa.output.find("\"node\":\"" + other + "\",\"user\":\"user001@CONTOSO.TEST\"") !=
+        std::string::npos);
+  CHECK(ucwa.output.find("\"webticket_issued_by\":\"" + issuer +
+                         "\",\"webticket_signed_in_with\":\"kerberos\"") != std::string::npos);
+  // A tampered ticket is refused, with the reason in the node's log and never the key.
+  std::string tampered = ticket;
+  tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
+  const auto refused = curl("-H " + test::shellQuote("Authorization: Bearer " + tampered), m[1],
+                            "/ucwa/oauth/v1/applications");
+  CHECK(refused.output.find("status 401") != std::string::npos);
+  CHECK(lab.process.stop(SIGINT) == 0);
+  const std::string log = lab.process.output();
+  CHECK(log.find(other + ": 401 for ") != std::string::npos);
+  CHECK(log.find("webticket_bad_integrity") != std::string::npos);
+  CHECK(log.find(ticket.substr(4, 40)) == std::string::npos);  // tickets are not logged
+}

@@ -126,9 +126,9 @@ TEST_CASE("web ticket: expiry with skew, the future, the audience and revocation
 
 TEST_CASE("web ticket: what is not a ticket is malformed, before any decryption", "[core][webticket]") {
   Pool p;
-  for (const std::string& bad : {std::string("Bearer"), std::string("cwt="), std::string("cwt=!!!!"),
-                                std::string("eyJhbGciOi.x.y"), "cwt=" + core::base64Encode(core::Bytes(8, 1)),
-                                "cwt=" + std::string(kMaxTicketChars, 'A')}) {
+  for (const std::string& bad :
+       {std::string("Bearer"), std::string("cwt="), std::string("cwt=!!!!"), std::string("eyJhbGciOi.x.y"),
+        "cwt=" + core::base64Encode(core::Bytes(8, 1)), "cwt=" + std::string(kMaxTicketChars, 'A')}) {
     INFO(bad.substr(0, 40));
     auto r = openWebTicket(bad, {p.v1}, kNow, forPool());
     REQUIRE_FALSE(r.ok());
@@ -137,4 +137,34 @@ TEST_CASE("web ticket: what is not a ticket is malformed, before any decryption"
   CHECK_FALSE(ticketKeyVersion("cwt=").has_value());
   WebTicketClaims empty;
   CHECK_FALSE(sealWebTicket(empty, p.v1, p.rng).ok());
+}
+
+TEST_CASE("web ticket: sealed claims that are not a pool's are malformed", "[core][webticket]") {
+  Pool p;
+  const auto sealRaw = [&](const std::string& text) {
+    auto sealed = core::crypto::encrypt(
+        p.v1.key, kKeyUsage, core::BytesView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+        p.rng);
+    core::Bytes raw{0, 0, 0, 1};
+    raw.insert(raw.end(), sealed->begin(), sealed->end());
+    return "cwt=" + core::base64Encode(raw);
+  };
+  const std::string good =
+      R"("amr":"kerberos","aud":"https://pool.contoso.test","iss":"fe01","jti":"00","scope":"internal")";
+  for (const std::string& claims :
+       {std::string("[1,2]"),
+        std::string("{\"sub\":\"\"," + good + ",\"iat\":1796385600000000,\"exp\":1796414400000000}"),
+        "{\"sub\":\"u@R\"," + good + ",\"iat\":-1,\"exp\":1796414400000000}",
+        "{\"sub\":\"u@R\"," + good + ",\"iat\":1796385600000000,\"exp\":9223372036854775807}",
+        "{\"sub\":\"u@R\"," + good + ",\"iat\":1796385600000000}",
+        "{\"sub\":\"u@R\"," + good + ",\"iat\":1796385600000000,\"exp\":1796414400000000,\"groups\":[1]}"}) {
+    INFO(claims);
+    auto r = openWebTicket(sealRaw(claims), {p.v1}, kNow, forPool());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == codes::kMalformed);
+  }
+  CHECK(openWebTicket(
+            sealRaw("{\"sub\":\"u@R\"," + good + ",\"iat\":1796385600000000,\"exp\":1796414400000000}"),
+            {p.v1}, kNow, forPool())
+            .ok());
 }

@@ -1,0 +1,250 @@
+#include "frontend/web_tickets.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "core/common/hex.hpp"
+#include "frontend/request_handler.hpp"
+
+namespace kerbpool::frontend {
+
+namespace {
+
+using core::webticket::OpenOptions;
+using nlohmann::ordered_json;
+
+constexpr std::string_view kBearer = "Bearer";
+constexpr std::string_view kMsRtcOAuth = "MsRtcOAuth";
+// Lync's well-known OAuth client id for its web services, as its Bearer challenge names it.
+constexpr std::string_view kClientId = "00000004-0000-0ff1-ce00-000000000000";
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The Host a client used, when it is a plain host[:port]; else nullopt (never echoed).
+std::optional<std::string> cleanHost(const net::HttpRequest& request) {
+  const auto host = request.header("Host");
+  if (!host || host->empty() || host->size() > 255 ||
+      !std::all_of(host->begin(), host->end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+      })) {
+    return std::nullopt;
+  }
+  return lower(*host);
+}
+
+std::string origin(const net::HttpRequest& request, const std::string& fallbackHost) {
+  return std::string(request.tls ? "https://" : "http://") + cleanHost(request).value_or(fallbackHost);
+}
+
+std::string hostWithoutPort(const std::string& host) {
+  return host.substr(
+      0, host.rfind(':') == std::string::npos || host.front() == '[' ? host.size() : host.rfind(':'));
+}
+
+// A form field of an application/x-www-form-urlencoded body, percent-decoded ('+' is a space).
+std::optional<std::string> formField(std::string_view body, std::string_view name) {
+  while (!body.empty()) {
+    const auto amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name || eq == std::string_view::npos) {
+      continue;
+    }
+    std::string out;
+    const std::string_view v = pair.substr(eq + 1);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '+') {
+        out += ' ';
+      } else if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+        out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        out += v[i];
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+net::HttpResponse json(unsigned status, const ordered_json& body,
+                       std::string_view type = "application/json") {
+  net::HttpResponse r;
+  r.status = status;
+  r.add("Content-Type", std::string(type));
+  r.add("Cache-Control", "no-store");
+  r.body = body.dump(-1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+}  // namespace
+
+void PoolKeyHolder::set(std::vector<core::webticket::PoolKey> keys) {
+  auto fresh = std::make_shared<const std::vector<core::webticket::PoolKey>>(std::move(keys));
+  std::lock_guard lock(mu_);
+  keys_ = std::move(fresh);
+}
+
+std::shared_ptr<const std::vector<core::webticket::PoolKey>> PoolKeyHolder::keys() const {
+  std::lock_guard lock(mu_);
+  return keys_;
+}
+
+net::HeaderList webTicketChallenges(const net::HttpRequest& request) {
+  const std::string href = origin(request, "") + std::string(kOAuthTokenPath);
+  return {{"WWW-Authenticate",
+           std::string(kBearer) + " trusted_issuers=\"\", client_id=\"" + std::string(kClientId) + "\""},
+          {"WWW-Authenticate", std::string(kMsRtcOAuth) + " href=\"" + href + "\",grant_type=\"" +
+                                   std::string(kWindowsGrant) + ",urn:microsoft.rtc:anonmeeting,password\""}};
+}
+
+Decision checkWebTicket(const net::HttpRequest& request, const WebServiceConfig& config,
+                        const PoolKeyHolder& keys, core::TimePoint now) {
+  const auto values = request.headerValues("Authorization");
+  if (values.empty()) {
+    return Challenge{webTicketChallenges(request), "no_web_ticket"};
+  }
+  if (values.size() > 1) {
+    return Deny{std::string(filter_codes::kMultipleAuthorization),
+                "the request carries " + std::to_string(values.size()) + " Authorization fields",
+                webTicketChallenges(request)};
+  }
+  std::string_view value = values.front();
+  const auto space = value.find(' ');
+  if (space == std::string_view::npos || !iequals(value.substr(0, space), kBearer)) {
+    return Deny{std::string(filter_codes::kUnsupportedScheme),
+                "this resource takes a web ticket (Authorization: Bearer cwt=...) from " +
+                    std::string(kOAuthTokenPath) + ", not integrated Windows authentication",
+                webTicketChallenges(request)};
+  }
+  value.remove_prefix(space + 1);
+  value.remove_prefix(std::min(value.find_first_not_of(' '), value.size()));
+  OpenOptions options;
+  options.audience = "https://" + config.poolFqdn;
+  const auto held = keys.keys();
+  auto claims = core::webticket::openWebTicket(value, *held, now, options);
+  if (!claims.ok()) {
+    auto headers = webTicketChallenges(request);
+    headers.front().second = std::string(kBearer) + " error=\"invalid_token\"";
+    return Deny{claims.error().code, claims.error().detail, std::move(headers)};
+  }
+  Identity id;
+  id.user = claims->user;
+  id.groups = claims->groups;
+  id.mechanism = "webticket";
+  id.ticketIssuer = claims->issuer;
+  id.ticketMechanism = claims->mechanism;
+  return Allow{std::move(id), {}, false};
+}
+
+WebTicketService::WebTicketService(WebServiceConfig config, std::string node, PoolKeyHolder& keys,
+                                   const core::Clock& clock, core::Rng& rng)
+    : config_(std::move(config)), node_(std::move(node)), keys_(keys), clock_(clock), rng_(rng) {
+  for (auto& f : config_.externalFqdns) {
+    f = lower(f);
+  }
+}
+
+bool WebTicketService::handles(const net::HttpRequest& request) {
+  const std::string path = lower(requestPath(request.target));
+  return path == kDiscoverRootPath || path == kDiscoverUserPath || path == lower(kOAuthTokenPath) ||
+         path.rfind(kUcwaPrefix, 0) == 0;
+}
+
+bool WebTicketService::isDiscoveryRoot(const net::HttpRequest& request) {
+  return lower(requestPath(request.target)) == kDiscoverRootPath;
+}
+
+bool WebTicketService::takesWebTicket(const net::HttpRequest& request) {
+  const std::string path = lower(requestPath(request.target));
+  return path == kDiscoverUserPath || path.rfind(kUcwaPrefix, 0) == 0;
+}
+
+net::HttpResponse WebTicketService::discoverRoot(const net::HttpRequest& request) const {
+  const std::string here = origin(request, config_.poolFqdn);
+  const std::string pool = std::string(request.tls ? "https://" : "http://") +
+                           (cleanHost(request) ? *cleanHost(request) : config_.poolFqdn);
+  ordered_json links{{"self", {{"href", here + "/Autodiscover/AutodiscoverService.svc/root"}}},
+                     {"user", {{"href", pool + "/Autodiscover/AutodiscoverService.svc/root/oauth/user"}}},
+                     {"xframe", {{"href", pool + "/Autodiscover/XFrame/XFrame.html"}}}};
+  return json(200, {{"_links", links}}, "application/vnd.microsoft.rtc.autodiscover+json");
+}
+
+net::HttpResponse WebTicketService::webTicketResource(const net::HttpRequest& request,
+                                                      const Allow& allow) const {
+  const std::string path = lower(requestPath(request.target));
+  if (path == kDiscoverUserPath) {
+    const std::string pool = origin(request, config_.poolFqdn);
+    ordered_json links{{"self", {{"href", pool + "/Autodiscover/AutodiscoverService.svc/root/oauth/user"}}},
+                       {"applications", {{"href", pool + "/ucwa/oauth/v1/applications"}}},
+                       {"xframe", {{"href", pool + "/Autodiscover/XFrame/XFrame.html"}}}};
+    return json(200, {{"_links", links}}, "application/vnd.microsoft.rtc.autodiscover+json");
+  }
+  return protectedResponse(request, allow, node_);
+}
+
+net::HttpResponse WebTicketService::issue(const net::HttpRequest& request, const Allow& allow) {
+  if (request.method != "POST") {
+    auto r = json(405, {{"error", "invalid_request"}, {"error_description", "POST the grant to this URL"}});
+    r.add("Allow", "POST");
+    return r;
+  }
+  const auto grant = formField(request.body, "grant_type");
+  if (!grant || *grant != kWindowsGrant) {
+    return json(400, {{"error", "unsupported_grant_type"},
+                      {"error_description", "this URL takes grant_type=" + std::string(kWindowsGrant) +
+                                                " with Negotiate or NTLM"}});
+  }
+  const auto held = keys_.keys();
+  if (held->empty()) {
+    return json(503, {{"error", "temporarily_unavailable"},
+                      {"error_description", node_ +
+                                                " holds no key of the pool's web services certificate: it "
+                                                "cannot issue web tickets for " +
+                                                config_.poolFqdn}});
+  }
+  const auto newest = std::max_element(held->begin(), held->end(),
+                                       [](const auto& a, const auto& b) { return a.version < b.version; });
+  const auto host = cleanHost(request);
+  const bool external = host && std::find(config_.externalFqdns.begin(), config_.externalFqdns.end(),
+                                          hostWithoutPort(*host)) != config_.externalFqdns.end();
+  const auto lifetime = external ? config_.externalTicketLifetime : config_.internalTicketLifetime;
+  core::webticket::WebTicketClaims c;
+  c.user = allow.identity.user;
+  c.groups = allow.identity.groups;
+  c.mechanism = allow.identity.mechanism;
+  c.audience = "https://" + config_.poolFqdn;
+  c.issuer = node_;
+  core::Bytes id(16);
+  rng_.fill(id);
+  c.id = core::toHex(id);
+  c.scope = external ? "external" : "internal";
+  c.issued = clock_.now();
+  c.expires = c.issued + lifetime;
+  auto ticket = core::webticket::sealWebTicket(c, *newest, rng_);
+  if (!ticket.ok()) {
+    return json(500, {{"error", "server_error"}});
+  }
+  auto r = json(200, {{"access_token", *ticket},
+                      {"expires_in", std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()},
+                      {"ms_rtc_identityscope", external ? "remote" : "local"},
+                      {"token_type", "Bearer"}});
+  r.headers.insert(r.headers.begin(), allow.headers.begin(), allow.headers.end());
+  return r;
+}
+
+}  // namespace kerbpool::frontend
