@@ -6,6 +6,8 @@
 #include <ctime>
 #include <regex>
 
+#include "core/common/windows_time.hpp"
+
 namespace kerbpool::lab {
 
 namespace {
@@ -31,18 +33,6 @@ std::optional<long> number(const std::string& text) {
     return std::nullopt;
   }
   return std::stol(text);
-}
-
-// "12/4/2026 8:49:47 AM" (en-US, UTC).
-std::string timeCreated(core::TimePoint when) {
-  const std::time_t t = static_cast<std::time_t>(core::toUnixSeconds(when));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%d/%d/%d %d:%02d:%02d %s", tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900,
-                hour12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
-  return buf;
 }
 
 std::string column(std::string s, std::size_t width) {
@@ -109,7 +99,7 @@ std::vector<std::string> formatWinEvents(const std::vector<StoredEvent>& events)
     if (message.size() > kMessageWidth) {
       message = message.substr(0, kMessageWidth - 3) + "...";
     }
-    out.push_back(column(timeCreated(e.record.time), 22) + column(std::to_string(e.record.id), 5) +
+    out.push_back(column(core::windowsUsTime(e.record.time), 22) + column(std::to_string(e.record.id), 5) +
                   column(e.computer, 11) + column(e.record.source, 36) + column(std::to_string(e.run), 3) +
                   message);
   }

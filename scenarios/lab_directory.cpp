@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/common/windows_time.hpp"
 #include "kdc/realm_file.hpp"
 
 namespace kerbpool::scenarios {
@@ -456,18 +457,6 @@ core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& a
 
 namespace {
 
-// "12/4/2026 8:49:47 AM": how Exchange's cmdlets print a date (en-US).
-std::string exchangeTime(core::TimePoint when) {
-  const std::time_t t = static_cast<std::time_t>(core::toUnixSeconds(when));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%d/%d/%d %d:%02d:%02d %s", tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900,
-                hour12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
-  return buf;
-}
-
 std::string padded(std::string s, std::size_t width) {
   if (s.size() < width) {
     s.append(width - s.size(), ' ');
@@ -574,7 +563,7 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   // The source: a new password for the ASA, or the credential another CAS holds.
   std::string account = op.account;
   std::uint32_t kvno = 0;
-  step.output.push_back("========== Starting at " + exchangeTime(now) + " ==========");
+  step.output.push_back("========== Starting at " + core::windowsUsTime(now) + " ==========");
   if (!op.copyFrom.empty()) {
     const AsaStatus from = asaStatus(op.copyFrom);
     if (!from.latest) {
@@ -633,7 +622,7 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   }
   // The array's CAS servers now use this account for Kerberos: the site's shared account.
   KP_CHECK(directory_->assignKerberosAccount(scenario_.pool.site, account));
-  step.output.push_back("========== Finished at " + exchangeTime(now) + " ==========");
+  step.output.push_back("========== Finished at " + core::windowsUsTime(now) + " ==========");
   step.output.push_back(missed.empty() ? "        THE SCRIPT HAS SUCCEEDED"
                                        : "        THE SCRIPT HAS FAILED");
   std::vector<std::string> reachedSams;
@@ -666,7 +655,7 @@ std::vector<std::string> LabDirectory::clientAccessServerStatus() const {
   std::vector<std::string> out;
   const std::string domain = netbios(scenario_.realmName);
   auto describe = [&](const std::optional<AsaCredential>& c) {
-    return c ? exchangeTime(c->when) + ", " + domain + "\\" + c->account : std::string("<not set>");
+    return c ? core::windowsUsTime(c->when) + ", " + domain + "\\" + c->account : std::string("<not set>");
   };
   for (const auto& node : scenario_.pool.nodes) {
     const AsaStatus st = asaStatus(node);
