@@ -76,7 +76,8 @@ const char* kUsage =
     "SITE | "
     "New-ADComputer -Name EXCH2010-ASA | .\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers FQDN | "
     "-ToSpecificServers CAS1,CAS2 | -ToEntireForest, -GenerateNewPasswordFor DOMAIN\\ASA$ | -CopyFrom CAS | "
-    "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus";
+    "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Lync: Set-CsCertificate -Type "
+    "OAuthTokenIssuer -Computer NODE | -Roll";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
@@ -392,6 +393,26 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
   }
   if (command == "reg") {
     return regAdd(argv, world);
+  }
+  if (command == "set-cscertificate") {
+    // Lync's OAuthTokenIssuer certificate: its key seals the pool's web tickets.
+    if (lower(parameter(argv, "-Type")) != "oauthtokenissuer") {
+      return refused(
+          {"Set-CsCertificate: the lab models -Type OAuthTokenIssuer (the certificate whose key "
+           "seals web tickets): -Computer NODE gives it to a node, -Roll replaces it on the pool"});
+    }
+    const std::string computer = lower(parameter(argv, "-Computer"));
+    const bool roll = hasSwitch(argv, "-Roll");
+    if (computer.empty() == !roll) {
+      return refused({"Set-CsCertificate -Type OAuthTokenIssuer: give -Computer NODE or -Roll"});
+    }
+    auto step = roll ? world.rollWebTicketKey() : world.assignWebTicketKey(computer);
+    if (!step.ok()) {
+      return refused({step.error().message()});
+    }
+    AdminOutcome out{true, false, {}};
+    out.output = step->output;
+    return out;
   }
   if (command == "new-clientaccessarray" || command == "new-adcomputer" ||
       command == "get-clientaccessserver" || isAsaRollScript(command)) {

@@ -182,7 +182,8 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
   (void)options;
   {
     core::crypto::CryptoRng random;  // a secret the scenario does not determine
-    KP_TRY(webTicketKey_, core::webticket::generatePoolKey(1, random));
+    KP_TRY(auto first, core::webticket::generatePoolKey(1, random));
+    webTicketKeys_ = {std::move(first)};
   }
   std::uint64_t i = 0;
   for (const auto& name : scenario_.pool.nodes) {
@@ -234,18 +235,28 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
       // Lync's web services: discovery, the WebTicket service, UCWA with the pool's web tickets.
       frontend::WebServiceConfig web;
       web.poolFqdn = scenario_.pool.fqdn;
+      web.externalFqdns = scenario_.pool.externalWebFqdns;
       nc.webServices = web;
     }
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), *n->clock, n->rng);
-    if (nc.webServices) {
-      // Every node holds the pool's web services certificate's key (version 1), as Lync's deployment gives
-      // it.
-      n->node->webTicketKeys().set({webTicketKey_});
+    const auto& missing = scenario_.pool.poolKeyMissingOn;
+    if (nc.webServices && std::find(missing.begin(), missing.end(), name) == missing.end()) {
+      // The pool's web services certificate's key (version 1), as Lync's deployment gives it to every node
+      // (pool.web_services.pool_key_missing_on: not to those).
+      n->node->webTicketKeys().set(webTicketKeys_);
     }
     KP_CHECK(startNode(*n));
     nodes_.push_back(std::move(n));
   }
   return core::okStatus();
+}
+
+std::string PoolWorld::webTicketVersions(const std::vector<core::webticket::PoolKey>& keys) {
+  std::string out;
+  for (const auto& k : keys) {
+    out += (out.empty() ? "" : ", ") + std::to_string(k.version);
+  }
+  return out.empty() ? "none" : out;
 }
 
 int PoolWorld::requestThreadsFor(const Node& n) const {
@@ -513,6 +524,60 @@ core::Result<AdminStep> PoolWorld::setMaxConcurrentApi(const std::string& node, 
   return step;
 }
 
+core::Result<AdminStep> PoolWorld::assignWebTicketKey(const std::string& node) {
+  std::lock_guard lock(mu_);
+  if (scenario_.product != Product::Lync) {
+    return makeError(ErrorCategory::Config, "not_lync", "web tickets are Lync's; this pool is Exchange's");
+  }
+  for (auto& n : nodes_) {
+    if (n->name == node) {
+      n->node->webTicketKeys().set(webTicketKeys_);
+      return AdminStep{
+          "Set-CsCertificate -Type OAuthTokenIssuer -Computer " + node,
+          {node + " now holds the pool's web ticket key (version(s) " + webTicketVersions(webTicketKeys_) +
+           "): it issues web tickets and opens those of "
+           "the other nodes"},
+          false};
+    }
+  }
+  return makeError(ErrorCategory::Config, "no_such_node", "no node '" + node + "'");
+}
+
+core::Result<AdminStep> PoolWorld::rollWebTicketKey() {
+  std::lock_guard lock(mu_);
+  if (scenario_.product != Product::Lync) {
+    return makeError(ErrorCategory::Config, "not_lync", "web tickets are Lync's; this pool is Exchange's");
+  }
+  core::crypto::CryptoRng random;
+  const std::uint32_t version = webTicketKeys_.back().version + 1;
+  KP_TRY(auto next, core::webticket::generatePoolKey(version, random));
+  // The new key signs from now on; the previous one still opens the tickets it signed.
+  webTicketKeys_.push_back(std::move(next));
+  if (webTicketKeys_.size() > 2) {
+    webTicketKeys_.erase(webTicketKeys_.begin());
+  }
+  AdminStep step{"Set-CsCertificate -Type OAuthTokenIssuer -Roll", {}, false};
+  std::vector<std::string> missed;
+  for (auto& n : nodes_) {
+    const auto held = n->node->webTicketKeys().keys();
+    if (!n->server || held->empty()) {
+      missed.push_back(n->name + (n->server ? " (never given the certificate)" : " (down)"));
+      continue;
+    }
+    n->node->webTicketKeys().set(webTicketKeys_);
+    step.output.push_back(n->name + ": web ticket key version " + std::to_string(version) + " (and " +
+                          std::to_string(version - 1) + " for the tickets already issued)");
+  }
+  for (const auto& m : missed) {
+    step.output.push_back(m + ": NOT reached; it refuses tickets signed with version " +
+                          std::to_string(version) +
+                          " (webticket_unknown_pool_key) until `Set-CsCertificate -Type "
+                          "OAuthTokenIssuer -Computer " +
+                          m.substr(0, m.find(' ')) + "`");
+  }
+  return step;
+}
+
 core::Result<AdminStep> PoolWorld::applyOperation(const DirectoryOperation& op) {
   KP_TRY(AdminStep step, lab_->apply(op));
   reloadAll();
@@ -562,6 +627,9 @@ std::vector<NodeReport> PoolWorld::nodes() const {
     }
     if (n->systemLog) {
       r.events = n->systemLog->counters();
+    }
+    for (const auto& k : *n->node->webTicketKeys().keys()) {
+      r.webTicketKeyVersions.push_back(k.version);
     }
     out.push_back(std::move(r));
   }

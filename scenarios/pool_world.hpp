@@ -74,6 +74,7 @@ struct NodeReport {
   frontend::NodeStats stats;
   std::optional<netlogon::SemaphoreCounters> channel;  // its Netlogon secure channel (NTLM pass-through)
   int maxConcurrentApi = 0;                            // its secure channel's, in force (0 without NTLM)
+  std::vector<std::uint32_t> webTicketKeyVersions;     // Lync: the pool's web ticket keys it holds
   // Its own System log, by event id: Netlogon's 5816-5819 are logged by the member server whose secure
   // channel is throttled, not by the DC.
   std::map<int, std::uint64_t> events;
@@ -131,6 +132,11 @@ class PoolWorld {
   // max_concurrent_api_out_of_range (1..150), ntlm_not_enabled (no pass-through to throttle).
   core::Result<AdminStep> setMaxConcurrentApi(const std::string& node, int value);
 
+  // Lync's web services certificate (the key that seals web tickets): given to one node (a node it was never
+  // assigned to), or rolled to a new version on every node that is up and holds it; the others miss it.
+  core::Result<AdminStep> assignWebTicketKey(const std::string& node);
+  core::Result<AdminStep> rollWebTicketKey();
+
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the
   // DC names joined with "+": the lab's DCs share one directory and one log) and each node's System log.
@@ -151,6 +157,7 @@ class PoolWorld {
   core::Status startNode(Node& node);
   // MaxConcurrentApi in force at the node's secure channel + 112: the request threads its server needs.
   int requestThreadsFor(const Node& node) const;
+  static std::string webTicketVersions(const std::vector<core::webticket::PoolKey>& keys);
   void reloadAll();
   AdminStep iisreset(const std::string& node);  // empty: every node
 
@@ -167,7 +174,8 @@ class PoolWorld {
   std::unique_ptr<Lb> lb_;
   client::DnsZone dns_;
   std::unique_ptr<LabCertificates> certificates_;  // pool.tls only
-  core::webticket::PoolKey webTicketKey_;          // Lync: the pool's web-ticket key, version 1
+  // Lync: the pool's web ticket keys in force (the newest signs; the one before still opens), from version 1.
+  std::vector<core::webticket::PoolKey> webTicketKeys_;
   const std::string noFile_;
   mutable std::mutex mu_;  // node servers (down/up)
 };

@@ -120,6 +120,10 @@ struct PoolSpec {
   // IIS's Extended Protection on every node: off | allow | require (core::acceptor::ExtendedProtection).
   std::string extendedProtection = "off";
   std::string path = "/WebTicket/WebTicketService.svc";
+  // Lync's web services (product lync): the nodes that were never given the pool's web services certificate
+  // (its key seals the web tickets), and the host names of the external web services (15-minute tickets).
+  std::vector<std::string> poolKeyMissingOn;
+  std::vector<std::string> externalWebFqdns;
 };
 
 struct DnsRecord {

@@ -44,7 +44,7 @@ PoolSpec loadPool(const json& root) {
   requireObject(*j, path);
   checkKeys(*j, path,
             {"fqdn", "site", "nodes", "load_balancer", "tls", "auth_persistence", "ntlm", "path",
-             "extended_protection"});
+             "extended_protection", "web_services"});
   p.fqdn = lower(optString(*j, path, "fqdn").value_or(p.fqdn));
   p.site = optString(*j, path, "site").value_or(p.site);
   if (find(*j, "nodes") != nullptr) {
@@ -100,6 +100,23 @@ PoolSpec loadPool(const json& root) {
   p.path = optString(*j, path, "path").value_or(p.path);
   if (p.path.empty() || p.path[0] != '/') {
     fail(member(path, "path"), "must start with /");
+  }
+  if (const json* web = find(*j, "web_services")) {
+    const std::string wp = member(path, "web_services");
+    requireObject(*web, wp);
+    checkKeys(*web, wp, {"pool_key_missing_on", "external_fqdns"});
+    p.poolKeyMissingOn = optStringArray(*web, wp, "pool_key_missing_on");
+    for (std::size_t i = 0; i < p.poolKeyMissingOn.size(); ++i) {
+      p.poolKeyMissingOn[i] = lower(p.poolKeyMissingOn[i]);
+      if (std::find(p.nodes.begin(), p.nodes.end(), p.poolKeyMissingOn[i]) == p.nodes.end()) {
+        fail(element(member(wp, "pool_key_missing_on"), i),
+             "'" + p.poolKeyMissingOn[i] + "' is not a node of the pool");
+      }
+    }
+    p.externalWebFqdns = optStringArray(*web, wp, "external_fqdns");
+    for (auto& f : p.externalWebFqdns) {
+      f = lower(f);
+    }
   }
   return p;
 }

@@ -33,6 +33,10 @@ Scenario build(const json& root) {
   }
   s.product = loadProduct(root);
   s.pool = loadPool(root);
+  const json* poolJson = find(root, "pool");
+  if (s.product == Product::Exchange && poolJson != nullptr && find(*poolJson, "web_services") != nullptr) {
+    fail("pool.web_services", "Lync's web services (web tickets); this is an Exchange scenario");
+  }
   s.domainControllers = loadDcs(root);
   s.users = loadUsers(root);
   s.realmJson = buildRealmJson(root, s.pool, s.users, s);
