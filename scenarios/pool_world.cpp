@@ -519,8 +519,9 @@ core::Result<AdminStep> PoolWorld::setMaxConcurrentApi(const std::string& node, 
     step.output.push_back(line);
   }
   step.output.push_back(
-      "Windows Server 2012 and later read the new value at once; Windows Server 2008 R2 and earlier only "
-      "after `net stop netlogon && net start netlogon` (the lab applies it at once on every version)");
+      "On Windows, Netlogon reads its parameters when it starts (netlogon.log lists them then): restart it with "
+      "`net stop netlogon && net start netlogon` on each server to be sure the value is in force; the lab "
+      "applies it at once");
   return step;
 }
 
