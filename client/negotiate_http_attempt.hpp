@@ -16,6 +16,9 @@ struct NegotiateHttpClient::Attempt {
   Url url;
   SpnDerivation spn;
   Origin* origin = nullptr;
+  std::string method = "GET";
+  std::string body;
+  std::string contentType;
   core::Stopwatch watch;
 
   void fail(std::string reason, std::optional<core::Error> error = std::nullopt) {

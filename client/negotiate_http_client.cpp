@@ -69,6 +69,8 @@ std::string_view toString(OutcomeKind kind) {
       return "failed";
     case OutcomeKind::Anonymous:
       return "anonymous";
+    case OutcomeKind::WebTicket:
+      return "webticket";
   }
   return "failed";
 }
@@ -107,6 +109,38 @@ RequestOutcome NegotiateHttpClient::get(std::string_view url) {
   Attempt a;
   a.out.url = std::string(url);
   run(a);
+  return complete(a);
+}
+
+RequestOutcome NegotiateHttpClient::post(std::string_view url, std::string body, std::string contentType) {
+  Attempt a;
+  a.out.url = std::string(url);
+  a.method = "POST";
+  a.body = std::move(body);
+  a.contentType = std::move(contentType);
+  run(a);
+  return complete(a);
+}
+
+RequestOutcome NegotiateHttpClient::bearer(std::string_view url, const std::string& token) {
+  Attempt a;
+  a.out.url = std::string(url);
+  if (prepare(a)) {
+    auto r = send(a, "Bearer " + token, "Bearer <web ticket>");
+    if (!r.ok()) {
+      a.fail("GET " + a.url.text() + ": " + r.error().message(), r.error());
+    } else if (r->status >= 200 && r->status < 300) {
+      finish(a, OutcomeKind::WebTicket, *r, "the web ticket was accepted");
+    } else {
+      std::string why = r->body.substr(0, std::min<std::size_t>(r->body.find('\n'), 300));
+      finish(a, r->status == 401 ? OutcomeKind::Prompt : OutcomeKind::Failed, *r,
+             "the web ticket was refused: " + (why.empty() ? std::to_string(r->status) : why));
+    }
+  }
+  return complete(a);
+}
+
+RequestOutcome NegotiateHttpClient::complete(Attempt& a) {
   if (!profile_.persistentConnection && a.origin != nullptr) {
     a.origin->connection->close();
     a.origin->authenticatedSerial = 0;
@@ -119,14 +153,19 @@ core::Result<HttpClientResponse> NegotiateHttpClient::send(Attempt& a,
                                                            std::optional<std::string> authorization,
                                                            const std::string& what) {
   HttpClientRequest request;
+  request.method = a.method;
   request.target = a.url.target;
+  request.body = a.body;
   request.headers.emplace_back("User-Agent", options_.userAgent);
+  if (!a.contentType.empty()) {
+    request.headers.emplace_back("Content-Type", a.contentType);
+  }
   if (authorization) {
     request.headers.emplace_back("Authorization", std::move(*authorization));
   }
   a.out.legs++;
   if (options_.trace != nullptr) {
-    options_.trace->request("GET " + a.url.target, what);
+    options_.trace->request(a.method + " " + a.url.target, what);
   }
   auto response = a.origin->connection->send(request);
   if (response.ok()) {
@@ -160,15 +199,19 @@ void NegotiateHttpClient::finish(Attempt& a, OutcomeKind kind, const HttpClientR
     reason += "; node header " + std::string(*fromHeader) + " differs from body node " + *fromBody;
   }
   a.out.user = topLevelJsonString(r.body, "user").value_or("");
+  a.out.body = r.body;
+  for (auto v : r.headerValues("WWW-Authenticate")) {
+    a.out.challenges.emplace_back(v);
+  }
   a.out.serverMechanism = topLevelJsonString(r.body, "mechanism").value_or("");
   a.out.reason = std::move(reason);
 }
 
-void NegotiateHttpClient::run(Attempt& a) {
+bool NegotiateHttpClient::prepare(Attempt& a) {
   auto url = parseUrl(a.out.url);
   if (!url.ok()) {
     a.fail("bad URL: " + url.error().message(), url.error());
-    return;
+    return false;
   }
   a.url = std::move(*url);
   SpnOptions spnOptions;
@@ -178,7 +221,7 @@ void NegotiateHttpClient::run(Attempt& a) {
   auto spn = deriveSpn(a.url, dns_, spnOptions);
   if (!spn.ok()) {
     a.fail("DNS: " + spn.error().message(), spn.error());
-    return;
+    return false;
   }
   a.spn = std::move(*spn);
   a.out.spn = a.spn.spn;
@@ -206,10 +249,17 @@ void NegotiateHttpClient::run(Attempt& a) {
     origin.connection = std::make_unique<HttpConnection>(http_, std::move(co));
   }
   a.origin = &origin;
+  return true;
+}
 
+void NegotiateHttpClient::run(Attempt& a) {
+  if (!prepare(a)) {
+    return;
+  }
+  Origin& origin = *a.origin;
   auto first = send(a, std::nullopt);
   if (!first.ok()) {
-    a.fail("GET " + a.url.text() + ": " + first.error().message(), first.error());
+    a.fail(a.method + " " + a.url.text() + ": " + first.error().message(), first.error());
     return;
   }
   if (first->status != 401) {

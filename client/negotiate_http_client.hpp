@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/ap_req_builder.hpp"
 #include "client/client_profile.hpp"
@@ -30,6 +31,7 @@ enum class OutcomeKind {
   Prompt,     // the user would see a credential pop-up: the server refused what was sent
   Failed,     // no answer, a transport or protocol error, mutual authentication failed...
   Anonymous,  // the server answered without asking for authentication
+  WebTicket,  // authenticated with a pool-signed web ticket (`Authorization: Bearer cwt=...`, Lync)
 };
 std::string_view toString(OutcomeKind kind);
 
@@ -45,8 +47,10 @@ struct RequestOutcome {
   std::string reason;
   std::string spn;  // the SPN derived from the URL (empty when the URL or DNS failed first)
   std::string url;
-  int legs = 0;                        // HTTP requests sent for this outcome
-  std::uint64_t connectionSerial = 0;  // the connection of the final response
+  std::string body;                     // the final response's body (a web ticket's JSON, a 401's reason)
+  std::vector<std::string> challenges;  // the final response's WWW-Authenticate values
+  int legs = 0;                         // HTTP requests sent for this outcome
+  std::uint64_t connectionSerial = 0;   // the connection of the final response
   // The error behind a Failed outcome or behind the fallback to NTLM (krbErrorCode works on it).
   std::optional<core::Error> error;
 };
@@ -85,6 +89,12 @@ class NegotiateHttpClient {
 
   // GET url. Never throws and never fails: errors end in OutcomeKind::Failed with a reason.
   RequestOutcome get(std::string_view url);
+  // POST body (of contentType) to url, authenticating as get() does; every leg of a handshake carries the
+  // body, as browsers resend it.
+  RequestOutcome post(std::string_view url, std::string body, std::string contentType);
+  // GET url with `Authorization: Bearer <token>` (a Lync web ticket) on the origin's connection, no
+  // Negotiate: WebTicket on a 2xx, Prompt on a 401 (the reason names the server's refusal), Failed otherwise.
+  RequestOutcome bearer(std::string_view url, const std::string& token);
 
   void closeConnections();
   const ClientProfile& profile() const { return profile_; }
@@ -99,6 +109,9 @@ class NegotiateHttpClient {
   struct Attempt;  // one request's working state (negotiate_http_attempt.hpp)
 
   void run(Attempt& a);
+  // Parses the URL, derives the SPN and finds (or opens) the origin's connection; false: a.out says why.
+  bool prepare(Attempt& a);
+  RequestOutcome complete(Attempt& a);
   void runKerberos(Attempt& a, InitiatorToken token);
   void runNtlm(Attempt& a, bool spnego, const std::string& why);  // negotiate_http_ntlm.cpp
   core::Result<InitiatorToken> kerberosToken(const std::string& spn, std::optional<ChannelBindings> bindings);

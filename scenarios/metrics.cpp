@@ -58,6 +58,9 @@ void OutcomeCounts::add(client::OutcomeKind kind) {
     case K::Anonymous:
       ++anonymous;
       break;
+    case K::WebTicket:
+      ++webticket;
+      break;
   }
 }
 
@@ -67,6 +70,7 @@ void OutcomeCounts::merge(const OutcomeCounts& o) {
   prompt += o.prompt;
   failed += o.failed;
   anonymous += o.anonymous;
+  webticket += o.webticket;
 }
 
 std::uint64_t OutcomeCounts::count(client::OutcomeKind kind) const {
@@ -82,6 +86,8 @@ std::uint64_t OutcomeCounts::count(client::OutcomeKind kind) const {
       return failed;
     case K::Anonymous:
       return anonymous;
+    case K::WebTicket:
+      return webticket;
   }
   return 0;
 }
@@ -111,7 +117,15 @@ LatencySummary summarize(std::vector<std::uint32_t> micros) {
 }
 
 OutcomeCollector::OutcomeCollector(std::size_t phases)
-    : byPhase(phases), internalByPhase(phases), latencyByPhase(phases) {}
+    : byPhase(phases), internalByPhase(phases), latencyByPhase(phases), signInsByPhase(phases) {}
+
+void OutcomeCollector::recordSignIn(std::size_t phase, client::OutcomeKind kind) {
+  signIns.add(kind);
+  if (phase >= signInsByPhase.size()) {
+    signInsByPhase.resize(phase + 1);
+  }
+  signInsByPhase[phase].add(kind);
+}
 
 void OutcomeCollector::record(const RecordedRequest& r) {
   const client::RequestOutcome& o = *r.outcome;
@@ -145,7 +159,8 @@ void OutcomeCollector::record(const RecordedRequest& r) {
   // The runner's own safety check: a protected request answered 200 must be an authenticated one, for the
   // very user of this workstation.
   if (o.status == 200) {
-    const bool authenticated = o.kind == client::OutcomeKind::Kerberos || o.kind == client::OutcomeKind::Ntlm;
+    const bool authenticated = o.kind == client::OutcomeKind::Kerberos || o.kind == client::OutcomeKind::Ntlm ||
+                               o.kind == client::OutcomeKind::WebTicket;
     if (!authenticated) {
       addViolation("200 from node '" + o.node + "' for " + *r.user + " without authentication (outcome " +
                    std::string(client::toString(o.kind)) + ": " + o.reason + ")");
@@ -196,6 +211,16 @@ void OutcomeCollector::merge(const OutcomeCollector& o) {
   for (const auto& [k, v] : o.latencyByKind) {
     auto& mine = latencyByKind[k];
     mine.insert(mine.end(), v.begin(), v.end());
+  }
+  signIns.merge(o.signIns);
+  if (o.signInsByPhase.size() > signInsByPhase.size()) {
+    signInsByPhase.resize(o.signInsByPhase.size());
+  }
+  for (std::size_t i = 0; i < o.signInsByPhase.size(); ++i) {
+    signInsByPhase[i].merge(o.signInsByPhase[i]);
+  }
+  for (const auto& [k, v] : o.ticketRefusals) {
+    ticketRefusals[k] += v;
   }
   violations += o.violations;
   for (const auto& v : o.violationSamples) {

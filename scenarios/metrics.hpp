@@ -24,10 +24,11 @@ struct OutcomeCounts {
   std::uint64_t prompt = 0;
   std::uint64_t failed = 0;
   std::uint64_t anonymous = 0;
+  std::uint64_t webticket = 0;  // authenticated with a pool-signed web ticket (Lync's web services)
 
   void add(client::OutcomeKind kind);
   void merge(const OutcomeCounts& other);
-  std::uint64_t total() const { return kerberos + ntlm + prompt + failed + anonymous; }
+  std::uint64_t total() const { return kerberos + ntlm + prompt + failed + anonymous + webticket; }
   std::uint64_t count(client::OutcomeKind kind) const;
   double percent(client::OutcomeKind kind) const;  // 0 when there were no requests
 };
@@ -77,6 +78,12 @@ class OutcomeCollector {
   std::map<std::string, std::vector<std::uint32_t>> latencyByKind;  // "kerberos", "ntlm", ...
   std::uint64_t violations = 0;
   std::vector<std::string> violationSamples;  // the first few, spelled out
+  // Lync web-ticket clients: each POST to /WebTicket/oauthtoken (a sign-in: Kerberos, NTLM or refused),
+  // overall and per phase, and why nodes refused a ticket ("fe03: unknown_pool_key" -> count).
+  OutcomeCounts signIns;
+  std::vector<OutcomeCounts> signInsByPhase;
+  std::map<std::string, std::uint64_t> ticketRefusals;
+  void recordSignIn(std::size_t phase, client::OutcomeKind kind);
 };
 
 // A probe of the running pool (anonymous GET, garbage Negotiate token) and what it got.

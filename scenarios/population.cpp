@@ -1,6 +1,7 @@
 #include "scenarios/population.hpp"
 
 #include <algorithm>
+#include <barrier>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "client/kerberos_client.hpp"
 #include "client/negotiate_http_client.hpp"
 #include "client/string_to_key_cache.hpp"
+#include "client/web_ticket_session.hpp"
 #include "kdc/event_log.hpp"
 #include "scenarios/timeline_gate.hpp"
 
@@ -56,6 +58,24 @@ struct Group {
   std::uint64_t firstClient = 0;                  // global index of its first client
   std::atomic<std::uint64_t> next{0};
   unsigned threads = 1;
+  bool webTicket = false;  // Lync's web-ticket client: urls are then paths under webOrigin
+  std::string webOrigin;
+  std::vector<std::string> webPaths;
+};
+
+// One workstation and its user: its Kerberos client, its connections, its web ticket.
+struct ClientState {
+  Group* group = nullptr;
+  std::unique_ptr<core::SeededRng> ownRng;  // simulated time: each client keeps its own across rounds
+  client::WorkstationUser user;
+  std::unique_ptr<client::SourcedKdcTransport> sourced;
+  std::unique_ptr<SignInTap> tap;
+  std::unique_ptr<client::KerberosClient> kerberos;
+  // One client per connection the application keeps (Outlook: mail and address book), sharing the
+  // workstation's tickets: each connection authenticates on its own.
+  std::vector<std::unique_ptr<client::NegotiateHttpClient>> connections;
+  std::unique_ptr<client::WebTicketSession> webTickets;
+  RecordedRequest record;
 };
 
 class Runner {
@@ -69,6 +89,11 @@ class Runner {
   void worker(Group& group, unsigned threadIndex);
   bool stopped() const { return options_.stop != nullptr && options_.stop->load(); }
   void simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out);
+  std::unique_ptr<ClientState> makeClient(Group& group, std::uint64_t index, core::Rng& rng);
+  void runRequest(ClientState& c, int n, OutcomeCollector& out);
+  // Simulated time: round n runs request n of every client, then the clock moves one step.
+  void runRounds();
+  void fireEvent(std::size_t next);
   void maybeFire();
   void addTraceContexts(Group& group);
   PopulationProgress progress() const;
@@ -88,7 +113,7 @@ class Runner {
 
   std::uint64_t total_ = 0;
   std::atomic<std::uint64_t> completed_{0};
-  std::atomic<std::uint64_t> kinds_[5] = {};
+  std::atomic<std::uint64_t> kinds_[6] = {};
   std::atomic<std::size_t> phase_{0};
   TimelineGate gate_;
   std::mutex timelineMu_;
@@ -96,6 +121,15 @@ class Runner {
 
   std::mutex mergeMu_;
   OutcomeCollector merged_;
+
+  // Simulated time (options_.simulatedClock with the scenario's simulated_time).
+  bool simulated_ = false;
+  int rounds_ = 0;
+  std::atomic<int> simRound_{0};
+  core::Micros step_{0};
+  std::vector<std::unique_ptr<ClientState>> clients_;  // by global index
+  std::vector<Group*> groupOf_;                        // by global index
+  unsigned roundThreads_ = 1;
 };
 
 PopulationResult Runner::run() {
@@ -137,6 +171,11 @@ PopulationResult Runner::run() {
     for (const auto& path : paths) {
       g->urls.push_back(scheme + g->host + ":" + std::to_string(world_.portFor(g->host)) + path);
     }
+    if (ps != nullptr && ps->webTicket) {
+      g->webTicket = true;
+      g->webOrigin = scheme + g->host + ":" + std::to_string(world_.portFor(g->host));
+      g->webPaths = paths;
+    }
     if (ps != nullptr && ps->autodiscover) {
       g->autodiscoverHost = "autodiscover." + world_.lab().directory().dnsDomain();
       g->autodiscoverUrl = scheme + g->autodiscoverHost + ":" +
@@ -166,10 +205,26 @@ PopulationResult Runner::run() {
     }
   }
 
+  simulated_ = options_.simulatedClock != nullptr && scenario_.simulatedHours > 0;
+  if (simulated_) {
+    for (const auto& g : groups_) {
+      rounds_ = std::max(rounds_, g->spec->requests);
+      for (int i = 0; i < g->spec->count; ++i) {
+        groupOf_.push_back(g.get());
+      }
+    }
+    clients_.resize(groupOf_.size());
+    step_ = core::Micros(static_cast<std::int64_t>(scenario_.simulatedHours * 3600e6 / std::max(1, rounds_)));
+    roundThreads_ = options_.serial ? 1u : std::max(1u, std::min(wanted, cap));
+  }
+
   maybeFire();  // events at 0 %
   std::vector<std::thread> threads;
   unsigned started = 0;
-  if (options_.serial) {
+  if (simulated_) {
+    started = roundThreads_;
+    threads.emplace_back([this] { runRounds(); });
+  } else if (options_.serial) {
     // One client at a time, the groups in the file's order: nothing interleaves, so a seeded run repeats its
     // outcome counts exactly.
     started = 1;
@@ -215,7 +270,60 @@ PopulationResult Runner::run() {
   result.keyCacheHits = keyCache_.hits();
   result.keyCacheMisses = keyCache_.misses();
   result.interrupted = stopped() && completed_.load() < total_;
+  if (simulated_) {
+    result.simulatedHours = scenario_.simulatedHours;
+    result.rounds = rounds_;
+    result.step = step_;
+  }
   return result;
+}
+
+void Runner::runRounds() {
+  std::atomic<std::uint64_t> cursor{0};
+  int round = 0;
+  // Between rounds no request is in flight: the clock moves one step and the events of the hour fire.
+  auto between = [&]() noexcept {
+    ++round;
+    simRound_.store(round);
+    cursor.store(0);
+    if (round < rounds_) {
+      options_.simulatedClock->advance(step_);
+      maybeFire();
+    }
+  };
+  std::barrier sync(static_cast<std::ptrdiff_t>(roundThreads_), between);
+  auto work = [&](unsigned threadIndex) {
+    core::SeededRng rng(scenario_.seed * 1000003 + threadIndex);
+    OutcomeCollector local(scenario_.timeline.size() + 1);
+    for (int r = 0; r < rounds_; ++r) {
+      for (;;) {
+        const std::uint64_t i = cursor.fetch_add(1);
+        if (i >= clients_.size() || stopped()) {
+          break;
+        }
+        Group& g = *groupOf_[i];
+        if (r >= g.spec->requests) {
+          continue;
+        }
+        if (!clients_[i]) {
+          clients_[i] = makeClient(g, i, rng);
+        }
+        runRequest(*clients_[i], r, local);
+      }
+      sync.arrive_and_wait();
+    }
+    std::lock_guard lock(mergeMu_);
+    merged_.merge(local);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < roundThreads_; ++t) {
+    threads.emplace_back(work, t);
+  }
+  work(0);
+  for (auto& t : threads) {
+    t.join();
+  }
+  clients_.clear();
 }
 
 void Runner::addTraceContexts(Group& group) {
@@ -281,93 +389,130 @@ void Runner::worker(Group& group, unsigned threadIndex) {
 }
 
 void Runner::simulateClient(Group& group, std::uint64_t index, core::Rng& rng, OutcomeCollector& out) {
+  auto c = makeClient(group, index, rng);
+  for (int n = 0; n < group.spec->requests && !stopped(); ++n) {
+    if (n > 0 && group.spec->thinkTimeMs > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
+    }
+    runRequest(*c, n, out);
+  }
+}
+
+std::unique_ptr<ClientState> Runner::makeClient(Group& group, std::uint64_t index, core::Rng& threadRng) {
+  auto c = std::make_unique<ClientState>();
+  c->group = &group;
+  core::Rng* rngp = &threadRng;
+  if (simulated_) {
+    c->ownRng = std::make_unique<core::SeededRng>(scenario_.seed * 7919 + index);
+    rngp = c->ownRng.get();
+  }
+  core::Rng& rng = *rngp;
   const core::Clock& clock = *clocks_.at(group.profileName);
-  client::WorkstationUser user;
-  user.user = clientUser(scenario_.users, index);
-  user.domain = domain_;
-  user.password = scenario_.users.password;
-  user.workstation = "WS" + std::to_string(10000 + index);
+  c->user.user = clientUser(scenario_.users, index);
+  c->user.domain = domain_;
+  c->user.password = scenario_.users.password;
+  c->user.workstation = "WS" + std::to_string(10000 + index);
 
   // The workstation's own address for its KDC exchanges too, as for its HTTP connections.
-  client::SourcedKdcTransport sourced(*kdcNetworks_[index % kdcNetworks_.size()], workstationAddress(index));
-  client::KdcTransport& network = sourced;
-  std::unique_ptr<SignInTap> tap;
+  c->sourced = std::make_unique<client::SourcedKdcTransport>(*kdcNetworks_[index % kdcNetworks_.size()],
+                                                             workstationAddress(index));
+  client::KdcTransport& network = *c->sourced;
   if (options_.traces != nullptr) {
-    tap = std::make_unique<SignInTap>(&network, group.traceContexts[index % group.traceContexts.size()],
-                                      user.workstation, domain_ + "\\" + user.user);
+    c->tap = std::make_unique<SignInTap>(&network, group.traceContexts[index % group.traceContexts.size()],
+                                         c->user.workstation, domain_ + "\\" + c->user.user);
   }
-  std::unique_ptr<client::KerberosClient> kerberos;
   if (group.profile.kdcReachable && group.profile.tryKerberos) {
     client::KerberosClientConfig kc;
     kc.realm = world_.lab().directory().realm();
     kc.as.keyCache = &keyCache_;
     kc.as.etypes = group.enctypes;
     kc.tgs.etypes = group.enctypes;
-    kerberos = std::make_unique<client::KerberosClient>(
-        tap ? static_cast<client::KdcTransport&>(*tap) : network, clock, rng, kc);
+    c->kerberos = std::make_unique<client::KerberosClient>(
+        c->tap ? static_cast<client::KdcTransport&>(*c->tap) : network, clock, rng, kc);
   }
   client::NegotiateHttpOptions ho;
   ho.sourceAddress = workstationAddress(index);
   ho.caFile = world_.caFile();
-  ho.trace = tap.get();
-  // One client per connection the application keeps (Outlook: mail and address book), sharing the
-  // workstation's tickets: each connection authenticates on its own.
-  std::vector<std::unique_ptr<client::NegotiateHttpClient>> connections;
-  for (int c = 0; c < group.connections; ++c) {
-    connections.push_back(std::make_unique<client::NegotiateHttpClient>(
-        group.profile, user, world_.dns(), *http_, kerberos.get(), clock, rng, ho));
+  ho.trace = c->tap.get();
+  for (int k = 0; k < group.connections; ++k) {
+    c->connections.push_back(std::make_unique<client::NegotiateHttpClient>(
+        group.profile, c->user, world_.dns(), *http_, c->kerberos.get(), clock, rng, ho));
   }
+  if (group.webTicket) {
+    c->webTickets =
+        std::make_unique<client::WebTicketSession>(*c->connections.front(), clock, group.webOrigin);
+  }
+  c->record.profile = &group.profileName;
+  c->record.user = &c->user.user;
+  c->record.internal = group.profile.kdcReachable && group.profile.tryKerberos;
+  return c;
+}
 
-  RecordedRequest r;
-  r.profile = &group.profileName;
-  r.user = &user.user;
-  r.internal = group.profile.kdcReachable && group.profile.tryKerberos;
-  for (int n = 0; n < group.spec->requests && !stopped(); ++n) {
-    if (n > 0 && group.spec->thinkTimeMs > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(group.spec->thinkTimeMs));
-    }
-    gate_.enter();
-    // The phase cannot change while this request is inside the gate.
-    // The sample is an internal PC's (one that tries Kerberos) when the scenario has any.
-    if (tap && (r.internal || !traceInternalOnly_) && options_.traces->claim(phase_.load())) {
-      tap->arm();
-    }
+void Runner::runRequest(ClientState& c, int n, OutcomeCollector& out) {
+  Group& group = *c.group;
+  RecordedRequest& r = c.record;
+  SignInTap* tap = c.tap.get();
+  gate_.enter();
+  // The phase cannot change while this request is inside the gate.
+  // The sample is an internal PC's (one that tries Kerberos) when the scenario has any.
+  if (tap && (r.internal || !traceInternalOnly_) && options_.traces->claim(phase_.load())) {
+    tap->arm();
+  }
+  client::RequestOutcome outcome;
+  client::WebTicketRequest web;
+  if (c.webTickets) {
+    // Lync: the request with the web ticket, signing in to the web services first when needed.
+    web = c.webTickets->get(group.webPaths[static_cast<std::size_t>(n) % group.webPaths.size()]);
+    outcome = std::move(web.outcome);
+    r.host = &group.host;
+  } else {
     // The application's request n: autodiscover first when it looks its settings up, then its paths in turn,
     // each on its own connection.
     const bool discover = n == 0 && !group.autodiscoverUrl.empty();
     const std::size_t step = static_cast<std::size_t>(n - (group.autodiscoverUrl.empty() ? 0 : 1));
-    client::NegotiateHttpClient& browser = *connections[discover ? 0 : step % connections.size()];
+    client::NegotiateHttpClient& browser = *c.connections[discover ? 0 : step % c.connections.size()];
     r.host = discover ? &group.autodiscoverHost : &group.host;
-    const client::RequestOutcome outcome =
-        browser.get(discover ? group.autodiscoverUrl : group.urls[step % group.urls.size()]);
-    // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
-    // Read inside the gate: once this request leaves it, another thread may start the next phase.
-    r.phase = phase_.load();
-    gate_.leave();
-    r.outcome = &outcome;
-    out.record(r);
-    if (options_.timeseries != nullptr) {
-      options_.timeseries->recordRequest(outcome, group.profileName);
+    outcome = browser.get(discover ? group.autodiscoverUrl : group.urls[step % group.urls.size()]);
+  }
+  // The phase in force when the answer came (an event waits for the requests in flight: none straddles it).
+  // Read inside the gate: once this request leaves it, another thread may start the next phase.
+  r.phase = phase_.load();
+  gate_.leave();
+  r.outcome = &outcome;
+  out.record(r);
+  for (const auto& signIn : web.signIns) {
+    out.recordSignIn(r.phase, signIn.kind);
+  }
+  for (const auto& refusal : web.refusals) {
+    ++out.ticketRefusals[refusal];
+  }
+  if (options_.timeseries != nullptr) {
+    options_.timeseries->recordRequest(outcome, group.profileName);
+  }
+  if (tap && tap->armed()) {
+    SignInTrace trace;
+    trace.phase = r.phase;
+    trace.user = domain_ + "\\" + c.user.user;
+    trace.workstation = c.user.workstation;
+    trace.profile = group.profileName;
+    trace.outcome = std::string(client::toString(outcome.kind));
+    trace.reason = outcome.reason;
+    trace.messages = tap->take();
+    options_.traces->store(std::move(trace));
+  }
+  const auto k = static_cast<std::size_t>(outcome.kind);
+  if (k < std::size(kinds_)) {
+    kinds_[k].fetch_add(1, std::memory_order_relaxed);
+  }
+  // Simulated time with steps longer than IIS's idle connectionTimeout (120 s): the node has closed the
+  // connection before the client's next request, which opens (and logs on to) a new one.
+  if (group.connectionPerRequest || (simulated_ && step_ > std::chrono::seconds(120))) {
+    for (auto& browser : c.connections) {
+      browser->closeConnections();  // the next request opens a new connection (and NTLM logs on again)
     }
-    if (tap && tap->armed()) {
-      SignInTrace trace;
-      trace.phase = r.phase;
-      trace.user = domain_ + "\\" + user.user;
-      trace.workstation = user.workstation;
-      trace.profile = group.profileName;
-      trace.outcome = std::string(client::toString(outcome.kind));
-      trace.reason = outcome.reason;
-      trace.messages = tap->take();
-      options_.traces->store(std::move(trace));
-    }
-    const auto k = static_cast<std::size_t>(outcome.kind);
-    if (k < 5) {
-      kinds_[k].fetch_add(1, std::memory_order_relaxed);
-    }
-    if (group.connectionPerRequest) {
-      browser.closeConnections();  // the next request opens a new connection (and NTLM logs on again)
-    }
-    completed_.fetch_add(1);
+  }
+  completed_.fetch_add(1);
+  if (!simulated_) {
     maybeFire();
   }
 }
@@ -379,9 +524,17 @@ void Runner::maybeFire() {
     if (next >= events.size()) {
       return;
     }
-    const double done = static_cast<double>(completed_.load()) * 100.0;
-    if (done < events[next].atPercent * static_cast<double>(total_)) {
-      return;
+    if (simulated_) {
+      // Round n starts at hour n * step: an event fires before the first round at or after its hour.
+      const double hour = static_cast<double>(simRound_.load()) * static_cast<double>(step_.count()) / 3600e6;
+      if (hour + 1e-9 < events[next].atHour.value_or(0)) {
+        return;
+      }
+    } else {
+      const double done = static_cast<double>(completed_.load()) * 100.0;
+      if (done < events[next].atPercent * static_cast<double>(total_)) {
+        return;
+      }
     }
     std::lock_guard lock(timelineMu_);
     if (phase_.load() != next) {

@@ -51,6 +51,10 @@ struct PopulationResult {
   std::uint64_t keyCacheHits = 0;
   std::uint64_t keyCacheMisses = 0;
   bool interrupted = false;  // PopulationOptions::stop was set before every request had run
+  // Simulated time: the hours the run spanned, its rounds and the clock's step between them (0: wall clock).
+  double simulatedHours = 0;
+  int rounds = 0;
+  core::Micros step{0};
 };
 
 struct PopulationOptions {
@@ -70,6 +74,10 @@ struct PopulationOptions {
   // traced message by message.
   TimeSeriesRecorder* timeseries = nullptr;
   SignInTraceRecorder* traces = nullptr;
+  // The world's clock when the scenario has simulated_time (null otherwise): round n runs request n of every
+  // client (threads take clients in turn), then this clock moves hours / rounds and the timeline events of
+  // that hour fire. Think times are not slept.
+  core::ManualClock* simulatedClock = nullptr;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

@@ -1,5 +1,7 @@
 #include "scenarios/report_sections.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <tuple>
 
 #include "scenarios/report.hpp"
@@ -65,15 +67,17 @@ std::string comparison(const RunReport& r) {
                     "), no DC round trip once the workstation holds its ticket. NTLM: " + ntlmWords + rest,
                 "  ");
   } else if (all.kerberos > 0) {
-    out += wrap((unauthenticated == 0 ? "Every request used Kerberos"
-                                      : "Every request that authenticated used Kerberos") +
+    out += wrap((all.webticket > 0 ? "Every request that authenticated without a web ticket used Kerberos"
+                 : unauthenticated == 0 ? "Every request used Kerberos"
+                                        : "Every request that authenticated used Kerberos") +
                     std::string(" (") + withThousands(all.kerberos) + " of " + withThousands(all.total()) +
                     ", p50 " + msText(k.p50Ms) + ", p99 " + msText(k.p99Ms) + "); the DC did " +
                     withThousands(calls) + " NTLM pass-throughs." + rest,
                 "  ");
   } else if (all.ntlm > 0) {
-    out += wrap((unauthenticated == 0 ? "Every request used NTLM: "
-                                      : "Every request that authenticated used NTLM: ") +
+    out += wrap((all.webticket > 0      ? "Every request that authenticated without a web ticket used NTLM: "
+                 : unauthenticated == 0 ? "Every request used NTLM: "
+                                        : "Every request that authenticated used NTLM: ") +
                     ntlmWords + " Kerberos would have needed none of those pass-throughs." + rest,
                 "  ");
   } else if (all.total() > 0) {
@@ -91,6 +95,86 @@ std::string comparison(const RunReport& r) {
              withThousands(pc.semaphoreTimeouts), msText(l.p99Ms)});
     }
     out += t.render();
+  }
+  return out;
+}
+
+// Lync's web tickets: what the sign-ins cost the DC, per user-hour, against the clients without them; and
+// how time was compressed.
+std::string webTicketSection(const RunReport& r) {
+  const WebTicketFigures f = r.webTickets();
+  if (f.clients == 0) {
+    return "";
+  }
+  std::vector<std::string> webProfiles;
+  std::vector<std::string> otherProfiles;
+  for (const auto& g : r.scenario.clients) {
+    const ClientProfileSpec* p = r.scenario.profile(g.profile);
+    auto& list = p != nullptr && p->webTicket ? webProfiles : otherProfiles;
+    if (std::find(list.begin(), list.end(), g.profile) == list.end()) {
+      list.push_back(g.profile);
+    }
+  }
+  std::string out = "\nWeb tickets (Lync's web services)\n";
+  const auto& pop = r.population;
+  if (pop.simulatedHours > 0) {
+    const double wall = std::chrono::duration<double>(pop.wall).count();
+    const double stepMin = std::chrono::duration<double>(pop.step).count() / 60.0;
+    out += wrap(
+        "Time was simulated: " + fixed(pop.simulatedHours, 1) + " hours in " + fixed(wall, 1) +
+            " s of wall time (" +
+            withThousands(static_cast<std::uint64_t>(wall > 0 ? pop.simulatedHours * 3600.0 / wall : 0)) +
+            " times real time). Request n of every client ran in round n of " + std::to_string(pop.rounds) +
+            "; the shared clock moved " + fixed(stepMin, 1) +
+            " minutes between rounds, so tickets and web tickets expired as they would over the day" +
+            (pop.step > std::chrono::seconds(120)
+                 ? "; a connection idle that long has been closed by IIS (connectionTimeout 2 minutes), "
+                   "so each request opened a new one."
+                 : "."),
+        "  ");
+  }
+  const auto& si = f.signIns;
+  out += wrap(listInWords(webProfiles) + ": " + withThousands(f.clients) + " clients sent " +
+                  withThousands(f.requests) + " requests, " + withThousands(f.withTicket) +
+                  " answered with their web ticket. They signed in " + withThousands(si.total()) +
+                  " times (POST /WebTicket/oauthtoken): " + withThousands(si.kerberos) + " with Kerberos, " +
+                  withThousands(si.ntlm) + " with NTLM, " + withThousands(si.prompt + si.failed) +
+                  " refused or failed; that is " + fixed(f.ntlmSignInsPerUserHour, 2) +
+                  " NTLM logons per user-hour over " + fixed(f.hours, f.hours < 1 ? 3 : 1) + " hours.",
+              "  ");
+  if (f.otherClients > 0) {
+    std::string ratio;
+    if (f.ntlmSignInsPerUserHour > 0 && f.otherNtlmPerUserHour > 0) {
+      ratio = ", " + fixed(f.otherNtlmPerUserHour / f.ntlmSignInsPerUserHour, 1) + " times as many";
+    }
+    out += wrap("The other clients (" + listInWords(otherProfiles) + ", " + withThousands(f.otherClients) +
+                    ") authenticated " + withThousands(f.otherNtlm) + " of their " +
+                    withThousands(f.otherRequests) +
+                    " requests with NTLM: " + fixed(f.otherNtlmPerUserHour, 2) + " per user-hour" + ratio +
+                    ". Each of those is a Netlogon pass-through to the DC, which did " +
+                    withThousands(r.servers.netlogonCalls) + " in all.",
+                "  ");
+  } else {
+    out += wrap("The DC did " + withThousands(r.servers.netlogonCalls) + " Netlogon pass-throughs in all.",
+                "  ");
+  }
+  if (si.ntlm > 0) {
+    out += wrap(
+        "Why: a web ticket is bought once with Windows authentication and then sent with every "
+        "request until it expires (8 hours for internal clients, 15 minutes through the external web "
+        "services by default), so a user whose Kerberos fails costs the DC one NTLM logon per web "
+        "ticket instead of one per connection. The SPN problem still has to be fixed: each of those " +
+            withThousands(si.ntlm) + " sign-ins fell back to NTLM.",
+        "  ");
+  }
+  if (f.refusals > 0) {
+    std::string list;
+    for (const auto& [what, n] : pop.outcomes.ticketRefusals) {
+      list += (list.empty() ? "" : ", ") + what + " " + withThousands(n);
+    }
+    out += wrap("Nodes refused " + withThousands(f.refusals) + " web tickets (" + list +
+                    "); each time the client dropped its ticket and signed in again.",
+                "  ");
   }
   return out;
 }
@@ -198,11 +282,14 @@ std::string narrative(const RunReport& r) {
     }
     const auto& c = o.byPhase[i];
     const auto l = summarize(o.latencyByPhase[i]);
-    out += wrap(withThousands(c.total()) + " requests: " + formatPercent(c.percent(OutcomeKind::Kerberos)) +
-                    " Kerberos, " + formatPercent(c.percent(OutcomeKind::Ntlm)) + " NTLM, " +
-                    withThousands(c.prompt) + " prompts, " + withThousands(c.failed) + " failed; p50 " +
-                    msText(l.p50Ms) + ", p99 " + msText(l.p99Ms) + ".",
-                "  ");
+    out +=
+        wrap(withThousands(c.total()) + " requests: " + formatPercent(c.percent(OutcomeKind::Kerberos)) +
+                 " Kerberos, " + formatPercent(c.percent(OutcomeKind::Ntlm)) + " NTLM, " +
+                 (c.webticket > 0 ? formatPercent(c.percent(OutcomeKind::WebTicket)) + " with a web ticket, "
+                                  : std::string()) +
+                 withThousands(c.prompt) + " prompts, " + withThousands(c.failed) + " failed; p50 " +
+                 msText(l.p50Ms) + ", p99 " + msText(l.p99Ms) + ".",
+             "  ");
     for (const auto& f : diagnoses[i].findings) {
       out += wrap("Why: " + f, "  ");
     }
@@ -212,6 +299,7 @@ std::string narrative(const RunReport& r) {
   }
 
   out += "\nKerberos against NTLM\n" + comparison(r);
+  out += webTicketSection(r);
   return out;
 }
 

@@ -14,13 +14,25 @@ namespace {
 
 using client::OutcomeKind;
 
-std::vector<std::string> countsRow(const std::string& name, const OutcomeCounts& c, const LatencySummary* l) {
+// A run with Lync web-ticket clients gets a "web ticket" column after NTLM.
+std::vector<std::string> columns(std::vector<std::string> header, bool webTickets) {
+  if (webTickets) {
+    header.insert(header.begin() + 4, "web ticket");
+  }
+  return header;
+}
+
+std::vector<std::string> countsRow(const std::string& name, const OutcomeCounts& c, const LatencySummary* l,
+                                   bool webTickets) {
   std::vector<std::string> row{name,
                                withThousands(c.total()),
                                formatPercent(c.percent(OutcomeKind::Kerberos)),
                                formatPercent(c.percent(OutcomeKind::Ntlm)),
                                withThousands(c.prompt),
                                withThousands(c.failed)};
+  if (webTickets) {
+    row.insert(row.begin() + 4, formatPercent(c.percent(OutcomeKind::WebTicket)));
+  }
   if (l != nullptr) {
     row.push_back(msText(l->p50Ms));
     row.push_back(msText(l->p99Ms));
@@ -93,17 +105,18 @@ std::string statusBreakdown(const std::map<std::string, std::uint64_t>& byStatus
 
 std::string tables(const RunReport& r) {
   const auto& o = r.population.outcomes;
+  const bool wt = r.webTickets().clients > 0;
   std::string out;
   out += "\nOutcomes per phase\n";
-  TextTable phases({"phase", "requests", "Kerberos", "NTLM", "prompts", "failed", "p50", "p99"});
+  TextTable phases(columns({"phase", "requests", "Kerberos", "NTLM", "prompts", "failed", "p50", "p99"}, wt));
   for (std::size_t i = 0; i < o.byPhase.size(); ++i) {
     const auto l = summarize(o.latencyByPhase[i]);
     phases.add(
         countsRow(i < r.population.phases.size() ? r.population.phases[i].label : std::to_string(i + 1),
-                  o.byPhase[i], &l));
+                  o.byPhase[i], &l, wt));
   }
   const auto all = summarize(o.latencyMicros);
-  phases.add(countsRow("all", o.overall, &all));
+  phases.add(countsRow("all", o.overall, &all, wt));
   out += phases.render();
 
   // Refusals during the phases (the safety probes' own refusals are not the clients').
@@ -116,9 +129,10 @@ std::string tables(const RunReport& r) {
     }
   }
   out += "\nOutcomes per node (the node that gave the final answer)\n";
-  TextTable byNode({"node", "requests", "Kerberos", "NTLM", "prompts", "failed", "refusals by reason"});
+  TextTable byNode(
+      columns({"node", "requests", "Kerberos", "NTLM", "prompts", "failed", "refusals by reason"}, wt));
   for (const auto& [node, counts] : o.byNode) {
-    auto row = countsRow(node.empty() ? "(no node answered)" : node, counts, nullptr);
+    auto row = countsRow(node.empty() ? "(no node answered)" : node, counts, nullptr, wt);
     std::string denied;
     if (auto it = refusals.find(node); it != refusals.end()) {
       for (const auto& [code, count] : it->second) {
@@ -131,16 +145,17 @@ std::string tables(const RunReport& r) {
   out += byNode.render();
 
   out += "\nOutcomes per profile\n";
-  TextTable byProfile({"profile", "requests", "Kerberos", "NTLM", "prompts", "failed"});
+  TextTable byProfile(columns({"profile", "requests", "Kerberos", "NTLM", "prompts", "failed"}, wt));
   for (const auto& [profile, counts] : o.byProfile) {
-    byProfile.add(countsRow(profile, counts, nullptr));
+    byProfile.add(countsRow(profile, counts, nullptr, wt));
   }
   out += byProfile.render();
   if (o.byHost.size() > 1) {
     out += "\nOutcomes per host name (the URL's)\n";
-    TextTable byHost({"host", "requests", "Kerberos", "NTLM", "prompts", "failed", "SPN asked for"});
+    TextTable byHost(
+        columns({"host", "requests", "Kerberos", "NTLM", "prompts", "failed", "SPN asked for"}, wt));
     for (const auto& [host, counts] : o.byHost) {
-      auto row = countsRow(host, counts, nullptr);
+      auto row = countsRow(host, counts, nullptr, wt);
       std::vector<std::string> spns;
       if (auto it = o.spnsByHost.find(host); it != o.spnsByHost.end()) {
         spns.assign(it->second.begin(), it->second.end());

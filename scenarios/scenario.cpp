@@ -91,7 +91,22 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   ews.name = "ews";
   ews.autodiscover = true;
   ews.paths = {"/EWS/Exchange.asmx"};
-  return {internal, external, mobile, linuxChromium, outlook, outlookNtlm, activeSync, ews};
+  // Lync's web-ticket clients (the desktop client inside and outside, the mobile apps).
+  const std::vector<std::string> ucwa{"/ucwa/oauth/v1/applications"};
+  ClientProfileSpec lyncDesktop = internal;
+  lyncDesktop.name = "lync-desktop";
+  lyncDesktop.webTicket = true;
+  lyncDesktop.paths = ucwa;
+  ClientProfileSpec lyncExternal = external;
+  lyncExternal.name = "lync-external";
+  lyncExternal.webTicket = true;
+  lyncExternal.paths = ucwa;
+  ClientProfileSpec lyncMobile = mobile;
+  lyncMobile.name = "lync-mobile";
+  lyncMobile.webTicket = true;
+  lyncMobile.paths = ucwa;
+  return {internal,   external, mobile,      linuxChromium, outlook,   outlookNtlm,
+          activeSync, ews,      lyncDesktop, lyncExternal,  lyncMobile};
 }
 
 }  // namespace kerbpool::scenarios

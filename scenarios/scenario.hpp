@@ -156,6 +156,10 @@ struct ClientProfileSpec {
   int connections = 1;
   std::vector<std::string> paths;
   bool connectionPerRequest = false;
+  // Lync's clients: sign in to the web services (discover, MsRtcOAuth challenge, POST /WebTicket/oauthtoken
+  // with Negotiate or NTLM) and send every request with the web ticket (`Authorization: Bearer cwt=...`),
+  // signing in again only when the ticket is about to expire or a node refuses it. paths: UCWA's.
+  bool webTicket = false;
 };
 
 struct ClientGroupSpec {
@@ -177,7 +181,10 @@ struct TimelineEvent {
   enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift, IisReset, RollAsaPassword };
   Kind kind = Kind::NodeDown;
   double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
-  std::string node;      // node_down/node_up; iisreset: one node (empty: every node)
+  // In a simulated-time scenario: when, in simulated hours from the start (atPercent then mirrors it, for
+  // the order).
+  std::optional<double> atHour;
+  std::string node;  // node_down/node_up; iisreset: one node (empty: every node)
   std::string account;
   bool iisreset = false;  // apply_fix: then restart the web service on every node (iisreset)
   std::optional<std::vector<std::string>> reach;  // password roll: nodes that get the new keys
@@ -218,16 +225,21 @@ struct Scenario {
   std::vector<ClientGroupSpec> clients;
   std::vector<TimelineEvent> timeline;  // sorted by atPercent
   std::vector<Expectation> expectations;
+  // "simulated_time": {"hours": H}: the run spans H hours of simulated time on a clock that moves only
+  // between rounds (round n: request n of every client), so that hours-long web tickets and tickets expire
+  // within seconds of wall time. 0: the wall clock.
+  double simulatedHours = 0;
 
   const ClientProfileSpec* profile(const std::string& name) const;
   std::uint64_t totalRequests() const;
 };
 
 // internal-pc (Kerberos, reaches the KDC, NTLM inside Negotiate as fallback), external-pc (no KDC: NTLM),
-// mobile (raw NTLM), linux-chromium; Exchange's: outlook (domain-joined Outlook, Negotiate, autodiscover then
-// two MAPI over HTTP connections), outlook-ntlm (Outlook Anywhere set to NTLM authentication, or Outlook
-// outside the network), activesync (a phone: raw NTLM, a new connection per request), ews (an EWS
-// application on a domain-joined machine: Negotiate, autodiscover first).
+// mobile (raw NTLM), linux-chromium; Lync's web-ticket clients: lync-desktop (internal-pc signing in to the
+// web services), lync-external (external-pc's), lync-mobile (mobile's); Exchange's: outlook (domain-joined
+// Outlook, Negotiate, autodiscover then two MAPI over HTTP connections), outlook-ntlm (Outlook Anywhere set
+// to NTLM authentication, or Outlook outside the network), activesync (a phone: raw NTLM, a new connection
+// per request), ews (an EWS application on a domain-joined machine: Negotiate, autodiscover first).
 std::vector<ClientProfileSpec> builtInProfiles();
 
 }  // namespace kerbpool::scenarios

@@ -20,7 +20,7 @@ Scenario build(const json& root) {
   requireObject(root, "");
   checkKeys(root, "",
             {"name", "title", "description", "seed", "realm", "domain_controllers", "users", "operations",
-             "pool", "dns", "profiles", "clients", "timeline", "expect", "product"});
+             "pool", "dns", "profiles", "clients", "timeline", "expect", "product", "simulated_time"});
   Scenario s;
   s.name = reqString(root, "", "name");
   s.title = optString(root, "", "title").value_or(s.name);
@@ -44,8 +44,16 @@ Scenario build(const json& root) {
   s.dns = loadDns(root, s.pool, s.product, s.realmName);
   s.profiles = loadProfiles(root);
   s.clients = loadClients(root, s.profiles, s.dns);
-  s.timeline =
-      loadTimeline(root, s.pool, s.profiles, s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$");
+  for (std::size_t i = 0; i < s.clients.size(); ++i) {
+    const ClientProfileSpec* p = s.profile(s.clients[i].profile);
+    if (p != nullptr && p->webTicket && s.product == Product::Exchange) {
+      fail(member(element("clients", i), "profile"),
+           "'" + p->name + "' signs in to Lync's web services (web tickets); this is an Exchange scenario");
+    }
+  }
+  s.simulatedHours = loadSimulatedHours(root);
+  s.timeline = loadTimeline(root, s.pool, s.profiles,
+                            s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$", s.simulatedHours);
   s.expectations = loadExpectations(root);
   return s;
 }

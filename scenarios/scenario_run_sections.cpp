@@ -24,7 +24,7 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     checkKeys(j, path,
               {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
                "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname", "spn_from_address",
-               "enctypes", "autodiscover", "connections", "paths", "connection_per_request"});
+               "enctypes", "autodiscover", "connections", "paths", "connection_per_request", "web_ticket"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -43,6 +43,7 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.autodiscover = optBool(j, path, "autodiscover").value_or(false);
     p.connections = static_cast<int>(optIntInRange(j, path, "connections", 1, 8).value_or(1));
     p.connectionPerRequest = optBool(j, path, "connection_per_request").value_or(false);
+    p.webTicket = optBool(j, path, "web_ticket").value_or(false);
     if (find(j, "paths") != nullptr) {
       p.paths = optStringArray(j, path, "paths");
       for (std::size_t k = 0; k < p.paths.size(); ++k) {
@@ -118,7 +119,7 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
 
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
                                         const std::vector<ClientProfileSpec>& profiles,
-                                        const std::string& defaultSharedAccount) {
+                                        const std::string& defaultSharedAccount, double simulatedHours) {
   std::vector<TimelineEvent> out;
   const json& arr = optArray(root, "", "timeline");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -126,16 +127,33 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     const json& j = arr[i];
     requireObject(j, path);
     checkKeys(j, path,
-              {"at_percent", "event", "node", "account", "reach", "profile", "offset_s", "label", "iisreset",
-               "to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
-               "copy_from"});
+              {"at_percent", "at_hour", "event", "node", "account", "reach", "profile", "offset_s", "label",
+               "iisreset", "to_array_members", "to_specific_servers", "to_entire_forest",
+               "generate_new_password_for", "copy_from"});
     TimelineEvent e;
     e.path = path;
-    const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
-    if (!at) {
-      fail(member(path, "at_percent"), "missing (required): when, as a share of all requests");
+    if (simulatedHours > 0) {
+      // Simulated time: events are placed in simulated hours.
+      if (find(j, "at_percent") != nullptr) {
+        fail(member(path, "at_percent"),
+             "this scenario runs on simulated time (simulated_time): place the event with at_hour");
+      }
+      const auto hour = optNumberInRange(j, path, "at_hour", 0.0, simulatedHours);
+      if (!hour) {
+        fail(member(path, "at_hour"), "missing (required): when, in simulated hours from the start");
+      }
+      e.atHour = *hour;
+      e.atPercent = 100.0 * *hour / simulatedHours;
+    } else {
+      if (find(j, "at_hour") != nullptr) {
+        fail(member(path, "at_hour"), "at_hour needs simulated_time; use at_percent");
+      }
+      const auto at = optNumberInRange(j, path, "at_percent", 0.0, 100.0);
+      if (!at) {
+        fail(member(path, "at_percent"), "missing (required): when, as a share of all requests");
+      }
+      e.atPercent = *at;
     }
-    e.atPercent = *at;
     const std::string kind = oneOf(reqString(j, path, "event"), member(path, "event"),
                                    {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift",
                                     "iisreset", "roll_asa_password"});
@@ -211,6 +229,20 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
   std::stable_sort(out.begin(), out.end(),
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.atPercent < b.atPercent; });
   return out;
+}
+
+double loadSimulatedHours(const json& root) {
+  const json* t = find(root, "simulated_time");
+  if (t == nullptr) {
+    return 0;
+  }
+  requireObject(*t, "simulated_time");
+  checkKeys(*t, "simulated_time", {"hours"});
+  const auto hours = optNumberInRange(*t, "simulated_time", "hours", 0.25, 24.0 * 30);
+  if (!hours) {
+    fail("simulated_time.hours", "missing (required): how many hours of simulated time the run spans");
+  }
+  return *hours;
 }
 
 std::vector<Expectation> loadExpectations(const json& root) {

@@ -151,9 +151,66 @@ Scenario scaleClients(Scenario s, std::uint64_t total) {
   return s;
 }
 
+WebTicketFigures RunReport::webTickets() const {
+  WebTicketFigures f;
+  for (const auto& g : scenario.clients) {
+    const ClientProfileSpec* p = scenario.profile(g.profile);
+    (p != nullptr && p->webTicket ? f.clients : f.otherClients) += static_cast<std::uint64_t>(g.count);
+  }
+  for (const auto& [profile, counts] : population.outcomes.byProfile) {
+    const ClientProfileSpec* p = scenario.profile(profile);
+    if (p != nullptr && p->webTicket) {
+      f.requests += counts.total();
+      f.withTicket += counts.webticket;
+    } else {
+      f.otherRequests += counts.total();
+      f.otherNtlm += counts.ntlm;
+    }
+  }
+  f.signIns = population.outcomes.signIns;
+  for (const auto& [what, n] : population.outcomes.ticketRefusals) {
+    f.refusals += n;
+  }
+  f.hours = population.simulatedHours > 0 ? population.simulatedHours
+                                          : std::chrono::duration<double>(population.wall).count() / 3600.0;
+  if (f.hours > 0 && f.clients > 0) {
+    f.ntlmSignInsPerUserHour =
+        static_cast<double>(f.signIns.ntlm) / (static_cast<double>(f.clients) * f.hours);
+  }
+  if (f.hours > 0 && f.otherClients > 0) {
+    f.otherNtlmPerUserHour =
+        static_cast<double>(f.otherNtlm) / (static_cast<double>(f.otherClients) * f.hours);
+  }
+  return f;
+}
+
 std::optional<double> RunReport::metric(const std::string& name) const {
   using K = client::OutcomeKind;
   const auto& o = population.outcomes.overall;
+  if (name == "webticket_percent") {
+    return o.percent(K::WebTicket);
+  }
+  if (name == "signins" || name == "signin_kerberos" || name == "signin_ntlm" || name == "signin_failed" ||
+      name == "ticket_refusals" || name == "ntlm_signins_per_user_hour" ||
+      name == "other_ntlm_per_user_hour") {
+    const auto f = webTickets();
+    if (name == "signins") {
+      return static_cast<double>(f.signIns.total());
+    }
+    if (name == "signin_kerberos") {
+      return static_cast<double>(f.signIns.kerberos);
+    }
+    if (name == "signin_ntlm") {
+      return static_cast<double>(f.signIns.ntlm);
+    }
+    if (name == "signin_failed") {
+      return static_cast<double>(f.signIns.failed + f.signIns.prompt);
+    }
+    if (name == "ticket_refusals") {
+      return static_cast<double>(f.refusals);
+    }
+    return name == "ntlm_signins_per_user_hour" ? f.ntlmSignInsPerUserHour : f.otherNtlmPerUserHour;
+  }
   if (name == "kerberos_percent") {
     return o.percent(K::Kerberos);
   }
@@ -238,7 +295,13 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   if (!options.serverLogs) {
     core::Logger::setLevel(core::LogLevel::Off);
   }
-  core::SystemClock clock;
+  core::SystemClock wall;
+  // simulated_time: the whole world (KDC, nodes, clients) on a clock that moves only between rounds.
+  std::optional<core::ManualClock> simulated;
+  if (report.scenario.simulatedHours > 0) {
+    simulated.emplace(wall.now());
+  }
+  const core::Clock& clock = simulated ? static_cast<const core::Clock&>(*simulated) : wall;
   PoolWorldOptions wo = options.world;
   if (options.maxConcurrentApi) {
     wo.maxConcurrentApi = options.maxConcurrentApi;
@@ -264,6 +327,7 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   po.onProgress = options.onProgress;
   po.stop = options.stop;
   po.serial = options.serial;
+  po.simulatedClock = simulated ? &*simulated : nullptr;
   po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
   std::optional<TimeSeriesRecorder> timeseries;
   std::optional<SignInTraceRecorder> traces;

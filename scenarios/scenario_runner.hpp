@@ -70,6 +70,21 @@ struct ExpectationResult {
   bool passed = false;
 };
 
+// Lync's web tickets in figures (zeros when no client signs in to the web services).
+struct WebTicketFigures {
+  std::uint64_t clients = 0;       // clients of web-ticket profiles (one user each)
+  std::uint64_t requests = 0;      // their requests
+  std::uint64_t withTicket = 0;    // of those, answered with the web ticket accepted
+  OutcomeCounts signIns;           // POSTs to /WebTicket/oauthtoken: Kerberos, NTLM, prompt, failed
+  std::uint64_t refusals = 0;      // tickets a node refused (the client then signed in again)
+  std::uint64_t otherClients = 0;  // clients of the other profiles
+  std::uint64_t otherRequests = 0;
+  std::uint64_t otherNtlm = 0;        // their requests authenticated with NTLM
+  double hours = 0;                   // the simulated hours, or the run's wall time in hours
+  double ntlmSignInsPerUserHour = 0;  // signIns.ntlm / (clients x hours)
+  double otherNtlmPerUserHour = 0;    // otherNtlm / (otherClients x hours)
+};
+
 struct RunReport {
   Scenario scenario;  // as run (scaled, seeded)
   std::vector<AdminStep> setup;
@@ -92,6 +107,7 @@ struct RunReport {
 
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;
+  WebTicketFigures webTickets() const;
   bool passed() const;  // every expectation met, every timeline event applied, no violation
 };
 

@@ -47,9 +47,12 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root);
 std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<ClientProfileSpec>& profiles,
                                          const std::vector<DnsRecord>& dns);
 // defaultSharedAccount: an apply_fix event's account when it names none (POOLKERB$, or EXCH2010-ASA$).
+// simulatedHours > 0: events take at_hour (0..simulatedHours) instead of at_percent.
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
                                         const std::vector<ClientProfileSpec>& profiles,
-                                        const std::string& defaultSharedAccount);
+                                        const std::string& defaultSharedAccount, double simulatedHours = 0);
+// "simulated_time": {"hours": H} (0 when absent).
+double loadSimulatedHours(const json& root);
 std::vector<Expectation> loadExpectations(const json& root);
 
 }  // namespace kerbpool::scenarios::sections
