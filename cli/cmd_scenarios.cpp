@@ -70,6 +70,12 @@ std::string eventText(const scenarios::Scenario& s, const scenarios::TimelineEve
              ": client connections closed, clients authenticate again";
     case K::ClockDrift:
       return "the clocks of " + e.profile + " clients drift by " + number(e.offsetS) + " s";
+    case K::SetOAuthCertificate:
+      return "Set-CsCertificate -Type OAuthTokenIssuer -Computer " + e.node + ": " + e.node +
+             " gets the pool's web ticket key";
+    case K::RollOAuthCertificate:
+      return "Set-CsCertificate -Type OAuthTokenIssuer -Roll: a new web ticket key version to every node that is "
+             "up and holds the certificate";
   }
   return "";
 }
@@ -131,10 +137,11 @@ int show(const std::string& name) {
     }
   }
   if (!s->timeline.empty()) {
-    std::printf("\nTimeline\n");
+    std::printf("\nTimeline%s\n",
+                s->simulatedHours > 0 ? (" (" + number(s->simulatedHours) + " simulated hours)").c_str() : "");
     for (const auto& e : s->timeline) {
-      std::printf("  at %3s %%  %s (phase \"%s\")\n", number(e.atPercent).c_str(), eventText(*s, e).c_str(),
-                  e.label.c_str());
+      const std::string at = e.atHour ? "hour " + number(*e.atHour) : number(e.atPercent) + " %";
+      std::printf("  at %5s  %s (phase \"%s\")\n", at.c_str(), eventText(*s, e).c_str(), e.label.c_str());
     }
   }
   if (!s->expectations.empty()) {

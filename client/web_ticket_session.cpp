@@ -93,13 +93,17 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
   ticket_.clear();
   r.outcome = token;
   if (token.kind != OutcomeKind::Prompt && token.kind != OutcomeKind::Failed) {
+    // Authenticated, yet no ticket: the service's OAuth error says why.
+    std::string why = "no web ticket in the answer";
+    if (doc.is_object() && doc.contains("error_description") && doc["error_description"].is_string()) {
+      why = doc["error_description"].get<std::string>().substr(0, 200);
+    }
     r.outcome.kind = OutcomeKind::Failed;
     r.outcome.reason = "the WebTicket service on " + (token.node.empty() ? "?" : token.node) + " answered " +
-                       std::to_string(token.status) + " after " + std::string(toString(token.kind)) +
-                       ": no ticket (" + token.body.substr(0, std::min<std::size_t>(token.body.size(), 200)) +
-                       ")";
+                       std::to_string(token.status) + " after " + std::string(toString(token.kind)) + ": " +
+                       why;
   }
-  r.signIns.push_back(std::move(token));
+  r.signIns.push_back(r.outcome);  // a sign-in that bought no ticket counts as failed
   return false;
 }
 

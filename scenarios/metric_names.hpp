@@ -19,7 +19,12 @@ inline const std::vector<std::string>& knownMetrics() {
       // the nodes' refusals, by reason (every node)
       "no_key_for_spn", "no_key_for_kvno", "clock_skew",
       // latency of every request, client side
-      "p99_ms"};
+      "p99_ms",
+      // Lync's web tickets: requests answered with one, sign-ins (POST /WebTicket/oauthtoken) by how they
+      // authenticated, tickets nodes refused, NTLM per user-hour (web-ticket clients' sign-ins; the others'
+      // requests)
+      "webticket_percent", "signins", "signin_kerberos", "signin_ntlm", "signin_failed", "ticket_refusals",
+      "ntlm_signins_per_user_hour", "other_ntlm_per_user_hour"};
   return k;
 }
 

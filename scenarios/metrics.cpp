@@ -159,7 +159,8 @@ void OutcomeCollector::record(const RecordedRequest& r) {
   // The runner's own safety check: a protected request answered 200 must be an authenticated one, for the
   // very user of this workstation.
   if (o.status == 200) {
-    const bool authenticated = o.kind == client::OutcomeKind::Kerberos || o.kind == client::OutcomeKind::Ntlm ||
+    const bool authenticated = o.kind == client::OutcomeKind::Kerberos ||
+                               o.kind == client::OutcomeKind::Ntlm ||
                                o.kind == client::OutcomeKind::WebTicket;
     if (!authenticated) {
       addViolation("200 from node '" + o.node + "' for " + *r.user + " without authentication (outcome " +

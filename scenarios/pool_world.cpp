@@ -446,6 +446,16 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
       reloadAll();
       break;
     }
+    case Kind::SetOAuthCertificate: {
+      KP_TRY(AdminStep step, assignWebTicketKey(event.node));
+      steps.push_back(std::move(step));
+      break;
+    }
+    case Kind::RollOAuthCertificate: {
+      KP_TRY(AdminStep step, rollWebTicketKey());
+      steps.push_back(std::move(step));
+      break;
+    }
     case Kind::ClockDrift: {
       const long long s = static_cast<long long>(event.offsetS);
       steps.push_back(AdminStep{"clock drift on every " + event.profile + " workstation",
@@ -519,7 +529,8 @@ core::Result<AdminStep> PoolWorld::setMaxConcurrentApi(const std::string& node, 
     step.output.push_back(line);
   }
   step.output.push_back(
-      "On Windows, Netlogon reads its parameters when it starts (netlogon.log lists them then): restart it with "
+      "On Windows, Netlogon reads its parameters when it starts (netlogon.log lists them then): restart it "
+      "with "
       "`net stop netlogon && net start netlogon` on each server to be sure the value is in force; the lab "
       "applies it at once");
   return step;

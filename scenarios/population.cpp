@@ -191,7 +191,8 @@ PopulationResult Runner::run() {
     wanted += g->threads;
     if (options_.traces != nullptr) {
       addTraceContexts(*g);
-      traceInternalOnly_ = traceInternalOnly_ || (g->profile.kdcReachable && g->profile.tryKerberos);
+      traceInternalOnly_ =
+          traceInternalOnly_ || (g->profile.kdcReachable && g->profile.tryKerberos && !(ps && ps->webTicket));
     }
     if (!clocks_.count(spec.profile)) {
       clocks_[spec.profile] = std::make_unique<core::OffsetClock>(clock_, core::Micros(0));
@@ -444,7 +445,8 @@ std::unique_ptr<ClientState> Runner::makeClient(Group& group, std::uint64_t inde
   }
   c->record.profile = &group.profileName;
   c->record.user = &c->user.user;
-  c->record.internal = group.profile.kdcReachable && group.profile.tryKerberos;
+  // A web-ticket client's requests carry its web ticket, not Kerberos: not "internal" in the metrics.
+  c->record.internal = group.profile.kdcReachable && group.profile.tryKerberos && !group.webTicket;
   return c;
 }
 

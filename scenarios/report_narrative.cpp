@@ -80,6 +80,11 @@ std::string comparison(const RunReport& r) {
                                         : "Every request that authenticated used NTLM: ") +
                     ntlmWords + " Kerberos would have needed none of those pass-throughs." + rest,
                 "  ");
+  } else if (all.webticket > 0) {
+    out += wrap("No request authenticated with Kerberos or NTLM itself: " + withThousands(all.webticket) +
+                    " of " + withThousands(all.total()) +
+                    " carried a web ticket (below, how the sign-ins that bought them authenticated)." + rest,
+                "  ");
   } else if (all.total() > 0) {
     out += wrap("No request authenticated." + rest, "  ");
   }
@@ -172,9 +177,34 @@ std::string webTicketSection(const RunReport& r) {
     for (const auto& [what, n] : pop.outcomes.ticketRefusals) {
       list += (list.empty() ? "" : ", ") + what + " " + withThousands(n);
     }
-    out += wrap("Nodes refused " + withThousands(f.refusals) + " web tickets (" + list +
-                    "); each time the client dropped its ticket and signed in again.",
-                "  ");
+    out +=
+        wrap("Nodes refused " + withThousands(f.refusals) + " web tickets (" + list +
+                 "); each time the client dropped its ticket and signed in again, a second refusal in a row "
+                 "ended the request.",
+             "  ");
+    std::vector<std::string> keyless;
+    for (const auto& [what, n] : pop.outcomes.ticketRefusals) {
+      const auto colon = what.find(": webticket_unknown_pool_key");
+      if (colon != std::string::npos) {
+        keyless.push_back(what.substr(0, colon));
+      }
+    }
+    if (!keyless.empty()) {
+      out +=
+          wrap("Why: " + listInWords(keyless) + (keyless.size() == 1 ? " does" : " do") +
+                   " not hold the key of the pool's OAuth (web services) certificate that sealed those "
+                   "tickets: a web ticket is sealed by the pool, so every node must hold that key, as every "
+                   "node must hold the Kerberos account's. A sign-in that lands there gets 503: it cannot "
+                   "seal a ticket either.",
+               "  ");
+      for (const auto& node : keyless) {
+        out += wrap("Fix: Set-CsCertificate -Type OAuthTokenIssuer -Computer " + node +
+                        " (assign the pool's OAuth certificate to " + node +
+                        "; after a roll, check that every "
+                        "node received the new one).",
+                    "  ");
+      }
+    }
   }
   return out;
 }

@@ -178,7 +178,20 @@ struct ClientGroupSpec {
 struct TimelineEvent {
   // RollAsaPassword: Exchange's RollAlternateServiceAccountPassword.ps1 while the pool runs (`operation`);
   // CAS servers that are down then miss the credential, as the real script cannot reach them.
-  enum class Kind { NodeDown, NodeUp, PasswordRoll, ApplyFix, ClockDrift, IisReset, RollAsaPassword };
+  // SetOAuthCertificate: Lync's `Set-CsCertificate -Type OAuthTokenIssuer -Computer NODE` (the node gets the
+  // pool's web ticket key); RollOAuthCertificate: `... -Roll` (a new key version to every node that is up and
+  // already holds one).
+  enum class Kind {
+    NodeDown,
+    NodeUp,
+    PasswordRoll,
+    ApplyFix,
+    ClockDrift,
+    IisReset,
+    RollAsaPassword,
+    SetOAuthCertificate,
+    RollOAuthCertificate
+  };
   Kind kind = Kind::NodeDown;
   double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
   // In a simulated-time scenario: when, in simulated hours from the start (atPercent then mirrors it, for

@@ -54,6 +54,14 @@ Scenario build(const json& root) {
   s.simulatedHours = loadSimulatedHours(root);
   s.timeline = loadTimeline(root, s.pool, s.profiles,
                             s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$", s.simulatedHours);
+  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
+    const auto k = s.timeline[i].kind;
+    if (s.product == Product::Exchange &&
+        (k == TimelineEvent::Kind::SetOAuthCertificate || k == TimelineEvent::Kind::RollOAuthCertificate)) {
+      fail(s.timeline[i].path + ".event",
+           "Lync's OAuth certificate (the web tickets' key); this is an Exchange scenario");
+    }
+  }
   s.expectations = loadExpectations(root);
   return s;
 }

@@ -154,9 +154,10 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       }
       e.atPercent = *at;
     }
-    const std::string kind = oneOf(reqString(j, path, "event"), member(path, "event"),
-                                   {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift",
-                                    "iisreset", "roll_asa_password"});
+    const std::string kind =
+        oneOf(reqString(j, path, "event"), member(path, "event"),
+              {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset",
+               "roll_asa_password", "set_oauth_certificate", "roll_oauth_certificate"});
     e.label = optString(j, path, "label").value_or(kind);
     if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
       fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
@@ -169,6 +170,8 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
         {"apply_fix", {"account", "iisreset"}},
         {"clock_drift", {"profile", "offset_s"}},
         {"iisreset", {"node"}},
+        {"set_oauth_certificate", {"node"}},
+        {"roll_oauth_certificate", {}},
         {"roll_asa_password",
          {"to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
           "copy_from"}}};
@@ -210,6 +213,11 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       e.kind = TimelineEvent::Kind::ApplyFix;
       e.account = optString(j, path, "account").value_or(defaultSharedAccount);
       e.iisreset = optBool(j, path, "iisreset").value_or(false);
+    } else if (kind == "set_oauth_certificate") {
+      e.kind = TimelineEvent::Kind::SetOAuthCertificate;
+      e.node = node();
+    } else if (kind == "roll_oauth_certificate") {
+      e.kind = TimelineEvent::Kind::RollOAuthCertificate;
     } else if (kind == "iisreset") {
       e.kind = TimelineEvent::Kind::IisReset;
       if (find(j, "node") != nullptr) {

@@ -111,7 +111,7 @@ bool check(const ExpectationResult& e) {
 
 bool isInternalProfile(const Scenario& scenario, const std::string& profile) {
   const ClientProfileSpec* p = scenario.profile(profile);
-  return p != nullptr && p->kdcReachable && p->tryKerberos;
+  return p != nullptr && p->kdcReachable && p->tryKerberos && !p->webTicket;
 }
 
 Scenario scaleClients(Scenario s, std::uint64_t total) {

@@ -119,7 +119,8 @@ core::Result<RunReport> runScenario(const Scenario& scenario, const RunOptions& 
 // scaling up keeps it.
 Scenario scaleClients(Scenario scenario, std::uint64_t total);
 
-// The profiles that reach a KDC and try Kerberos ("internal" in the metrics).
+// The profiles that reach a KDC and try Kerberos on their requests ("internal" in the metrics); a Lync
+// web-ticket client's requests carry its web ticket instead (its sign-ins try Kerberos).
 bool isInternalProfile(const Scenario& scenario, const std::string& profile);
 
 }  // namespace kerbpool::scenarios

@@ -3,6 +3,7 @@
 
 #include "client/auth_challenge.hpp"
 #include "client/json_field.hpp"
+#include "client/web_ticket_session.hpp"
 #include "core/common/base64.hpp"
 
 using namespace kerbpool;
@@ -87,4 +88,18 @@ TEST_CASE("challenges: separate fields and comma-joined lists", "[client][challe
   auto broken = parseChallenges({"Negotiate !!!", "NTLM a b"});
   CHECK_FALSE(broken.any());
   CHECK(broken.malformed.size() == 2);
+}
+
+TEST_CASE("msRtcOAuthHref: the WebTicket service's URL from Lync's MsRtcOAuth challenge",
+          "[client][webticket]") {
+  using kerbpool::client::msRtcOAuthHref;
+  CHECK(msRtcOAuthHref({"Bearer trusted_issuers=\"\", client_id=\"00000004-0000-0ff1-ce00-000000000000\"",
+                        "MsRtcOAuth href=\"https://pool.contoso.test:4443/WebTicket/oauthtoken\",grant_type="
+                        "\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""}) ==
+        std::optional<std::string>("https://pool.contoso.test:4443/WebTicket/oauthtoken"));
+  CHECK_FALSE(msRtcOAuthHref({"Negotiate", "NTLM"}));
+  CHECK_FALSE(msRtcOAuthHref({"MsRtcOAuth grant_type=\"x\""}));
+  CHECK_FALSE(msRtcOAuthHref({"MsRtcOAuth href=\"\""}));
+  CHECK_FALSE(msRtcOAuthHref({"MsRtcOAuth href=\"https://unterminated"}));
+  CHECK_FALSE(msRtcOAuthHref({}));
 }

@@ -1,0 +1,140 @@
+// Lync's web tickets over a simulated working day (issue 17): what a sign-in costs the DC per user-hour
+// against per-connection NTLM, a node without the pool's key, and the scenario file's simulated_time.
+#include <catch2/catch.hpp>
+
+#include "tests/scenarios/scenario_run_support.hpp"
+
+using namespace kerbpool;
+using client::OutcomeKind;
+using kerbpool::test::checkExpectations;
+using kerbpool::test::oneLine;
+
+namespace {
+
+scenarios::Scenario builtin(const std::string& name) {
+  const auto* b = scenarios::findBuiltinScenario(name);
+  REQUIRE(b != nullptr);
+  auto s = scenarios::parseScenario(b->json);
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+scenarios::RunReport run(const scenarios::Scenario& s) {
+  auto report = scenarios::runScenario(s, {});
+  INFO((report.ok() ? std::string() : report.error().message()));
+  REQUIRE(report.ok());
+  return std::move(*report);
+}
+
+std::string errorOf(const std::string& json) {
+  auto s = scenarios::parseScenario(json);
+  return s.ok() ? std::string() : s.error().detail;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "webticket-tour: with per-node SPNs a Lync client costs one NTLM logon per 8-hour web ticket, a browser "
+    "one per request",
+    "[scenarios][webticket]") {
+  auto s = builtin("webticket-tour");
+  REQUIRE(s.simulatedHours == 10);
+  for (auto& g : s.clients) {
+    g.count = 6;  // 6 Lync clients and 6 browsers, 40 requests each over the day: the figures stay exact
+    g.concurrency = 3;
+  }
+  const auto r = run(s);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto f = r.webTickets();
+  CHECK(f.clients == 6);
+  CHECK(f.requests == 240);
+  CHECK(f.withTicket == 240);
+  // A ticket lasts 8 hours: each client signs in at hour 0 and again at hour 8 (round 32 of 40), with NTLM,
+  // as the KDC cannot choose among the three accounts holding HTTP/pool.contoso.test.
+  CHECK(f.signIns.ntlm == 12);
+  CHECK(f.signIns.kerberos == 0);
+  CHECK(r.population.outcomes.signInsByPhase.at(0).ntlm == 12);
+  // The browsers' connections were closed by IIS between requests 15 minutes apart: NTLM every time.
+  CHECK(f.otherNtlm == 240);
+  CHECK(r.servers.netlogonCalls == 12 + 240);
+  CHECK(f.ntlmSignInsPerUserHour == Approx(12.0 / 60.0));
+  CHECK(f.otherNtlmPerUserHour == Approx(240.0 / 60.0));
+  CHECK(r.metric("ntlm_signins_per_user_hour").value_or(-1) == Approx(0.2));
+  CHECK(r.metric("webticket_percent").value_or(-1) == Approx(50.0));
+  CHECK(r.population.rounds == 40);
+  CHECK(r.population.step == std::chrono::minutes(15));
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("They signed in 12 times (POST /WebTicket/oauthtoken): 0 with Kerberos, 12 with NTLM") !=
+        std::string::npos);
+  CHECK(text.find("0.20 NTLM logons per user-hour over 10.0 hours") != std::string::npos);
+  CHECK(text.find("4.00 per user-hour, 20.0 times as many") != std::string::npos);
+  CHECK(text.find("Time was simulated: 10.0 hours in") != std::string::npos);
+  CHECK(text.find("web ticket") != std::string::npos);
+}
+
+TEST_CASE(
+    "webticket-pool-key-missing: fe03 refuses the other nodes' tickets until it gets the OAuth certificate",
+    "[scenarios][webticket]") {
+  auto s = builtin("webticket-pool-key-missing");
+  for (auto& g : s.clients) {
+    g.count = 9;
+    g.concurrency = 3;
+  }
+  const auto r = run(s);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto& o = r.population.outcomes;
+  REQUIRE(o.byPhase.size() == 2);
+  REQUIRE(o.signInsByPhase.size() == 2);
+  // Before: tickets from fe01/fe02 refused at fe03, and sign-ins landing on fe03 answered 503.
+  CHECK(o.ticketRefusals.count("fe03: webticket_unknown_pool_key") == 1);
+  CHECK(o.ticketRefusals.size() == 1);
+  CHECK(o.signInsByPhase[0].failed > 0);
+  CHECK(o.byPhase[0].webticket < o.byPhase[0].total());
+  // After Set-CsCertificate -Type OAuthTokenIssuer -Computer fe03: every request carries an accepted ticket.
+  CHECK(o.byPhase[1].webticket == o.byPhase[1].total());
+  CHECK(o.signInsByPhase[1].failed == 0);
+  CHECK(o.signIns.ntlm == 0);
+  CHECK(r.servers.netlogonCalls == 0);
+  REQUIRE(r.population.phases.size() == 2);
+  REQUIRE(r.population.phases[1].steps.size() == 1);
+  CHECK(r.population.phases[1].steps[0].command == "Set-CsCertificate -Type OAuthTokenIssuer -Computer fe03");
+  // The event fired at hour 4: half of the 32 rounds ran before it.
+  CHECK(o.byPhase[0].total() == 9 * 16);
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("Fix: Set-CsCertificate -Type OAuthTokenIssuer -Computer fe03") != std::string::npos);
+  CHECK(text.find("fe03 holds no key of the pool's web services certificate") != std::string::npos);
+}
+
+TEST_CASE("simulated_time and web-ticket profiles are checked by the loader", "[scenarios][webticket]") {
+  const std::string head = R"({"name": "t", "users": {"count": 2}, )";
+  CHECK(errorOf(head +
+                R"("simulated_time": {"hours": 8}, "timeline": [{"at_percent": 50, "event": "iisreset"}]})")
+            .find("timeline[0].at_percent: this scenario runs on simulated time") != std::string::npos);
+  CHECK(errorOf(head + R"("timeline": [{"at_hour": 2, "event": "iisreset"}]})")
+            .find("timeline[0].at_hour: at_hour needs simulated_time") != std::string::npos);
+  CHECK(
+      errorOf(head + R"("simulated_time": {"hours": 8}, "timeline": [{"at_hour": 9, "event": "iisreset"}]})")
+          .find("timeline[0].at_hour") != std::string::npos);
+  CHECK(errorOf(head + R"("simulated_time": {"hours": 0}})").find("simulated_time.hours") !=
+        std::string::npos);
+  CHECK(errorOf(head + R"("simulated_time": {"hours": 8, "speed": 2}})").find("simulated_time.speed") !=
+        std::string::npos);
+  CHECK(
+      errorOf(
+          head +
+          R"("simulated_time": {"hours": 8}, "timeline": [{"at_hour": 2, "event": "set_oauth_certificate"}]})")
+          .find("timeline[0].node") != std::string::npos);
+  CHECK(errorOf(R"({"name": "x", "product": "exchange", "clients": [{"profile": "lync-desktop"}]})")
+            .find("clients[0].profile: 'lync-desktop' signs in to Lync's web services") != std::string::npos);
+  auto ok = scenarios::parseScenario(
+      head + R"("simulated_time": {"hours": 8}, "clients": [{"profile": "lync-mobile", "count": 1}],
+      "timeline": [{"at_hour": 2, "event": "set_oauth_certificate", "node": "fe02"}, {"at_hour": 1, "event": "roll_oauth_certificate"}]})");
+  INFO((ok.ok() ? std::string() : ok.error().message()));
+  REQUIRE(ok.ok());
+  CHECK(ok->timeline[0].kind == scenarios::TimelineEvent::Kind::RollOAuthCertificate);
+  CHECK(ok->timeline[1].atHour == 2.0);
+  CHECK(ok->timeline[1].atPercent == Approx(25.0));
+}
