@@ -119,8 +119,9 @@ LatencySummary summarize(std::vector<std::uint32_t> micros) {
 OutcomeCollector::OutcomeCollector(std::size_t phases)
     : byPhase(phases), internalByPhase(phases), latencyByPhase(phases), signInsByPhase(phases) {}
 
-void OutcomeCollector::recordSignIn(std::size_t phase, client::OutcomeKind kind) {
+void OutcomeCollector::recordSignIn(std::size_t phase, const std::string& profile, client::OutcomeKind kind) {
   signIns.add(kind);
+  signInsByProfile[profile].add(kind);
   if (phase >= signInsByPhase.size()) {
     signInsByPhase.resize(phase + 1);
   }
@@ -219,6 +220,9 @@ void OutcomeCollector::merge(const OutcomeCollector& o) {
   }
   for (std::size_t i = 0; i < o.signInsByPhase.size(); ++i) {
     signInsByPhase[i].merge(o.signInsByPhase[i]);
+  }
+  for (const auto& [k, v] : o.signInsByProfile) {
+    signInsByProfile[k].merge(v);
   }
   for (const auto& [k, v] : o.ticketRefusals) {
     ticketRefusals[k] += v;

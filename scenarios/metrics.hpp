@@ -83,7 +83,8 @@ class OutcomeCollector {
   OutcomeCounts signIns;
   std::vector<OutcomeCounts> signInsByPhase;
   std::map<std::string, std::uint64_t> ticketRefusals;
-  void recordSignIn(std::size_t phase, client::OutcomeKind kind);
+  std::map<std::string, OutcomeCounts> signInsByProfile;
+  void recordSignIn(std::size_t phase, const std::string& profile, client::OutcomeKind kind);
 };
 
 // A probe of the running pool (anonymous GET, garbage Negotiate token) and what it got.

@@ -282,13 +282,14 @@ PopulationResult Runner::run() {
 void Runner::runRounds() {
   std::atomic<std::uint64_t> cursor{0};
   int round = 0;
+  const core::TimePoint start = options_.simulatedClock->now();
   // Between rounds no request is in flight: the clock moves one step and the events of the hour fire.
   auto between = [&]() noexcept {
     ++round;
     simRound_.store(round);
     cursor.store(0);
     if (round < rounds_) {
-      options_.simulatedClock->advance(step_);
+      options_.simulatedClock->jumpTo(start + step_ * round);
       maybeFire();
     }
   };
@@ -483,7 +484,7 @@ void Runner::runRequest(ClientState& c, int n, OutcomeCollector& out) {
   r.outcome = &outcome;
   out.record(r);
   for (const auto& signIn : web.signIns) {
-    out.recordSignIn(r.phase, signIn.kind);
+    out.recordSignIn(r.phase, group.profileName, signIn.kind);
   }
   for (const auto& refusal : web.refusals) {
     ++out.ticketRefusals[refusal];

@@ -75,9 +75,10 @@ struct PopulationOptions {
   TimeSeriesRecorder* timeseries = nullptr;
   SignInTraceRecorder* traces = nullptr;
   // The world's clock when the scenario has simulated_time (null otherwise): round n runs request n of every
-  // client (threads take clients in turn), then this clock moves hours / rounds and the timeline events of
-  // that hour fire. Think times are not slept.
-  core::ManualClock* simulatedClock = nullptr;
+  // client (threads take clients in turn) from start + n * hours / rounds, the clock running at wall speed
+  // within the round; then it jumps to the next round's start and the timeline events of that hour fire.
+  // Think times are not slept.
+  core::SteppedClock* simulatedClock = nullptr;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

@@ -130,8 +130,9 @@ std::string webTicketSection(const RunReport& r) {
             " s of wall time (" +
             withThousands(static_cast<std::uint64_t>(wall > 0 ? pop.simulatedHours * 3600.0 / wall : 0)) +
             " times real time). Request n of every client ran in round n of " + std::to_string(pop.rounds) +
-            "; the shared clock moved " + fixed(stepMin, 1) +
-            " minutes between rounds, so tickets and web tickets expired as they would over the day" +
+            "; the shared clock ran at wall speed within a round and jumped " + fixed(stepMin, 1) +
+            " minutes from one round's start to the next, so tickets and web tickets expired as they would "
+            "over the day" +
             (pop.step > std::chrono::seconds(120)
                  ? "; a connection idle that long has been closed by IIS (connectionTimeout 2 minutes), "
                    "so each request opened a new one."
@@ -163,13 +164,59 @@ std::string webTicketSection(const RunReport& r) {
     out += wrap("The DC did " + withThousands(r.servers.netlogonCalls) + " Netlogon pass-throughs in all.",
                 "  ");
   }
-  if (si.ntlm > 0) {
+  // Per web-ticket profile: its sign-ins and what they cost, and why they used NTLM.
+  std::vector<std::string> kerberosFailed;  // profiles that try Kerberos, yet signed in with NTLM
+  std::vector<std::string> byDesign;        // profiles that reach no KDC: NTLM by design
+  std::uint64_t kerberosFailedNtlm = 0;
+  for (const auto& name : webProfiles) {
+    const ClientProfileSpec* p = r.scenario.profile(name);
+    std::uint64_t clients = 0;
+    for (const auto& g : r.scenario.clients) {
+      clients += g.profile == name ? static_cast<std::uint64_t>(g.count) : 0;
+    }
+    const auto it = pop.outcomes.signInsByProfile.find(name);
+    const OutcomeCounts c = it == pop.outcomes.signInsByProfile.end() ? OutcomeCounts{} : it->second;
+    if (webProfiles.size() > 1) {
+      const double perHour = clients > 0 && f.hours > 0
+                                 ? static_cast<double>(c.ntlm) / (static_cast<double>(clients) * f.hours)
+                                 : 0;
+      out += wrap(name + " (" + withThousands(clients) + " clients): " + withThousands(c.total()) +
+                      " sign-ins, " + withThousands(c.kerberos) + " with Kerberos, " + withThousands(c.ntlm) +
+                      " with NTLM, " + withThousands(c.prompt + c.failed) +
+                      " refused or failed: " + fixed(perHour, 2) + " NTLM logons per user-hour.",
+                  "  ");
+    }
+    if (c.ntlm > 0 && p != nullptr) {
+      if (p->kdcReachable && p->tryKerberos) {
+        kerberosFailed.push_back(name);
+        kerberosFailedNtlm += c.ntlm;
+      } else {
+        byDesign.push_back(name);
+      }
+    }
+  }
+  if (!kerberosFailed.empty()) {
+    out +=
+        wrap("Why: the " + listInWords(kerberosFailed) + " clients reach a KDC and try Kerberos, yet " +
+                 withThousands(kerberosFailedNtlm) +
+                 " of their sign-ins used NTLM. A web ticket is bought once and then sent with every request "
+                 "until it expires (8 hours on the internal web services), so a user whose Kerberos fails "
+                 "costs the DC one NTLM logon per web ticket instead of one per connection; the SPN problem "
+                 "still has to be fixed (the findings above say how).",
+             "  ");
+  }
+  if (!byDesign.empty()) {
+    std::string external = listInWords(r.scenario.pool.externalWebFqdns);
     out += wrap(
-        "Why: a web ticket is bought once with Windows authentication and then sent with every "
-        "request until it expires (8 hours for internal clients, 15 minutes through the external web "
-        "services by default), so a user whose Kerberos fails costs the DC one NTLM logon per web "
-        "ticket instead of one per connection. The SPN problem still has to be fixed: each of those " +
-            withThousands(si.ntlm) + " sign-ins fell back to NTLM.",
+        "Why: the " + listInWords(byDesign) + " clients" +
+            " reach no KDC, so every sign-in is an NTLM logon by design, passed through to the DC. " +
+            (external.empty() ? std::string()
+                              : "Through the external web services (" + external +
+                                    ") a web ticket lasts 15 minutes instead of 8 hours, so those users "
+                                    "sign in again every quarter of an hour they work. ") +
+            "kerbpool takes both lifetimes from the Lync sign-in descriptions it follows; Lync documents "
+            "no setting for them, so what an admin can change is the DC side: Netlogon's "
+            "MaxConcurrentApi on the front-ends (see the Netlogon figures).",
         "  ");
   }
   if (f.refusals > 0) {

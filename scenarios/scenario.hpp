@@ -238,9 +238,9 @@ struct Scenario {
   std::vector<ClientGroupSpec> clients;
   std::vector<TimelineEvent> timeline;  // sorted by atPercent
   std::vector<Expectation> expectations;
-  // "simulated_time": {"hours": H}: the run spans H hours of simulated time on a clock that moves only
-  // between rounds (round n: request n of every client), so that hours-long web tickets and tickets expire
-  // within seconds of wall time. 0: the wall clock.
+  // "simulated_time": {"hours": H}: the run spans H hours of simulated time: round n (request n of every
+  // client) starts at hour n * H / rounds, the clock running at wall speed within a round and jumping between
+  // rounds, so that hours-long web tickets and tickets expire within seconds of wall time. 0: the wall clock.
   double simulatedHours = 0;
 
   const ClientProfileSpec* profile(const std::string& name) const;

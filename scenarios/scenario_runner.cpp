@@ -296,10 +296,11 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
     core::Logger::setLevel(core::LogLevel::Off);
   }
   core::SystemClock wall;
-  // simulated_time: the whole world (KDC, nodes, clients) on a clock that moves only between rounds.
-  std::optional<core::ManualClock> simulated;
+  // simulated_time: the whole world (KDC, nodes, clients) on a clock that runs at wall speed within a round
+  // of requests and jumps to the next round's hour between rounds.
+  std::optional<core::SteppedClock> simulated;
   if (report.scenario.simulatedHours > 0) {
-    simulated.emplace(wall.now());
+    simulated.emplace(wall, wall.now());
   }
   const core::Clock& clock = simulated ? static_cast<const core::Clock&>(*simulated) : wall;
   PoolWorldOptions wo = options.world;

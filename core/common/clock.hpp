@@ -55,6 +55,27 @@ class OffsetClock final : public Clock {
   std::atomic<std::int64_t> offset_;
 };
 
+// Simulated time for a compressed working day: another clock (the wall) seen through an offset that only
+// grows. Between jumps it runs at the base clock's speed (so waits, hold times and timeouts inside one
+// stretch measure as they happen); jumpTo moves it forward at once (hours of a day skipped between two rounds
+// of requests).
+class SteppedClock final : public Clock {
+ public:
+  SteppedClock(const Clock& base, TimePoint start) : base_(base), offset_((start - base.now()).count()) {}
+  TimePoint now() const override { return base_.now() + Micros(offset_.load()); }
+  // To `t` when it is later than now; a `t` already passed leaves the clock as it is (never backwards).
+  void jumpTo(TimePoint t) {
+    const std::int64_t wanted = (t - base_.now()).count();
+    std::int64_t current = offset_.load();
+    while (wanted > current && !offset_.compare_exchange_weak(current, wanted)) {
+    }
+  }
+
+ private:
+  const Clock& base_;
+  std::atomic<std::int64_t> offset_;
+};
+
 // Elapsed time on the monotonic clock, for benchmarks and latency metrics (not for protocol time).
 class Stopwatch {
  public:

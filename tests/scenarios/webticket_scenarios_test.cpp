@@ -138,3 +138,33 @@ TEST_CASE("simulated_time and web-ticket profiles are checked by the loader", "[
   CHECK(ok->timeline[1].atHour == 2.0);
   CHECK(ok->timeline[1].atPercent == Approx(25.0));
 }
+
+TEST_CASE(
+    "webticket-external: external users sign in with NTLM every 15 minutes, internal ones once with Kerberos",
+    "[scenarios][webticket]") {
+  auto s = builtin("webticket-external");
+  REQUIRE(s.simulatedHours == 4);
+  s.clients.at(0).count = 3;  // lync-desktop
+  s.clients.at(0).concurrency = 3;
+  s.clients.at(1).count = 6;  // lync-external, through lyncweb.contoso.test
+  s.clients.at(1).concurrency = 6;
+  const auto r = run(s);
+  KP_INFO_REPORT(r);
+  CHECK(r.violations == 0);
+  const auto& by = r.population.outcomes.signInsByProfile;
+  REQUIRE(by.count("lync-desktop") == 1);
+  REQUIRE(by.count("lync-external") == 1);
+  // 48 requests 5 minutes apart: an 8-hour ticket once; a 15-minute one at every third request.
+  CHECK(by.at("lync-desktop").kerberos == 3);
+  CHECK(by.at("lync-desktop").total() == 3);
+  CHECK(by.at("lync-external").ntlm == 6 * 16);
+  CHECK(by.at("lync-external").total() == 6 * 16);
+  CHECK(r.servers.netlogonCalls == 6 * 16);
+  CHECK(r.population.outcomes.overall.webticket == 9 * 48);
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(
+      text.find("lync-external (6 clients): 96 sign-ins, 0 with Kerberos, 96 with NTLM, 0 refused or failed: "
+                "4.00 NTLM logons per user-hour") != std::string::npos);
+  CHECK(text.find("Through the external web services (lyncweb.contoso.test) a web ticket lasts 15 minutes") !=
+        std::string::npos);
+}
