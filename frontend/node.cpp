@@ -45,11 +45,13 @@ bool FrontendNode::mayBlock(const HttpRequest& request) const {
 
 HttpResponse FrontendNode::handleWebServices(const HttpRequest& request, ConnectionContext& connection) {
   const std::string node = config_.name;
-  if (WebTicketService::isDiscoveryRoot(request)) {  // anonymous: it only says where to sign in
+  if (WebTicketService::isDiscoveryRoot(request) || WebTicketService::isMetadata(request)) {
+    // Anonymous: they only say where and how to sign in.
     std::lock_guard lock(mu_);
     ++stats_.requests;
     ++stats_.health;
-    HttpResponse r = webTickets_->discoverRoot(request);
+    HttpResponse r = WebTicketService::isMetadata(request) ? webTickets_->metadata(request)
+                                                           : webTickets_->discoverRoot(request);
     r.add(std::string(kNodeHeader), node);
     return r;
   }

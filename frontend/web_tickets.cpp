@@ -162,7 +162,61 @@ WebTicketService::WebTicketService(WebServiceConfig config, std::string node, Po
 bool WebTicketService::handles(const net::HttpRequest& request) {
   const std::string path = lower(requestPath(request.target));
   return path == kDiscoverRootPath || path == kDiscoverUserPath || path == lower(kOAuthTokenPath) ||
-         path.rfind(kUcwaPrefix, 0) == 0;
+         path == kMexPath || path.rfind(kUcwaPrefix, 0) == 0;
+}
+
+bool WebTicketService::isMetadata(const net::HttpRequest& request) {
+  return lower(requestPath(request.target)) == kMexPath;
+}
+
+net::HttpResponse WebTicketService::metadata(const net::HttpRequest& request) const {
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto r = json(405, {{"error", "invalid_request"}, {"error_description", "GET the metadata"}});
+    r.add("Allow", "GET, HEAD");
+    return r;
+  }
+  // The origin comes from cleanHost (letters, digits, '.', '-', ':', '[', ']'): nothing to escape in XML.
+  const std::string here = origin(request, config_.poolFqdn);
+  const std::string token = here + std::string(kOAuthTokenPath);
+  std::string auth = "<http:NegotiateAuthentication/>";
+  if (config_.ntlm) {
+    auth += "<http:NtlmAuthentication/>";
+  }
+  net::HttpResponse r;
+  r.add("Content-Type", "text/xml; charset=utf-8");
+  r.add("Cache-Control", "no-store");
+  r.body =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<wsdl:definitions name=\"WebTicketService\" targetNamespace=\"" +
+      here +
+      "/WebTicket/\""
+      " xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\""
+      " xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\""
+      " xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\""
+      " xmlns:http=\"http://schemas.microsoft.com/ws/06/2004/policy/http\""
+      " xmlns:sp=\"http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702\""
+      " xmlns:wsa10=\"http://www.w3.org/2005/08/addressing\""
+      " xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\">\n"
+      "  <wsp:Policy wsu:Id=\"WebTicketService_WindowsAuth_policy\"><wsp:ExactlyOne><wsp:All>" +
+      auth +
+      "</wsp:All></wsp:ExactlyOne></wsp:Policy>\n"
+      "  <wsp:Policy wsu:Id=\"WebServices_WebTicket_policy\"><wsp:ExactlyOne><wsp:All><sp:IssuedToken>"
+      "<sp:Issuer><wsa10:Address>" +
+      token +
+      "</wsa10:Address></sp:Issuer></sp:IssuedToken>"
+      "</wsp:All></wsp:ExactlyOne></wsp:Policy>\n"
+      "  <wsdl:service name=\"WebTicketService\">\n"
+      "    <wsdl:port name=\"WebTicketService_WindowsAuth\" binding=\"WebTicketService_WindowsAuth\">"
+      "<soap12:address location=\"" +
+      token +
+      "\"/></wsdl:port>\n"
+      "    <wsdl:port name=\"Ucwa_WebTicket\" binding=\"WebServices_WebTicket\">"
+      "<soap12:address location=\"" +
+      here +
+      "/ucwa/oauth/v1/applications\"/></wsdl:port>\n"
+      "  </wsdl:service>\n"
+      "</wsdl:definitions>\n";
+  return r;
 }
 
 bool WebTicketService::isDiscoveryRoot(const net::HttpRequest& request) {

@@ -22,6 +22,10 @@
 //   POST /WebTicket/oauthtoken  grant_type=urn:microsoft.rtc:windows, with Negotiate or NTLM: the ticket,
 //        {"access_token":"cwt=...","expires_in":28800,"ms_rtc_identityscope":"local","token_type":"Bearer"}
 //   *    /ucwa/...                                          web ticket
+//   GET  /WebTicket/WebTicketService.svc/mex                open: a MEX-like (WS-MetadataExchange) WSDL
+//   naming
+//        the WebTicket endpoint, the Windows authentication it takes, and the issuer of the tickets the web
+//        services take (sp:IssuedToken/sp:Issuer/wsa10:Address, as MS-OCAUTHWS has clients read it)
 // Without a ticket the web-ticket resources answer 401 with `WWW-Authenticate: MsRtcOAuth
 // href="https://HOST/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,..."` and a Bearer
 // challenge. The ticket is sealed with the pool's key (core/webticket): a node opens tickets any node of the
@@ -32,6 +36,7 @@ inline constexpr std::string_view kDiscoverRootPath = "/autodiscover/autodiscove
 inline constexpr std::string_view kDiscoverUserPath = "/autodiscover/autodiscoverservice.svc/root/oauth/user";
 inline constexpr std::string_view kOAuthTokenPath = "/WebTicket/oauthtoken";
 inline constexpr std::string_view kUcwaPrefix = "/ucwa/";
+inline constexpr std::string_view kMexPath = "/webticket/webticketservice.svc/mex";  // compared in lower case
 inline constexpr std::string_view kWindowsGrant = "urn:microsoft.rtc:windows";
 
 // Set-CsWebServiceConfiguration's settings a node applies to web tickets.
@@ -42,6 +47,7 @@ struct WebServiceConfig {
   std::chrono::minutes internalTicketLifetime{480};
   std::chrono::minutes externalTicketLifetime{15};
   std::vector<std::string> externalFqdns;  // lower case
+  bool ntlm = true;                        // the nodes offer NTLM too (the MEX answer lists it)
 };
 
 // The pool's web-ticket key versions this node holds (the OAuth certificate assigned to it); empty: none.
@@ -74,11 +80,14 @@ class WebTicketService {
   // Whether the request is for one of these resources (by path).
   static bool handles(const net::HttpRequest& request);
   static bool isDiscoveryRoot(const net::HttpRequest& request);
+  static bool isMetadata(const net::HttpRequest& request);
   // Resources that authenticate with the ticket (the discovery user resource, UCWA).
   static bool takesWebTicket(const net::HttpRequest& request);
 
   // The open discovery root.
   net::HttpResponse discoverRoot(const net::HttpRequest& request) const;
+  // The open metadata (MEX-like WSDL); 405 for a method other than GET or HEAD.
+  net::HttpResponse metadata(const net::HttpRequest& request) const;
   // After checkWebTicket allowed it: the user resource's links, or UCWA's answer (naming the user).
   net::HttpResponse webTicketResource(const net::HttpRequest& request, const Allow& allow) const;
   // POST /WebTicket/oauthtoken once integrated authentication allowed it: a new ticket, or 400 for a grant

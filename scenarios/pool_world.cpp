@@ -236,6 +236,7 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
       frontend::WebServiceConfig web;
       web.poolFqdn = scenario_.pool.fqdn;
       web.externalFqdns = scenario_.pool.externalWebFqdns;
+      web.ntlm = scenario_.pool.ntlm;
       nc.webServices = web;
     }
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), *n->clock, n->rng);

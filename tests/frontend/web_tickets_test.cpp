@@ -184,3 +184,31 @@ TEST_CASE("web services: lifetimes, expiry, tampering, other schemes and grant t
   CHECK(challenge.status == 401);
   CHECK(headerValues(challenge, "WWW-Authenticate").front() == "Negotiate");
 }
+
+TEST_CASE(
+    "web services: the open MEX-like metadata names the WebTicket endpoint and its Windows authentication",
+    "[frontend][webticket]") {
+  Pool p;
+  auto fe01 = p.node("fe01", {p.v1});
+  ConnectionContext conn;
+  const HttpResponse r = fe01->handle(
+      p.request("GET", "/WebTicket/WebTicketService.svc/mex", std::nullopt, "lyncweb.contoso.com"), conn);
+  CHECK(r.status == 200);
+  CHECK(headerValues(r, "Content-Type") == std::vector<std::string>{"text/xml; charset=utf-8"});
+  CHECK(r.body.find("<soap12:address location=\"https://lyncweb.contoso.com/WebTicket/oauthtoken\"/>") !=
+        std::string::npos);
+  CHECK(r.body.find(
+            "<sp:Issuer><wsa10:Address>https://lyncweb.contoso.com/WebTicket/oauthtoken</wsa10:Address>") !=
+        std::string::npos);
+  CHECK(r.body.find("<http:NegotiateAuthentication/><http:NtlmAuthentication/>") != std::string::npos);
+  // Anonymous: no challenge, no authentication asked.
+  CHECK(headerValues(r, "WWW-Authenticate").empty());
+  // A Host that is not a plain name is not echoed: the pool's name stands in.
+  const HttpResponse odd = fe01->handle(
+      p.request("GET", "/webticket/webticketservice.svc/MEX", std::nullopt, "evil\"><x y=\"1"), conn);
+  CHECK(odd.status == 200);
+  CHECK(odd.body.find("evil") == std::string::npos);
+  CHECK(odd.body.find("https://pool.contoso.test/WebTicket/oauthtoken") != std::string::npos);
+  const HttpResponse post = fe01->handle(p.request("POST", "/WebTicket/WebTicketService.svc/mex"), conn);
+  CHECK(post.status == 405);
+}

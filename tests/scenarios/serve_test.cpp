@@ -464,6 +464,12 @@ TEST_CASE(
   const auto root = curl("", lab.lbPort, "/autodiscover/autodiscoverservice.svc/root");
   INFO(root.output);
   CHECK(root.output.find("/Autodiscover/AutodiscoverService.svc/root/oauth/user\"") != std::string::npos);
+  // The MEX-like metadata names where and how to sign in.
+  const auto mex = curl("", lab.lbPort, "/WebTicket/WebTicketService.svc/mex");
+  INFO(mex.output);
+  CHECK(mex.output.find("<soap12:address location=\"http://pool.contoso.test:" + lab.lbPort +
+                        "/WebTicket/oauthtoken\"/>") != std::string::npos);
+  CHECK(mex.output.find("<http:NegotiateAuthentication/>") != std::string::npos);
   const auto anonymous = curl("-i", lab.lbPort, "/ucwa/oauth/v1/applications");
   INFO(anonymous.output);
   CHECK(anonymous.output.find("status 401") != std::string::npos);
