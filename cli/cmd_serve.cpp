@@ -227,6 +227,19 @@ int serve(const ServeOptions& o) {
       std::printf("replayed from %s: %s%s\n", o.state.c_str(), joinedArgs(e.argv).c_str(),
                   outcome.ok ? "" : (" (refused now: " + joinedArgs(outcome.output) + ")").c_str());
     }
+    if (s.product == scenarios::Product::Lync) {
+      // The pool's web ticket keys of the earlier run (the replayed rolls made the same versions with new
+      // bytes): the web tickets it issued stay valid. The first run stores its own.
+      auto stored = store->webTicketKeys();
+      if (stored.ok() && !stored->empty()) {
+        world.adoptWebTicketKeys(*stored);
+      }
+      if (auto kept = store->setWebTicketKeys(world.webTicketKeys()); !stored.ok() || !kept.ok()) {
+        std::fprintf(stderr, "kerbpool serve: %s\n",
+                     (!stored.ok() ? stored.error() : kept.error()).message().c_str());
+        return 1;
+      }
+    }
   }
 
   // The browsers' way in: a forward proxy that resolves the scenario's names to the lab's ports.
@@ -403,6 +416,9 @@ int serve(const ServeOptions& o) {
     for (const auto& e : *pending) {
       const auto outcome = lab::runAdminCommand(e.argv, world);
       const std::string status = !outcome.ok ? "refused" : outcome.changesDirectory ? "applied" : "answered";
+      if (outcome.ok && s.product == scenarios::Product::Lync) {
+        (void)store->setWebTicketKeys(world.webTicketKeys());  // a Set-CsCertificate -Roll made a new one
+      }
       (void)store->finish(e.id, status, outcome.output);
       std::printf("PS> %s   (kerbpool lab, %s)\n", joinedArgs(e.argv).c_str(), status.c_str());
       for (const auto& line : outcome.output) {

@@ -333,7 +333,7 @@ bool changesDirectory(const std::vector<std::string>& argv) {
     return flag == "-A" || flag == "-S" || flag == "-D";
   }
   return command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
-         command == "set-cskerberosaccountpassword" ||
+         command == "set-cskerberosaccountpassword" || command == "set-cscertificate" ||
          (command == "reg" && argv.size() > 1 && lower(argv[1]) == "add");
 }
 
@@ -410,7 +410,7 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
     if (!step.ok()) {
       return refused({step.error().message()});
     }
-    AdminOutcome out{true, false, {}};
+    AdminOutcome out{true, true, {}};  // replayed on restart: which node holds which key version
     out.output = step->output;
     return out;
   }

@@ -1,5 +1,7 @@
 #include "lab/state_store.hpp"
 
+#include "core/common/hex.hpp"
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -151,7 +153,9 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem
       "computer TEXT NOT NULL, record_number INTEGER NOT NULL, event_id INTEGER NOT NULL, time_us INTEGER "
       "NOT "
       "NULL, source TEXT NOT NULL, fields TEXT NOT NULL, message TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS certificates (name TEXT PRIMARY KEY, pem TEXT NOT NULL);"));
+      "CREATE TABLE IF NOT EXISTS certificates (name TEXT PRIMARY KEY, pem TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS web_ticket_keys (version INTEGER PRIMARY KEY, enctype INTEGER NOT NULL, "
+      "key_hex TEXT NOT NULL);"));
   return std::unique_ptr<StateStore>(new StateStore(dir, std::move(db)));
 }
 
@@ -406,6 +410,47 @@ core::Status StateStore::setCertificates(const scenarios::LabCertificateMaterial
     if (!s.ok() || sqlite3_step(s.get()) != SQLITE_DONE) {
       (void)db_->exec("ROLLBACK");
       return db_->error("setCertificates");
+    }
+  }
+  return db_->exec("COMMIT");
+}
+
+core::Result<std::vector<core::webticket::PoolKey>> StateStore::webTicketKeys() const {
+  std::vector<core::webticket::PoolKey> out;
+  Statement s(db_->handle, "SELECT version, enctype, key_hex FROM web_ticket_keys ORDER BY version");
+  if (!s.ok()) {
+    return db_->error("webTicketKeys");
+  }
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    core::webticket::PoolKey k;
+    const std::int64_t version = sqlite3_column_int64(s.get(), 0);
+    auto bytes = core::fromHex(s.text(2));
+    if (version < 1 || version > 0xffffffffLL || !bytes) {
+      return core::makeError(core::ErrorCategory::Config, "bad_state",
+                             "web_ticket_keys: a stored key is not a version and a hex key");
+    }
+    k.version = static_cast<std::uint32_t>(version);
+    k.key.enctype = static_cast<std::int32_t>(sqlite3_column_int64(s.get(), 1));
+    k.key.value = std::move(*bytes);
+    out.push_back(std::move(k));
+  }
+  if (rc != SQLITE_DONE) {
+    return db_->error("webTicketKeys");
+  }
+  return out;
+}
+
+core::Status StateStore::setWebTicketKeys(const std::vector<core::webticket::PoolKey>& keys) {
+  KP_CHECK(db_->exec("BEGIN IMMEDIATE; DELETE FROM web_ticket_keys;"));
+  for (const auto& k : keys) {
+    Statement s(db_->handle, "INSERT INTO web_ticket_keys VALUES (?1, ?2, ?3)");
+    s.bind(1, static_cast<std::int64_t>(k.version));
+    s.bind(2, static_cast<std::int64_t>(k.key.enctype));
+    s.bind(3, core::toHex(k.key.value));
+    if (!s.ok() || sqlite3_step(s.get()) != SQLITE_DONE) {
+      (void)db_->exec("ROLLBACK");
+      return db_->error("setWebTicketKeys");
     }
   }
   return db_->exec("COMMIT");

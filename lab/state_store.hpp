@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "core/webticket/web_ticket.hpp"
 #include "kdc/event_log.hpp"
 #include "scenarios/lab_certificates.hpp"
 
@@ -88,6 +89,11 @@ class StateStore {
   // The lab's certificates, once stored.
   std::optional<scenarios::LabCertificateMaterial> certificates() const;
   core::Status setCertificates(const scenarios::LabCertificateMaterial& material);
+
+  // Lync: the pool's web ticket key versions (the OAuth certificate's keys), so that a restarted lab opens
+  // the web tickets the previous run issued. Empty when none was stored. setWebTicketKeys replaces them all.
+  core::Result<std::vector<core::webticket::PoolKey>> webTicketKeys() const;
+  core::Status setWebTicketKeys(const std::vector<core::webticket::PoolKey>& keys);
 
   const std::filesystem::path& dir() const { return dir_; }
 

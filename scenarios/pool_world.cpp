@@ -556,6 +556,36 @@ core::Result<AdminStep> PoolWorld::assignWebTicketKey(const std::string& node) {
   return makeError(ErrorCategory::Config, "no_such_node", "no node '" + node + "'");
 }
 
+std::vector<core::webticket::PoolKey> PoolWorld::webTicketKeys() const {
+  std::lock_guard lock(mu_);
+  return webTicketKeys_;
+}
+
+std::size_t PoolWorld::adoptWebTicketKeys(const std::vector<core::webticket::PoolKey>& stored) {
+  std::lock_guard lock(mu_);
+  const auto replace = [&](std::vector<core::webticket::PoolKey> keys, std::size_t* count) {
+    for (auto& k : keys) {
+      for (const auto& s : stored) {
+        if (s.version == k.version) {
+          k.key = s.key;
+          if (count != nullptr) {
+            ++*count;
+          }
+        }
+      }
+    }
+    return keys;
+  };
+  std::size_t replaced = 0;
+  webTicketKeys_ = replace(webTicketKeys_, &replaced);
+  for (auto& n : nodes_) {
+    if (n->node) {
+      n->node->webTicketKeys().set(replace(*n->node->webTicketKeys().keys(), nullptr));
+    }
+  }
+  return replaced;
+}
+
 core::Result<AdminStep> PoolWorld::rollWebTicketKey() {
   std::lock_guard lock(mu_);
   if (scenario_.product != Product::Lync) {

@@ -136,6 +136,12 @@ class PoolWorld {
   // assigned to), or rolled to a new version on every node that is up and holds it; the others miss it.
   core::Result<AdminStep> assignWebTicketKey(const std::string& node);
   core::Result<AdminStep> rollWebTicketKey();
+  // The pool's web ticket key versions in use (Lync), for a lab's state.
+  std::vector<core::webticket::PoolKey> webTicketKeys() const;
+  // A restarted lab: the stored keys replace those of the same version, in the pool and on every node that
+  // holds that version (the replayed commands decided which versions each node holds); returns how many
+  // versions were replaced.
+  std::size_t adoptWebTicketKeys(const std::vector<core::webticket::PoolKey>& stored);
 
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "core/common/rng.hpp"
 #include "lab/state_store.hpp"
 #include "tests/support/tools.hpp"
 
@@ -190,4 +191,31 @@ TEST_CASE("lab state: the lab's certificates are kept whole, or not at all", "[l
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().code == "bad_lab_certificates");
   CHECK(loaded.error().message().find("the server key") != std::string::npos);
+}
+
+TEST_CASE("lab state: the pool's web ticket keys are kept by version and replaced whole", "[lab]") {
+  test::TempDir dir;
+  auto store = lab::StateStore::open(dir / "state");
+  REQUIRE(store.ok());
+  REQUIRE((*store)->webTicketKeys().ok());
+  CHECK((*store)->webTicketKeys()->empty());
+  core::SeededRng rng(9);
+  const auto v1 = core::webticket::generatePoolKey(1, rng).value();
+  const auto v2 = core::webticket::generatePoolKey(2, rng).value();
+  REQUIRE((*store)->setWebTicketKeys({v2, v1}).ok());
+  auto again = lab::StateStore::open(dir / "state");
+  REQUIRE(again.ok());
+  auto kept = (*again)->webTicketKeys();
+  REQUIRE(kept.ok());
+  REQUIRE(kept->size() == 2);
+  CHECK((*kept)[0].version == 1);
+  CHECK((*kept)[0].key.value == v1.key.value);
+  CHECK((*kept)[0].key.enctype == v1.key.enctype);
+  CHECK((*kept)[1].version == 2);
+  CHECK((*kept)[1].key.value == v2.key.value);
+  REQUIRE((*again)->setWebTicketKeys({v2}).ok());  // a roll dropped version 1
+  kept = (*again)->webTicketKeys();
+  REQUIRE(kept.ok());
+  REQUIRE(kept->size() == 1);
+  CHECK((*kept)[0].version == 2);
 }

@@ -300,8 +300,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "kerbpool serve --state: MaxConcurrentApi set with reg add, the event logs and the lab's certificates "
-    "survive a restart",
+    "kerbpool serve --state: MaxConcurrentApi set with reg add, the event logs, the lab's certificates and "
+    "its web ticket keys survive a restart",
     "[integration][scenarios][cli][serve]") {
   test::TempDir dir;
   const std::string state = (dir / "state").string();
@@ -319,6 +319,30 @@ TEST_CASE(
                             " --resolve " + std::string(m[2]) + " --cacert " + test::shellQuote(caFile) +
                             " -w '\nstatus %{http_code}\n' " + std::string(m[3]));
   };
+  // The same request to another path of the pool (the web services), with curl's other arguments.
+  const auto curlPool = [](const std::string& out, const std::string& caFile, const std::string& args,
+                           const std::string& path) {
+    std::smatch m;
+    REQUIRE(
+        std::regex_search(out, m, std::regex("curl --ntlm -u (\\S+) --resolve (\\S+) --cacert \\S+ (\\S+)")));
+    const std::string url = m[3];
+    const std::string origin = url.substr(0, url.find('/', url.find("://") + 3));
+    return test::runCommand(test::requireTool("curl") + " -sS " + args + " --resolve " + std::string(m[2]) +
+                            " --cacert " + test::shellQuote(caFile) + " -w '\nstatus %{http_code}\n' " +
+                            test::shellQuote(origin + path));
+  };
+  const auto userOf = [](const std::string& out) {
+    std::smatch m;
+    REQUIRE(std::regex_search(out, m, std::regex("curl --ntlm -u (\\S+) ")));
+    return std::string(m[1]);
+  };
+  const auto ticketOf = [](const std::string& body) {
+    std::smatch m;
+    REQUIRE(std::regex_search(body, m, std::regex("\"access_token\":\"(cwt=[^\"]+)\"")));
+    return std::string(m[1]);
+  };
+  std::string ticketV1;
+  std::string ticketV2;
   const std::string reg =
       "reg add 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters' /v MaxConcurrentApi /t "
       "REG_DWORD /d 25 /f";
@@ -346,6 +370,17 @@ TEST_CASE(
     const auto ntlm = curlNtlm(out, keptCa);
     INFO(ntlm.output);
     CHECK(ntlm.output.find("status 200") != std::string::npos);
+    // Web tickets: one sealed with the pool key's version 1, then a roll, one sealed with version 2.
+    const std::string grant = "--ntlm -u " + userOf(out) + " -d grant_type=urn:microsoft.rtc:windows";
+    const auto first = curlPool(out, keptCa, grant, "/WebTicket/oauthtoken");
+    INFO(first.output);
+    ticketV1 = ticketOf(first.output);
+    const auto roll = labCommand(state, "Set-CsCertificate -Type OAuthTokenIssuer -Roll");
+    INFO(roll.output);
+    CHECK(roll.exitCode == 0);
+    const auto second = curlPool(out, keptCa, grant, "/WebTicket/oauthtoken");
+    ticketV2 = ticketOf(second.output);
+    CHECK(ticketV1 != ticketV2);
     // The DC's 4776 for that logon reaches the state's log (written once a second).
     CHECK(test::eventually([&] {
       return labCommand(state, "Get-WinEvent -Id 4776 -MaxEvents 5").output.find("4776  DC01") !=
@@ -362,6 +397,14 @@ TEST_CASE(
   CHECK(std::string(std::istreambuf_iterator<char>(a), {}) ==
         std::string(std::istreambuf_iterator<char>(b), {}));
   CHECK(curlNtlm(out, keptCa).output.find("status 200") != std::string::npos);
+  // The pool's web ticket keys were kept: both tickets of the first run still open on the restarted pool.
+  for (const auto& ticket : {ticketV1, ticketV2}) {
+    const auto bearer = curlPool(out, keptCa, "-H " + test::shellQuote("Authorization: Bearer " + ticket),
+                                 "/ucwa/oauth/v1/applications");
+    INFO(bearer.output);
+    CHECK(bearer.output.find("status 200") != std::string::npos);
+    CHECK(bearer.output.find("\"mechanism\":\"webticket\"") != std::string::npos);
+  }
   std::smatch d;
   REQUIRE(std::regex_search(out, d, std::regex("dashboard +(http://127\\.0\\.0\\.1:[0-9]+/)")));
   // Both runs' events, newest first, from the state; the replayed MaxConcurrentApi on every node.
@@ -381,9 +424,10 @@ TEST_CASE(
         return false;
       }
     }
-    return runs.size() == 2;
+    return runs.size() == 4;
   }));
-  CHECK(runs == std::vector<int>{2, 1});
+  // The first run: the NTLM logon to the page, then the two web-ticket sign-ins.
+  CHECK(runs == std::vector<int>{2, 1, 1, 1});
   const auto events = labCommand(state, "Get-WinEvent -ComputerName dc01 -Id 4776");
   INFO(events.output);
   CHECK(std::regex_search(events.output, std::regex("4776  DC01 +Microsoft-Windows-Security-Auditing +2 ")));
