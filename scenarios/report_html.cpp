@@ -16,8 +16,8 @@ namespace {
 using json = nlohmann::ordered_json;
 using client::OutcomeKind;
 
-constexpr OutcomeKind kKinds[] = {OutcomeKind::Kerberos, OutcomeKind::Ntlm, OutcomeKind::Prompt,
-                                  OutcomeKind::Failed, OutcomeKind::Anonymous};
+constexpr OutcomeKind kKinds[] = {OutcomeKind::Kerberos, OutcomeKind::Ntlm,   OutcomeKind::WebTicket,
+                                  OutcomeKind::Prompt,   OutcomeKind::Failed, OutcomeKind::Anonymous};
 
 double round3(double v) {
   return std::round(v * 1000.0) / 1000.0;

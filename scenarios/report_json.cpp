@@ -18,8 +18,10 @@ json counts(const OutcomeCounts& c) {
               {"prompt", c.prompt},
               {"failed", c.failed},
               {"anonymous", c.anonymous},
+              {"webticket", c.webticket},
               {"kerberos_percent", c.percent(OutcomeKind::Kerberos)},
-              {"ntlm_percent", c.percent(OutcomeKind::Ntlm)}};
+              {"ntlm_percent", c.percent(OutcomeKind::Ntlm)},
+              {"webticket_percent", c.percent(OutcomeKind::WebTicket)}};
 }
 
 json latency(const std::vector<std::uint32_t>& micros) {
@@ -52,6 +54,22 @@ std::string formatReportJson(const RunReport& r) {
   j["threads"] = r.population.threads;
   j["setup"] = steps(r.setup);
   j["overall"] = counts(o.overall);
+  if (const WebTicketFigures f = r.webTickets(); f.clients > 0) {
+    json signIns = json::object();
+    for (const auto& [profile, c] : o.signInsByProfile) {
+      signIns[profile] = counts(c);
+    }
+    j["web_tickets"] = json{{"clients", f.clients},
+                            {"requests", f.requests},
+                            {"with_ticket", f.withTicket},
+                            {"sign_ins", counts(f.signIns)},
+                            {"sign_ins_by_profile", signIns},
+                            {"ticket_refusals", o.ticketRefusals},
+                            {"hours", f.hours},
+                            {"simulated", r.population.simulatedHours > 0},
+                            {"ntlm_sign_ins_per_user_hour", f.ntlmSignInsPerUserHour},
+                            {"other_ntlm_per_user_hour", f.otherNtlmPerUserHour}};
+  }
   j["latency"] = latency(o.latencyMicros);
   json byKind = json::object();
   for (const auto& [kind, v] : o.latencyByKind) {

@@ -29,11 +29,13 @@
     prompt: '#6a1b9a',
     failed: '#c62828',
     anonymous: '#757575',
+    webticket: '#00838f',
   };
   const PALETTE = ['#1565c0', '#ef6c00', '#2e7d32', '#6a1b9a', '#c62828', '#00838f', '#5d4037', '#9e9d24',
     '#ad1457', '#455a64'];
-  const KINDS = ['kerberos', 'ntlm', 'prompt', 'failed', 'anonymous'];
-  const KIND_LABEL = {kerberos: 'Kerberos', ntlm: 'NTLM', prompt: 'prompted', failed: 'failed', anonymous: 'anonymous'};
+  const KINDS = ['kerberos', 'ntlm', 'webticket', 'prompt', 'failed', 'anonymous'];
+  const KIND_LABEL = {kerberos: 'Kerberos', ntlm: 'NTLM', webticket: 'web ticket', prompt: 'prompted', failed: 'failed',
+    anonymous: 'anonymous'};
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);

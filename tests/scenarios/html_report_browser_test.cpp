@@ -131,6 +131,26 @@ TEST_CASE("kerbpool run tour --html opens offline in headless Chromium with ever
   CHECK(png.size() > 100 * 1024);
 }
 
+TEST_CASE(
+    "kerbpool run webticket-tour --html: web-ticket outcomes and the sign-ins' section render in headless "
+    "Chromium",
+    "[integration][scenarios][cli][html][browser][webticket]") {
+  test::TempDir dir;
+  const auto page = dir / "webticket.html";
+  const auto run =
+      test::runCommand(test::kerbpoolBinary() + " run webticket-tour --quiet --clients 8 --html " +
+                       test::shellQuote(page.string()) + " >/dev/null");
+  INFO(run.output);
+  REQUIRE(run.exitCode == 0);
+  const auto rendered = render(dir, page);
+  checkDrawn(rendered, 10, 1);
+  // The outcome series carry the web-ticket requests; the text report's section and table column are there.
+  CHECK(fileText(page).find("\"webticket\":[") != std::string::npos);
+  CHECK(rendered.dom.find("Web tickets (Lync's web services)") != std::string::npos);
+  CHECK(rendered.dom.find("NTLM logons per user-hour") != std::string::npos);
+  CHECK(rendered.dom.find("web ticket  prompts") != std::string::npos);
+}
+
 TEST_CASE("kerbpool compare --html puts the runs side by side and renders in headless Chromium",
           "[integration][scenarios][cli][html][browser]") {
   // ntlm-bottleneck's external PCs never reach a KDC: its KDC charts have nothing to draw and still render.
