@@ -416,7 +416,7 @@ int serve(const ServeOptions& o) {
     for (const auto& e : *pending) {
       const auto outcome = lab::runAdminCommand(e.argv, world);
       const std::string status = !outcome.ok ? "refused" : outcome.changesDirectory ? "applied" : "answered";
-      if (outcome.ok && s.product == scenarios::Product::Lync) {
+      if (outcome.ok && lab::changesWebTicketKeys(e.argv)) {
         (void)store->setWebTicketKeys(world.webTicketKeys());  // a Set-CsCertificate -Roll made a new one
       }
       (void)store->finish(e.id, status, outcome.output);

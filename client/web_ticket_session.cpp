@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "client/json_field.hpp"
+
 namespace kerbpool::client {
 
 namespace {
@@ -10,9 +12,25 @@ namespace {
 constexpr std::string_view kDiscoverRoot = "/autodiscover/autodiscoverservice.svc/root";
 constexpr std::string_view kWindowsGrant = "grant_type=urn%3Amicrosoft.rtc%3Awindows";
 
-// A JSON document, or discarded (never throws: the body is untrusted).
-nlohmann::json parse(const std::string& body) {
-  return nlohmann::json::parse(body, nullptr, false);
+// The user resource's link in the discovery root's JSON ({"_links":{"user":{"href":"..."}}}); nullopt when
+// the body is not that (never throws: the body is untrusted).
+std::optional<std::string> userLink(const std::string& body) {
+  const auto doc = nlohmann::json::parse(body, nullptr, false);
+  const nlohmann::json::json_pointer at("/_links/user/href");
+  if (!doc.is_object() || !doc.contains(at) || !doc.at(at).is_string()) {
+    return std::nullopt;
+  }
+  return doc.at(at).get<std::string>();
+}
+
+// The token answer's expires_in, in seconds, when it is a positive integer.
+std::optional<std::int64_t> expiresIn(const std::string& body) {
+  const auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("expires_in") || !doc["expires_in"].is_number_integer() ||
+      doc["expires_in"].get<std::int64_t>() <= 0) {
+    return std::nullopt;
+  }
+  return doc["expires_in"].get<std::int64_t>();
 }
 
 // The server's refusal code from a 401 body "401 Unauthorized: unknown_pool_key".
@@ -54,16 +72,14 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
   if (userHref_.empty()) {
     // Lync discover: the open root names the user resource.
     const RequestOutcome root = http_.get(origin_ + std::string(kDiscoverRoot));
-    const auto doc = parse(root.body);
-    if (root.status != 200 || !doc.is_object() || !doc.contains("_links") || !doc["_links"].is_object() ||
-        !doc["_links"].contains("user") || !doc["_links"]["user"].is_object() ||
-        !doc["_links"]["user"].contains("href") || !doc["_links"]["user"]["href"].is_string()) {
+    const auto link = root.status == 200 ? userLink(root.body) : std::nullopt;
+    if (!link) {
       r.outcome = root;
       r.outcome.kind = OutcomeKind::Failed;
       r.outcome.reason = "Lync discover: no user link from " + root.url + " (" + root.reason + ")";
       return false;
     }
-    userHref_ = doc["_links"]["user"]["href"].get<std::string>();
+    userHref_ = *link;
   }
   if (oauthHref_.empty()) {
     // The user resource without a ticket: the MsRtcOAuth challenge names the WebTicket service.
@@ -80,13 +96,12 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
   }
   RequestOutcome token =
       http_.post(oauthHref_, std::string(kWindowsGrant), "application/x-www-form-urlencoded");
-  const auto doc = parse(token.body);
   const bool authenticated = token.kind == OutcomeKind::Kerberos || token.kind == OutcomeKind::Ntlm;
-  if (token.status == 200 && authenticated && doc.is_object() && doc.contains("access_token") &&
-      doc["access_token"].is_string() && doc.contains("expires_in") &&
-      doc["expires_in"].is_number_integer() && doc["expires_in"].get<std::int64_t>() > 0) {
-    ticket_ = doc["access_token"].get<std::string>();
-    expires_ = clock_.now() + std::chrono::seconds(doc["expires_in"].get<std::int64_t>());
+  const auto accessToken = topLevelJsonString(token.body, "access_token");
+  const auto lifetime = expiresIn(token.body);
+  if (token.status == 200 && authenticated && accessToken && lifetime) {
+    ticket_ = *accessToken;
+    expires_ = clock_.now() + std::chrono::seconds(*lifetime);
     r.signIns.push_back(std::move(token));
     return true;
   }
@@ -94,10 +109,9 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
   r.outcome = token;
   if (token.kind != OutcomeKind::Prompt && token.kind != OutcomeKind::Failed) {
     // Authenticated, yet no ticket: the service's OAuth error says why.
-    std::string why = "no web ticket in the answer";
-    if (doc.is_object() && doc.contains("error_description") && doc["error_description"].is_string()) {
-      why = doc["error_description"].get<std::string>().substr(0, 200);
-    }
+    const std::string why = topLevelJsonString(token.body, "error_description")
+                                .value_or("no web ticket in the answer")
+                                .substr(0, 200);
     r.outcome.kind = OutcomeKind::Failed;
     r.outcome.reason = "the WebTicket service on " + (token.node.empty() ? "?" : token.node) + " answered " +
                        std::to_string(token.status) + " after " + std::string(toString(token.kind)) + ": " +

@@ -337,6 +337,10 @@ bool changesDirectory(const std::vector<std::string>& argv) {
          (command == "reg" && argv.size() > 1 && lower(argv[1]) == "add");
 }
 
+bool changesWebTicketKeys(const std::vector<std::string>& argv) {
+  return !argv.empty() && lower(argv[0]) == "set-cscertificate";
+}
+
 AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   if (argv.empty()) {
     return refused({kUsage});

@@ -30,5 +30,7 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
 
 // Whether `argv` changes the directory (what a restart replays), without running it.
 bool changesDirectory(const std::vector<std::string>& argv);
+// Whether the command can change the pool's web ticket keys (Set-CsCertificate -Type OAuthTokenIssuer).
+bool changesWebTicketKeys(const std::vector<std::string>& argv);
 
 }  // namespace kerbpool::lab

@@ -93,7 +93,6 @@ class Runner {
   void runRequest(ClientState& c, int n, OutcomeCollector& out);
   // Simulated time: round n runs request n of every client, then the clock moves one step.
   void runRounds();
-  void fireEvent(std::size_t next);
   void maybeFire();
   void addTraceContexts(Group& group);
   PopulationProgress progress() const;
@@ -281,12 +280,10 @@ PopulationResult Runner::run() {
 
 void Runner::runRounds() {
   std::atomic<std::uint64_t> cursor{0};
-  int round = 0;
   const core::TimePoint start = options_.simulatedClock->now();
   // Between rounds no request is in flight: the clock moves one step and the events of the hour fire.
   auto between = [&]() noexcept {
-    ++round;
-    simRound_.store(round);
+    const int round = simRound_.fetch_add(1) + 1;
     cursor.store(0);
     if (round < rounds_) {
       options_.simulatedClock->jumpTo(start + step_ * round);
