@@ -158,6 +158,19 @@ std::optional<KdcFailure> check(TgsState& s, const KdcContext& ctx) {
   if (s.tgt.endtime < s.now) {
     return fail(s, ErrorCode::KRB_AP_ERR_TKT_EXPIRED, "the TGT of " + s.clientText + " has expired");
   }
+  // MS-KILE 3.3.5.7.1: the KDC of the account's domain checks the account again once its TGT is older than 20
+  // minutes (Windows' value): a TGT of an account disabled since buys no more service tickets.
+  constexpr std::int64_t kAccountCheckAgeS = 20 * 60;
+  if (s.now - s.tgt.authtime > kAccountCheckAgeS && s.tgt.crealm == ctx.directory.realm() &&
+      s.tgt.cname.nameString.size() == 1) {
+    if (const auto account = ctx.directory.account(s.tgt.cname.nameString.front());
+        account && !account->enabled) {
+      return fail(s, ErrorCode::KDC_ERR_CLIENT_REVOKED,
+                  "account " + account->samAccountName + " is disabled (its TGT is " +
+                      std::to_string((s.now - s.tgt.authtime) / 60) +
+                      " minutes old: the account is checked again after 20, MS-KILE 3.3.5.7.1)");
+    }
+  }
   if (!s.authenticator.cksum) {
     // RFC 4120 makes the authenticator's checksum OPTIONAL. MIT's and Samba's KDCs refuse a TGS-REQ without
     // it; AD answers it (Impacket's getST sends none), trusting the authenticator sealed with the TGT

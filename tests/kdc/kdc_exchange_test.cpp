@@ -459,3 +459,34 @@ TEST_CASE("supported-enctype masks parse as admins write them and name their enc
   CHECK(kdc::describeSupportedEnctypes(0x27) == "0x27 (DES-CBC-CRC, DES-CBC-MD5, RC4, AES session keys)");
   CHECK(kdc::describeSupportedEnctypes(0x18) == "0x18 (AES128, AES256)");
 }
+
+TEST_CASE(
+    "a disabled account's TGT buys service tickets for 20 minutes, then KDC_ERR_CLIENT_REVOKED "
+    "(MS-KILE 3.3.5.7.1)",
+    "[kdc]") {
+  InProcessKdc kdc;
+  core::SeededRng rng(5);
+  client::KerberosClient alice(kdc, kdc.clock, rng, clientConfig());
+  auto tgt = alice.getTgt("alice", "Passw0rd!");
+  REQUIRE(tgt.ok());
+  REQUIRE(kdc.realm.directory->setEnabled("alice", false).ok());
+  auto server = client::parseServicePrincipal("HTTP/pool.contoso.test", "CONTOSO.TEST");
+  REQUIRE(server.ok());
+  const auto tgsError = [&]() -> std::optional<iana::ErrorCode> {
+    auto req = client::buildTgsRequest(tgt->credential, *server, kdc.clock, rng);
+    REQUIRE(req.ok());
+    auto reply = kdc.exchange(req->bytes);
+    REQUIRE(reply.ok());
+    auto err = messages::decode<messages::KrbError>(*reply);
+    return err.ok() ? std::optional<iana::ErrorCode>(err->errorCode) : std::nullopt;
+  };
+  // A TGT 19 minutes old is not checked again: the service ticket is issued.
+  kdc.clock.advance(std::chrono::minutes(19));
+  CHECK_FALSE(tgsError().has_value());
+  // Older than 20 minutes: the KDC looks at the account, which is disabled.
+  kdc.clock.advance(std::chrono::minutes(2));
+  CHECK(tgsError() == iana::ErrorCode::KDC_ERR_CLIENT_REVOKED);
+  // Enabled again, the same TGT works.
+  REQUIRE(kdc.realm.directory->setEnabled("alice", true).ok());
+  CHECK_FALSE(tgsError().has_value());
+}
