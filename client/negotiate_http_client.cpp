@@ -122,15 +122,23 @@ RequestOutcome NegotiateHttpClient::post(std::string_view url, std::string body,
   return complete(a);
 }
 
-RequestOutcome NegotiateHttpClient::bearer(std::string_view url, const std::string& token) {
+RequestOutcome NegotiateHttpClient::bearer(std::string_view url, const std::string& token, std::string body,
+                                           std::string contentType) {
   Attempt a;
   a.out.url = std::string(url);
+  if (!body.empty()) {
+    a.method = "POST";
+    a.body = std::move(body);
+    a.contentType = std::move(contentType);
+  }
   if (prepare(a)) {
-    auto r = send(a, "Bearer " + token, "Bearer <web ticket>");
+    auto r = token.empty() ? send(a, std::nullopt, "no authorization")
+                           : send(a, "Bearer " + token, "Bearer <web ticket>");
     if (!r.ok()) {
-      a.fail("GET " + a.url.text() + ": " + r.error().message(), r.error());
+      a.fail(a.method + " " + a.url.text() + ": " + r.error().message(), r.error());
     } else if (r->status >= 200 && r->status < 300) {
-      finish(a, OutcomeKind::WebTicket, *r, "the web ticket was accepted");
+      finish(a, token.empty() ? OutcomeKind::Anonymous : OutcomeKind::WebTicket, *r,
+             token.empty() ? "answered without authentication" : "the web ticket was accepted");
     } else {
       std::string why = r->body.substr(0, std::min<std::size_t>(r->body.find('\n'), 300));
       finish(a, r->status == 401 ? OutcomeKind::Prompt : OutcomeKind::Failed, *r,

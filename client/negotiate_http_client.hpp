@@ -94,7 +94,10 @@ class NegotiateHttpClient {
   RequestOutcome post(std::string_view url, std::string body, std::string contentType);
   // GET url with `Authorization: Bearer <token>` (a Lync web ticket) on the origin's connection, no
   // Negotiate: WebTicket on a 2xx, Prompt on a 401 (the reason names the server's refusal), Failed otherwise.
-  RequestOutcome bearer(std::string_view url, const std::string& token);
+  // With a body: POST it (of contentType). With an empty token: no Authorization at all (an open POST, whose
+  // 2xx is Anonymous).
+  RequestOutcome bearer(std::string_view url, const std::string& token, std::string body = {},
+                        std::string contentType = {});
 
   void closeConnections();
   const ClientProfile& profile() const { return profile_; }

@@ -4,6 +4,9 @@
 #include <utility>
 
 #include "client/json_field.hpp"
+#include "core/common/base64.hpp"
+#include "core/crypto/client_certificate.hpp"
+#include "core/webticket/web_ticket.hpp"
 
 namespace kerbpool::client {
 
@@ -11,6 +14,35 @@ namespace {
 
 constexpr std::string_view kDiscoverRoot = "/autodiscover/autodiscoverservice.svc/root";
 constexpr std::string_view kWindowsGrant = "grant_type=urn%3Amicrosoft.rtc%3Awindows";
+constexpr std::string_view kCertProv = "/CertProv/CertProvisioningService.svc";
+constexpr std::string_view kCertificateTicket = "/WebTicket/WebTicketService.svc/Cert";
+
+// Percent-encodes base64 for a form field ('+', '/', '=').
+std::string formBase64(core::BytesView data) {
+  std::string out;
+  for (const char c : core::base64Encode(data)) {
+    out += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
+  }
+  return out;
+}
+
+// The scheme and authority of an absolute URL ("https://pool.contoso.test:4443/x" -> "https://pool...:4443").
+std::string originOf(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto slash = scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+// The audience the pool signs tickets for: "https://" + the host of the ticket service's URL, no port.
+std::string audienceOf(const std::string& url) {
+  std::string host = originOf(url);
+  const auto scheme = host.find("://");
+  host = scheme == std::string::npos ? host : host.substr(scheme + 3);
+  if (const auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos) {
+    host.resize(colon);
+  }
+  return "https://" + host;
+}
 
 // The user resource's link in the discovery root's JSON ({"_links":{"user":{"href":"..."}}}); nullopt when
 // the body is not that (never throws: the body is untrusted).
@@ -42,6 +74,21 @@ std::string refusalCode(const RequestOutcome& o) {
     return std::string(b.substr(0, std::min(b.find_first_of("\r\n"), std::size_t{100})));
   }
   return std::to_string(o.status);
+}
+
+// When a certificate (DER) expires, read from it.
+std::optional<core::TimePoint> certificateNotAfter(core::BytesView der) {
+  const std::string b64 = core::base64Encode(der);
+  std::string pem = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) {
+    pem += b64.substr(i, 64) + "\n";
+  }
+  pem += "-----END CERTIFICATE-----\n";
+  const auto info = core::crypto::inspectCertificate(pem);
+  if (!info.ok()) {
+    return std::nullopt;
+  }
+  return core::fromUnixSeconds(info->notAfter);
 }
 
 }  // namespace
@@ -94,15 +141,21 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
     }
     oauthHref_ = *href;
   }
+  if (!certificate_.empty()) {
+    if (clock_.now() < certificateExpires_ && certificateSignIn(r)) {
+      return true;
+    }
+    certificate_.clear();  // lapsed or refused: a Windows sign-in, then a new certificate
+    certificateKey_.clear();
+  }
   RequestOutcome token =
       http_.post(oauthHref_, std::string(kWindowsGrant), "application/x-www-form-urlencoded");
   const bool authenticated = token.kind == OutcomeKind::Kerberos || token.kind == OutcomeKind::Ntlm;
-  const auto accessToken = topLevelJsonString(token.body, "access_token");
-  const auto lifetime = expiresIn(token.body);
-  if (token.status == 200 && authenticated && accessToken && lifetime) {
-    ticket_ = *accessToken;
-    expires_ = clock_.now() + std::chrono::seconds(*lifetime);
+  if (authenticated && takeTicket(token)) {
     r.signIns.push_back(std::move(token));
+    if (options_.clientCertificate && certificate_.empty()) {
+      provisionCertificate(r);
+    }
     return true;
   }
   ticket_.clear();
@@ -119,6 +172,78 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
   }
   r.signIns.push_back(r.outcome);  // a sign-in that bought no ticket counts as failed
   return false;
+}
+
+bool WebTicketSession::takeTicket(const RequestOutcome& token) {
+  const auto accessToken = topLevelJsonString(token.body, "access_token");
+  const auto lifetime = expiresIn(token.body);
+  if (token.status != 200 || !accessToken || !lifetime) {
+    return false;
+  }
+  ticket_ = *accessToken;
+  expires_ = clock_.now() + std::chrono::seconds(*lifetime);
+  return true;
+}
+
+bool WebTicketSession::certificateSignIn(WebTicketRequest& r) {
+  const std::int64_t now = core::toUnixSeconds(clock_.now());
+  const std::string data = core::webticket::certificateGrantSignedData(audienceOf(oauthHref_), now);
+  auto signature = core::crypto::signWithKey(certificateKey_, core::asBytes(data));
+  if (!signature.ok()) {
+    return false;
+  }
+  const std::string body = std::string("grant_type=urn%3Akerbpool%3Aclient_certificate") +
+                           "&certificate=" + formBase64(certificate_) + "&timestamp=" + std::to_string(now) +
+                           "&signature=" + formBase64(*signature);
+  RequestOutcome token = http_.bearer(originOf(oauthHref_) + std::string(kCertificateTicket), "", body,
+                                      "application/x-www-form-urlencoded");
+  if (takeTicket(token)) {
+    ++r.certificateSignIns;
+    return true;
+  }
+  const std::string why =
+      topLevelJsonString(token.body, "error_description").value_or(std::to_string(token.status));
+  r.certificateRefusals.push_back((token.node.empty() ? std::string("?") : token.node) + ": " +
+                                  why.substr(0, std::min(why.find(':'), std::size_t{100})));
+  return false;
+}
+
+void WebTicketSession::provisionCertificate(WebTicketRequest& r) {
+  auto key = core::crypto::generateClientKey();
+  if (!key.ok()) {
+    return;
+  }
+  auto request = core::crypto::makeCertificateRequest(*key, "lync client");
+  if (!request.ok()) {
+    return;
+  }
+  const RequestOutcome answer = http_.bearer(originOf(oauthHref_) + std::string(kCertProv), ticket_,
+                                             core::base64Encode(*request), "application/pkcs10");
+  if (answer.status != 200) {
+    return;
+  }
+  std::string text;
+  for (const char c : answer.body) {
+    if (c != '\r' && c != '\n') {
+      text += c;
+    }
+  }
+  auto pkcs7 = core::base64Decode(text, 65536);
+  if (!pkcs7.ok()) {
+    return;
+  }
+  auto certificates = core::crypto::certificatesFromPkcs7(*pkcs7);
+  if (!certificates.ok() || certificates->empty()) {
+    return;
+  }
+  const auto info = certificateNotAfter(certificates->front());
+  if (!info) {
+    return;
+  }
+  certificateKey_ = std::move(*key);
+  certificate_ = std::move(certificates->front());
+  certificateExpires_ = *info;
+  r.certificateProvisioned = true;
 }
 
 WebTicketRequest WebTicketSession::get(const std::string& path) {

@@ -21,11 +21,20 @@ struct WebTicketRequest {
   std::vector<RequestOutcome> signIns;  // the POSTs to the WebTicket service made for it (0, 1 or 2)
   // Tickets refused on the way: "fe03: unknown_pool_key" (node and the server's code).
   std::vector<std::string> refusals;
+  // Tickets bought with the client certificate (no Windows sign-in, no DC) for it, and certificates the
+  // pool refused on the way ("fe02: client_certificate_revoked"; the client then dropped its certificate).
+  int certificateSignIns = 0;
+  std::vector<std::string> certificateRefusals;
+  bool certificateProvisioned = false;  // a certificate was bought for it (after a Windows sign-in)
 };
 
 struct WebTicketSessionOptions {
   // Sign in again when the ticket has less than this left (it could lapse in flight).
   std::chrono::seconds renewBefore{60};
+  // Lync's desktop client: after a Windows sign-in, buy a client certificate from the pool's certificate
+  // provisioning service (a PKCS#10 request with the web ticket) and, while it is valid, buy later tickets
+  // with it (POST /WebTicket/WebTicketService.svc/Cert) instead of signing in with Kerberos or NTLM.
+  bool clientCertificate = false;
 };
 
 // Not thread-safe: one per simulated user, over the user's NegotiateHttpClient (which must outlive it).
@@ -39,11 +48,17 @@ class WebTicketSession {
   WebTicketRequest get(const std::string& path);
 
   bool hasTicket() const { return !ticket_.empty(); }
+  bool hasCertificate() const { return !certificate_.empty(); }
   core::TimePoint ticketExpires() const { return expires_; }
 
  private:
   // Discovery (first time only), then the POST; true when a ticket was obtained.
   bool signIn(WebTicketRequest& r);
+  // The ticket from the client certificate; false (and the certificate dropped) when the pool refused it.
+  bool certificateSignIn(WebTicketRequest& r);
+  // After a Windows sign-in: a key, a PKCS#10 request, the certificate. Failures leave no certificate.
+  void provisionCertificate(WebTicketRequest& r);
+  bool takeTicket(const RequestOutcome& token);
 
   NegotiateHttpClient& http_;
   const core::Clock& clock_;
@@ -53,6 +68,9 @@ class WebTicketSession {
   std::string userHref_;   // from the discovery root
   std::string ticket_;
   core::TimePoint expires_{};
+  std::string certificateKey_;  // PEM, in memory only
+  core::Bytes certificate_;     // DER
+  core::TimePoint certificateExpires_{};
 };
 
 // The href of an `MsRtcOAuth href="...",grant_type="..."` challenge among `challenges`; nullopt without one.

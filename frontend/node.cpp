@@ -55,6 +55,15 @@ HttpResponse FrontendNode::handleWebServices(const HttpRequest& request, Connect
     r.add(std::string(kNodeHeader), node);
     return r;
   }
+  if (WebTicketService::isCertificateGrant(request)) {
+    // The client certificate is the credential: no integrated authentication, no directory.
+    auto [decision, response] = webTickets_->issueForCertificate(request);
+    if (std::holds_alternative<Allow>(decision)) {
+      response.add(std::string(kNodeHeader), node);
+    }
+    count(request, decision, response.status);
+    return response;
+  }
   if (WebTicketService::takesWebTicket(request)) {
     const Decision decision = checkWebTicket(request, webTickets_->config(), webTicketKeys_, clock_.now());
     HttpResponse response = std::holds_alternative<Allow>(decision)

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/common/base64.hpp"
 #include "core/common/hex.hpp"
 #include "frontend/request_handler.hpp"
 
@@ -135,6 +136,12 @@ Decision checkWebTicket(const net::HttpRequest& request, const WebServiceConfig&
   value.remove_prefix(std::min(value.find_first_not_of(' '), value.size()));
   OpenOptions options;
   options.audience = "https://" + config.poolFqdn;
+  if (config.certificates) {
+    const auto* certificates = config.certificates.get();
+    options.revoked = [certificates](const core::webticket::WebTicketClaims& c) {
+      return certificates->revokedAt(c.user, c.issued).has_value();
+    };
+  }
   const auto held = keys.keys();
   auto claims = core::webticket::openWebTicket(value, *held, now, options);
   if (!claims.ok()) {
@@ -162,7 +169,12 @@ WebTicketService::WebTicketService(WebServiceConfig config, std::string node, Po
 bool WebTicketService::handles(const net::HttpRequest& request) {
   const std::string path = lower(requestPath(request.target));
   return path == kDiscoverRootPath || path == kDiscoverUserPath || path == lower(kOAuthTokenPath) ||
-         path == kMexPath || path.rfind(kUcwaPrefix, 0) == 0;
+         path == kMexPath || path == kCertProvPath || path == kCertificateTicketPath ||
+         path.rfind(kUcwaPrefix, 0) == 0;
+}
+
+bool WebTicketService::isCertificateGrant(const net::HttpRequest& request) {
+  return lower(requestPath(request.target)) == kCertificateTicketPath;
 }
 
 bool WebTicketService::isMetadata(const net::HttpRequest& request) {
@@ -225,17 +237,35 @@ bool WebTicketService::isDiscoveryRoot(const net::HttpRequest& request) {
 
 bool WebTicketService::takesWebTicket(const net::HttpRequest& request) {
   const std::string path = lower(requestPath(request.target));
-  return path == kDiscoverUserPath || path.rfind(kUcwaPrefix, 0) == 0;
+  return path == kDiscoverUserPath || path == kCertProvPath || path.rfind(kUcwaPrefix, 0) == 0;
 }
 
 net::HttpResponse WebTicketService::discoverRoot(const net::HttpRequest& request) const {
   const std::string here = origin(request, config_.poolFqdn);
-  const std::string pool = std::string(request.tls ? "https://" : "http://") +
-                           (cleanHost(request) ? *cleanHost(request) : config_.poolFqdn);
+  // Lync discover answers by where the client asked: lyncdiscoverinternal.<domain> (the internal DNS) names
+  // the pool's internal web services, lyncdiscover.<domain> (the public DNS) the external ones; any other
+  // name the client used is kept.
+  const std::string host = cleanHost(request).value_or(config_.poolFqdn);
+  const std::string name = hostWithoutPort(host);
+  const std::string port = host.substr(name.size());
+  std::string target = host;
+  std::string scope;
+  if (name.rfind("lyncdiscoverinternal.", 0) == 0) {
+    target = config_.poolFqdn + port;
+    scope = "internal";
+  } else if (name.rfind("lyncdiscover.", 0) == 0) {
+    target = (config_.externalFqdns.empty() ? config_.poolFqdn : config_.externalFqdns.front()) + port;
+    scope = config_.externalFqdns.empty() ? "internal" : "external";
+  }
+  const std::string pool = std::string(request.tls ? "https://" : "http://") + target;
   ordered_json links{{"self", {{"href", here + "/Autodiscover/AutodiscoverService.svc/root"}}},
                      {"user", {{"href", pool + "/Autodiscover/AutodiscoverService.svc/root/oauth/user"}}},
                      {"xframe", {{"href", pool + "/Autodiscover/XFrame/XFrame.html"}}}};
-  return json(200, {{"_links", links}}, "application/vnd.microsoft.rtc.autodiscover+json");
+  auto r = json(200, {{"_links", links}}, "application/vnd.microsoft.rtc.autodiscover+json");
+  if (!scope.empty()) {
+    r.add("X-Kerbpool-Discover-Scope", scope);
+  }
+  return r;
 }
 
 net::HttpResponse WebTicketService::webTicketResource(const net::HttpRequest& request,
@@ -248,7 +278,66 @@ net::HttpResponse WebTicketService::webTicketResource(const net::HttpRequest& re
                        {"xframe", {{"href", pool + "/Autodiscover/XFrame/XFrame.html"}}}};
     return json(200, {{"_links", links}}, "application/vnd.microsoft.rtc.autodiscover+json");
   }
+  if (path == kCertProvPath) {
+    return provisionCertificate(request, allow);
+  }
   return protectedResponse(request, allow, node_);
+}
+
+net::HttpResponse WebTicketService::provisionCertificate(const net::HttpRequest& request,
+                                                         const Allow& allow) const {
+  if (request.method != "POST") {
+    auto r = json(405, {{"error", "invalid_request"}, {"error_description", "POST a PKCS#10 request"}});
+    r.add("Allow", "POST");
+    return r;
+  }
+  if (!config_.certificates) {
+    return json(503,
+                {{"error", "temporarily_unavailable"},
+                 {"error_description", node_ + " has no certificate provisioning for " + config_.poolFqdn}});
+  }
+  if (allow.identity.ticketMechanism == "certificate") {
+    // Otherwise a certificate would renew itself forever, and -DefaultValidityPeriodHours would bound
+    // nothing.
+    return json(403, {{"error", "access_denied"},
+                      {"error_description",
+                       "this web ticket was bought with a client certificate: a new "
+                       "certificate takes a Windows sign-in (Kerberos or NTLM)"}});
+  }
+  const auto type = request.header("Content-Type");
+  if (!type || !iequals(type->substr(0, std::min(type->find(';'), type->size())), "application/pkcs10")) {
+    return json(415,
+                {{"error", "invalid_request"},
+                 {"error_description", "the body is a base64 DER PKCS#10 request (application/pkcs10)"}});
+  }
+  std::string text;
+  for (const char c : request.body) {
+    if (c != '\r' && c != '\n') {
+      text += c;
+    }
+  }
+  constexpr std::size_t kMaxRequestChars = 16384;
+  auto der = core::base64Decode(text, kMaxRequestChars);
+  if (!der.ok()) {
+    return json(400, {{"error", "invalid_request"},
+                      {"error_description", "the body is not base64 (" + der.error().code + ")"}});
+  }
+  const auto validity = std::chrono::duration_cast<std::chrono::seconds>(config_.defaultValidityPeriod);
+  auto certificate = config_.certificates->issue(*der, allow.identity.user, clock_.now(), validity);
+  if (!certificate.ok()) {
+    return json(400, {{"error", "invalid_request"},
+                      {"error_description", certificate.error().code + ": " + certificate.error().detail}});
+  }
+  auto pkcs7 = core::crypto::certsOnlyPkcs7({*certificate});
+  if (!pkcs7.ok()) {
+    return json(500, {{"error", "server_error"}});
+  }
+  net::HttpResponse r;
+  r.add("Content-Type", "application/pkcs7-mime; smime-type=certs-only");
+  r.add("Content-Transfer-Encoding", "base64");
+  r.add("Cache-Control", "no-store");
+  r.body = core::base64Encode(*pkcs7) + "\n";
+  return r;
 }
 
 net::HttpResponse WebTicketService::issue(const net::HttpRequest& request, const Allow& allow) {
@@ -263,6 +352,11 @@ net::HttpResponse WebTicketService::issue(const net::HttpRequest& request, const
                       {"error_description", "this URL takes grant_type=" + std::string(kWindowsGrant) +
                                                 " with Negotiate or NTLM"}});
   }
+  return ticketAnswer(request, allow.identity, allow.headers);
+}
+
+net::HttpResponse WebTicketService::ticketAnswer(const net::HttpRequest& request, const Identity& identity,
+                                                 const net::HeaderList& extra) {
   const auto held = keys_.keys();
   if (held->empty()) {
     return json(503, {{"error", "temporarily_unavailable"},
@@ -278,9 +372,9 @@ net::HttpResponse WebTicketService::issue(const net::HttpRequest& request, const
                                           hostWithoutPort(*host)) != config_.externalFqdns.end();
   const auto lifetime = external ? config_.externalTicketLifetime : config_.internalTicketLifetime;
   core::webticket::WebTicketClaims c;
-  c.user = allow.identity.user;
-  c.groups = allow.identity.groups;
-  c.mechanism = allow.identity.mechanism;
+  c.user = identity.user;
+  c.groups = identity.groups;
+  c.mechanism = identity.mechanism;
   c.audience = "https://" + config_.poolFqdn;
   c.issuer = node_;
   core::Bytes id(16);
@@ -297,8 +391,71 @@ net::HttpResponse WebTicketService::issue(const net::HttpRequest& request, const
                       {"expires_in", std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()},
                       {"ms_rtc_identityscope", external ? "remote" : "local"},
                       {"token_type", "Bearer"}});
-  r.headers.insert(r.headers.begin(), allow.headers.begin(), allow.headers.end());
+  r.headers.insert(r.headers.begin(), extra.begin(), extra.end());
   return r;
+}
+
+std::pair<Decision, net::HttpResponse> WebTicketService::issueForCertificate(
+    const net::HttpRequest& request) {
+  const auto refuse = [](std::string code, std::string detail) {
+    auto r = json(400, {{"error", "invalid_grant"}, {"error_description", code + ": " + detail}});
+    return std::pair<Decision, net::HttpResponse>{Deny{std::move(code), std::move(detail), {}}, std::move(r)};
+  };
+  if (request.method != "POST") {
+    auto r = json(405, {{"error", "invalid_request"}, {"error_description", "POST the grant to this URL"}});
+    r.add("Allow", "POST");
+    return {Deny{"method_not_allowed", "the certificate grant is a POST", {}}, std::move(r)};
+  }
+  if (!config_.certificates) {
+    return {Deny{"no_certificate_provisioning", node_ + " has no certificate provisioning", {}},
+            json(503, {{"error", "temporarily_unavailable"},
+                       {"error_description",
+                        node_ + " has no certificate provisioning for " + config_.poolFqdn}})};
+  }
+  const auto grant = formField(request.body, "grant_type");
+  if (!grant || *grant != core::webticket::kCertificateGrant) {
+    return refuse("unsupported_grant_type",
+                  "this URL takes grant_type=" + std::string(core::webticket::kCertificateGrant));
+  }
+  const auto certificateText = formField(request.body, "certificate");
+  const auto timestampText = formField(request.body, "timestamp");
+  const auto signatureText = formField(request.body, "signature");
+  if (!certificateText || !timestampText || !signatureText) {
+    return refuse("certificate_grant_incomplete",
+                  "the grant needs the fields certificate, timestamp and signature");
+  }
+  auto certificate = core::base64Decode(*certificateText, 16384);
+  auto signature = core::base64Decode(*signatureText, 1024);
+  if (!certificate.ok() || !signature.ok()) {
+    return refuse("certificate_grant_malformed",
+                  std::string(!certificate.ok() ? "certificate" : "signature") + " is not base64");
+  }
+  std::int64_t timestamp = 0;
+  if (timestampText->empty() || timestampText->size() > 12 ||
+      !std::all_of(timestampText->begin(), timestampText->end(),
+                   [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return refuse("certificate_grant_malformed", "timestamp is not a Unix time in seconds");
+  }
+  timestamp = std::stoll(*timestampText);
+  const core::TimePoint now = clock_.now();
+  const auto skew = std::chrono::seconds(300);
+  const auto signedAt = core::fromUnixSeconds(timestamp);
+  if (signedAt < now - skew || signedAt > now + skew) {
+    return refuse("certificate_grant_stale", "the grant was signed at " + std::to_string(timestamp) +
+                                                 ", more than 300 s from this node's " +
+                                                 std::to_string(core::toUnixSeconds(now)));
+  }
+  const std::string data =
+      core::webticket::certificateGrantSignedData("https://" + config_.poolFqdn, timestamp);
+  auto verified = config_.certificates->verify(*certificate, now, core::asBytes(data), *signature);
+  if (!verified.ok()) {
+    return refuse(verified.error().code, verified.error().detail);
+  }
+  Identity identity;
+  identity.user = verified->user;
+  identity.mechanism = "certificate";
+  auto response = ticketAnswer(request, identity, {});
+  return {Allow{std::move(identity), {}, false}, std::move(response)};
 }
 
 }  // namespace kerbpool::frontend

@@ -12,6 +12,7 @@
 #include "core/common/rng.hpp"
 #include "core/webticket/web_ticket.hpp"
 #include "frontend/auth_filter.hpp"
+#include "frontend/client_certificates.hpp"
 #include "net/http_message.hpp"
 
 // The node's Lync web services for sign-in, as UCWA documents their HTTP: discovery, the WebTicket service
@@ -22,6 +23,12 @@
 //   POST /WebTicket/oauthtoken  grant_type=urn:microsoft.rtc:windows, with Negotiate or NTLM: the ticket,
 //        {"access_token":"cwt=...","expires_in":28800,"ms_rtc_identityscope":"local","token_type":"Bearer"}
 //   *    /ucwa/...                                          web ticket
+//   POST /CertProv/CertProvisioningService.svc               web ticket, body: a PKCS#10 request (base64 DER,
+//        application/pkcs10, as RFC 7030's simpleenroll): the user's client certificate from the pool's CA,
+//        valid -DefaultValidityPeriodHours, as a certs-only PKCS#7 (application/pkcs7-mime, base64)
+//   POST /WebTicket/WebTicketService.svc/Cert  grant_type=urn:kerbpool:client_certificate, certificate,
+//        timestamp, signature: a web ticket for the certificate's user, with no check against the directory
+//        (Lync's certificate-based WebTicket endpoint; the lab's form is a signed form, not WS-Trust)
 //   GET  /WebTicket/WebTicketService.svc/mex                open: a MEX-like (WS-MetadataExchange) WSDL
 //   naming
 //        the WebTicket endpoint, the Windows authentication it takes, and the issuer of the tickets the web
@@ -38,6 +45,10 @@ inline constexpr std::string_view kOAuthTokenPath = "/WebTicket/oauthtoken";
 inline constexpr std::string_view kUcwaPrefix = "/ucwa/";
 inline constexpr std::string_view kMexPath = "/webticket/webticketservice.svc/mex";  // compared in lower case
 inline constexpr std::string_view kWindowsGrant = "urn:microsoft.rtc:windows";
+// Certificate provisioning (web ticket in, PKCS#10 in, PKCS#7 out) and the certificate's own ticket grant;
+// compared in lower case.
+inline constexpr std::string_view kCertProvPath = "/certprov/certprovisioningservice.svc";
+inline constexpr std::string_view kCertificateTicketPath = "/webticket/webticketservice.svc/cert";
 
 // Set-CsWebServiceConfiguration's settings a node applies to web tickets.
 struct WebServiceConfig {
@@ -48,6 +59,10 @@ struct WebServiceConfig {
   std::chrono::minutes externalTicketLifetime{15};
   std::vector<std::string> externalFqdns;  // lower case
   bool ntlm = true;                        // the nodes offer NTLM too (the MEX answer lists it)
+  // -DefaultValidityPeriodHours: how long CertProv's client certificates last (Lync: 4320, 8..8760).
+  std::chrono::hours defaultValidityPeriod{4320};
+  // The pool's certificate provisioning, shared by its nodes; null: no CertProv (503).
+  std::shared_ptr<ClientCertificateAuthority> certificates;
 };
 
 // The pool's web-ticket key versions this node holds (the OAuth certificate assigned to it); empty: none.
@@ -81,6 +96,7 @@ class WebTicketService {
   static bool handles(const net::HttpRequest& request);
   static bool isDiscoveryRoot(const net::HttpRequest& request);
   static bool isMetadata(const net::HttpRequest& request);
+  static bool isCertificateGrant(const net::HttpRequest& request);
   // Resources that authenticate with the ticket (the discovery user resource, UCWA).
   static bool takesWebTicket(const net::HttpRequest& request);
 
@@ -94,11 +110,18 @@ class WebTicketService {
   // type other than urn:microsoft.rtc:windows, 405 for another method, 503 when this node holds no pool key
   // (it cannot sign for the pool).
   net::HttpResponse issue(const net::HttpRequest& request, const Allow& allow);
+  // POST /WebTicket/WebTicketService.svc/Cert: the decision (Allow with mechanism "certificate", or Deny with
+  // the certificate's refusal code) and the answer (the ticket, or 400 invalid_grant naming why).
+  std::pair<Decision, net::HttpResponse> issueForCertificate(const net::HttpRequest& request);
 
   const WebServiceConfig& config() const { return config_; }
   PoolKeyHolder& keys() { return keys_; }
 
  private:
+  net::HttpResponse ticketAnswer(const net::HttpRequest& request, const Identity& identity,
+                                 const net::HeaderList& extra);
+  net::HttpResponse provisionCertificate(const net::HttpRequest& request, const Allow& allow) const;
+
   WebServiceConfig config_;
   std::string node_;
   PoolKeyHolder& keys_;

@@ -27,6 +27,15 @@ inline constexpr std::string_view kPrefix = "cwt=";
 // A ticket is at most this long (its claims are small); longer input is refused before any decoding.
 inline constexpr std::size_t kMaxTicketChars = 8192;
 
+// A client certificate (CertProv's) buys a web ticket with no directory check: the holder POSTs
+// grant_type=kCertificateGrant, the certificate, a Unix time and its key's signature over
+// certificateGrantSignedData(the pool's audience, that time); the time must be within the skew allowance.
+inline constexpr std::string_view kCertificateGrant = "urn:kerbpool:client_certificate";
+inline std::string certificateGrantSignedData(std::string_view audience, std::int64_t unixSeconds) {
+  return "kerbpool-webticket-certificate-grant\n" + std::string(audience) + "\n" +
+         std::to_string(unixSeconds);
+}
+
 // Refusal codes (ErrorCategory in brackets).
 namespace codes {
 inline constexpr std::string_view kMalformed = "webticket_malformed";           // [Decoding]

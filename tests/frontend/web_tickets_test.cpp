@@ -2,9 +2,12 @@
 // and UCWA resources that take only that ticket, opened on any node that holds the pool's key.
 #include "frontend/web_tickets.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/common/base64.hpp"
+#include "core/crypto/client_certificate.hpp"
 #include "frontend/node.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 
@@ -25,6 +28,10 @@ struct Pool {
   client::Credential cred = test::makeCredential(serviceKey);
   core::webticket::PoolKey v1 = core::webticket::generatePoolKey(1, rng).value();
   core::webticket::PoolKey v2 = core::webticket::generatePoolKey(2, rng).value();
+  // The pool's certificate provisioning, shared by its nodes; its certificates' validity.
+  std::shared_ptr<frontend::ClientCertificateAuthority> ca =
+      frontend::ClientCertificateAuthority::create(kFrontendNow - std::chrono::hours(24)).value();
+  std::chrono::hours validity{4320};
 
   std::unique_ptr<FrontendNode> node(const std::string& name, std::vector<core::webticket::PoolKey> keys) {
     core::acceptor::AcceptorKeys k;
@@ -34,6 +41,8 @@ struct Pool {
     frontend::WebServiceConfig web;
     web.poolFqdn = "pool.contoso.test";
     web.externalFqdns = {"lyncweb.contoso.com"};
+    web.certificates = ca;
+    web.defaultValidityPeriod = validity;
     config.webServices = web;
     auto n =
         std::make_unique<FrontendNode>(config, frontend::NodeCredentials::fixed("test keys", k), clock, rng);
@@ -56,6 +65,41 @@ struct Pool {
     r.body = std::move(body);
     ConnectionContext conn;
     return n.handle(r, conn);
+  }
+  // POST /CertProv/CertProvisioningService.svc with `ticket` and a fresh key's PKCS#10 request: the answer,
+  // and the key in `key`.
+  HttpResponse provision(FrontendNode& n, const std::string& ticket, std::string& key) {
+    key = core::crypto::generateClientKey().value();
+    HttpRequest r = request("POST", "/CertProv/CertProvisioningService.svc", "Bearer " + ticket);
+    r.headers.emplace_back("Content-Type", "application/pkcs10");
+    r.body = core::base64Encode(core::crypto::makeCertificateRequest(key, "ignored").value());
+    ConnectionContext conn;
+    return n.handle(r, conn);
+  }
+  // POST /WebTicket/WebTicketService.svc/Cert: the certificate, a time and the key's signature over them.
+  HttpResponse certificateGrant(FrontendNode& n, const core::Bytes& certificate, const std::string& key,
+                                std::string audience = "https://pool.contoso.test",
+                                std::optional<core::TimePoint> signedAt = std::nullopt) {
+    const std::int64_t t = core::toUnixSeconds(signedAt.value_or(clock.now()));
+    const std::string data = core::webticket::certificateGrantSignedData(audience, t);
+    const auto form = [](const core::Bytes& b) {
+      std::string out;
+      for (const char c : core::base64Encode(b)) {
+        out += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
+      }
+      return out;
+    };
+    HttpRequest r = request("POST", "/WebTicket/WebTicketService.svc/Cert");
+    r.body = "grant_type=urn%3Akerbpool%3Aclient_certificate&certificate=" + form(certificate) +
+             "&timestamp=" + std::to_string(t) +
+             "&signature=" + form(core::crypto::signWithKey(key, core::asBytes(data)).value());
+    ConnectionContext conn;
+    return n.handle(r, conn);
+  }
+  static core::Bytes certificateOf(const HttpResponse& r) {
+    std::string text = r.body;
+    text.erase(std::remove(text.begin(), text.end(), '\n'), text.end());
+    return core::crypto::certificatesFromPkcs7(core::base64Decode(text).value()).value().at(0);
   }
   static std::string ticketOf(const HttpResponse& r) {
     return nlohmann::json::parse(r.body).at("access_token").get<std::string>();
@@ -211,4 +255,161 @@ TEST_CASE(
   CHECK(odd.body.find("https://pool.contoso.test/WebTicket/oauthtoken") != std::string::npos);
   const HttpResponse post = fe01->handle(p.request("POST", "/WebTicket/WebTicketService.svc/mex"), conn);
   CHECK(post.status == 405);
+}
+
+TEST_CASE(
+    "web services: a Windows sign-in buys a client certificate, which buys web tickets on any node with "
+    "no Windows sign-in",
+    "[frontend][webticket][certificate]") {
+  Pool p;
+  auto fe01 = p.node("fe01", {p.v1});
+  auto fe02 = p.node("fe02", {p.v1});
+  ConnectionContext conn;
+  const std::string windowsTicket = Pool::ticketOf(p.signIn(*fe01));
+  std::string key;
+  const HttpResponse issued = p.provision(*fe01, windowsTicket, key);
+  INFO(issued.body);
+  REQUIRE(issued.status == 200);
+  CHECK(headerValues(issued, "Content-Type") ==
+        std::vector<std::string>{"application/pkcs7-mime; smime-type=certs-only"});
+  const core::Bytes certificate = Pool::certificateOf(issued);
+  // The certificate names the signed-in user (not the request's CN) and lasts DefaultValidityPeriodHours.
+  const auto verified = p.ca->verify(certificate, p.clock.now(), core::asBytes("x"),
+                                     core::crypto::signWithKey(key, core::asBytes("x")).value());
+  REQUIRE(verified.ok());
+  CHECK(verified->user == "alice@CONTOSO.TEST");
+  CHECK(verified->notAfter - verified->notBefore == std::chrono::hours(4320));
+
+  // fe02 sells a ticket for the certificate alone: no Authorization, no Negotiate, no DC.
+  const HttpResponse grant = p.certificateGrant(*fe02, certificate, key);
+  INFO(grant.body);
+  REQUIRE(grant.status == 200);
+  CHECK(fe02->stats().allowedByMechanism.at("certificate") == 1);
+  const std::string certificateTicket = Pool::ticketOf(grant);
+  const auto ucwa =
+      fe01->handle(p.request("GET", "/ucwa/oauth/v1/applications", "Bearer " + certificateTicket), conn);
+  REQUIRE(ucwa.status == 200);
+  CHECK(nlohmann::json::parse(ucwa.body).at("webticket_signed_in_with") == "certificate");
+  CHECK(nlohmann::json::parse(ucwa.body).at("webticket_issued_by") == "fe02");
+
+  // A ticket the certificate bought does not buy another certificate: that takes a Windows sign-in.
+  std::string otherKey;
+  const HttpResponse again = p.provision(*fe02, certificateTicket, otherKey);
+  CHECK(again.status == 403);
+  CHECK(again.body.find("a new certificate takes a Windows sign-in") != std::string::npos);
+}
+
+TEST_CASE(
+    "web services: expired, revoked, untrusted, stale, mis-signed and malformed certificate grants are "
+    "refused with a reason",
+    "[frontend][webticket][certificate]") {
+  Pool p;
+  p.validity = std::chrono::hours(8);
+  auto fe01 = p.node("fe01", {p.v1});
+  ConnectionContext conn;
+  const std::string windowsTicket = Pool::ticketOf(p.signIn(*fe01));
+  std::string key;
+  const core::Bytes certificate = Pool::certificateOf(p.provision(*fe01, windowsTicket, key));
+  const auto codeOf = [](const HttpResponse& r) {
+    return nlohmann::json::parse(r.body).at("error_description").get<std::string>();
+  };
+  const auto startsWith = [](const std::string& s, const std::string& prefix) {
+    return s.rfind(prefix, 0) == 0;
+  };
+
+  // Signed for another pool, or long ago, or by another key.
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, certificate, key, "https://other.contoso.test")),
+                   "client_certificate_bad_signature"));
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, certificate, key, "https://pool.contoso.test",
+                                             p.clock.now() - std::chrono::minutes(6))),
+                   "certificate_grant_stale"));
+  const std::string stranger = core::crypto::generateClientKey().value();
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, certificate, stranger)),
+                   "client_certificate_bad_signature"));
+  // From another pool's CA.
+  Pool other;
+  auto elsewhere = other.node("fe09", {other.v1});
+  std::string otherKey;
+  const core::Bytes foreign =
+      Pool::certificateOf(other.provision(*elsewhere, Pool::ticketOf(other.signIn(*elsewhere)), otherKey));
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, foreign, otherKey)), "client_certificate_untrusted"));
+  // Not a certificate at all; fields missing.
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, core::Bytes{0x30, 0x03, 0x02, 0x01, 0x01}, key)),
+                   "client_certificate_malformed"));
+  HttpRequest partial = p.request("POST", "/WebTicket/WebTicketService.svc/Cert");
+  partial.body = "grant_type=urn%3Akerbpool%3Aclient_certificate&certificate=AAAA";
+  CHECK(startsWith(codeOf(fe01->handle(partial, conn)), "certificate_grant_incomplete"));
+  CHECK(p.certificateGrant(*fe01, certificate, key).status == 200);
+
+  // Revoke-CsClientCertificate: the certificate and the tickets issued until now are refused.
+  const std::string before = Pool::ticketOf(p.certificateGrant(*fe01, certificate, key));
+  p.clock.advance(std::chrono::seconds(1));
+  p.ca->revoke("alice@contoso.test", p.clock.now());
+  p.clock.advance(std::chrono::seconds(1));
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, certificate, key)), "client_certificate_revoked"));
+  CHECK(fe01->handle(p.request("GET", "/ucwa/x", "Bearer " + before), conn).body ==
+        "401 Unauthorized: webticket_revoked\n");
+  CHECK(fe01->handle(p.request("GET", "/ucwa/x", "Bearer " + windowsTicket), conn).body ==
+        "401 Unauthorized: webticket_revoked\n");
+  // A new Windows sign-in (the account is still good) gets a new ticket and a new certificate.
+  const std::string fresh = Pool::ticketOf(p.signIn(*fe01));
+  CHECK(fe01->handle(p.request("GET", "/ucwa/x", "Bearer " + fresh), conn).status == 200);
+  std::string newKey;
+  const core::Bytes renewed = Pool::certificateOf(p.provision(*fe01, fresh, newKey));
+  CHECK(p.certificateGrant(*fe01, renewed, newKey).status == 200);
+
+  // DefaultValidityPeriodHours 8: nine hours later the certificate is expired.
+  p.clock.advance(std::chrono::hours(9));
+  CHECK(startsWith(codeOf(p.certificateGrant(*fe01, renewed, newKey)), "client_certificate_expired"));
+  CHECK(fe01->stats().deniedFor("client_certificate_expired") == 1);
+  CHECK(fe01->stats().deniedFor("client_certificate_revoked") == 1);
+}
+
+TEST_CASE("web services: certificate provisioning takes a web ticket and a well-formed PKCS#10 request",
+          "[frontend][webticket][certificate]") {
+  Pool p;
+  auto fe01 = p.node("fe01", {p.v1});
+  ConnectionContext conn;
+  HttpRequest anonymous = p.request("POST", "/CertProv/CertProvisioningService.svc");
+  anonymous.headers.emplace_back("Content-Type", "application/pkcs10");
+  anonymous.body = "AAAA";
+  const HttpResponse challenge = fe01->handle(anonymous, conn);
+  CHECK(challenge.status == 401);
+  CHECK(headerValues(challenge, "WWW-Authenticate").size() == 2);  // Bearer and MsRtcOAuth
+
+  const std::string ticket = Pool::ticketOf(p.signIn(*fe01));
+  HttpRequest wrongType = p.request("POST", "/CertProv/CertProvisioningService.svc", "Bearer " + ticket);
+  wrongType.body = "AAAA";
+  CHECK(fe01->handle(wrongType, conn).status == 415);
+  HttpRequest garbage = wrongType;
+  garbage.headers.emplace_back("Content-Type", "application/pkcs10");
+  for (const std::string& body :
+       std::vector<std::string>{"not base64!", "AAAA", core::base64Encode(core::asBytes("0123456789"))}) {
+    garbage.body = body;
+    const HttpResponse r = fe01->handle(garbage, conn);
+    INFO(body << " -> " << r.body);
+    CHECK(r.status == 400);
+  }
+  HttpRequest get = p.request("GET", "/CertProv/CertProvisioningService.svc", "Bearer " + ticket);
+  CHECK(fe01->handle(get, conn).status == 405);
+  CHECK(p.ca->issued() == 0);
+}
+
+TEST_CASE("web services: Lync discover answers internal or external links by the name the client asked",
+          "[frontend][webticket]") {
+  Pool p;
+  auto fe01 = p.node("fe01", {p.v1});
+  ConnectionContext conn;
+  const auto userLink = [&](const std::string& host) {
+    const HttpResponse r = fe01->handle(
+        p.request("GET", "/autodiscover/autodiscoverservice.svc/root", std::nullopt, host), conn);
+    REQUIRE(r.status == 200);
+    return nlohmann::json::parse(r.body).at("_links").at("user").at("href").get<std::string>();
+  };
+  CHECK(userLink("lyncdiscoverinternal.contoso.test:4443") ==
+        "https://pool.contoso.test:4443/Autodiscover/AutodiscoverService.svc/root/oauth/user");
+  CHECK(userLink("lyncdiscover.contoso.com") ==
+        "https://lyncweb.contoso.com/Autodiscover/AutodiscoverService.svc/root/oauth/user");
+  CHECK(userLink("pool.contoso.test") ==
+        "https://pool.contoso.test/Autodiscover/AutodiscoverService.svc/root/oauth/user");
 }
