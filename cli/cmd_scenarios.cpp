@@ -74,8 +74,15 @@ std::string eventText(const scenarios::Scenario& s, const scenarios::TimelineEve
       return "Set-CsCertificate -Type OAuthTokenIssuer -Computer " + e.node + ": " + e.node +
              " gets the pool's web ticket key";
     case K::RollOAuthCertificate:
-      return "Set-CsCertificate -Type OAuthTokenIssuer -Roll: a new web ticket key version to every node that is "
+      return "Set-CsCertificate -Type OAuthTokenIssuer -Roll: a new web ticket key version to every node "
+             "that is "
              "up and holds the certificate";
+    case K::DisableAccount:
+      return "Disable-ADAccount " + e.user + ": the DC refuses its Kerberos and NTLM logons";
+    case K::EnableAccount:
+      return "Enable-ADAccount " + e.user;
+    case K::RevokeClientCertificate:
+      return "Revoke-CsClientCertificate " + e.user + ": its client certificates and web tickets are refused";
   }
   return "";
 }
@@ -137,8 +144,9 @@ int show(const std::string& name) {
     }
   }
   if (!s->timeline.empty()) {
-    std::printf("\nTimeline%s\n",
-                s->simulatedHours > 0 ? (" (" + number(s->simulatedHours) + " simulated hours)").c_str() : "");
+    std::printf("\nTimeline%s\n", s->simulatedHours > 0
+                                      ? (" (" + number(s->simulatedHours) + " simulated hours)").c_str()
+                                      : "");
     for (const auto& e : s->timeline) {
       const std::string at = e.atHour ? "hour " + number(*e.atHour) : number(e.atPercent) + " %";
       std::printf("  at %5s  %s (phase \"%s\")\n", at.c_str(), eventText(*s, e).c_str(), e.label.c_str());

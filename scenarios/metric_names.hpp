@@ -24,7 +24,12 @@ inline const std::vector<std::string>& knownMetrics() {
       // authenticated, tickets nodes refused, NTLM per user-hour (web-ticket clients' sign-ins; the others'
       // requests)
       "webticket_percent", "signins", "signin_kerberos", "signin_ntlm", "signin_failed", "ticket_refusals",
-      "ntlm_signins_per_user_hour", "other_ntlm_per_user_hour"};
+      "ntlm_signins_per_user_hour", "other_ntlm_per_user_hour",
+      // Lync's client certificates: web tickets bought with one (no DC), certificates bought, certificates
+      // refused; for users the timeline disabled: requests served after that, tickets their certificate
+      // bought after that, requests served after their certificates were revoked
+      "signin_certificate", "certificates_issued", "certificate_refusals", "disabled_account_served",
+      "disabled_account_certificate_signins", "revoked_account_served"};
   return k;
 }
 

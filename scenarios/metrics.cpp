@@ -224,6 +224,15 @@ void OutcomeCollector::merge(const OutcomeCollector& o) {
   for (const auto& [k, v] : o.signInsByProfile) {
     signInsByProfile[k].merge(v);
   }
+  certificateSignIns += o.certificateSignIns;
+  certificatesIssued += o.certificatesIssued;
+  for (const auto& [k, v] : o.certificateSignInsByProfile) {
+    certificateSignInsByProfile[k] += v;
+  }
+  for (const auto& [k, v] : o.certificateRefusals) {
+    certificateRefusals[k] += v;
+  }
+  watched.insert(watched.end(), o.watched.begin(), o.watched.end());
   for (const auto& [k, v] : o.ticketRefusals) {
     ticketRefusals[k] += v;
   }

@@ -85,6 +85,22 @@ class OutcomeCollector {
   std::map<std::string, std::uint64_t> ticketRefusals;
   std::map<std::string, OutcomeCounts> signInsByProfile;
   void recordSignIn(std::size_t phase, const std::string& profile, client::OutcomeKind kind);
+  // Lync's client certificates: web tickets bought with one (no Windows sign-in, no DC), certificates bought
+  // (CertProv), and certificates a node refused ("client_certificate_revoked" -> count).
+  std::uint64_t certificateSignIns = 0;
+  std::map<std::string, std::uint64_t> certificateSignInsByProfile;
+  std::uint64_t certificatesIssued = 0;
+  std::map<std::string, std::uint64_t> certificateRefusals;
+  // The users a timeline event names (disable_account, enable_account, revoke_client_certificate): each of
+  // their requests, when (simulated hours) and how it went.
+  struct WatchedRequest {
+    std::string user;
+    double hour = 0;
+    client::OutcomeKind outcome = client::OutcomeKind::Failed;
+    std::string reason;
+    std::vector<std::string> signIns;  // "kerberos", "ntlm", "certificate", "refused" (no ticket bought)
+  };
+  std::vector<WatchedRequest> watched;
 };
 
 // A probe of the running pool (anonymous GET, garbage Negotiate token) and what it got.

@@ -185,6 +185,11 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     KP_TRY(auto first, core::webticket::generatePoolKey(1, random));
     webTicketKeys_ = {std::move(first)};
   }
+  if (scenario_.product == Product::Lync) {
+    // Valid from a day back: a workstation whose clock runs behind still takes its certificates.
+    KP_TRY(clientCertificates_,
+           frontend::ClientCertificateAuthority::create(clock_.now() - std::chrono::hours(24)));
+  }
   std::uint64_t i = 0;
   for (const auto& name : scenario_.pool.nodes) {
     auto n = std::make_unique<Node>(scenario_.seed * 104729 + (++i));
@@ -237,6 +242,8 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
       web.poolFqdn = scenario_.pool.fqdn;
       web.externalFqdns = scenario_.pool.externalWebFqdns;
       web.ntlm = scenario_.pool.ntlm;
+      web.defaultValidityPeriod = std::chrono::hours(scenario_.pool.defaultValidityPeriodHours);
+      web.certificates = clientCertificates_;
       nc.webServices = web;
     }
     n->node = std::make_unique<frontend::FrontendNode>(nc, std::move(credentials), *n->clock, n->rng);
@@ -250,6 +257,44 @@ core::Status PoolWorld::startNodes(const PoolWorldOptions& options) {
     nodes_.push_back(std::move(n));
   }
   return core::okStatus();
+}
+
+core::Result<AdminStep> PoolWorld::setAccountEnabled(const std::string& user, bool enabled) {
+  KP_CHECK(lab_->directory().setEnabled(user, enabled));
+  AdminStep step;
+  step.command = std::string(enabled ? "Enable-ADAccount" : "Disable-ADAccount") + " -Identity " + user;
+  if (enabled) {
+    step.output.push_back(user + " may log on again");
+  } else {
+    step.output.push_back(
+        user +
+        " is disabled: the KDC answers its AS-REQ KDC_ERR_CLIENT_REVOKED (event 4768, "
+        "0x12) and Netlogon its NTLM pass-through STATUS_ACCOUNT_DISABLED (4776, 0xC0000072)");
+    if (clientCertificates_) {
+      step.output.push_back(
+          "its Lync client certificates are not touched: they still buy web tickets with no "
+          "DC until they expire or Revoke-CsClientCertificate");
+    }
+  }
+  return step;
+}
+
+core::Result<AdminStep> PoolWorld::revokeClientCertificate(const std::string& user) {
+  if (!clientCertificates_) {
+    return core::makeError(core::ErrorCategory::Config, "not_lync",
+                           "Revoke-CsClientCertificate: this pool has no Lync certificate provisioning");
+  }
+  const std::string realm = lab_->directory().realm();
+  std::string sip = user + "@" + realm;
+  for (auto& c : sip) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  clientCertificates_->revoke(user + "@" + realm, clock_.now());
+  AdminStep step;
+  step.command = "Revoke-CsClientCertificate -Identity sip:" + sip;
+  step.output.push_back("every client certificate the pool issued to " + user + "@" + realm +
+                        " until now is revoked, and the web tickets issued to it until now are refused");
+  return step;
 }
 
 std::string PoolWorld::webTicketVersions(const std::vector<core::webticket::PoolKey>& keys) {
@@ -454,6 +499,17 @@ core::Result<std::vector<AdminStep>> PoolWorld::apply(const TimelineEvent& event
     }
     case Kind::RollOAuthCertificate: {
       KP_TRY(AdminStep step, rollWebTicketKey());
+      steps.push_back(std::move(step));
+      break;
+    }
+    case Kind::DisableAccount:
+    case Kind::EnableAccount: {
+      KP_TRY(AdminStep step, setAccountEnabled(event.user, event.kind == Kind::EnableAccount));
+      steps.push_back(std::move(step));
+      break;
+    }
+    case Kind::RevokeClientCertificate: {
+      KP_TRY(AdminStep step, revokeClientCertificate(event.user));
       steps.push_back(std::move(step));
       break;
     }

@@ -142,6 +142,12 @@ class PoolWorld {
   // holds that version (the replayed commands decided which versions each node holds); returns how many
   // versions were replaced.
   std::size_t adoptWebTicketKeys(const std::vector<core::webticket::PoolKey>& stored);
+  // Lync: the pool's certificate provisioning (CertProv's CA and revocations), shared by every node; null
+  // in an Exchange scenario.
+  const frontend::ClientCertificateAuthority* clientCertificates() const { return clientCertificates_.get(); }
+  // Disable-ADAccount / Enable-ADAccount on a user, and Lync's Revoke-CsClientCertificate.
+  core::Result<AdminStep> setAccountEnabled(const std::string& user, bool enabled);
+  core::Result<AdminStep> revokeClientCertificate(const std::string& user);
 
   std::vector<NodeReport> nodes() const;
   // The retained records of every log, each with the computer that logged it: the DCs' log ("DC01", or the
@@ -182,6 +188,7 @@ class PoolWorld {
   std::unique_ptr<LabCertificates> certificates_;  // pool.tls only
   // Lync: the pool's web ticket keys in force (the newest signs; the one before still opens), from version 1.
   std::vector<core::webticket::PoolKey> webTicketKeys_;
+  std::shared_ptr<frontend::ClientCertificateAuthority> clientCertificates_;
   const std::string noFile_;
   mutable std::mutex mu_;  // node servers (down/up)
 };

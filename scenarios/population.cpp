@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,14 @@
 namespace kerbpool::scenarios {
 
 namespace {
+
+std::string lowerName(std::string_view v) {
+  std::string out(v);
+  for (auto& ch : out) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
 
 constexpr unsigned kThreadCap = 512;
 
@@ -59,6 +68,7 @@ struct Group {
   std::atomic<std::uint64_t> next{0};
   unsigned threads = 1;
   bool webTicket = false;  // Lync's web-ticket client: urls are then paths under webOrigin
+  bool clientCertificate = false;
   std::string webOrigin;
   std::vector<std::string> webPaths;
 };
@@ -81,7 +91,7 @@ struct ClientState {
 class Runner {
  public:
   Runner(PoolWorld& world, const core::Clock& clock, const PopulationOptions& options)
-      : world_(world), scenario_(world.scenario()), clock_(clock), options_(options) {}
+      : world_(world), scenario_(world.scenario()), clock_(clock), options_(options), start_(clock.now()) {}
 
   PopulationResult run();
 
@@ -101,6 +111,7 @@ class Runner {
   const Scenario& scenario_;
   const core::Clock& clock_;
   const PopulationOptions& options_;
+  const core::TimePoint start_;  // for the hours of watched users' requests
 
   std::vector<std::unique_ptr<Group>> groups_;
   std::map<std::string, std::unique_ptr<core::OffsetClock>> clocks_;  // per profile
@@ -172,6 +183,7 @@ PopulationResult Runner::run() {
     }
     if (ps != nullptr && ps->webTicket) {
       g->webTicket = true;
+      g->clientCertificate = ps->clientCertificate;
       g->webOrigin = scheme + g->host + ":" + std::to_string(world_.portFor(g->host));
       g->webPaths = paths;
     }
@@ -438,8 +450,10 @@ std::unique_ptr<ClientState> Runner::makeClient(Group& group, std::uint64_t inde
         group.profile, c->user, world_.dns(), *http_, c->kerberos.get(), clock, rng, ho));
   }
   if (group.webTicket) {
+    client::WebTicketSessionOptions wo;
+    wo.clientCertificate = group.clientCertificate;
     c->webTickets =
-        std::make_unique<client::WebTicketSession>(*c->connections.front(), clock, group.webOrigin);
+        std::make_unique<client::WebTicketSession>(*c->connections.front(), clock, group.webOrigin, wo);
   }
   c->record.profile = &group.profileName;
   c->record.user = &c->user.user;
@@ -485,6 +499,31 @@ void Runner::runRequest(ClientState& c, int n, OutcomeCollector& out) {
   }
   for (const auto& refusal : web.refusals) {
     ++out.ticketRefusals[refusal];
+  }
+  out.certificateSignIns += static_cast<std::uint64_t>(web.certificateSignIns);
+  if (web.certificateSignIns > 0) {
+    out.certificateSignInsByProfile[group.profileName] += static_cast<std::uint64_t>(web.certificateSignIns);
+  }
+  out.certificatesIssued += web.certificateProvisioned ? 1 : 0;
+  for (const auto& refusal : web.certificateRefusals) {
+    const auto colon = refusal.find(": ");
+    ++out.certificateRefusals[colon == std::string::npos ? refusal : refusal.substr(colon + 2)];
+  }
+  if (!options_.watchedUsers.empty() && options_.watchedUsers.count(lowerName(c.user.user)) > 0) {
+    OutcomeCollector::WatchedRequest w;
+    w.user = c.user.user;
+    w.hour = std::chrono::duration<double>(clock_.now() - start_).count() / 3600.0;
+    w.outcome = outcome.kind;
+    w.reason = outcome.reason.substr(0, 300);
+    for (int k = 0; k < web.certificateSignIns; ++k) {
+      w.signIns.push_back("certificate");
+    }
+    for (const auto& signIn : web.signIns) {
+      const bool bought = signIn.status == 200 && (signIn.kind == client::OutcomeKind::Kerberos ||
+                                                   signIn.kind == client::OutcomeKind::Ntlm);
+      w.signIns.push_back(bought ? std::string(client::toString(signIn.kind)) : "refused");
+    }
+    out.watched.push_back(std::move(w));
   }
   if (options_.timeseries != nullptr) {
     options_.timeseries->recordRequest(outcome, group.profileName);

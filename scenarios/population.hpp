@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,8 @@ struct PopulationOptions {
   // within the round; then it jumps to the next round's start and the timeline events of that hour fire.
   // Think times are not slept.
   core::SteppedClock* simulatedClock = nullptr;
+  // Users (lower case, "user001") whose every request is kept in OutcomeCollector::watched.
+  std::set<std::string> watchedUsers;
 };
 
 // Runs every client against the running world. The scenario's groups, profiles and timeline are used as

@@ -1,6 +1,7 @@
 #include "scenarios/report_sections.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <tuple>
 
@@ -11,6 +12,11 @@
 namespace kerbpool::scenarios::report_sections {
 
 namespace {
+
+// "1 web ticket", "3 web tickets".
+std::string counted(std::uint64_t n, const std::string& one, const std::string& many) {
+  return withThousands(n) + " " + (n == 1 ? one : many);
+}
 
 using client::OutcomeKind;
 
@@ -100,6 +106,100 @@ std::string comparison(const RunReport& r) {
              withThousands(pc.semaphoreTimeouts), msText(l.p99Ms)});
     }
     out += t.render();
+  }
+  return out;
+}
+
+// Lync's client certificates (CertProv) and the users the timeline disabled: what a certificate still buys.
+std::string certificateParagraphs(const RunReport& r) {
+  const auto& o = r.population.outcomes;
+  std::string out;
+  const int validity = r.scenario.pool.defaultValidityPeriodHours;
+  const std::string validityText =
+      std::to_string(validity) + " hours" +
+      (validity % 24 == 0 && validity >= 48 ? " (" + std::to_string(validity / 24) + " days)" : "");
+  if (o.certificatesIssued > 0 || o.certificateSignIns > 0) {
+    std::string byProfile;
+    for (const auto& [profile, n] : o.certificateSignInsByProfile) {
+      byProfile += (byProfile.empty() ? "" : ", ") + profile + " " + withThousands(n);
+    }
+    out +=
+        wrap("Client certificates (CertProv): " + withThousands(o.certificatesIssued) +
+                 " bought after a Windows sign-in, each valid " + validityText +
+                 " (Set-CsWebServiceConfiguration -DefaultValidityPeriodHours " + std::to_string(validity) +
+                 "). They bought " + counted(o.certificateSignIns, "web ticket", "web tickets") +
+                 (byProfile.empty() ? "" : " (" + byProfile + ")") +
+                 " with no DC involved: the node checks the certificate against the pool's CA only, not the "
+                 "account in AD.",
+             "  ");
+    if (!o.certificateRefusals.empty()) {
+      std::string list;
+      std::uint64_t total = 0;
+      for (const auto& [code, n] : o.certificateRefusals) {
+        list += (list.empty() ? "" : ", ") + code + " " + withThousands(n);
+        total += n;
+      }
+      out +=
+          wrap("Nodes refused " + counted(total, "client certificate", "client certificates") + " (" + list +
+                   "); each time the client dropped it and signed in with Kerberos or NTLM instead.",
+               "  ");
+    }
+  }
+  const std::string realm = r.scenario.realmName;
+  for (const auto& d : r.disabledAccounts()) {
+    std::string sip = d.user + "@" + realm;
+    for (auto& c : sip) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::string text = d.user + " was disabled at hour " + fixed(d.disabledAt, 1) + " (Disable-ADAccount)";
+    text += ". From then" +
+            std::string(d.enabledAt ? " until it was enabled again at hour " + fixed(*d.enabledAt, 1) : "") +
+            " it made " + withThousands(d.requests) + " requests, " + withThousands(d.served) +
+            " served with a web ticket; it bought " +
+            counted(d.certificateSignIns, "web ticket", "web tickets") + " with its client certificate and " +
+            withThousands(d.windowsSignIns) + " with Windows, and " +
+            counted(d.refusedSignIns, "Windows sign-in was", "Windows sign-ins were") + " refused";
+    text += d.lastServed ? "; its last request served was at hour " + fixed(*d.lastServed, 1) + "."
+                         : "; none was served.";
+    if (d.revokedAt) {
+      text += " After Revoke-CsClientCertificate at hour " + fixed(*d.revokedAt, 1) + ": " +
+              withThousands(d.requestsAfterRevoke) + " requests, " + withThousands(d.servedAfterRevoke) +
+              " served.";
+    }
+    if (!d.lastRefusal.empty() && d.served < d.requests) {
+      text += " The last one refused: " + d.lastRefusal.substr(0, 200) + ".";
+    }
+    out += wrap(text, "  ");
+    if (d.kerberosSignIns > 0) {
+      out += wrap(
+          "Why the Windows sign-ins worked: " + withThousands(d.kerberosSignIns) +
+              " used Kerberos with tickets the client already held from before the account was "
+              "disabled (they last 10 hours); the DC checks the account only when a new ticket is "
+              "asked for (for a service ticket, once the TGT is older than 20 minutes: MS-KILE 3.3.5.7.1), "
+              "and a node that opens a service ticket never asks AD.",
+          "  ");
+    }
+    if (d.certificateSignIns > 0) {
+      out += wrap(
+          "Why: a Lync client certificate buys web tickets with no check against AD, and it lasts "
+          "DefaultValidityPeriodHours = " +
+              validityText +
+              ". Disabling the account stopped its Kerberos and NTLM logons (the DC refuses them: "
+              "KDC_ERR_CLIENT_REVOKED, STATUS_ACCOUNT_DISABLED), not its certificate, so the DC logged no "
+              "failure for the " +
+              counted(d.certificateSignIns, "ticket", "tickets") + " it bought.",
+          "  ");
+      out += wrap("Fix: Revoke-CsClientCertificate -Identity sip:" + sip +
+                      " whenever an account is disabled (it ends that user's certificates and, in kerbpool, "
+                      "the web tickets they bought); Set-CsWebServiceConfiguration "
+                      "-DefaultValidityPeriodHours 8 bounds every such case to a working day.",
+                  "  ");
+    } else if (d.served < d.requests && !d.revokedAt) {
+      out += wrap("Why it was cut off: with DefaultValidityPeriodHours = " + validityText +
+                      " its client certificate bought no web ticket after the account was disabled, so every "
+                      "new ticket took a Windows sign-in, which the DC refuses for a disabled account.",
+                  "  ");
+    }
   }
   return out;
 }
@@ -225,7 +325,7 @@ std::string webTicketSection(const RunReport& r) {
       list += (list.empty() ? "" : ", ") + what + " " + withThousands(n);
     }
     out +=
-        wrap("Nodes refused " + withThousands(f.refusals) + " web tickets (" + list +
+        wrap("Nodes refused " + counted(f.refusals, "web ticket", "web tickets") + " (" + list +
                  "); each time the client dropped its ticket and signed in again, a second refusal in a row "
                  "ended the request.",
              "  ");
@@ -253,6 +353,7 @@ std::string webTicketSection(const RunReport& r) {
       }
     }
   }
+  out += certificateParagraphs(r);
   return out;
 }
 

@@ -1,5 +1,8 @@
 #include "scenarios/scenario.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace kerbpool::scenarios {
 
 const ClientProfileSpec* Scenario::profile(const std::string& name) const {
@@ -45,6 +48,37 @@ const DcVersion* findDcVersion(std::string_view key) {
     }
   }
   return nullptr;
+}
+
+bool isGeneratedUser(const UserPopulation& users, std::string_view name, std::string* last) {
+  const auto lowered = [](std::string_view v) {
+    std::string out(v);
+    for (auto& c : out) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+  };
+  const auto numbered = [&](int n) {
+    std::string digits = std::to_string(n);
+    while (digits.size() < 3) {
+      digits = "0" + digits;
+    }
+    return lowered(users.prefix) + digits;
+  };
+  if (last != nullptr) {
+    *last = numbered(std::max(users.count, 1));
+  }
+  const std::string n = lowered(name);
+  const std::string prefix = lowered(users.prefix);
+  if (n.size() <= prefix.size() || n.compare(0, prefix.size(), prefix) != 0 || n.size() - prefix.size() > 6) {
+    return false;
+  }
+  const std::string digits = n.substr(prefix.size());
+  if (!std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return false;
+  }
+  const int number = std::stoi(digits);
+  return number >= 1 && number <= users.count && numbered(number) == n;
 }
 
 std::vector<std::string> dcVersionKeys() {
@@ -97,6 +131,11 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   lyncDesktop.name = "lync-desktop";
   lyncDesktop.webTicket = true;
   lyncDesktop.paths = ucwa;
+  // The desktop client as Lync deploys it: its first Windows sign-in also buys a client certificate
+  // (CertProv), which buys its later web tickets with no DC until it expires or is revoked.
+  ClientProfileSpec lyncDesktopCertificate = lyncDesktop;
+  lyncDesktopCertificate.name = "lync-desktop-certificate";
+  lyncDesktopCertificate.clientCertificate = true;
   ClientProfileSpec lyncExternal = external;
   lyncExternal.name = "lync-external";
   lyncExternal.webTicket = true;
@@ -105,8 +144,8 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   lyncMobile.name = "lync-mobile";
   lyncMobile.webTicket = true;
   lyncMobile.paths = ucwa;
-  return {internal,   external, mobile,      linuxChromium, outlook,   outlookNtlm,
-          activeSync, ews,      lyncDesktop, lyncExternal,  lyncMobile};
+  return {internal,   external, mobile,      linuxChromium, outlook,    outlookNtlm,
+          activeSync, ews,      lyncDesktop, lyncExternal,  lyncMobile, lyncDesktopCertificate};
 }
 
 }  // namespace kerbpool::scenarios

@@ -124,6 +124,9 @@ struct PoolSpec {
   // (its key seals the web tickets), and the host names of the external web services (15-minute tickets).
   std::vector<std::string> poolKeyMissingOn;
   std::vector<std::string> externalWebFqdns;
+  // Set-CsWebServiceConfiguration -DefaultValidityPeriodHours: how long CertProv's client certificates last
+  // (pool.web_services.default_validity_period_hours; Lync: 4320 = 180 days, 8..8760).
+  int defaultValidityPeriodHours = 4320;
 };
 
 struct DnsRecord {
@@ -160,6 +163,9 @@ struct ClientProfileSpec {
   // with Negotiate or NTLM) and send every request with the web ticket (`Authorization: Bearer cwt=...`),
   // signing in again only when the ticket is about to expire or a node refuses it. paths: UCWA's.
   bool webTicket = false;
+  // With webTicket: after a Windows sign-in, buy a client certificate from the pool's CertProv and buy later
+  // web tickets with it, with no DC (Lync's desktop client and its TLS-DSK certificate).
+  bool clientCertificate = false;
 };
 
 struct ClientGroupSpec {
@@ -190,7 +196,10 @@ struct TimelineEvent {
     IisReset,
     RollAsaPassword,
     SetOAuthCertificate,
-    RollOAuthCertificate
+    RollOAuthCertificate,
+    DisableAccount,           // Disable-ADAccount USER: the KDC and Netlogon refuse its logons
+    EnableAccount,            // Enable-ADAccount USER
+    RevokeClientCertificate,  // Lync's Revoke-CsClientCertificate -Identity USER
   };
   Kind kind = Kind::NodeDown;
   double atPercent = 0;  // when: after this share of all requests has completed (deterministic)
@@ -199,6 +208,7 @@ struct TimelineEvent {
   std::optional<double> atHour;
   std::string node;  // node_down/node_up; iisreset: one node (empty: every node)
   std::string account;
+  std::string user;       // disable_account / enable_account / revoke_client_certificate: "user001"
   bool iisreset = false;  // apply_fix: then restart the web service on every node (iisreset)
   std::optional<std::vector<std::string>> reach;  // password roll: nodes that get the new keys
   std::string profile;                            // clock drift: which clients
@@ -254,5 +264,8 @@ struct Scenario {
 // to NTLM authentication, or Outlook outside the network), activesync (a phone: raw NTLM, a new connection
 // per request), ews (an EWS application on a domain-joined machine: Negotiate, autodiscover first).
 std::vector<ClientProfileSpec> builtInProfiles();
+// Whether `name` (compared in lower case) is one of the generated users: prefix + a number 1..count written
+// with at least three digits ("user001"); `last` gets the name of the last one, for messages.
+bool isGeneratedUser(const UserPopulation& users, std::string_view name, std::string* last = nullptr);
 
 }  // namespace kerbpool::scenarios

@@ -104,7 +104,10 @@ PoolSpec loadPool(const json& root) {
   if (const json* web = find(*j, "web_services")) {
     const std::string wp = member(path, "web_services");
     requireObject(*web, wp);
-    checkKeys(*web, wp, {"pool_key_missing_on", "external_fqdns"});
+    checkKeys(*web, wp, {"pool_key_missing_on", "external_fqdns", "default_validity_period_hours"});
+    p.defaultValidityPeriodHours =
+        static_cast<int>(optIntInRange(*web, wp, "default_validity_period_hours", 8, 8760)
+                             .value_or(p.defaultValidityPeriodHours));
     p.poolKeyMissingOn = optStringArray(*web, wp, "pool_key_missing_on");
     for (std::size_t i = 0; i < p.poolKeyMissingOn.size(); ++i) {
       p.poolKeyMissingOn[i] = lower(p.poolKeyMissingOn[i]);

@@ -52,14 +52,18 @@ Scenario build(const json& root) {
     }
   }
   s.simulatedHours = loadSimulatedHours(root);
-  s.timeline = loadTimeline(root, s.pool, s.profiles,
-                            s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$", s.simulatedHours);
+  s.timeline =
+      loadTimeline(root, s.pool, s.profiles, s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$",
+                   s.simulatedHours, s.users);
   for (std::size_t i = 0; i < s.timeline.size(); ++i) {
     const auto k = s.timeline[i].kind;
     if (s.product == Product::Exchange &&
-        (k == TimelineEvent::Kind::SetOAuthCertificate || k == TimelineEvent::Kind::RollOAuthCertificate)) {
+        (k == TimelineEvent::Kind::SetOAuthCertificate || k == TimelineEvent::Kind::RollOAuthCertificate ||
+         k == TimelineEvent::Kind::RevokeClientCertificate)) {
       fail(s.timeline[i].path + ".event",
-           "Lync's OAuth certificate (the web tickets' key); this is an Exchange scenario");
+           k == TimelineEvent::Kind::RevokeClientCertificate
+               ? "Lync's client certificates (CertProv); this is an Exchange scenario"
+               : "Lync's OAuth certificate (the web tickets' key); this is an Exchange scenario");
     }
   }
   s.expectations = loadExpectations(root);

@@ -21,10 +21,11 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     const std::string path = element("profiles", i);
     const json& j = arr[i];
     requireObject(j, path);
-    checkKeys(j, path,
-              {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm",
-               "prompt_on_kerberos_failure", "include_port_in_spn", "canonicalize_cname", "spn_from_address",
-               "enctypes", "autodiscover", "connections", "paths", "connection_per_request", "web_ticket"});
+    checkKeys(
+        j, path,
+        {"name", "kdc_reachable", "try_kerberos", "ntlm_allowed", "raw_ntlm", "prompt_on_kerberos_failure",
+         "include_port_in_spn", "canonicalize_cname", "spn_from_address", "enctypes", "autodiscover",
+         "connections", "paths", "connection_per_request", "web_ticket", "client_certificate"});
     ClientProfileSpec p;
     p.name = reqString(j, path, "name");
     for (const auto& existing : out) {
@@ -44,6 +45,11 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.connections = static_cast<int>(optIntInRange(j, path, "connections", 1, 8).value_or(1));
     p.connectionPerRequest = optBool(j, path, "connection_per_request").value_or(false);
     p.webTicket = optBool(j, path, "web_ticket").value_or(false);
+    p.clientCertificate = optBool(j, path, "client_certificate").value_or(false);
+    if (p.clientCertificate && !p.webTicket) {
+      fail(member(path, "client_certificate"),
+           "a client certificate is bought with a web ticket: set web_ticket");
+    }
     if (find(j, "paths") != nullptr) {
       p.paths = optStringArray(j, path, "paths");
       for (std::size_t k = 0; k < p.paths.size(); ++k) {
@@ -119,7 +125,8 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
 
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
                                         const std::vector<ClientProfileSpec>& profiles,
-                                        const std::string& defaultSharedAccount, double simulatedHours) {
+                                        const std::string& defaultSharedAccount, double simulatedHours,
+                                        const UserPopulation& users) {
   std::vector<TimelineEvent> out;
   const json& arr = optArray(root, "", "timeline");
   for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -129,7 +136,7 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     checkKeys(j, path,
               {"at_percent", "at_hour", "event", "node", "account", "reach", "profile", "offset_s", "label",
                "iisreset", "to_array_members", "to_specific_servers", "to_entire_forest",
-               "generate_new_password_for", "copy_from"});
+               "generate_new_password_for", "copy_from", "user"});
     TimelineEvent e;
     e.path = path;
     if (simulatedHours > 0) {
@@ -157,7 +164,8 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
     const std::string kind =
         oneOf(reqString(j, path, "event"), member(path, "event"),
               {"node_down", "node_up", "password_roll", "apply_fix", "clock_drift", "iisreset",
-               "roll_asa_password", "set_oauth_certificate", "roll_oauth_certificate"});
+               "roll_asa_password", "set_oauth_certificate", "roll_oauth_certificate", "disable_account",
+               "enable_account", "revoke_client_certificate"});
     e.label = optString(j, path, "label").value_or(kind);
     if (kind != "apply_fix" && find(j, "iisreset") != nullptr) {
       fail(member(path, "iisreset"), "only an apply_fix event takes iisreset (or use the event iisreset)");
@@ -172,13 +180,16 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
         {"iisreset", {"node"}},
         {"set_oauth_certificate", {"node"}},
         {"roll_oauth_certificate", {}},
+        {"disable_account", {"user"}},
+        {"enable_account", {"user"}},
+        {"revoke_client_certificate", {"user"}},
         {"roll_asa_password",
          {"to_array_members", "to_specific_servers", "to_entire_forest", "generate_new_password_for",
           "copy_from"}}};
     const auto& mine = kFieldsOf.at(kind);
     for (const char* f :
          {"node", "account", "reach", "profile", "offset_s", "to_array_members", "to_specific_servers",
-          "to_entire_forest", "generate_new_password_for", "copy_from"}) {
+          "to_entire_forest", "generate_new_password_for", "copy_from", "user"}) {
       if (find(j, f) != nullptr && std::find(mine.begin(), mine.end(), f) == mine.end()) {
         fail(member(path, f), "a " + kind + " event takes no " + f);
       }
@@ -218,6 +229,16 @@ std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
       e.node = node();
     } else if (kind == "roll_oauth_certificate") {
       e.kind = TimelineEvent::Kind::RollOAuthCertificate;
+    } else if (kind == "disable_account" || kind == "enable_account" || kind == "revoke_client_certificate") {
+      e.kind = kind == "disable_account"  ? TimelineEvent::Kind::DisableAccount
+               : kind == "enable_account" ? TimelineEvent::Kind::EnableAccount
+                                          : TimelineEvent::Kind::RevokeClientCertificate;
+      e.user = lower(reqString(j, path, "user"));
+      std::string last;
+      if (!isGeneratedUser(users, e.user, &last)) {
+        fail(member(path, "user"),
+             "'" + e.user + "' is not one of the scenario's users (" + users.prefix + "001.." + last + ")");
+      }
     } else if (kind == "iisreset") {
       e.kind = TimelineEvent::Kind::IisReset;
       if (find(j, "node") != nullptr) {

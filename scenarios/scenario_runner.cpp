@@ -184,6 +184,68 @@ WebTicketFigures RunReport::webTickets() const {
   return f;
 }
 
+std::vector<DisabledAccountFigures> RunReport::disabledAccounts() const {
+  using Kind = TimelineEvent::Kind;
+  std::vector<DisabledAccountFigures> out;
+  const auto hourOf = [&](const TimelineEvent& e) {
+    return e.atHour.value_or(e.atPercent / 100.0 * std::chrono::duration<double>(population.wall).count() /
+                             3600.0);
+  };
+  for (std::size_t i = 0; i < scenario.timeline.size(); ++i) {
+    const TimelineEvent& e = scenario.timeline[i];
+    if (e.kind != Kind::DisableAccount) {
+      continue;
+    }
+    DisabledAccountFigures f;
+    f.user = e.user;
+    f.disabledAt = hourOf(e);
+    for (std::size_t k = i + 1; k < scenario.timeline.size(); ++k) {
+      const TimelineEvent& later = scenario.timeline[k];
+      if (later.user != e.user) {
+        continue;
+      }
+      if (later.kind == Kind::EnableAccount && !f.enabledAt) {
+        f.enabledAt = hourOf(later);
+      } else if (later.kind == Kind::RevokeClientCertificate && !f.revokedAt && !f.enabledAt) {
+        f.revokedAt = hourOf(later);
+      }
+    }
+    for (const auto& w : population.outcomes.watched) {
+      std::string user = w.user;
+      for (auto& c : user) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      if (user != e.user || w.hour < f.disabledAt || (f.enabledAt && w.hour >= *f.enabledAt)) {
+        continue;
+      }
+      const bool served = w.outcome == client::OutcomeKind::WebTicket;
+      ++f.requests;
+      f.served += served ? 1 : 0;
+      if (served) {
+        f.lastServed = std::max(f.lastServed.value_or(w.hour), w.hour);
+      } else {
+        f.lastRefusal = w.reason;
+      }
+      if (f.revokedAt && w.hour >= *f.revokedAt) {
+        ++f.requestsAfterRevoke;
+        f.servedAfterRevoke += served ? 1 : 0;
+      }
+      for (const auto& how : w.signIns) {
+        if (how == "certificate") {
+          ++f.certificateSignIns;
+        } else if (how == "refused") {
+          ++f.refusedSignIns;
+        } else {
+          ++f.windowsSignIns;
+          f.kerberosSignIns += how == "kerberos" ? 1 : 0;
+        }
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::optional<double> RunReport::metric(const std::string& name) const {
   using K = client::OutcomeKind;
   const auto& o = population.outcomes.overall;
@@ -210,6 +272,29 @@ std::optional<double> RunReport::metric(const std::string& name) const {
       return static_cast<double>(f.refusals);
     }
     return name == "ntlm_signins_per_user_hour" ? f.ntlmSignInsPerUserHour : f.otherNtlmPerUserHour;
+  }
+  if (name == "signin_certificate") {
+    return static_cast<double>(population.outcomes.certificateSignIns);
+  }
+  if (name == "certificates_issued") {
+    return static_cast<double>(population.outcomes.certificatesIssued);
+  }
+  if (name == "certificate_refusals") {
+    std::uint64_t n = 0;
+    for (const auto& [code, count] : population.outcomes.certificateRefusals) {
+      n += count;
+    }
+    return static_cast<double>(n);
+  }
+  if (name == "disabled_account_served" || name == "disabled_account_certificate_signins" ||
+      name == "revoked_account_served") {
+    std::uint64_t n = 0;
+    for (const auto& f : disabledAccounts()) {
+      n += name == "disabled_account_served"                ? f.served
+           : name == "disabled_account_certificate_signins" ? f.certificateSignIns
+                                                            : f.servedAfterRevoke;
+    }
+    return static_cast<double>(n);
   }
   if (name == "kerberos_percent") {
     return o.percent(K::Kerberos);
@@ -329,6 +414,11 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   po.stop = options.stop;
   po.serial = options.serial;
   po.simulatedClock = simulated ? &*simulated : nullptr;
+  for (const auto& e : report.scenario.timeline) {
+    if (!e.user.empty()) {
+      po.watchedUsers.insert(e.user);
+    }
+  }
   po.onPhaseEnd = [&](std::size_t) { snapshots.push_back(collectServerCounters(*world)); };
   std::optional<TimeSeriesRecorder> timeseries;
   std::optional<SignInTraceRecorder> traces;

@@ -85,6 +85,26 @@ struct WebTicketFigures {
   double otherNtlmPerUserHour = 0;    // otherNtlm / (otherClients x hours)
 };
 
+// A user the timeline disabled (disable_account), from its requests after that hour until it was enabled
+// again (or the end): what its client certificate still bought. Hours are simulated hours (a run without
+// simulated_time: the share of the run, in hours of wall time).
+struct DisabledAccountFigures {
+  std::string user;
+  double disabledAt = 0;
+  std::optional<double> enabledAt;       // the window's end, when an enable_account followed
+  std::optional<double> revokedAt;       // a revoke_client_certificate of the user inside the window
+  std::uint64_t requests = 0;            // its requests in the window
+  std::uint64_t served = 0;              // of those, answered with a web ticket accepted
+  std::uint64_t certificateSignIns = 0;  // web tickets bought with its client certificate (no DC)
+  std::uint64_t windowsSignIns = 0;      // web tickets bought with Kerberos or NTLM
+  std::uint64_t kerberosSignIns = 0;     // of those, with Kerberos (tickets it held before: no DC check)
+  std::uint64_t refusedSignIns = 0;      // Windows sign-ins that bought no ticket
+  std::optional<double> lastServed;      // the hour of its last request served
+  std::string lastRefusal;               // the reason of its last request not served
+  std::uint64_t requestsAfterRevoke = 0;
+  std::uint64_t servedAfterRevoke = 0;
+};
+
 struct RunReport {
   Scenario scenario;  // as run (scaled, seeded)
   std::vector<AdminStep> setup;
@@ -108,6 +128,7 @@ struct RunReport {
   // A metric of docs/scenario-file.md ("kerberos_percent", "event_11"...); nullopt when unknown.
   std::optional<double> metric(const std::string& name) const;
   WebTicketFigures webTickets() const;
+  std::vector<DisabledAccountFigures> disabledAccounts() const;
   bool passed() const;  // every expectation met, every timeline event applied, no violation
 };
 

@@ -50,7 +50,8 @@ std::vector<ClientGroupSpec> loadClients(const json& root, const std::vector<Cli
 // simulatedHours > 0: events take at_hour (0..simulatedHours) instead of at_percent.
 std::vector<TimelineEvent> loadTimeline(const json& root, const PoolSpec& pool,
                                         const std::vector<ClientProfileSpec>& profiles,
-                                        const std::string& defaultSharedAccount, double simulatedHours = 0);
+                                        const std::string& defaultSharedAccount, double simulatedHours = 0,
+                                        const UserPopulation& users = {});
 // "simulated_time": {"hours": H} (0 when absent).
 double loadSimulatedHours(const json& root);
 std::vector<Expectation> loadExpectations(const json& root);

@@ -168,3 +168,101 @@ TEST_CASE(
   CHECK(text.find("Through the external web services (lyncweb.contoso.test) a web ticket lasts 15 minutes") !=
         std::string::npos);
 }
+
+TEST_CASE(
+    "webticket-disabled-account: a disabled account's client certificate buys web tickets with no DC "
+    "until Revoke-CsClientCertificate",
+    "[scenarios][webticket][certificate]") {
+  auto s = builtin("webticket-disabled-account");
+  REQUIRE(s.simulatedHours == 48);
+  s.clients.at(0).count = 3;
+  s.clients.at(0).concurrency = 3;
+  const auto r = run(s);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  CHECK(r.violations == 0);
+  const auto& o = r.population.outcomes;
+  // One certificate per client, bought with its Kerberos sign-in at hour 0; its web tickets every 8 hours
+  // after that (a request every 0.48 h: at rounds 17, 34, 51, 68 and 85) come from the certificate.
+  CHECK(o.certificatesIssued == 3);
+  CHECK(o.signIns.kerberos == 3);
+  CHECK(o.signIns.ntlm == 0);
+  const auto accounts = r.disabledAccounts();
+  REQUIRE(accounts.size() == 1);
+  const auto& d = accounts.front();
+  CHECK(d.user == "user001");
+  CHECK(d.disabledAt == 2.0);
+  REQUIRE(d.revokedAt.has_value());
+  CHECK(*d.revokedAt == 30.0);
+  // Disabled at hour 2, served until hour 30 (rounds 5..62): its certificate bought 3 tickets (8, 16, 24 h).
+  CHECK(d.certificateSignIns == 3);
+  CHECK(d.windowsSignIns == 0);
+  CHECK(d.served == 58);
+  // Revoked at hour 30 (round 63 on): its ticket, its certificate and its Windows sign-in are refused.
+  CHECK(d.requestsAfterRevoke == 37);
+  CHECK(d.servedAfterRevoke == 0);
+  CHECK(d.refusedSignIns >= d.requestsAfterRevoke);
+  CHECK(o.certificateSignIns == 2 * 5 + 3);
+  CHECK(o.certificateRefusals.at("client_certificate_revoked") >= 1);
+  CHECK(r.servers.netlogonCalls > 0);  // only user001's refused NTLM fallback reaches the DC
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("user001 was disabled at hour 2.0 (Disable-ADAccount). From then it made 95 requests, 58 "
+                  "served with a web ticket; it bought 3 web tickets with its client certificate and 0 with "
+                  "Windows") != std::string::npos);
+  CHECK(text.find("After Revoke-CsClientCertificate at hour 30.0: 37 requests, 0 served.") !=
+        std::string::npos);
+  CHECK(text.find("Fix: Revoke-CsClientCertificate -Identity sip:user001@contoso.test") != std::string::npos);
+  CHECK(text.find("DefaultValidityPeriodHours = 4320 hours (180 days)") != std::string::npos);
+}
+
+TEST_CASE(
+    "webticket-disabled-account-short-certs: 8-hour certificates cut a disabled account off once its "
+    "certificate and its Kerberos tickets have run out",
+    "[scenarios][webticket][certificate]") {
+  auto s = builtin("webticket-disabled-account-short-certs");
+  REQUIRE(s.pool.defaultValidityPeriodHours == 8);
+  s.clients.at(0).count = 3;
+  s.clients.at(0).concurrency = 3;
+  const auto r = run(s);
+  KP_INFO_REPORT(r);
+  checkExpectations(r);
+  const auto accounts = r.disabledAccounts();
+  REQUIRE(accounts.size() == 1);
+  const auto& d = accounts.front();
+  // Hour 0: Kerberos (its TGT and service ticket last 10 h), certificate to hour 8. Hour 8.16: the
+  // certificate has expired, the cached service ticket still buys a web ticket (and a certificate to
+  // hour 16.16) with no DC. Hour 16.32: both expired; the DC refuses the disabled account.
+  CHECK(d.certificateSignIns == 0);
+  CHECK(d.kerberosSignIns == 1);
+  CHECK(d.served == 29);  // rounds 5..33
+  CHECK(d.lastServed.has_value());
+  CHECK(*d.lastServed < 16.0);
+  CHECK(d.requests == 95);
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(
+      text.find("used Kerberos with tickets the client already held from before the account was disabled") !=
+      std::string::npos);
+  CHECK(
+      text.find("Why it was cut off: with DefaultValidityPeriodHours = 8 hours its client certificate bought "
+                "no web ticket after the account was disabled") != std::string::npos);
+  CHECK(text.find("KDC_ERR_CLIENT_REVOKED") != std::string::npos);
+}
+
+TEST_CASE("the scenario file: client certificates, their validity and the account events are checked",
+          "[scenarios][webticket][certificate]") {
+  const std::string base = R"({"name":"x","users":{"count":5},)";
+  CHECK(errorOf(base + R"("pool":{"web_services":{"default_validity_period_hours":4}}})") ==
+        "pool.web_services.default_validity_period_hours: expected an integer from 8 to 8760");
+  CHECK(errorOf(base + R"("profiles":[{"name":"c","client_certificate":true}]})") ==
+        "profiles[0].client_certificate: a client certificate is bought with a web ticket: set web_ticket");
+  CHECK(errorOf(base + R"("timeline":[{"at_percent":10,"event":"disable_account","user":"user006"}]})") ==
+        "timeline[0].user: 'user006' is not one of the scenario's users (user001..user005)");
+  CHECK(errorOf(base + R"("timeline":[{"at_percent":10,"event":"disable_account","node":"fe01"}]})") ==
+        "timeline[0].node: a disable_account event takes no node");
+  CHECK(errorOf(base +
+                R"("product":"exchange","timeline":[{"at_percent":10,"event":"revoke_client_certificate",)"
+                R"("user":"user001"}]})") ==
+        "timeline[0].event: Lync's client certificates (CertProv); this is an Exchange scenario");
+  CHECK(errorOf(base + R"("timeline":[{"at_percent":10,"event":"disable_account","user":"USER002"}]})")
+            .empty());
+}
