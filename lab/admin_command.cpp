@@ -77,7 +77,8 @@ const char* kUsage =
     "New-ADComputer -Name EXCH2010-ASA | .\\RollAlternateServiceAccountPassword.ps1 -ToArrayMembers FQDN | "
     "-ToSpecificServers CAS1,CAS2 | -ToEntireForest, -GenerateNewPasswordFor DOMAIN\\ASA$ | -CopyFrom CAS | "
     "Get-ClientAccessServer -IncludeAlternateServiceAccountCredentialStatus | Lync: Set-CsCertificate -Type "
-    "OAuthTokenIssuer -Computer NODE | -Roll";
+    "OAuthTokenIssuer -Computer NODE | -Roll | Revoke-CsClientCertificate -Identity sip:USER@DOMAIN | "
+    "Disable-ADAccount -Identity USER | Enable-ADAccount -Identity USER";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
   const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
@@ -334,6 +335,8 @@ bool changesDirectory(const std::vector<std::string>& argv) {
   }
   return command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||
          command == "set-cskerberosaccountpassword" || command == "set-cscertificate" ||
+         command == "disable-adaccount" || command == "enable-adaccount" ||
+         command == "revoke-csclientcertificate" ||
          (command == "reg" && argv.size() > 1 && lower(argv[1]) == "add");
 }
 
@@ -416,6 +419,33 @@ AdminOutcome runAdminCommand(const std::vector<std::string>& argv, scenarios::Po
     }
     AdminOutcome out{true, true, {}};  // replayed on restart: which node holds which key version
     out.output = step->output;
+    return out;
+  }
+  if (command == "disable-adaccount" || command == "enable-adaccount" ||
+      command == "revoke-csclientcertificate") {
+    // -Identity USER (Disable-ADAccount also takes DOMAIN\USER; Revoke-CsClientCertificate a SIP address).
+    std::string identity = parameter(argv, "-Identity");
+    if (identity.empty() && argv.size() == 2) {
+      identity = argv[1];
+    }
+    identity = lower(identity);
+    if (identity.rfind("sip:", 0) == 0) {
+      identity = identity.substr(
+          4, identity.find('@') == std::string::npos ? std::string::npos : identity.find('@') - 4);
+    }
+    if (const auto slash = identity.find('\\'); slash != std::string::npos) {
+      identity = identity.substr(slash + 1);
+    }
+    if (identity.empty() || !world.lab().directory().account(identity)) {
+      return refused({argv[0] + ": Cannot find an object with identity: '" + identity + "'"});
+    }
+    TimelineEvent e;
+    e.kind = command == "disable-adaccount"  ? TimelineEvent::Kind::DisableAccount
+             : command == "enable-adaccount" ? TimelineEvent::Kind::EnableAccount
+                                             : TimelineEvent::Kind::RevokeClientCertificate;
+    e.user = identity;
+    AdminOutcome out = timeline(e, world);
+    out.changesDirectory = out.ok;  // replayed on restart: the account stays disabled, the revocation stays
     return out;
   }
   if (command == "new-clientaccessarray" || command == "new-adcomputer" ||
