@@ -555,3 +555,86 @@ TEST_CASE(
   CHECK(log.find("webticket_bad_integrity") != std::string::npos);
   CHECK(log.find(ticket.substr(4, 40)) == std::string::npos);  // tickets are not logged
 }
+
+TEST_CASE(
+    "kerbpool serve shared-account: curl and openssl buy a client certificate with a web ticket, the "
+    "certificate buys a web ticket with no Windows sign-in, until kerbpool lab revokes it",
+    "[integration][scenarios][cli][serve][webticket][certificate]") {
+  test::TempDir dir;
+  const std::string state = (dir / "state").string();
+  ServedLab lab(dir, {"shared-account", "--state", state});
+  REQUIRE(lab.kinit().exitCode == 0);
+  const std::string curl = lab.env() + test::requireTool("curl") + " -sS --resolve pool.contoso.test:" +
+                           lab.lbPort + ":127.0.0.1 -w '\\nstatus %{http_code}\\n' ";
+  const std::string url = "http://pool.contoso.test:" + lab.lbPort;
+  const std::string openssl = test::requireTool("openssl");
+  const auto file = [&](const std::string& name) { return test::shellQuote((dir / name).string()); };
+  const auto ticketOf = [](const std::string& body) {
+    std::smatch m;
+    REQUIRE(std::regex_search(body, m, std::regex("\"access_token\":\"(cwt=[^\"]+)\"")));
+    return std::string(m[1]);
+  };
+  const auto windows = test::runCommand(curl + "--negotiate -u : -d grant_type=urn:microsoft.rtc:windows " +
+                                        test::shellQuote(url + "/WebTicket/oauthtoken"));
+  INFO(windows.output);
+  const std::string ticket = ticketOf(windows.output);
+
+  // openssl makes the key and the PKCS#10 request (EST's form: base64 DER); CertProv answers a PKCS#7.
+  REQUIRE(test::runCommand(openssl + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                           file("key.pem") + " -subj /CN=whatever -outform DER -out " + file("req.der") +
+                           " && base64 -w0 " + file("req.der") + " > " + file("req.b64"))
+              .exitCode == 0);
+  const auto issued = test::runCommand(
+      curl + "-o " + file("p7.b64") + " -H " + test::shellQuote("Authorization: Bearer " + ticket) +
+      " -H 'Content-Type: application/pkcs10' --data-binary @" + file("req.b64") + " " +
+      test::shellQuote(url + "/CertProv/CertProvisioningService.svc"));
+  INFO(issued.output);
+  REQUIRE(issued.output.find("status 200") != std::string::npos);
+  const auto certificate = test::runCommand(
+      "base64 -d " + file("p7.b64") + " | " + openssl + " pkcs7 -inform DER -print_certs -out " +
+      file("cert.pem") + " && " + openssl + " x509 -in " + file("cert.pem") +
+      " -noout -subject -ext extendedKeyUsage && " + openssl + " x509 -in " + file("cert.pem") +
+      " -outform DER | base64 -w0 > " + file("cert.b64"));
+  INFO(certificate.output);
+  REQUIRE(certificate.exitCode == 0);
+  CHECK(certificate.output.find("CN = user001@CONTOSO.TEST") != std::string::npos);  // not the request's CN
+  CHECK(certificate.output.find("TLS Web Client Authentication") != std::string::npos);
+
+  // The certificate alone (no Negotiate, no credentials cache) buys a ticket: openssl signs the grant.
+  const auto grant = [&] {
+    const std::string signedData =
+        "t=$(date +%s) && printf 'kerbpool-webticket-certificate-grant\\nhttps://pool.contoso.test\\n%s' \"$t\" "
+        "| " +
+        openssl + " dgst -sha256 -sign " + file("key.pem") + " | base64 -w0 > " + file("sig.b64") + " && ";
+    return test::runCommand(
+        signedData + test::requireTool("curl") + " -sS --resolve pool.contoso.test:" + lab.lbPort +
+        ":127.0.0.1 -w '\\nstatus %{http_code}\\n' -d grant_type=urn:kerbpool:client_certificate " +
+        "--data-urlencode certificate@" + file("cert.b64") + " --data-urlencode \"timestamp=$t\" " +
+        "--data-urlencode signature@" + file("sig.b64") + " " +
+        test::shellQuote(url + "/WebTicket/WebTicketService.svc/Cert"));
+  };
+  const auto bought = grant();
+  INFO(bought.output);
+  REQUIRE(bought.output.find("status 200") != std::string::npos);
+  const std::string certificateTicket = ticketOf(bought.output);
+  const auto ucwa = test::runCommand(curl + "-H " +
+                                     test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
+                                     test::shellQuote(url + "/ucwa/oauth/v1/applications"));
+  INFO(ucwa.output);
+  CHECK(ucwa.output.find("status 200") != std::string::npos);
+  CHECK(ucwa.output.find("\"webticket_signed_in_with\":\"certificate\"") != std::string::npos);
+
+  // Revoke-CsClientCertificate: the certificate and the tickets issued until now are refused.
+  const auto revoke = labCommand(state, "Revoke-CsClientCertificate -Identity sip:user001@contoso.test");
+  INFO(revoke.output);
+  CHECK(revoke.exitCode == 0);
+  const auto refused = grant();
+  INFO(refused.output);
+  CHECK(refused.output.find("status 400") != std::string::npos);
+  CHECK(refused.output.find("client_certificate_revoked") != std::string::npos);
+  const auto revokedTicket = test::runCommand(
+      curl + "-H " + test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
+      test::shellQuote(url + "/ucwa/oauth/v1/applications"));
+  CHECK(revokedTicket.output.find("401 Unauthorized: webticket_revoked") != std::string::npos);
+  CHECK(lab.process.stop(SIGINT) == 0);
+}
