@@ -101,6 +101,7 @@ class NegotiateHttpClient {
 
   void closeConnections();
   const ClientProfile& profile() const { return profile_; }
+  const WorkstationUser& user() const { return user_; }
   std::size_t openConnections() const;
 
  private:

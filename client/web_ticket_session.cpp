@@ -1,5 +1,6 @@
 #include "client/web_ticket_session.hpp"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -16,6 +17,22 @@ constexpr std::string_view kDiscoverRoot = "/autodiscover/autodiscoverservice.sv
 constexpr std::string_view kWindowsGrant = "grant_type=urn%3Amicrosoft.rtc%3Awindows";
 constexpr std::string_view kCertProv = "/CertProv/CertProvisioningService.svc";
 constexpr std::string_view kCertificateTicket = "/WebTicket/WebTicketService.svc/Cert";
+
+// Percent-encodes a form value (RFC 3986 unreserved characters stay).
+std::string formValue(std::string_view v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : v) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
 
 // Percent-encodes base64 for a form field ('+', '/', '=').
 std::string formBase64(core::BytesView data) {
@@ -148,8 +165,26 @@ bool WebTicketSession::signIn(WebTicketRequest& r) {
     certificate_.clear();  // lapsed or refused: a Windows sign-in, then a new certificate
     certificateKey_.clear();
   }
-  RequestOutcome token =
-      http_.post(oauthHref_, std::string(kWindowsGrant), "application/x-www-form-urlencoded");
+  RequestOutcome token;
+  if (options_.passwordGrant) {
+    const WorkstationUser& u = http_.user();
+    token = http_.bearer(oauthHref_, "",
+                         "grant_type=password&username=" + formValue(u.domain + "\\" + u.user) +
+                             "&password=" + formValue(u.password),
+                         "application/x-www-form-urlencoded");
+    if (token.status == 200) {
+      // The node logged the user on with NTLM through its pass-through: an NTLM logon at the DC.
+      token.kind = OutcomeKind::Ntlm;
+      token.reason = "password sign-in: the node checked the password with the DC (NTLM pass-through)";
+    } else if (token.kind == OutcomeKind::Failed && token.status == 400) {
+      token.kind = OutcomeKind::Prompt;  // the forms page asks again
+      token.reason = "password sign-in refused by " +
+                     (token.node.empty() ? std::string("the pool") : token.node) + ": " +
+                     topLevelJsonString(token.body, "error_description").value_or("400").substr(0, 200);
+    }
+  } else {
+    token = http_.post(oauthHref_, std::string(kWindowsGrant), "application/x-www-form-urlencoded");
+  }
   const bool authenticated = token.kind == OutcomeKind::Kerberos || token.kind == OutcomeKind::Ntlm;
   if (authenticated && takeTicket(token)) {
     r.signIns.push_back(std::move(token));

@@ -35,6 +35,10 @@ struct WebTicketSessionOptions {
   // provisioning service (a PKCS#10 request with the web ticket) and, while it is valid, buy later tickets
   // with it (POST /WebTicket/WebTicketService.svc/Cert) instead of signing in with Kerberos or NTLM.
   bool clientCertificate = false;
+  // The Lync Web App's forms sign-in: POST grant_type=password with the user's name and password (no
+  // Negotiate); the node checks them with the DC itself (an NTLM pass-through), so each such sign-in is
+  // counted as an NTLM logon.
+  bool passwordGrant = false;
 };
 
 // Not thread-safe: one per simulated user, over the user's NegotiateHttpClient (which must outlive it).

@@ -25,6 +25,9 @@ bool FrontendNode::mayBlock(const HttpRequest& request) const {
   if (config_.auth.ntlm == nullptr) {
     return false;
   }
+  if (webTickets_ && WebTicketService::isPasswordGrant(request)) {
+    return true;  // the node's own NTLM logon for a password sign-in
+  }
   const auto auth = request.header("Authorization");
   if (!auth) {
     return false;
@@ -55,12 +58,18 @@ HttpResponse FrontendNode::handleWebServices(const HttpRequest& request, Connect
     r.add(std::string(kNodeHeader), node);
     return r;
   }
+  if (WebTicketService::isPasswordGrant(request)) {
+    // The Lync Web App's forms sign-in: the node checks the password with the DC itself (blocking: an NTLM
+    // pass-through).
+    auto [decision, response] = webTickets_->issueForPassword(request, config_.auth.ntlm);
+    response.add(std::string(kNodeHeader), node);
+    count(request, decision, response.status);
+    return response;
+  }
   if (WebTicketService::isCertificateGrant(request)) {
     // The client certificate is the credential: no integrated authentication, no directory.
     auto [decision, response] = webTickets_->issueForCertificate(request);
-    if (std::holds_alternative<Allow>(decision)) {
-      response.add(std::string(kNodeHeader), node);
-    }
+    response.add(std::string(kNodeHeader), node);
     count(request, decision, response.status);
     return response;
   }

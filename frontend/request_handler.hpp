@@ -13,9 +13,9 @@ namespace kerbpool::frontend {
 
 // The HTTP exchange types a node works with come from the shared I/O library (net/http_message.hpp).
 using net::ConnectionContext;
+using net::HeaderList;
 using net::HttpHandler;
 using net::HttpRequest;
-using net::HeaderList;
 using net::HttpResponse;
 
 inline constexpr std::string_view kHealthPath = "/health";

@@ -6,6 +6,7 @@
 
 #include "core/common/base64.hpp"
 #include "core/common/hex.hpp"
+#include "core/ntlm/ntlm_client.hpp"
 #include "frontend/request_handler.hpp"
 
 namespace kerbpool::frontend {
@@ -393,6 +394,98 @@ net::HttpResponse WebTicketService::ticketAnswer(const net::HttpRequest& request
                       {"token_type", "Bearer"}});
   r.headers.insert(r.headers.begin(), extra.begin(), extra.end());
   return r;
+}
+
+bool WebTicketService::isPasswordGrant(const net::HttpRequest& request) {
+  if (request.method != "POST" || lower(requestPath(request.target)) != lower(kOAuthTokenPath) ||
+      request.header("Authorization")) {
+    return false;
+  }
+  const auto grant = formField(request.body, "grant_type");
+  return grant && *grant == "password";
+}
+
+std::pair<Decision, net::HttpResponse> WebTicketService::issueForPassword(const net::HttpRequest& request,
+                                                                          NtlmHandler* ntlm) {
+  const auto refuse = [](unsigned status, std::string code, std::string detail) {
+    auto r = json(status, {{"error", status == 400 ? "invalid_grant" : "invalid_request"},
+                           {"error_description", code + ": " + detail}});
+    return std::pair<Decision, net::HttpResponse>{Deny{std::move(code), std::move(detail), {}}, std::move(r)};
+  };
+  if (ntlm == nullptr) {
+    return refuse(400, "password_grant_unavailable",
+                  node_ + " has no NTLM pass-through to the DC to check a password with");
+  }
+  const auto username = formField(request.body, "username");
+  const auto password = formField(request.body, "password");
+  if (!username || !password || username->empty() || username->size() > 256 || password->size() > 256) {
+    return refuse(400, "password_grant_incomplete", "the grant needs username (DOMAIN\\user) and password");
+  }
+  // DOMAIN\user or user@domain; the NetBIOS domain is what NTLM carries.
+  std::string user = *username;
+  std::string domain;
+  if (const auto slash = user.find('\\'); slash != std::string::npos) {
+    domain = user.substr(0, slash);
+    user = user.substr(slash + 1);
+  } else if (const auto at = user.find('@'); at != std::string::npos) {
+    domain = user.substr(
+        at + 1, user.find('.', at) == std::string::npos ? std::string::npos : user.find('.', at) - at - 1);
+    user = user.substr(0, at);
+  }
+  auto credentials = core::ntlm::credentialsFromPassword(user, domain, *password);
+  if (!credentials.ok()) {
+    return refuse(400, "password_grant_incomplete",
+                  "the user name cannot be used: " + credentials.error().code);
+  }
+  // The node's own network logon for the user: NEGOTIATE and AUTHENTICATE through its NTLM module, on a
+  // connection of their own (never the client's), so the DC sees an NTLM pass-through from this node.
+  core::ntlm::ClientOptions options;
+  options.workstation = node_;
+  core::ntlm::NtlmClient client(options, std::move(*credentials), clock_, rng_);
+  auto negotiate = client.negotiate();
+  if (!negotiate.ok()) {
+    return refuse(500, "password_grant_internal", negotiate.error().code);
+  }
+  net::HttpRequest inner = request;
+  inner.tls = false;  // the node's own logon is bound to no client channel
+  net::ConnectionContext ownConnection;
+  ConnectionAuthState state;
+  core::acceptor::NegotiateNtlm first;
+  first.ntlmMessage = *negotiate;
+  first.scheme = core::spnego::AuthScheme::Ntlm;
+  const Decision challenge = ntlm->handle(first, inner, ownConnection, state);
+  std::optional<core::Bytes> challengeBytes;
+  if (const auto* c = std::get_if<Challenge>(&challenge)) {
+    for (const auto& [name, value] : c->headers) {
+      if (iequals(name, "WWW-Authenticate") && value.rfind("NTLM ", 0) == 0) {
+        auto decoded = core::base64Decode(std::string_view(value).substr(5));
+        if (decoded.ok()) {
+          challengeBytes = std::move(*decoded);
+        }
+      }
+    }
+  }
+  if (!challengeBytes) {
+    return refuse(500, "password_grant_internal", "the node's NTLM module gave no CHALLENGE");
+  }
+  auto authenticate = client.authenticate(*challengeBytes);
+  if (!authenticate.ok()) {
+    return refuse(500, "password_grant_internal", authenticate.error().code);
+  }
+  core::acceptor::NegotiateNtlm second;
+  second.ntlmMessage = authenticate->message;
+  second.scheme = core::spnego::AuthScheme::Ntlm;
+  Decision decision = ntlm->handle(second, inner, ownConnection, state);
+  if (auto* deny = std::get_if<Deny>(&decision)) {
+    return refuse(400, deny->code, deny->detail);
+  }
+  auto* allow = std::get_if<Allow>(&decision);
+  if (allow == nullptr) {
+    return refuse(500, "password_grant_internal", "the node's NTLM module neither allowed nor refused");
+  }
+  allow->identity.mechanism = "password";
+  auto response = ticketAnswer(request, allow->identity, {});
+  return {Allow{allow->identity, {}, false}, std::move(response)};
 }
 
 std::pair<Decision, net::HttpResponse> WebTicketService::issueForCertificate(

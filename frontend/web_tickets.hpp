@@ -113,6 +113,12 @@ class WebTicketService {
   // POST /WebTicket/WebTicketService.svc/Cert: the decision (Allow with mechanism "certificate", or Deny with
   // the certificate's refusal code) and the answer (the ticket, or 400 invalid_grant naming why).
   std::pair<Decision, net::HttpResponse> issueForCertificate(const net::HttpRequest& request);
+  // POST /WebTicket/oauthtoken with grant_type=password&username=DOMAIN\user&password=... (the Lync Web App's
+  // forms sign-in): the node logs the user on itself, with NTLM through `ntlm` (its pass-through to the DC,
+  // the same secure channel and MaxConcurrentApi as a client's NTLM), then issues the ticket (the claims'
+  // mechanism "password"). Deny with the NTLM module's code when the DC refuses; 400 without `ntlm`.
+  static bool isPasswordGrant(const net::HttpRequest& request);
+  std::pair<Decision, net::HttpResponse> issueForPassword(const net::HttpRequest& request, NtlmHandler* ntlm);
 
   const WebServiceConfig& config() const { return config_; }
   PoolKeyHolder& keys() { return keys_; }

@@ -69,6 +69,7 @@ struct Group {
   unsigned threads = 1;
   bool webTicket = false;  // Lync's web-ticket client: urls are then paths under webOrigin
   bool clientCertificate = false;
+  bool passwordGrant = false;
   std::string webOrigin;
   std::vector<std::string> webPaths;
 };
@@ -184,6 +185,7 @@ PopulationResult Runner::run() {
     if (ps != nullptr && ps->webTicket) {
       g->webTicket = true;
       g->clientCertificate = ps->clientCertificate;
+      g->passwordGrant = ps->passwordGrant;
       g->webOrigin = scheme + g->host + ":" + std::to_string(world_.portFor(g->host));
       g->webPaths = paths;
     }
@@ -452,6 +454,7 @@ std::unique_ptr<ClientState> Runner::makeClient(Group& group, std::uint64_t inde
   if (group.webTicket) {
     client::WebTicketSessionOptions wo;
     wo.clientCertificate = group.clientCertificate;
+    wo.passwordGrant = group.passwordGrant;
     c->webTickets =
         std::make_unique<client::WebTicketSession>(*c->connections.front(), clock, group.webOrigin, wo);
   }

@@ -195,9 +195,13 @@ std::string certificateParagraphs(const RunReport& r) {
                       "-DefaultValidityPeriodHours 8 bounds every such case to a working day.",
                   "  ");
     } else if (d.served < d.requests && !d.revokedAt) {
-      out += wrap("Why it was cut off: with DefaultValidityPeriodHours = " + validityText +
-                      " its client certificate bought no web ticket after the account was disabled, so every "
-                      "new ticket took a Windows sign-in, which the DC refuses for a disabled account.",
+      out += wrap(o.certificatesIssued == 0
+                      ? "Why it was cut off: its client holds no client certificate, so every new web ticket "
+                        "took a sign-in checked by the DC, which refuses a disabled account."
+                      : "Why it was cut off: with DefaultValidityPeriodHours = " + validityText +
+                            " its client certificate bought no web ticket after the account was disabled, so "
+                            "every new ticket took a Windows sign-in, which the DC refuses for a disabled "
+                            "account.",
                   "  ");
     }
   }

@@ -136,6 +136,12 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   ClientProfileSpec lyncDesktopCertificate = lyncDesktop;
   lyncDesktopCertificate.name = "lync-desktop-certificate";
   lyncDesktopCertificate.clientCertificate = true;
+  // The Lync Web App from a browser outside: its forms page posts the user's name and password.
+  ClientProfileSpec lyncWebApp = external;
+  lyncWebApp.name = "lync-web-app";
+  lyncWebApp.webTicket = true;
+  lyncWebApp.passwordGrant = true;
+  lyncWebApp.paths = ucwa;
   ClientProfileSpec lyncExternal = external;
   lyncExternal.name = "lync-external";
   lyncExternal.webTicket = true;
@@ -145,7 +151,8 @@ std::vector<ClientProfileSpec> builtInProfiles() {
   lyncMobile.webTicket = true;
   lyncMobile.paths = ucwa;
   return {internal,   external, mobile,      linuxChromium, outlook,    outlookNtlm,
-          activeSync, ews,      lyncDesktop, lyncExternal,  lyncMobile, lyncDesktopCertificate};
+          activeSync, ews,      lyncDesktop, lyncExternal,  lyncMobile, lyncDesktopCertificate,
+          lyncWebApp};
 }
 
 }  // namespace kerbpool::scenarios

@@ -166,6 +166,9 @@ struct ClientProfileSpec {
   // With webTicket: after a Windows sign-in, buy a client certificate from the pool's CertProv and buy later
   // web tickets with it, with no DC (Lync's desktop client and its TLS-DSK certificate).
   bool clientCertificate = false;
+  // With webTicket: sign in with grant_type=password (the Lync Web App's forms page) instead of Negotiate;
+  // the node checks the password with the DC (an NTLM pass-through).
+  bool passwordGrant = false;
 };
 
 struct ClientGroupSpec {

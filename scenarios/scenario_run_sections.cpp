@@ -46,6 +46,10 @@ std::vector<ClientProfileSpec> loadProfiles(const json& root) {
     p.connectionPerRequest = optBool(j, path, "connection_per_request").value_or(false);
     p.webTicket = optBool(j, path, "web_ticket").value_or(false);
     p.clientCertificate = optBool(j, path, "client_certificate").value_or(false);
+    p.passwordGrant = optBool(j, path, "password_grant").value_or(false);
+    if (p.passwordGrant && !p.webTicket) {
+      fail(member(path, "password_grant"), "a password sign-in buys a web ticket: set web_ticket");
+    }
     if (p.clientCertificate && !p.webTicket) {
       fail(member(path, "client_certificate"),
            "a client certificate is bought with a web ticket: set web_ticket");

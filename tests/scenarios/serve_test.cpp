@@ -564,8 +564,9 @@ TEST_CASE(
   const std::string state = (dir / "state").string();
   ServedLab lab(dir, {"shared-account", "--state", state});
   REQUIRE(lab.kinit().exitCode == 0);
-  const std::string curl = lab.env() + test::requireTool("curl") + " -sS --resolve pool.contoso.test:" +
-                           lab.lbPort + ":127.0.0.1 -w '\\nstatus %{http_code}\\n' ";
+  const std::string curl = lab.env() + test::requireTool("curl") +
+                           " -sS --resolve pool.contoso.test:" + lab.lbPort +
+                           ":127.0.0.1 -w '\\nstatus %{http_code}\\n' ";
   const std::string url = "http://pool.contoso.test:" + lab.lbPort;
   const std::string openssl = test::requireTool("openssl");
   const auto file = [&](const std::string& name) { return test::shellQuote((dir / name).string()); };
@@ -603,7 +604,8 @@ TEST_CASE(
   // The certificate alone (no Negotiate, no credentials cache) buys a ticket: openssl signs the grant.
   const auto grant = [&] {
     const std::string signedData =
-        "t=$(date +%s) && printf 'kerbpool-webticket-certificate-grant\\nhttps://pool.contoso.test\\n%s' \"$t\" "
+        "t=$(date +%s) && printf 'kerbpool-webticket-certificate-grant\\nhttps://pool.contoso.test\\n%s' "
+        "\"$t\" "
         "| " +
         openssl + " dgst -sha256 -sign " + file("key.pem") + " | base64 -w0 > " + file("sig.b64") + " && ";
     return test::runCommand(
@@ -617,12 +619,29 @@ TEST_CASE(
   INFO(bought.output);
   REQUIRE(bought.output.find("status 200") != std::string::npos);
   const std::string certificateTicket = ticketOf(bought.output);
-  const auto ucwa = test::runCommand(curl + "-H " +
-                                     test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
-                                     test::shellQuote(url + "/ucwa/oauth/v1/applications"));
+  const auto ucwa =
+      test::runCommand(curl + "-H " + test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
+                       test::shellQuote(url + "/ucwa/oauth/v1/applications"));
   INFO(ucwa.output);
   CHECK(ucwa.output.find("status 200") != std::string::npos);
   CHECK(ucwa.output.find("\"webticket_signed_in_with\":\"certificate\"") != std::string::npos);
+
+  // The Lync Web App's forms sign-in: the node checks the password with the DC (NTLM pass-through).
+  const auto forms = [&](const std::string& password) {
+    return test::runCommand(test::requireTool("curl") + " -sS --resolve pool.contoso.test:" + lab.lbPort +
+                            ":127.0.0.1 -w '\\nstatus %{http_code}\\n' -d grant_type=password " +
+                            "--data-urlencode 'username=CONTOSO\\user001' --data-urlencode " +
+                            test::shellQuote("password=" + password) + " " +
+                            test::shellQuote(url + "/WebTicket/oauthtoken"));
+  };
+  const auto formsOk = forms("Passw0rd!");
+  INFO(formsOk.output);
+  CHECK(formsOk.output.find("status 200") != std::string::npos);
+  CHECK(formsOk.output.find("\"access_token\":\"cwt=") != std::string::npos);
+  const auto formsBad = forms("wrong");
+  INFO(formsBad.output);
+  CHECK(formsBad.output.find("status 400") != std::string::npos);
+  CHECK(formsBad.output.find("ntlm_logon_failure") != std::string::npos);
 
   // Revoke-CsClientCertificate: the certificate and the tickets issued until now are refused.
   const auto revoke = labCommand(state, "Revoke-CsClientCertificate -Identity sip:user001@contoso.test");
@@ -632,9 +651,9 @@ TEST_CASE(
   INFO(refused.output);
   CHECK(refused.output.find("status 400") != std::string::npos);
   CHECK(refused.output.find("client_certificate_revoked") != std::string::npos);
-  const auto revokedTicket = test::runCommand(
-      curl + "-H " + test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
-      test::shellQuote(url + "/ucwa/oauth/v1/applications"));
+  const auto revokedTicket =
+      test::runCommand(curl + "-H " + test::shellQuote("Authorization: Bearer " + certificateTicket) + " " +
+                       test::shellQuote(url + "/ucwa/oauth/v1/applications"));
   CHECK(revokedTicket.output.find("401 Unauthorized: webticket_revoked") != std::string::npos);
   CHECK(lab.process.stop(SIGINT) == 0);
 }

@@ -266,3 +266,38 @@ TEST_CASE("the scenario file: client certificates, their validity and the accoun
   CHECK(errorOf(base + R"("timeline":[{"at_percent":10,"event":"disable_account","user":"USER002"}]})")
             .empty());
 }
+
+TEST_CASE(
+    "lync-web-app: the forms sign-in (grant_type=password) is an NTLM logon the node passes through to "
+    "the DC, refused once the account is disabled",
+    "[scenarios][webticket]") {
+  auto s = scenarios::parseScenario(R"({"name": "webapp", "seed": 5, "simulated_time": {"hours": 2},
+      "users": {"count": 6},
+      "pool": {"tls": true, "web_services": {"external_fqdns": ["lyncweb.contoso.test"]}},
+      "dns": [{"name": "lyncweb.contoso.test", "type": "A", "target": "lb"}],
+      "operations": [{"op": "create_kerberos_account", "account": "POOLKERB$"},
+                     {"op": "assign_kerberos_account", "account": "POOLKERB$", "site": "Site1"},
+                     {"op": "set_kerberos_account_password", "site": "Site1"}],
+      "clients": [{"profile": "lync-web-app", "count": 6, "requests": 24, "concurrency": 6,
+                   "host": "lyncweb.contoso.test"}],
+      "timeline": [{"at_hour": 1, "event": "disable_account", "user": "user002"}]})");
+  INFO((s.ok() ? std::string() : s.error().message()));
+  REQUIRE(s.ok());
+  const auto r = run(*s);
+  KP_INFO_REPORT(r);
+  CHECK(r.violations == 0);
+  // 24 requests 5 minutes apart, 15-minute tickets: a sign-in every third request, 8 per user; user002 is
+  // disabled at hour 1 (round 12) after 4, and then every one of its 12 requests is refused.
+  const auto& by = r.population.outcomes.signInsByProfile.at("lync-web-app");
+  CHECK(by.ntlm == 5 * 8 + 4);
+  CHECK(by.kerberos == 0);
+  CHECK(by.prompt == 12);
+  CHECK(r.servers.netlogonCalls == 5 * 8 + 4 + 12);
+  const auto d = r.disabledAccounts().at(0);
+  CHECK(d.served == 0);
+  CHECK(d.refusedSignIns == 12);
+  const std::string text = oneLine(scenarios::formatReport(r));
+  CHECK(text.find("password sign-in refused by fe0") != std::string::npos);
+  CHECK(text.find("the DC answered STATUS_ACCOUNT_DISABLED") != std::string::npos);
+  CHECK(text.find("Why it was cut off: its client holds no client certificate") != std::string::npos);
+}
