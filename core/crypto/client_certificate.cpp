@@ -18,55 +18,21 @@
 #include <memory>
 #include <optional>
 
+#include "core/crypto/openssl_handles.hpp"
+
 namespace kerbpool::core::crypto {
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using ReqPtr = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
-using Pkcs7Ptr = std::unique_ptr<PKCS7, Deleter<PKCS7_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
-using StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
+using namespace openssl_handles;
 
 // Untrusted DER is refused above this size before OpenSSL sees it.
 constexpr std::size_t kMaxDerSize = 64 * 1024;
 constexpr std::chrono::seconds kMaxValidity = std::chrono::hours(24 * 366 * 100);
 
-// Drains OpenSSL's error queue into one line.
-std::string opensslError() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += out.empty() ? "" : "; ";
-    out += buf;
-  }
-  return out.empty() ? "no OpenSSL error recorded" : out;
-}
-
-Error cryptoError(std::string code, const std::string& what) {
-  return makeError(ErrorCategory::Crypto, std::move(code), what + ": " + opensslError());
-}
-
 // An error for untrusted input: OpenSSL's queue is dropped, the detail is ours alone.
 Error refusal(ErrorCategory category, std::string_view code, std::string detail) {
   ERR_clear_error();
   return makeError(category, std::string(code), std::move(detail));
-}
-
-int noPassword(char*, int, int, void*) {
-  return 0;
 }
 
 // OpenSSL wants a non-null pointer even for zero bytes.

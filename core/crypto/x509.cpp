@@ -17,44 +17,14 @@
 #include <ctime>
 #include <memory>
 
+#include "core/crypto/openssl_handles.hpp"
+
 namespace kerbpool::core::crypto {
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
-using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+using namespace openssl_handles;
 
 constexpr unsigned kMaxValidDays = 100 * 366;
-
-// Drains OpenSSL's error queue into one line.
-std::string opensslError() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += out.empty() ? "" : "; ";
-    out += buf;
-  }
-  return out.empty() ? "no OpenSSL error recorded" : out;
-}
-
-Error cryptoError(std::string code, const std::string& what) {
-  return makeError(ErrorCategory::Crypto, std::move(code), what + ": " + opensslError());
-}
-
-int noPassword(char*, int, int, void*) {
-  return 0;
-}
 
 bool validDnsName(std::string_view name) {
   if (name.starts_with("*.")) {
