@@ -34,15 +34,6 @@ std::string formValue(std::string_view v) {
   return out;
 }
 
-// Percent-encodes base64 for a form field ('+', '/', '=').
-std::string formBase64(core::BytesView data) {
-  std::string out;
-  for (const char c : core::base64Encode(data)) {
-    out += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
-  }
-  return out;
-}
-
 // The scheme and authority of an absolute URL ("https://pool.contoso.test:4443/x" -> "https://pool...:4443").
 std::string originOf(const std::string& url) {
   const auto scheme = url.find("://");
@@ -50,7 +41,8 @@ std::string originOf(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
-// The audience the pool signs tickets for: "https://" + the host of the ticket service's URL, no port.
+// What the client signs a certificate grant for: "https://" + the host of the ticket service's URL, no port
+// (the pool's name inside, an external web services name outside; a node takes either).
 std::string audienceOf(const std::string& url) {
   std::string host = originOf(url);
   const auto scheme = host.find("://");
@@ -227,9 +219,10 @@ bool WebTicketSession::certificateSignIn(WebTicketRequest& r) {
   if (!signature.ok()) {
     return false;
   }
-  const std::string body = std::string("grant_type=urn%3Akerbpool%3Aclient_certificate") +
-                           "&certificate=" + formBase64(certificate_) + "&timestamp=" + std::to_string(now) +
-                           "&signature=" + formBase64(*signature);
+  const std::string body = "grant_type=" + formValue(core::webticket::kCertificateGrant) +
+                           "&certificate=" + formValue(core::base64Encode(certificate_)) +
+                           "&timestamp=" + std::to_string(now) +
+                           "&signature=" + formValue(core::base64Encode(*signature));
   RequestOutcome token = http_.bearer(originOf(oauthHref_) + std::string(kCertificateTicket), "", body,
                                       "application/x-www-form-urlencoded");
   if (takeTicket(token)) {

@@ -477,7 +477,11 @@ std::pair<Decision, net::HttpResponse> WebTicketService::issueForPassword(const 
   second.scheme = core::spnego::AuthScheme::Ntlm;
   Decision decision = ntlm->handle(second, inner, ownConnection, state);
   if (auto* deny = std::get_if<Deny>(&decision)) {
-    return refuse(400, deny->code, deny->detail);
+    // The client learns that the sign-in failed, not why (a wrong password and a disabled account look
+    // alike, as on Lync's forms page); the node's log line and counters carry the DC's answer.
+    auto r = json(400, {{"error", "invalid_grant"},
+                        {"error_description", deny->code + ": the user name or password was not accepted"}});
+    return {std::move(decision), std::move(r)};
   }
   auto* allow = std::get_if<Allow>(&decision);
   if (allow == nullptr) {
@@ -538,9 +542,22 @@ std::pair<Decision, net::HttpResponse> WebTicketService::issueForCertificate(
                                                  ", more than 300 s from this node's " +
                                                  std::to_string(core::toUnixSeconds(now)));
   }
-  const std::string data =
-      core::webticket::certificateGrantSignedData("https://" + config_.poolFqdn, timestamp);
-  auto verified = config_.certificates->verify(*certificate, now, core::asBytes(data), *signature);
+  // Signed for this pool: its name, or one of its external web services' names (a client outside knows only
+  // that one).
+  std::vector<std::string> names{config_.poolFqdn};
+  names.insert(names.end(), config_.externalFqdns.begin(), config_.externalFqdns.end());
+  auto verified = config_.certificates->verify(
+      *certificate, now,
+      core::asBytes(core::webticket::certificateGrantSignedData("https://" + names.front(), timestamp)),
+      *signature);
+  for (std::size_t i = 1;
+       i < names.size() && !verified.ok() && verified.error().code == core::crypto::cert_codes::kBadSignature;
+       ++i) {
+    verified = config_.certificates->verify(
+        *certificate, now,
+        core::asBytes(core::webticket::certificateGrantSignedData("https://" + names[i], timestamp)),
+        *signature);
+  }
   if (!verified.ok()) {
     return refuse(verified.error().code, verified.error().detail);
   }

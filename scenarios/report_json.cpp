@@ -59,16 +59,45 @@ std::string formatReportJson(const RunReport& r) {
     for (const auto& [profile, c] : o.signInsByProfile) {
       signIns[profile] = counts(c);
     }
-    j["web_tickets"] = json{{"clients", f.clients},
-                            {"requests", f.requests},
-                            {"with_ticket", f.withTicket},
-                            {"sign_ins", counts(f.signIns)},
-                            {"sign_ins_by_profile", signIns},
-                            {"ticket_refusals", o.ticketRefusals},
-                            {"hours", f.hours},
-                            {"simulated", r.population.simulatedHours > 0},
-                            {"ntlm_sign_ins_per_user_hour", f.ntlmSignInsPerUserHour},
-                            {"other_ntlm_per_user_hour", f.otherNtlmPerUserHour}};
+    j["web_tickets"] =
+        json{{"clients", f.clients},
+             {"requests", f.requests},
+             {"with_ticket", f.withTicket},
+             {"sign_ins", counts(f.signIns)},
+             {"sign_ins_by_profile", signIns},
+             {"ticket_refusals", o.ticketRefusals},
+             {"hours", f.hours},
+             {"simulated", r.population.simulatedHours > 0},
+             {"ntlm_sign_ins_per_user_hour", f.ntlmSignInsPerUserHour},
+             {"other_ntlm_per_user_hour", f.otherNtlmPerUserHour},
+             {"certificates",
+              json{{"issued", o.certificatesIssued},
+                   {"sign_ins", o.certificateSignIns},
+                   {"sign_ins_by_profile", o.certificateSignInsByProfile},
+                   {"refusals", o.certificateRefusals},
+                   {"default_validity_period_hours", r.scenario.pool.defaultValidityPeriodHours}}}};
+  }
+  if (const auto accounts = r.disabledAccounts(); !accounts.empty()) {
+    json list = json::array();
+    for (const auto& d : accounts) {
+      json a{{"user", d.user},
+             {"disabled_at_hour", d.disabledAt},
+             {"requests", d.requests},
+             {"served", d.served},
+             {"certificate_sign_ins", d.certificateSignIns},
+             {"windows_sign_ins", d.windowsSignIns},
+             {"kerberos_sign_ins", d.kerberosSignIns},
+             {"refused_sign_ins", d.refusedSignIns}};
+      a["enabled_at_hour"] = d.enabledAt ? json(*d.enabledAt) : json(nullptr);
+      a["last_served_hour"] = d.lastServed ? json(*d.lastServed) : json(nullptr);
+      if (d.revokedAt) {
+        a["revoked_at_hour"] = *d.revokedAt;
+        a["requests_after_revoke"] = d.requestsAfterRevoke;
+        a["served_after_revoke"] = d.servedAfterRevoke;
+      }
+      list.push_back(std::move(a));
+    }
+    j["disabled_accounts"] = std::move(list);
   }
   j["latency"] = latency(o.latencyMicros);
   json byKind = json::object();

@@ -317,6 +317,8 @@ TEST_CASE(
     return s.rfind(prefix, 0) == 0;
   };
 
+  // Signed for the pool's external web services name (what a client outside knows): accepted.
+  CHECK(p.certificateGrant(*fe01, certificate, key, "https://lyncweb.contoso.com").status == 200);
   // Signed for another pool, or long ago, or by another key.
   CHECK(startsWith(codeOf(p.certificateGrant(*fe01, certificate, key, "https://other.contoso.test")),
                    "client_certificate_bad_signature"));
