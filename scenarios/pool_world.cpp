@@ -285,10 +285,7 @@ core::Result<AdminStep> PoolWorld::revokeClientCertificate(const std::string& us
                            "Revoke-CsClientCertificate: this pool has no Lync certificate provisioning");
   }
   const std::string realm = lab_->directory().realm();
-  std::string sip = user + "@" + realm;
-  for (auto& c : sip) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const std::string sip = sipAddress(user, realm);
   clientCertificates_->revoke(user + "@" + realm, clock_.now());
   AdminStep step;
   step.command = "Revoke-CsClientCertificate -Identity sip:" + sip;

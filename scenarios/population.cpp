@@ -21,14 +21,6 @@ namespace kerbpool::scenarios {
 
 namespace {
 
-std::string lowerName(std::string_view v) {
-  std::string out(v);
-  for (auto& ch : out) {
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  }
-  return out;
-}
-
 constexpr unsigned kThreadCap = 512;
 
 client::ClientProfile toClientProfile(const ClientProfileSpec& s) {
@@ -512,7 +504,7 @@ void Runner::runRequest(ClientState& c, int n, OutcomeCollector& out) {
     const auto colon = refusal.find(": ");
     ++out.certificateRefusals[colon == std::string::npos ? refusal : refusal.substr(colon + 2)];
   }
-  if (!options_.watchedUsers.empty() && options_.watchedUsers.count(lowerName(c.user.user)) > 0) {
+  if (!options_.watchedUsers.empty() && options_.watchedUsers.count(lowerAscii(c.user.user)) > 0) {
     OutcomeCollector::WatchedRequest w;
     w.user = c.user.user;
     w.hour = std::chrono::duration<double>(clock_.now() - start_).count() / 3600.0;

@@ -147,10 +147,7 @@ std::string certificateParagraphs(const RunReport& r) {
   }
   const std::string realm = r.scenario.realmName;
   for (const auto& d : r.disabledAccounts()) {
-    std::string sip = d.user + "@" + realm;
-    for (auto& c : sip) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    const std::string sip = sipAddress(d.user, realm);
     std::string text = d.user + " was disabled at hour " + fixed(d.disabledAt, 1) + " (Disable-ADAccount)";
     text += ". From then" +
             std::string(d.enabledAt ? " until it was enabled again at hour " + fixed(*d.enabledAt, 1) : "") +

@@ -50,26 +50,31 @@ const DcVersion* findDcVersion(std::string_view key) {
   return nullptr;
 }
 
+std::string lowerAscii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string sipAddress(std::string_view user, std::string_view realm) {
+  return lowerAscii(std::string(user) + "@" + std::string(realm));
+}
+
 bool isGeneratedUser(const UserPopulation& users, std::string_view name, std::string* last) {
-  const auto lowered = [](std::string_view v) {
-    std::string out(v);
-    for (auto& c : out) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-  };
   const auto numbered = [&](int n) {
     std::string digits = std::to_string(n);
     while (digits.size() < 3) {
       digits = "0" + digits;
     }
-    return lowered(users.prefix) + digits;
+    return lowerAscii(users.prefix) + digits;
   };
   if (last != nullptr) {
     *last = numbered(std::max(users.count, 1));
   }
-  const std::string n = lowered(name);
-  const std::string prefix = lowered(users.prefix);
+  const std::string n = lowerAscii(name);
+  const std::string prefix = lowerAscii(users.prefix);
   if (n.size() <= prefix.size() || n.compare(0, prefix.size(), prefix) != 0 || n.size() - prefix.size() > 6) {
     return false;
   }

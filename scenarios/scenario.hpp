@@ -270,5 +270,9 @@ std::vector<ClientProfileSpec> builtInProfiles();
 // Whether `name` (compared in lower case) is one of the generated users: prefix + a number 1..count written
 // with at least three digits ("user001"); `last` gets the name of the last one, for messages.
 bool isGeneratedUser(const UserPopulation& users, std::string_view name, std::string* last = nullptr);
+// ASCII lower case (user names compared without case).
+std::string lowerAscii(std::string_view s);
+// A user's SIP address as Lync's cmdlets take it: "user001@contoso.test" (lower case, without "sip:").
+std::string sipAddress(std::string_view user, std::string_view realm);
 
 }  // namespace kerbpool::scenarios

@@ -211,11 +211,7 @@ std::vector<DisabledAccountFigures> RunReport::disabledAccounts() const {
       }
     }
     for (const auto& w : population.outcomes.watched) {
-      std::string user = w.user;
-      for (auto& c : user) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-      if (user != e.user || w.hour < f.disabledAt || (f.enabledAt && w.hour >= *f.enabledAt)) {
+      if (lowerAscii(w.user) != e.user || w.hour < f.disabledAt || (f.enabledAt && w.hour >= *f.enabledAt)) {
         continue;
       }
       const bool served = w.outcome == client::OutcomeKind::WebTicket;
