@@ -93,6 +93,11 @@ ConnectionAuthState& connectionAuthState(ConnectionContext& connection) {
   return *std::static_pointer_cast<ConnectionAuthState>(connection.authState);
 }
 
+bool ntlmHandshakePending(const ConnectionContext& connection) {
+  return connection.authState &&
+         std::static_pointer_cast<ConnectionAuthState>(connection.authState)->ntlm.has_value();
+}
+
 std::string_view decisionKind(const Decision& decision) {
   switch (decision.index()) {
     case 0:
@@ -144,7 +149,11 @@ Decision AuthFilter::decide(const HttpRequest& request, ConnectionContext& conne
   ConnectionAuthState& state = connectionAuthState(connection);
   const auto values = request.headerValues("Authorization");
   if (values.empty()) {
-    return anonymous(state);
+    Decision decision = anonymous(state);
+    if (!state.identity) {
+      connection.authState.reset();  // nothing to keep: an idle anonymous connection holds no auth state
+    }
+    return decision;
   }
   // From here on the request carries credentials: whatever the connection had is replaced by their outcome
   // (a refused token leaves the connection unauthenticated).

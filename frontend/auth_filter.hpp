@@ -179,6 +179,9 @@ std::optional<core::acceptor::ChannelBindings> connectionBindings(const Connecti
 // The state in a connection's authState (created empty on first use).
 ConnectionAuthState& connectionAuthState(ConnectionContext& connection);
 
+// Whether the connection is between the legs of an NTLM handshake (creates no state).
+bool ntlmHandshakePending(const ConnectionContext& connection);
+
 // "allow", "challenge", "deny".
 std::string_view decisionKind(const Decision& decision);
 

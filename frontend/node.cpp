@@ -89,7 +89,7 @@ HttpResponse FrontendNode::handleWebServices(const HttpRequest& request, Connect
   // The WebTicket service: integrated Windows authentication buys the ticket.
   const AcceptorKeysConstSharedPtr keys = credentials_->current();
   const Decision decision = filter_.decide(request, connection, *keys);
-  connection.handshakePending = connectionAuthState(connection).ntlm.has_value();
+  connection.handshakePending = ntlmHandshakePending(connection);
   HttpResponse response = std::holds_alternative<Allow>(decision)
                               ? webTickets_->issue(request, std::get<Allow>(decision))
                               : protectedResponse(request, decision, node);
@@ -112,7 +112,7 @@ HttpResponse FrontendNode::handle(const HttpRequest& request, ConnectionContext&
   }
   const AcceptorKeysConstSharedPtr keys = credentials_->current();
   const Decision decision = filter_.decide(request, connection, *keys);
-  connection.handshakePending = connectionAuthState(connection).ntlm.has_value();
+  connection.handshakePending = ntlmHandshakePending(connection);
   HttpResponse response = protectedResponse(request, decision, config_.name);
   count(request, decision, response.status);
   return response;

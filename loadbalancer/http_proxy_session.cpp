@@ -18,6 +18,7 @@
 #include "loadbalancer/forwarding_rules.hpp"
 #include "loadbalancer/http_relay.hpp"
 #include "net/server_session.hpp"
+#include "net/tls_stream.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -497,7 +498,7 @@ class TlsProxySession : public HttpProxySession<TlsProxySession>,
         return;
       }
       self->lowest().expires_after(self->state_->config.clientReadTimeout);
-      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+      self->stream_.async_handshake([self](beast::error_code ec) {
         if (ec) {
           self->state_->counters.tlsHandshakeFailures++;
           self->state_->signal.changed();
@@ -508,14 +509,14 @@ class TlsProxySession : public HttpProxySession<TlsProxySession>,
       });
     });
   }
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  net::TlsStream& stream() { return stream_; }
   void doEof() {
     lowest().expires_after(std::min(state_->config.clientReadTimeout, kMaxLinger));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->lingerAndClose(); });
   }
 
  private:
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  net::TlsStream stream_;  // holds no TLS buffers while the client connection is idle
 };
 
 }  // namespace

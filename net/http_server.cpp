@@ -14,13 +14,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <thread>
 #include <vector>
 
@@ -32,6 +31,7 @@
 #include "net/response_rules.hpp"
 #include "net/server_session.hpp"
 #include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 
 namespace kerbpool::net {
 
@@ -239,6 +239,7 @@ class HttpSession : public ServerSession<Derived> {
                           self->fail(ec, "write");
                           return;
                         }
+                        self->res_ = {};  // an idle connection keeps no response
                         self->keepAlive_ ? self->readRequest() : self->doEof();
                       });
   }
@@ -281,12 +282,11 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (self->registered(self->state_->registry)) {
         self->lowest().expires_after(self->state_->config.readTimeout);
-        self->stream_.async_handshake(ssl::stream_base::server,
-                                      [self](beast::error_code ec) { self->onHandshake(ec); });
+        self->stream_.async_handshake([self](beast::error_code ec) { self->onHandshake(ec); });
       }
     });
   }
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  TlsStream& stream() { return stream_; }
 
   void onHandshake(beast::error_code ec) {
     if (ec) {
@@ -307,7 +307,7 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
   }
 
  private:
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  TlsStream stream_;  // holds no TLS buffers while the connection is idle
 };
 
 void startSession(const std::shared_ptr<ServerState>& state, tcp::socket socket, std::string peer) {

@@ -7,7 +7,7 @@
 // how responses are written, belongs to Derived. An I/O file (includes Beast).
 //
 // Derived provides:
-//   stream()                           the stream to read and write (tcp_stream or ssl_stream<tcp_stream>)
+//   stream()                           the stream to read and write (tcp_stream or TlsStream)
 //   doEof()                            end the connection politely on its transport (TLS close_notify first)
 //   onRequestRead()                    a whole request is in parser_ (release it)
 //   refuse(status, body)               answer a request the server could not read, then close
@@ -95,7 +95,22 @@ class ServerSession : public Closable {
       return;
     }
     idle_ = true;
+    if (buffer_.size() == 0) {
+      buffer_.shrink_to_fit();  // an idle connection keeps no read buffer
+    }
     lowest().expires_after(limits.idleTimeout);
+    if constexpr (requires(Derived& d) { d.stream().async_wait_readable([](boost::beast::error_code) {}); }) {
+      // TLS: wait with no buffer at all; the request is then read under the read timeout.
+      derived().stream().async_wait_readable([self = derived().shared_from_this()](boost::beast::error_code ec) {
+        self->idle_ = false;
+        if (ec) {
+          self->onReadError(ec, "keep-alive wait");
+          return;
+        }
+        self->doReadHeader();
+      });
+      return;
+    }
     derived().stream().async_read_some(
         buffer_.prepare(kIdleReadSize), [self = derived().shared_from_this()](boost::beast::error_code ec, std::size_t n) {
           self->idle_ = false;
@@ -234,7 +249,10 @@ class ServerSession : public Closable {
   static constexpr std::size_t kMaxDrain = 1 << 20;
 
   void drain() {
-    lowest().async_read_some(boost::asio::buffer(scratch_),
+    if (!scratch_) {
+      scratch_ = std::make_unique<std::array<char, 4096>>();  // only a closing connection needs it
+    }
+    lowest().async_read_some(boost::asio::buffer(*scratch_),
                              [self = derived().shared_from_this()](boost::beast::error_code ec, std::size_t n) {
                                self->drained_ += n;
                                if (ec || self->drained_ > kMaxDrain) {
@@ -246,7 +264,7 @@ class ServerSession : public Closable {
   }
 
   std::string component_;
-  std::array<char, 4096> scratch_{};
+  std::unique_ptr<std::array<char, 4096>> scratch_;
   std::size_t drained_ = 0;
 };
 
