@@ -1,22 +1,23 @@
 #include "core/common/bytes.hpp"
 
+#include <openssl/crypto.h>
+
+#include <cstring>
+
 namespace kerbpool::core {
 
 bool constantTimeEqual(BytesView a, BytesView b) {
   if (a.size() != b.size()) {
     return false;
   }
-  volatile std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<std::uint8_t>(diff | (a[i] ^ b[i]));
-  }
-  return diff == 0;
+  // OpenSSL's constant-time comparison (the time depends on the length only), word at a time.
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 void secureWipe(Bytes& b) {
-  volatile std::uint8_t* p = b.data();
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    p[i] = 0;
+  // explicit_bzero: a memset the compiler may not drop (the buffer dies right after), at memset's speed.
+  if (!b.empty()) {
+    explicit_bzero(b.data(), b.size());
   }
   b.clear();
 }

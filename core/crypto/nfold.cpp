@@ -8,18 +8,16 @@ namespace kerbpool::core::crypto {
 
 namespace {
 
-// The input rotated right by `bits` bits, as one big-endian bit string.
-Bytes rotateRight(BytesView in, std::size_t bits) {
+// Appends the input rotated right by `bits` bits, as one big-endian bit string, to `out`.
+void appendRotatedRight(Bytes& out, BytesView in, std::size_t bits) {
   const std::size_t n = in.size();
   const std::size_t q = (bits / 8) % n;
   const unsigned s = static_cast<unsigned>(bits % 8);
-  Bytes out(n);
   for (std::size_t i = 0; i < n; ++i) {
     const unsigned hi = in[(i + n - q) % n];          // supplies the low 8-s bits of out[i]
     const unsigned lo = in[(i + 2 * n - q - 1) % n];  // supplies the high s bits of out[i]
-    out[i] = static_cast<std::uint8_t>(((lo << (8 - s)) | (hi >> s)) & 0xff);
+    out.push_back(static_cast<std::uint8_t>(((lo << (8 - s)) | (hi >> s)) & 0xff));
   }
-  return out;
 }
 
 // out += chunk as big-endian numbers in ones'-complement arithmetic (the carry wraps to the low end).
@@ -53,7 +51,7 @@ Bytes nfold(BytesView input, std::size_t outBytes) {
   Bytes stream;
   stream.reserve(lcm);
   for (std::size_t copy = 0; stream.size() < lcm; ++copy) {
-    append(stream, rotateRight(input, 13 * copy));
+    appendRotatedRight(stream, input, 13 * copy);
   }
   for (std::size_t off = 0; off < lcm; off += outBytes) {
     onesComplementAdd(out, BytesView(stream).subspan(off, outBytes));

@@ -1,6 +1,7 @@
 #include "core/der/der_reader.hpp"
 
 #include <limits>
+#include <utility>
 
 #include "core/der/der_oid.hpp"
 #include "core/der/der_time.hpp"
@@ -14,12 +15,71 @@ struct Header {
   std::size_t contentLength = 0;
 };
 
-// Parses tag and length at data[0..]. On failure returns the error code and fills detail.
-std::optional<Header> parseHeader(BytesView data, std::string& code, std::string& detail) {
+// Why a header did not parse; its words are made only when a caller reports it.
+enum class HeaderError {
+  None,
+  NoTag,
+  TagPastEnd,
+  TagLeadingZero,
+  TagTooLong,
+  TagBelow31,
+  NoLength,
+  Indefinite,
+  LengthTooLong,
+  LengthPastEnd,
+  LengthLeadingZero,
+  LengthShortForm,
+  ContentPastEnd,
+};
+
+struct HeaderFailure {
+  HeaderError error = HeaderError::None;
+  std::size_t value = 0;  // LengthTooLong: its octets; ContentPastEnd: the announced length
+  std::size_t left = 0;   // ContentPastEnd: the octets there are
+};
+
+// The error code and detail of a failure.
+std::pair<std::string, std::string> describe(const HeaderFailure& f) {
+  switch (f.error) {
+    case HeaderError::NoTag:
+      return {"truncated", "no octets left for a tag"};
+    case HeaderError::TagPastEnd:
+      return {"truncated", "tag number runs past the end"};
+    case HeaderError::TagLeadingZero:
+      return {"non_minimal_tag", "high tag number has a leading zero group"};
+    case HeaderError::TagTooLong:
+      return {"tag_too_large", "tag number longer than 4 octets"};
+    case HeaderError::TagBelow31:
+      return {"non_minimal_tag", "tag number below 31 in the long form"};
+    case HeaderError::NoLength:
+      return {"truncated", "no octets left for a length"};
+    case HeaderError::Indefinite:
+      return {"indefinite_length", "indefinite length is not DER"};
+    case HeaderError::LengthTooLong:
+      return {"length_too_large", "length of " + std::to_string(f.value) + " octets"};
+    case HeaderError::LengthPastEnd:
+      return {"truncated", "length octets run past the end"};
+    case HeaderError::LengthLeadingZero:
+      return {"non_minimal_length", "long-form length with a leading zero octet"};
+    case HeaderError::LengthShortForm:
+      return {"non_minimal_length", "long form used for a length below 128"};
+    case HeaderError::ContentPastEnd:
+      return {"truncated",
+              "content of " + std::to_string(f.value) + " octets, only " + std::to_string(f.left) + " left"};
+    case HeaderError::None:
+      break;
+  }
+  return {"truncated", "unreadable header"};
+}
+
+// Parses tag and length at data[0..]; on failure fills `failure` and returns nullopt.
+std::optional<Header> parseHeader(BytesView data, HeaderFailure& failure) {
+  const auto fail = [&failure](HeaderError e, std::size_t value = 0, std::size_t left = 0) {
+    failure = HeaderFailure{e, value, left};
+    return std::optional<Header>{};
+  };
   if (data.empty()) {
-    code = "truncated";
-    detail = "no octets left for a tag";
-    return std::nullopt;
+    return fail(HeaderError::NoTag);
   }
   Header h;
   std::size_t p = 0;
@@ -32,20 +92,14 @@ std::optional<Header> parseHeader(BytesView data, std::string& code, std::string
     int n = 0;
     while (true) {
       if (p >= data.size()) {
-        code = "truncated";
-        detail = "tag number runs past the end";
-        return std::nullopt;
+        return fail(HeaderError::TagPastEnd);
       }
       const std::uint8_t b = data[p++];
       if (n == 0 && b == 0x80) {
-        code = "non_minimal_tag";
-        detail = "high tag number has a leading zero group";
-        return std::nullopt;
+        return fail(HeaderError::TagLeadingZero);
       }
       if (++n > 4) {
-        code = "tag_too_large";
-        detail = "tag number longer than 4 octets";
-        return std::nullopt;
+        return fail(HeaderError::TagTooLong);
       }
       number = (number << 7) | (b & 0x7f);
       if ((b & 0x80) == 0) {
@@ -53,56 +107,39 @@ std::optional<Header> parseHeader(BytesView data, std::string& code, std::string
       }
     }
     if (number < 31) {
-      code = "non_minimal_tag";
-      detail = "tag number below 31 in the long form";
-      return std::nullopt;
+      return fail(HeaderError::TagBelow31);
     }
   }
   h.tag.number = number;
   if (p >= data.size()) {
-    code = "truncated";
-    detail = "no octets left for a length";
-    return std::nullopt;
+    return fail(HeaderError::NoLength);
   }
   const std::uint8_t lenByte = data[p++];
   std::size_t length = 0;
   if (lenByte < 0x80) {
     length = lenByte;
   } else if (lenByte == 0x80) {
-    code = "indefinite_length";
-    detail = "indefinite length is not DER";
-    return std::nullopt;
+    return fail(HeaderError::Indefinite);
   } else {
     const int n = lenByte & 0x7f;
     if (n > 4) {
-      code = "length_too_large";
-      detail = "length of " + std::to_string(n) + " octets";
-      return std::nullopt;
+      return fail(HeaderError::LengthTooLong, static_cast<std::size_t>(n));
     }
     if (data.size() - p < static_cast<std::size_t>(n)) {
-      code = "truncated";
-      detail = "length octets run past the end";
-      return std::nullopt;
+      return fail(HeaderError::LengthPastEnd);
     }
     if (data[p] == 0) {
-      code = "non_minimal_length";
-      detail = "long-form length with a leading zero octet";
-      return std::nullopt;
+      return fail(HeaderError::LengthLeadingZero);
     }
     for (int i = 0; i < n; ++i) {
       length = (length << 8) | data[p++];
     }
     if (length < 0x80) {
-      code = "non_minimal_length";
-      detail = "long form used for a length below 128";
-      return std::nullopt;
+      return fail(HeaderError::LengthShortForm);
     }
   }
   if (data.size() - p < length) {
-    code = "truncated";
-    detail =
-        "content of " + std::to_string(length) + " octets, only " + std::to_string(data.size() - p) + " left";
-    return std::nullopt;
+    return fail(HeaderError::ContentPastEnd, length, data.size() - p);
   }
   h.headerLength = p;
   h.contentLength = length;
@@ -111,20 +148,47 @@ std::optional<Header> parseHeader(BytesView data, std::string& code, std::string
 
 }  // namespace
 
-Reader::Reader(BytesView data, std::string path, int depth)
-    : data_(data), path_(std::move(path)), depth_(depth) {}
+Reader::Reader(BytesView data, std::string_view path, int depth) : data_(data), depth_(depth) {
+  setPath(path, {});
+}
+
+void Reader::setPath(std::string_view parent, std::string_view field) {
+  const std::size_t dot = !parent.empty() && !field.empty() ? 1 : 0;
+  const std::size_t total = parent.size() + dot + field.size();
+  // Writes the combined path's characters from `skip` on.
+  std::size_t skip = 0;
+  std::size_t at = 0;
+  if (total > kMaxPath) {
+    skip = total - (kMaxPath - 3);
+    path_[0] = path_[1] = path_[2] = '.';
+    at = 3;
+  }
+  const auto put = [&](std::string_view part) {
+    for (const char c : part) {
+      if (skip > 0) {
+        --skip;
+      } else {
+        path_[at++] = c;
+      }
+    }
+  };
+  put(parent);
+  put(dot != 0 ? std::string_view(".") : std::string_view());
+  put(field);
+  pathLength_ = at;
+}
 
 std::string Reader::fieldPath(std::string_view field) const {
-  if (path_.empty()) {
+  const std::string_view p = path();
+  if (p.empty()) {
     return std::string(field);
   }
   if (field.empty()) {
-    return path_;
+    return std::string(p);
   }
-  // One allocation: every entered element gets its path, so this runs for each of them.
   std::string out;
-  out.reserve(path_.size() + 1 + field.size());
-  out += path_;
+  out.reserve(p.size() + 1 + field.size());
+  out += p;
   out += '.';
   out += field;
   return out;
@@ -135,9 +199,8 @@ Error Reader::fail(std::string code, std::string detail) const {
 }
 
 std::optional<Tag> Reader::peekTag() const {
-  std::string code;
-  std::string detail;
-  auto h = parseHeader(remaining(), code, detail);
+  HeaderFailure failure;
+  auto h = parseHeader(remaining(), failure);
   if (!h) {
     return std::nullopt;
   }
@@ -150,11 +213,12 @@ bool Reader::peekIs(Tag t) const {
 }
 
 Result<Tlv> Reader::readTlv(std::string_view field) {
-  std::string code;
-  std::string detail;
-  auto h = parseHeader(remaining(), code, detail);
+  HeaderFailure failure;
+  auto h = parseHeader(remaining(), failure);
   if (!h) {
-    return fail(code, detail + " at " + fieldPath(field) + " (offset " + std::to_string(pos_) + ")");
+    auto [code, detail] = describe(failure);
+    return fail(std::move(code),
+                detail + " at " + fieldPath(field) + " (offset " + std::to_string(pos_) + ")");
   }
   const BytesView encoded = data_.subspan(pos_, h->headerLength + h->contentLength);
   Tlv tlv{h->tag, encoded.subspan(h->headerLength), encoded};
@@ -163,7 +227,14 @@ Result<Tlv> Reader::readTlv(std::string_view field) {
 }
 
 Result<Tlv> Reader::readExpected(Tag expected, std::string_view field) {
-  auto tag = peekTag();
+  HeaderFailure failure;
+  const auto h = parseHeader(remaining(), failure);
+  if (h && h->tag == expected) {  // the usual case: the header is parsed once
+    const BytesView encoded = data_.subspan(pos_, h->headerLength + h->contentLength);
+    pos_ += encoded.size();
+    return Tlv{h->tag, encoded.subspan(h->headerLength), encoded};
+  }
+  const std::optional<Tag> tag = h ? std::optional<Tag>(h->tag) : std::nullopt;
   if (tag && *tag != expected) {
     return fail("bad_tag",
                 "expected " + expected.describe() + " at " + fieldPath(field) + ", found " + tag->describe());
@@ -181,7 +252,9 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
                 "more than " + std::to_string(kMaxDepth) + " levels at " + fieldPath(field));
   }
   KP_TRY(Tlv tlv, readExpected(expected, field));
-  return Reader(tlv.content, fieldPath(field), depth_ + 1);
+  Reader child(tlv.content, {}, depth_ + 1);
+  child.setPath(path(), field);
+  return child;
 }
 
 Result<Reader> Reader::enterSequence(std::string_view field) {
@@ -334,8 +407,9 @@ Status Reader::expectEnd() const {
     if (auto t = peekTag()) {
       what = "unexpected " + t->describe();
     }
-    return fail("trailing_bytes", what + " after the last field of " + (path_.empty() ? "input" : path_) +
-                                      " (" + std::to_string(data_.size() - pos_) + " octets)");
+    return fail("trailing_bytes", what + " after the last field of " +
+                                      (pathLength_ == 0 ? std::string("input") : std::string(path())) + " (" +
+                                      std::to_string(data_.size() - pos_) + " octets)");
   }
   return okStatus();
 }

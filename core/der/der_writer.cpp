@@ -1,6 +1,7 @@
 #include "core/der/der_writer.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/der/der_time.hpp"
 
@@ -43,23 +44,32 @@ void appendLength(Bytes& out, std::size_t length) {
   }
 }
 
-Bytes encodeInteger(std::int64_t v) {
-  Bytes out;
-  // Big-endian two's complement, then drop redundant leading 0x00 / 0xff octets.
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<std::uint8_t>((static_cast<std::uint64_t>(v) >> shift) & 0xff));
+namespace {
+
+// The minimal big-endian two's complement octets of v, at the end of `octets`; returns where they start.
+std::size_t integerOctets(std::int64_t v, std::array<std::uint8_t, 8>& octets) {
+  for (std::size_t i = 0; i < 8; ++i) {
+    octets[i] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(v) >> (56 - 8 * i)) & 0xff);
   }
+  // Drop redundant leading 0x00 / 0xff octets.
   std::size_t start = 0;
-  while (start + 1 < out.size()) {
-    const bool redundantZero = out[start] == 0x00 && (out[start + 1] & 0x80) == 0;
-    const bool redundantOnes = out[start] == 0xff && (out[start + 1] & 0x80) != 0;
+  while (start + 1 < octets.size()) {
+    const bool redundantZero = octets[start] == 0x00 && (octets[start + 1] & 0x80) == 0;
+    const bool redundantOnes = octets[start] == 0xff && (octets[start + 1] & 0x80) != 0;
     if (!redundantZero && !redundantOnes) {
       break;
     }
     ++start;
   }
-  out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(start));
-  return out;
+  return start;
+}
+
+}  // namespace
+
+Bytes encodeInteger(std::int64_t v) {
+  std::array<std::uint8_t, 8> octets{};
+  const std::size_t start = integerOctets(v, octets);
+  return Bytes(octets.begin() + static_cast<std::ptrdiff_t>(start), octets.end());
 }
 
 void Writer::finishLength(std::size_t lengthAt) {
@@ -90,11 +100,15 @@ Writer& Writer::wrap(Tag tag, BytesView content) {
 }
 
 Writer& Writer::integer(std::int64_t v) {
-  return wrap(Tag::universalPrimitive(universal::kInteger), encodeInteger(v));
+  std::array<std::uint8_t, 8> octets{};
+  const std::size_t start = integerOctets(v, octets);
+  return wrap(Tag::universalPrimitive(universal::kInteger), BytesView(octets).subspan(start));
 }
 
 Writer& Writer::enumerated(std::int64_t v) {
-  return wrap(Tag::universalPrimitive(universal::kEnumerated), encodeInteger(v));
+  std::array<std::uint8_t, 8> octets{};
+  const std::size_t start = integerOctets(v, octets);
+  return wrap(Tag::universalPrimitive(universal::kEnumerated), BytesView(octets).subspan(start));
 }
 
 Writer& Writer::boolean(bool v) {

@@ -90,6 +90,43 @@ TEST_CASE("der reader: the error names the field path", "[der]") {
   CHECK(v.error().detail == "expected INTEGER at AS-REQ.pvno, found OCTET STRING");
 }
 
+TEST_CASE("der reader: a path longer than the reader keeps its last fields after ...", "[der]") {
+  // 20 nested SEQUENCEs named field00..field19 around an OCTET STRING read as an INTEGER.
+  Bytes b = hexBytes("040178");
+  for (int i = 0; i < 20; ++i) {
+    Bytes outer;
+    appendTag(outer, Tag::sequence());
+    appendLength(outer, b.size());
+    append(outer, b);
+    b.swap(outer);
+  }
+  std::vector<std::string> names;
+  std::string full = "root";
+  for (int i = 0; i < 20; ++i) {
+    names.push_back("field" + std::string(i < 10 ? "0" : "") + std::to_string(i));
+    full += "." + names.back();
+  }
+  REQUIRE(full.size() > 120);
+  Reader r(b, "root");
+  std::optional<Reader> cur = r;
+  for (const auto& name : names) {
+    auto next = cur->enterSequence(name);
+    REQUIRE(next.ok());
+    cur.emplace(std::move(*next));
+  }
+  CHECK(cur->path() == "..." + full.substr(full.size() - 117));
+  auto v = cur->readInteger("n");
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().detail ==
+        "expected INTEGER at ..." + full.substr(full.size() - 117) + ".n, found OCTET STRING");
+
+  // A short path is whole.
+  Reader shallow(b, "root");
+  auto one = shallow.enterSequence("field00");
+  REQUIRE(one.ok());
+  CHECK(one->path() == "root.field00");
+}
+
 TEST_CASE("der reader: wrong application tag and trailing bytes", "[der]") {
   Bytes ticket = hexBytes("6103020105");
   Reader r1(ticket, "AP-REQ");
