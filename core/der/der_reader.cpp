@@ -1,5 +1,6 @@
 #include "core/der/der_reader.hpp"
 
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -155,6 +156,19 @@ Reader::Reader(BytesView data, std::string_view path, int depth) : data_(data), 
 void Reader::setPath(std::string_view parent, std::string_view field) {
   const std::size_t dot = !parent.empty() && !field.empty() ? 1 : 0;
   const std::size_t total = parent.size() + dot + field.size();
+  if (total <= kMaxPath) {  // the usual case
+    if (!parent.empty()) {  // (memcpy from a null pointer is undefined even for 0 octets)
+      std::memcpy(path_.data(), parent.data(), parent.size());
+    }
+    if (dot != 0) {
+      path_[parent.size()] = '.';
+    }
+    if (!field.empty()) {
+      std::memcpy(path_.data() + parent.size() + dot, field.data(), field.size());
+    }
+    pathLength_ = total;
+    return;
+  }
   // Writes the combined path's characters from `skip` on.
   std::size_t skip = 0;
   std::size_t at = 0;
