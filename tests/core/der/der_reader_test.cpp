@@ -19,6 +19,18 @@ std::string integerError(const std::string& hex) {
   return v.ok() ? "" : v.error().code;
 }
 
+// `inner` wrapped in n SEQUENCEs, built from the inside out.
+Bytes nestInSequences(Bytes inner, int n) {
+  for (int i = 0; i < n; ++i) {
+    Bytes outer;
+    appendTag(outer, Tag::sequence());
+    appendLength(outer, inner.size());
+    append(outer, inner);
+    inner.swap(outer);
+  }
+  return inner;
+}
+
 }  // namespace
 
 TEST_CASE("der reader: integers in minimal two's complement", "[der]") {
@@ -92,14 +104,7 @@ TEST_CASE("der reader: the error names the field path", "[der]") {
 
 TEST_CASE("der reader: a path longer than the reader keeps its last fields after ...", "[der]") {
   // 20 nested SEQUENCEs named field00..field19 around an OCTET STRING read as an INTEGER.
-  Bytes b = hexBytes("040178");
-  for (int i = 0; i < 20; ++i) {
-    Bytes outer;
-    appendTag(outer, Tag::sequence());
-    appendLength(outer, b.size());
-    append(outer, b);
-    b.swap(outer);
-  }
+  const Bytes b = nestInSequences(hexBytes("040178"), 20);
   std::vector<std::string> names;
   std::string full = "root";
   for (int i = 0; i < 20; ++i) {
@@ -150,14 +155,7 @@ TEST_CASE("der reader: wrong application tag and trailing bytes", "[der]") {
 
 TEST_CASE("der reader: a nesting bomb stops at the depth limit", "[der]") {
   // 5000 nested SEQUENCEs around an INTEGER, built from the inside out.
-  Bytes b = hexBytes("020100");
-  for (int i = 0; i < 5000; ++i) {
-    Bytes outer;
-    appendTag(outer, Tag::sequence());
-    appendLength(outer, b.size());
-    append(outer, b);
-    b.swap(outer);
-  }
+  const Bytes b = nestInSequences(hexBytes("020100"), 5000);
   Reader r(b, "bomb");
   std::optional<Reader> cur = r;
   std::string code;
