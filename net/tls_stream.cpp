@@ -80,15 +80,7 @@ int bioRead(BIO* bio, char* data, int length) {
 }
 
 long bioCtrl(BIO*, int command, long, void*) {
-  switch (command) {
-    case BIO_CTRL_FLUSH:
-      return 1;  // the operation sends the output
-    case BIO_CTRL_PUSH:
-    case BIO_CTRL_POP:
-      return 0;
-    default:
-      return 0;
-  }
+  return command == BIO_CTRL_FLUSH ? 1 : 0;  // flushing is the operation's (it sends the output)
 }
 
 int bioCreate(BIO* bio) {

@@ -72,14 +72,7 @@ class TlsStream {
   // connection is asio::error::eof after the peer's close_notify, asio::ssl::error::stream_truncated without.
   template <class MutableBufferSequence, class Handler>
   auto async_read_some(const MutableBufferSequence& buffers, Handler&& handler) {
-    boost::asio::mutable_buffer target;
-    for (auto it = boost::asio::buffer_sequence_begin(buffers);
-         it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      if (boost::asio::mutable_buffer(*it).size() != 0) {
-        target = *it;
-        break;
-      }
-    }
+    const auto target = firstNonEmpty<boost::asio::mutable_buffer>(buffers);
     return start<true>([this, target] { return readStep(target); }, std::forward<Handler>(handler));
   }
 
@@ -88,14 +81,7 @@ class TlsStream {
   template <class ConstBufferSequence, class Handler>
   auto async_write_some(const ConstBufferSequence& buffers, Handler&& handler) {
     const std::size_t total = std::min(boost::asio::buffer_size(buffers), kMaxRecord);
-    boost::asio::const_buffer first;
-    for (auto it = boost::asio::buffer_sequence_begin(buffers);
-         it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      if (boost::asio::const_buffer(*it).size() != 0) {
-        first = *it;
-        break;
-      }
-    }
+    const auto first = firstNonEmpty<boost::asio::const_buffer>(buffers);
     if (first.size() >= total) {
       return start<true>([this, b = boost::asio::const_buffer(first.data(), total)] { return writeStep(b); },
                          std::forward<Handler>(handler));
@@ -115,6 +101,18 @@ class TlsStream {
 
  private:
   static constexpr std::size_t kMaxRecord = 16 * 1024;
+
+  // The first buffer of the sequence that holds anything (an empty one if none does).
+  template <class Buffer, class Sequence>
+  static Buffer firstNonEmpty(const Sequence& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      if (Buffer(*it).size() != 0) {
+        return Buffer(*it);
+      }
+    }
+    return Buffer();
+  }
 
   Step handshakeStep();
   Step readableStep();
