@@ -50,6 +50,10 @@ struct Deadline {
   core::Stopwatch watch;
   std::chrono::nanoseconds limit{0};
 
+  // Set when a request has just gone out: its answer cannot be there yet, so the next read polls before it
+  // calls recv() (a recv() first would only answer EAGAIN: one system call per response saved).
+  bool awaitingAnswer = false;
+
   void start(std::chrono::milliseconds budget) {
     watch.restart();
     limit = budget;
@@ -77,7 +81,7 @@ class DeadlineStream {
   using lowest_layer_type = DeadlineStream;
   using executor_type = asio::io_context::executor_type;
 
-  DeadlineStream(int fd, const Deadline& deadline, executor_type executor)
+  DeadlineStream(int fd, Deadline& deadline, executor_type executor)
       : fd_(fd), deadline_(&deadline), executor_(executor) {}
 
   lowest_layer_type& lowest_layer() { return *this; }
@@ -90,6 +94,12 @@ class DeadlineStream {
     asio::mutable_buffer b = firstNonEmpty<asio::mutable_buffer>(buffers);
     if (b.size() == 0) {
       return 0;
+    }
+    if (deadline_->awaitingAnswer) {
+      deadline_->awaitingAnswer = false;
+      if (!waitReady(fd_, POLLIN, *deadline_, ec)) {
+        return 0;
+      }
     }
     while (true) {
       const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
@@ -171,7 +181,7 @@ class DeadlineStream {
   }
 
   int fd_;
-  const Deadline* deadline_;
+  Deadline* deadline_;
   executor_type executor_;
 };
 

@@ -319,6 +319,7 @@ struct HttpConnection::Impl {
       retryable = reused && closedByPeer(ec);
       return ioError(ec, "sending to");
     }
+    deadline.awaitingAnswer = true;
     while (true) {
       http::response_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.headerLimit, UINT32_MAX)));
