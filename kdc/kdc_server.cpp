@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/common/log.hpp"
+#include "core/common/thread_name.hpp"
 #include "net/io_threads.hpp"
 
 namespace kerbpool::kdc {
@@ -243,6 +244,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 // and no hand-off between threads (a hand-off cost a futex wake-up or two per datagram, and at a low rate
 // the wake-ups were most of the KDC's CPU). stop() shuts the socket down, which wakes them all.
 void KdcServer::Impl::serveDatagrams() {
+  core::nameThisThread("kp-kdc-udp");
   std::vector<std::uint8_t> buffer(65536);
   for (;;) {
     sockaddr_storage peer{};

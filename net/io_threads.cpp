@@ -5,11 +5,13 @@
 #include <string>
 
 #include "core/common/log.hpp"
+#include "core/common/thread_name.hpp"
 
 namespace kerbpool::net {
 
 void runIoContext(boost::asio::io_context& ioc, std::string_view component,
                   std::atomic<std::uint64_t>& escaped) {
+  core::nameThisThread("kp-" + std::string(component));
   while (true) {
     try {
       ioc.run();

@@ -14,6 +14,7 @@
 #include "client/negotiate_http_client.hpp"
 #include "client/string_to_key_cache.hpp"
 #include "client/web_ticket_session.hpp"
+#include "core/common/thread_name.hpp"
 #include "kdc/event_log.hpp"
 #include "scenarios/timeline_gate.hpp"
 
@@ -298,6 +299,9 @@ void Runner::runRounds() {
   };
   std::barrier sync(static_cast<std::ptrdiff_t>(roundThreads_), between);
   auto work = [&](unsigned threadIndex) {
+    if (threadIndex != 0) {
+      core::nameThisThread("kp-client");  // thread 0 is the caller's
+    }
     core::SeededRng rng(scenario_.seed * 1000003 + threadIndex);
     OutcomeCollector local(scenario_.timeline.size() + 1);
     for (int r = 0; r < rounds_; ++r) {
@@ -376,6 +380,7 @@ PopulationProgress Runner::progress() const {
 }
 
 void Runner::worker(Group& group, unsigned threadIndex) {
+  core::nameThisThread("kp-client");
   core::SeededRng rng(scenario_.seed * 1000003 + threadIndex);
   OutcomeCollector local(scenario_.timeline.size() + 1);
   local.latencyMicros.reserve(1024);

@@ -5,9 +5,11 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/common/log.hpp"
+#include "core/common/thread_name.hpp"
 
 using namespace kerbpool;
 
@@ -30,4 +32,14 @@ TEST_CASE("runIoContext: a throwing handler is logged and counted, the next hand
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].find("test: a handler threw") == 0);
   CHECK(lines[0].find("field value too large") != std::string::npos);
+}
+
+TEST_CASE("runIoContext: the thread that runs a server's io_context is named after its component", "[net]") {
+  boost::asio::io_context ioc;
+  std::string name;
+  boost::asio::post(ioc, [&] { name = core::thisThreadName(); });
+  std::atomic<std::uint64_t> escaped{0};
+  std::thread runner([&] { net::runIoContext(ioc, "lb", escaped); });
+  runner.join();
+  CHECK(name == "kp-lb");
 }
