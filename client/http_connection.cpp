@@ -102,6 +102,8 @@ struct HttpClientRuntime::Impl {
         return makeError(ErrorCategory::Config, "bad_ca_file",
                          "CA file '" + tls.caFile + "': " + ec.message());
       }
+      // Every workstation thread's handshakes share this context's trust store.
+      core::crypto::cacheTrustStoreExtensions(SSL_CTX_get_cert_store(ctx->native_handle()));
     }
     contexts.emplace(key, ctx);
     return ctx;

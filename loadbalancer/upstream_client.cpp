@@ -3,6 +3,7 @@
 #include <boost/asio/bind_executor.hpp>
 
 #include "core/common/log.hpp"
+#include "core/crypto/x509.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -38,6 +39,8 @@ core::Result<std::shared_ptr<UpstreamConnector>> UpstreamConnector::create(asio:
         return makeError(ErrorCategory::Config, "backend_ca",
                          "cannot load the backend CA " + config.backendCaFile + ": " + ec.message());
       }
+      // The balancer's I/O threads verify the nodes' certificates against this store at once.
+      core::crypto::cacheTrustStoreExtensions(SSL_CTX_get_cert_store(c->tls_->native_handle()));
       c->tls_->set_verify_mode(ssl::verify_peer);
     } else {
       c->tls_->set_verify_mode(ssl::verify_none);

@@ -384,4 +384,18 @@ Status verifyServerCertificate(std::string_view certificatePem, std::string_view
   return okStatus();
 }
 
+void cacheTrustStoreExtensions(x509_store_st* store) {
+  if (store == nullptr) {
+    return;
+  }
+  STACK_OF(X509)* certificates = X509_STORE_get1_all_certs(store);
+  if (certificates == nullptr) {
+    return;
+  }
+  for (int i = 0; i < sk_X509_num(certificates); ++i) {
+    (void)X509_check_purpose(sk_X509_value(certificates, i), -1, 0);  // fills the cache; the answer is unused
+  }
+  sk_X509_pop_free(certificates, X509_free);
+}
+
 }  // namespace kerbpool::core::crypto

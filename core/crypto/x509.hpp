@@ -10,6 +10,8 @@
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 
+struct x509_store_st;  // OpenSSL's X509_STORE
+
 namespace kerbpool::core::crypto {
 
 // Throwaway X.509 material for the lab's TLS listeners (front-ends, load balancer): a self-signed CA and
@@ -97,5 +99,12 @@ Result<Bytes> tlsServerEndPointOfPem(std::string_view pem);
 // `hostname` (RFC 6125 matching as OpenSSL's X509_check_host does it).
 Status verifyServerCertificate(std::string_view certificatePem, std::string_view caPem,
                                std::string_view hostname, TimePoint at);
+
+// Readies a trust store for threads that share it (one SSL_CTX, many concurrent handshakes): OpenSSL 3.0
+// fills a certificate's cached extensions (its key identifiers, purpose flags) the first time it looks at
+// them, and two handshakes that look at the same trust anchor at once can both fill them, one replacing the
+// subject key identifier the other is comparing (ThreadSanitizer saw it in the scenarios' TLS clients). Every
+// certificate now in `store` is looked at here, once, before the threads start. Null: nothing to do.
+void cacheTrustStoreExtensions(x509_store_st* store);
 
 }  // namespace kerbpool::core::crypto
