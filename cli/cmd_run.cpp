@@ -44,6 +44,7 @@ struct RunArgs {
   bool quiet = false;   // no progress line
   bool serverLogs = false;
   bool serial = false;
+  std::string transport;           // "": the scenario's
   bool assignment = false;         // run: Test-CsKerberosAccountAssignment at every phase after the report
   std::string pcap;                // run: capture the run's packets here (pcapng)
   std::uint64_t pcapMaxMb = 200;   // run: the capture's size cap; 0: none
@@ -125,6 +126,10 @@ scenarios::RunOptions runOptions(const RunArgs& a, std::optional<int> maxConcurr
   }
   o.serverLogs = a.serverLogs;
   o.serial = a.serial;
+  if (!a.transport.empty()) {
+    o.transport =
+        a.transport == "in-process" ? scenarios::Transport::InProcess : scenarios::Transport::Loopback;
+  }
   o.record = !a.html.empty();
   if (!a.pcap.empty()) {
     o.capture = scenarios::CaptureRequest{a.pcap, a.pcapMaxMb * 1000 * 1000};
@@ -374,6 +379,11 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
   cmd->add_flag("--serial", a.serial,
                 "One client at a time, group after group: a seeded run repeats its outcome counts exactly "
                 "(default: the groups' concurrency, where counts that depend on timing vary)");
+  cmd->add_option("--transport", a.transport,
+                  "How the workstations reach the servers: loopback (real sockets) or in-process (the "
+                  "Kerberos exchanges handed to the KDC service as DER, no socket; HTTP stays on loopback)")
+      ->check(CLI::IsMember({"loopback", "in-process"}))
+      ->default_str("the scenario's");
   cmd->add_flag("--json", a.json, "Print the report as one JSON document");
   cmd->add_option("--json-out", a.jsonOut, "Also write the JSON report of the same run to FILE")
       ->default_str("none");

@@ -335,6 +335,14 @@ std::uint16_t PoolWorld::kdcPort(std::size_t dc) const {
   return dcs_.at(dc)->server->port();
 }
 
+kdc::KdcService& PoolWorld::kdcService(std::size_t dc) {
+  return *dcs_.at(dc)->kdc;
+}
+
+const std::string& PoolWorld::dcName(std::size_t dc) const {
+  return dcs_.at(dc)->spec.name;
+}
+
 const std::string& PoolWorld::netbiosDomain() const {
   return dcs_.front()->netlogon->netbiosDomain();
 }

@@ -99,6 +99,10 @@ class PoolWorld {
   // locator picks DC (client mod count) first and the others after it.
   std::size_t dcCount() const { return dcs_.size(); }
   std::uint16_t kdcPort(std::size_t dc = 0) const;
+  // DC `dc`'s KDC service: what its UDP and TCP listeners hand each request to (the in-process transport
+  // hands it the same bytes), and the DC's name ("DC01").
+  kdc::KdcService& kdcService(std::size_t dc = 0);
+  const std::string& dcName(std::size_t dc) const;
   std::vector<DcReport> dcs() const;
   std::uint16_t lbPort() const;
   // The port a URL for `host` uses: the node's own port when the host's A record (after CNAMEs, from the

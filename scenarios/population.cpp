@@ -16,6 +16,7 @@
 #include "client/web_ticket_session.hpp"
 #include "core/common/thread_name.hpp"
 #include "kdc/event_log.hpp"
+#include "scenarios/in_process_kdc.hpp"
 #include "scenarios/timeline_gate.hpp"
 
 namespace kerbpool::scenarios {
@@ -72,7 +73,7 @@ struct ClientState {
   Group* group = nullptr;
   std::unique_ptr<core::SeededRng> ownRng;  // simulated time: each client keeps its own across rounds
   client::WorkstationUser user;
-  std::unique_ptr<client::SourcedKdcTransport> sourced;
+  std::unique_ptr<client::KdcTransport> sourced;  // over loopback, or in process (Scenario::transport)
   std::unique_ptr<SignInTap> tap;
   std::unique_ptr<client::KerberosClient> kerberos;
   // One client per connection the application keeps (Outlook: mail and address book), sharing the
@@ -110,7 +111,8 @@ class Runner {
   std::vector<std::unique_ptr<Group>> groups_;
   std::map<std::string, std::unique_ptr<core::OffsetClock>> clocks_;  // per profile
   std::unique_ptr<client::HttpClientRuntime> http_;
-  std::vector<std::unique_ptr<client::KdcNetwork>> kdcNetworks_;  // one per first-choice DC
+  std::vector<std::unique_ptr<client::KdcNetwork>> kdcNetworks_;     // one per first-choice DC
+  std::vector<std::unique_ptr<InProcessKdcNetwork>> inProcessKdcs_;  // the same, Transport::InProcess
   client::StringToKeyCache keyCache_;
   std::string domain_;
   bool traceInternalOnly_ = false;  // some group tries Kerberos: trace only such clients
@@ -146,6 +148,12 @@ PopulationResult Runner::run() {
       kn.kdcs.push_back(client::KdcAddress{"127.0.0.1", world_.kdcPort((first + k) % world_.dcCount())});
     }
     kdcNetworks_.push_back(std::make_unique<client::KdcNetwork>(kn));
+    std::vector<InProcessKdcNetwork::Dc> dcs;
+    for (std::size_t k = 0; k < world_.dcCount(); ++k) {
+      const std::size_t dc = (first + k) % world_.dcCount();
+      dcs.push_back(InProcessKdcNetwork::Dc{world_.dcName(dc), &world_.kdcService(dc)});
+    }
+    inProcessKdcs_.push_back(std::make_unique<InProcessKdcNetwork>(std::move(dcs)));
   }
   domain_ = world_.netbiosDomain();
   merged_ = OutcomeCollector(scenario_.timeline.size() + 1);
@@ -424,8 +432,13 @@ std::unique_ptr<ClientState> Runner::makeClient(Group& group, std::uint64_t inde
   c->user.workstation = "WS" + std::to_string(10000 + index);
 
   // The workstation's own address for its KDC exchanges too, as for its HTTP connections.
-  c->sourced = std::make_unique<client::SourcedKdcTransport>(*kdcNetworks_[index % kdcNetworks_.size()],
-                                                             workstationAddress(index));
+  if (scenario_.transport == Transport::InProcess) {
+    c->sourced = std::make_unique<InProcessKdcTransport>(*inProcessKdcs_[index % inProcessKdcs_.size()],
+                                                         workstationAddress(index));
+  } else {
+    c->sourced = std::make_unique<client::SourcedKdcTransport>(*kdcNetworks_[index % kdcNetworks_.size()],
+                                                               workstationAddress(index));
+  }
   client::KdcTransport& network = *c->sourced;
   if (options_.traces != nullptr) {
     c->tap = std::make_unique<SignInTap>(&network, group.traceContexts[index % group.traceContexts.size()],

@@ -154,6 +154,12 @@ std::string formatReport(const RunReport& r) {
          " requests from " + withThousands(r.population.clients) + " clients in " + fixed(seconds, 2) +
          " s (" + fixed(seconds > 0 ? static_cast<double>(o.overall.total()) / seconds : 0, 0) +
          " requests/s)\n";
+  if (r.scenario.transport == Transport::InProcess) {
+    out +=
+        "Transport in-process: the workstations' AS and TGS exchanges went to the KDC service as DER without "
+        "a "
+        "socket; HTTP crossed loopback.\n";
+  }
   return out;
 }
 

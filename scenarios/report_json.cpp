@@ -47,6 +47,7 @@ std::string formatReportJson(const RunReport& r) {
   j["title"] = r.scenario.title;
   j["product"] = r.scenario.product == Product::Exchange ? "exchange" : "lync";
   j["seed"] = r.scenario.seed;
+  j["transport"] = std::string(toString(r.scenario.transport));
   j["passed"] = r.passed();
   j["violations"] = r.violations;
   j["wall_seconds"] = std::chrono::duration<double>(r.population.wall).count();

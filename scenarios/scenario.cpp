@@ -14,6 +14,10 @@ const ClientProfileSpec* Scenario::profile(const std::string& name) const {
   return nullptr;
 }
 
+std::string_view toString(Transport transport) {
+  return transport == Transport::InProcess ? "in-process" : "loopback";
+}
+
 std::uint64_t Scenario::totalRequests() const {
   std::uint64_t total = 0;
   for (const auto& c : clients) {

@@ -234,6 +234,14 @@ struct Expectation {
 // behave the same: the product changes the words and the client behaviour, not the outcome.
 enum class Product { Lync, Exchange };
 
+// How the workstations reach the servers of the world. Loopback: real sockets on 127.0.0.0/8, every
+// exchange a packet a capture (--pcap) can record. InProcess: the same messages, byte for byte, handed to the
+// servers' protocol logic without a socket: today the workstations' Kerberos exchanges (AS and TGS DER go to
+// the DC's KDC service as a datagram or a TCP frame would, with the UDP size rules and the
+// KRB_ERR_RESPONSE_TOO_BIG retry over "TCP"); HTTP still crosses loopback.
+enum class Transport { Loopback, InProcess };
+std::string_view toString(Transport transport);  // "loopback", "in-process"
+
 struct Scenario {
   Product product = Product::Lync;
   std::string name;
@@ -255,6 +263,8 @@ struct Scenario {
   // client) starts at hour n * H / rounds, the clock running at wall speed within a round and jumping between
   // rounds, so that hours-long web tickets and tickets expire within seconds of wall time. 0: the wall clock.
   double simulatedHours = 0;
+  // "transport": "loopback" (default) or "in-process"; `kerbpool run --transport` overrides it.
+  Transport transport = Transport::Loopback;
 
   const ClientProfileSpec* profile(const std::string& name) const;
   std::uint64_t totalRequests() const;

@@ -18,9 +18,10 @@ using namespace sections;
 
 Scenario build(const json& root) {
   requireObject(root, "");
-  checkKeys(root, "",
-            {"name", "title", "description", "seed", "realm", "domain_controllers", "users", "operations",
-             "pool", "dns", "profiles", "clients", "timeline", "expect", "product", "simulated_time"});
+  checkKeys(
+      root, "",
+      {"name", "title", "description", "seed", "realm", "domain_controllers", "users", "operations", "pool",
+       "dns", "profiles", "clients", "timeline", "expect", "product", "simulated_time", "transport"});
   Scenario s;
   s.name = reqString(root, "", "name");
   s.title = optString(root, "", "title").value_or(s.name);
@@ -52,6 +53,10 @@ Scenario build(const json& root) {
     }
   }
   s.simulatedHours = loadSimulatedHours(root);
+  s.transport = oneOf(optString(root, "", "transport").value_or("loopback"), "transport",
+                      {"loopback", "in-process"}) == "in-process"
+                    ? Transport::InProcess
+                    : Transport::Loopback;
   s.timeline =
       loadTimeline(root, s.pool, s.profiles, s.product == Product::Exchange ? "EXCH2010-ASA$" : "POOLKERB$",
                    s.simulatedHours, s.users);

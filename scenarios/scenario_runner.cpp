@@ -358,6 +358,15 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   if (options.seed) {
     report.scenario.seed = *options.seed;
   }
+  if (options.transport) {
+    report.scenario.transport = *options.transport;
+  }
+  if (options.capture && report.scenario.transport == Transport::InProcess) {
+    return core::makeError(
+        core::ErrorCategory::Config, "capture_needs_loopback",
+        "--pcap records packets on loopback, and with transport in-process the workstations' "
+        "Kerberos exchanges never reach a socket: run with --transport loopback");
+  }
   for (auto& dc : report.scenario.domainControllers) {
     if (options.holdMs) {
       dc.holdTime.meanMs = *options.holdMs;

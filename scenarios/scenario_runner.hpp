@@ -30,6 +30,7 @@ struct RunOptions {
   std::optional<double> holdMs;            // overrides every DC's mean hold time of a pass-through (ms)
   std::optional<double> netlogonTimeoutS;  // overrides every DC's semaphore wait timeout (s)
   bool serial = false;                     // one client at a time: repeatable counts (PopulationOptions)
+  std::optional<Transport> transport;      // overrides the scenario's (`kerbpool run --transport`)
   PoolWorldOptions world;
   // The servers' own log lines (every refusal, every KDC error) on stderr during the run; off by default:
   // the report counts and explains them.

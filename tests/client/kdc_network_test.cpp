@@ -6,36 +6,15 @@
 #include "core/iana/error_code.hpp"
 #include "kdc/kdc_server.hpp"
 #include "tests/client/fake_kdc.hpp"
+#include "tests/client/scripted_kdc.hpp"
 #include "tests/support/socket_client.hpp"
 
 using namespace kerbpool;
 using client::KdcNetwork;
 using client::KdcNetworkOptions;
+using test::ScriptedKdc;
 
 namespace {
-
-// Answers "U:<request>" over UDP and "T:<request>" over TCP; over UDP it answers KRB_ERR_RESPONSE_TOO_BIG
-// to requests starting with 'B', and ignores requests starting with 'S' (silence).
-class ScriptedKdc : public kdc::KdcDispatcher {
- public:
-  std::optional<core::Bytes> dispatch(core::BytesView request, const kdc::RequestContext& ctx) override {
-    const bool udp = ctx.transport == kdc::Transport::Udp;
-    (udp ? udpCalls : tcpCalls)++;
-    if (udp && !request.empty() && request[0] == 'S') {
-      return std::nullopt;
-    }
-    if (udp && !request.empty() && request[0] == 'B') {
-      return test::makeKrbError(core::iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG, core::fromUnixSeconds(0),
-                                "KERBPOOL.TEST", {});
-    }
-    core::Bytes out = core::toBytes(udp ? "U:" : "T:");
-    core::append(out, request);
-    return out;
-  }
-  core::Bytes fieldTooLong() override { return core::toBytes("TOOLONG"); }
-  std::atomic<int> udpCalls{0};
-  std::atomic<int> tcpCalls{0};
-};
 
 struct Server {
   ScriptedKdc dispatcher;
