@@ -292,6 +292,42 @@ Result<Bytes> aesEcbEncryptBlock(BytesView key, BytesView block) {
   return runCipher(cipher, key, {}, block, true, "aes-ecb encrypt");
 }
 
+Result<Bytes> aesEcbEncryptChain(BytesView key, BytesView block, std::size_t blocks) {
+  const Backend& b = backend();
+  KP_CHECK(requireBackend(b));
+  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, false));
+  if (block.size() != kAesBlockBytes) {
+    return makeError(ErrorCategory::Crypto, "bad_block_length",
+                     "AES block must be 16 bytes, got " + std::to_string(block.size()));
+  }
+  if (blocks == 0 || blocks > 4) {
+    return makeError(ErrorCategory::Crypto, "bad_block_count",
+                     "an AES chain of 1 to 4 blocks, not " + std::to_string(blocks));
+  }
+  struct Scope {
+    EVP_CIPHER_CTX* ctx = threadCipherCtx();
+    ~Scope() {
+      if (ctx != nullptr) {
+        EVP_CIPHER_CTX_reset(ctx);  // no key schedule lingers
+      }
+    }
+  } c;
+  KP_CHECK(initCipher(c.ctx, cipher, key, {}, true, "aes-ecb chain"));
+  Bytes out(blocks * kAesBlockBytes);
+  const std::uint8_t* in = block.data();
+  for (std::size_t i = 0; i < blocks; ++i) {
+    int len = 0;
+    std::uint8_t* dst = out.data() + i * kAesBlockBytes;
+    if (EVP_CipherUpdate(c.ctx, dst, &len, in, static_cast<int>(kAesBlockBytes)) != 1 ||
+        len != static_cast<int>(kAesBlockBytes)) {
+      secureWipe(out);
+      return opensslError("aes-ecb chain update");
+    }
+    in = dst;
+  }
+  return out;
+}
+
 Result<Bytes> aesCbcEncrypt(BytesView key, BytesView iv, BytesView data) {
   return aesCbc(key, iv, data, true);
 }

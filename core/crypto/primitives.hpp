@@ -17,6 +17,9 @@ inline constexpr std::size_t kAesBlockBytes = 16;
 
 // One AES block (16 bytes) encrypted with a 16- or 32-byte key, no chaining.
 Result<Bytes> aesEcbEncryptBlock(BytesView key, BytesView block);
+// E(block), E(E(block)), ... `blocks` blocks concatenated, under one key schedule: RFC 3961's DR chain.
+// blocks 1..4.
+Result<Bytes> aesEcbEncryptChain(BytesView key, BytesView block, std::size_t blocks);
 // AES-CBC without padding: data must be a whole number of blocks, iv is 16 bytes.
 Result<Bytes> aesCbcEncrypt(BytesView key, BytesView iv, BytesView data);
 Result<Bytes> aesCbcDecrypt(BytesView key, BytesView iv, BytesView data);

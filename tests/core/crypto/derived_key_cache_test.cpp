@@ -123,3 +123,23 @@ TEST_CASE("deriveUsageKey gives the same keys from concurrent threads", "[crypto
     CHECK(mismatches[t] == 0);
   }
 }
+
+TEST_CASE("usage keys from the folded-constant table equal DK of the usage constant", "[crypto][derive]") {
+  // Usages below 64 take n-fold(usage || kind) from a table folded once, the others fold it on the spot:
+  // both must give RFC 3961's DK(key, usage || kind).
+  crypto::derivedKeyCache().clear();
+  for (std::uint32_t usage : {0u, 1u, 2u, 7u, 24u, 63u, 64u, 65u, 1000u}) {
+    for (auto kind : {DerivedKeyKind::Checksum, DerivedKeyKind::Encryption, DerivedKeyKind::Integrity}) {
+      for (std::size_t size : {std::size_t{16}, std::size_t{32}}) {
+        INFO("usage " << usage << " kind " << int(kind) << " key " << size);
+        const Bytes key = keyNumber(usage + 100, size);
+        auto viaUsage = crypto::deriveUsageKey(key, usage, kind);
+        auto direct = crypto::deriveAesKey(key, crypto::usageConstant(usage, kind));
+        REQUIRE(viaUsage.ok());
+        REQUIRE(direct.ok());
+        CHECK(*viaUsage == *direct);
+        CHECK(viaUsage->size() == size);
+      }
+    }
+  }
+}

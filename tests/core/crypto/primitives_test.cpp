@@ -73,6 +73,31 @@ TEST_CASE("MS-NLMP 4.2.4 values from MD4, HMAC-MD5, MD5 and RC4", "[crypto][prim
   }
 }
 
+TEST_CASE("an AES chain is each block encrypted again under one key schedule", "[crypto][primitives]") {
+  const Bytes key = hexBytes("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  const Bytes first = hexBytes("00112233445566778899aabbccddeeff");
+  auto chain = aesEcbEncryptChain(key, first, 3);
+  REQUIRE(chain.ok());
+  REQUIRE(chain->size() == 48);
+  auto one = aesEcbEncryptBlock(key, first);
+  REQUIRE(one.ok());
+  CHECK(Bytes(chain->begin(), chain->begin() + 16) == *one);
+  auto second = aesEcbEncryptBlock(key, BytesView(*chain).first(16));
+  REQUIRE(second.ok());
+  CHECK(Bytes(chain->begin() + 16, chain->begin() + 32) == *second);
+  auto third = aesEcbEncryptBlock(key, *second);
+  REQUIRE(third.ok());
+  CHECK(Bytes(chain->begin() + 32, chain->end()) == *third);
+  for (std::size_t blocks : {std::size_t{0}, std::size_t{5}}) {
+    auto bad = aesEcbEncryptChain(key, first, blocks);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == "bad_block_count");
+  }
+  auto badBlock = aesEcbEncryptChain(key, Bytes(15, 0), 1);
+  REQUIRE_FALSE(badBlock.ok());
+  CHECK(badBlock.error().code == "bad_block_length");
+}
+
 TEST_CASE("primitive argument errors are typed", "[crypto][primitives]") {
   const Bytes k16(16, 1), k24(24, 1), iv(16, 0);
   auto badKey = aesEcbEncryptBlock(k24, Bytes(16, 0));
