@@ -157,17 +157,23 @@ EVP_CIPHER_CTX* threadCipherCtx() {
   return c.ctx;
 }
 
+// The thread's cipher context for one call: key schedules must not linger after it, and the reset keeps the
+// context reusable.
+struct ThreadCipherScope {
+  EVP_CIPHER_CTX* ctx = threadCipherCtx();
+  ThreadCipherScope() = default;
+  ThreadCipherScope(const ThreadCipherScope&) = delete;
+  ThreadCipherScope& operator=(const ThreadCipherScope&) = delete;
+  ~ThreadCipherScope() {
+    if (ctx != nullptr) {
+      EVP_CIPHER_CTX_reset(ctx);
+    }
+  }
+};
+
 Result<Bytes> runCipher(const EVP_CIPHER* cipher, BytesView key, BytesView iv, BytesView data, bool encrypt,
                         std::string_view what) {
-  struct Scope {
-    EVP_CIPHER_CTX* ctx = threadCipherCtx();
-    ~Scope() {
-      // Key schedules must not linger after the call; the reset keeps the context reusable.
-      if (ctx != nullptr) {
-        EVP_CIPHER_CTX_reset(ctx);
-      }
-    }
-  } c;
+  ThreadCipherScope c;
   KP_CHECK(initCipher(c.ctx, cipher, key, iv, encrypt, what));
   KP_TRY(Bytes out, update(c.ctx, data, what));
   unsigned char tail[32];
@@ -282,14 +288,7 @@ bool legacyAlgorithmsAvailable() {
 }
 
 Result<Bytes> aesEcbEncryptBlock(BytesView key, BytesView block) {
-  const Backend& b = backend();
-  KP_CHECK(requireBackend(b));
-  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, false));
-  if (block.size() != kAesBlockBytes) {
-    return makeError(ErrorCategory::Crypto, "bad_block_length",
-                     "AES block must be 16 bytes, got " + std::to_string(block.size()));
-  }
-  return runCipher(cipher, key, {}, block, true, "aes-ecb encrypt");
+  return aesEcbEncryptChain(key, block, 1);
 }
 
 Result<Bytes> aesEcbEncryptChain(BytesView key, BytesView block, std::size_t blocks) {
@@ -304,15 +303,8 @@ Result<Bytes> aesEcbEncryptChain(BytesView key, BytesView block, std::size_t blo
     return makeError(ErrorCategory::Crypto, "bad_block_count",
                      "an AES chain of 1 to 4 blocks, not " + std::to_string(blocks));
   }
-  struct Scope {
-    EVP_CIPHER_CTX* ctx = threadCipherCtx();
-    ~Scope() {
-      if (ctx != nullptr) {
-        EVP_CIPHER_CTX_reset(ctx);  // no key schedule lingers
-      }
-    }
-  } c;
-  KP_CHECK(initCipher(c.ctx, cipher, key, {}, true, "aes-ecb chain"));
+  ThreadCipherScope c;
+  KP_CHECK(initCipher(c.ctx, cipher, key, {}, true, "aes-ecb encrypt"));
   Bytes out(blocks * kAesBlockBytes);
   const std::uint8_t* in = block.data();
   for (std::size_t i = 0; i < blocks; ++i) {
@@ -321,7 +313,7 @@ Result<Bytes> aesEcbEncryptChain(BytesView key, BytesView block, std::size_t blo
     if (EVP_CipherUpdate(c.ctx, dst, &len, in, static_cast<int>(kAesBlockBytes)) != 1 ||
         len != static_cast<int>(kAesBlockBytes)) {
       secureWipe(out);
-      return opensslError("aes-ecb chain update");
+      return opensslError("aes-ecb encrypt update");
     }
     in = dst;
   }

@@ -72,18 +72,11 @@ namespace {
 
 scenarios::RunReport runSerial(const std::string& name, std::uint64_t clients,
                                scenarios::Transport transport) {
-  const auto* builtin = scenarios::findBuiltinScenario(name);
-  REQUIRE(builtin != nullptr);
-  auto scenario = scenarios::parseScenario(builtin->json);
-  REQUIRE(scenario.ok());
   scenarios::RunOptions options;
   options.serial = true;
   options.clients = clients;
   options.transport = transport;
-  auto report = scenarios::runScenario(*scenario, options);
-  INFO((report.ok() ? std::string() : report.error().message()));
-  REQUIRE(report.ok());
-  return std::move(*report);
+  return test::runBuiltinWith(name, options);
 }
 
 void checkSameCounts(const scenarios::OutcomeCounts& a, const scenarios::OutcomeCounts& b) {

@@ -156,17 +156,10 @@ TEST_CASE("scenario ntlm-l7-server-close: affinity does not save NTLM when node 
 namespace {
 
 scenarios::RunReport runBottleneck(int maxConcurrentApi, std::optional<double> holdMs = std::nullopt) {
-  const auto* builtin = scenarios::findBuiltinScenario("ntlm-bottleneck");
-  REQUIRE(builtin != nullptr);
-  auto scenario = scenarios::parseScenario(builtin->json);
-  REQUIRE(scenario.ok());
   scenarios::RunOptions options;
   options.maxConcurrentApi = maxConcurrentApi;
   options.holdMs = holdMs;
-  auto report = scenarios::runScenario(*scenario, options);
-  INFO((report.ok() ? std::string() : report.error().message()));
-  REQUIRE(report.ok());
-  return std::move(*report);
+  return kerbpool::test::runBuiltinWith("ntlm-bottleneck", options);
 }
 
 }  // namespace

@@ -28,23 +28,28 @@ inline std::string oneLine(const std::string& text) {
   return out;
 }
 
-// `record`: also what the HTML report draws (RunOptions::record).
-inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0,
-                                       bool record = false) {
+// A built-in scenario run with these options; fails the test when it cannot start.
+inline scenarios::RunReport runBuiltinWith(const std::string& name, const scenarios::RunOptions& options) {
   const auto* builtin = scenarios::findBuiltinScenario(name);
   REQUIRE(builtin != nullptr);
   auto scenario = scenarios::parseScenario(builtin->json);
   INFO((scenario.ok() ? std::string() : scenario.error().message()));
   REQUIRE(scenario.ok());
+  auto report = scenarios::runScenario(*scenario, options);
+  INFO((report.ok() ? std::string() : report.error().message()));
+  REQUIRE(report.ok());
+  return std::move(*report);
+}
+
+// `record`: also what the HTML report draws (RunOptions::record).
+inline scenarios::RunReport runBuiltin(const std::string& name, std::uint64_t clients = 0,
+                                       bool record = false) {
   scenarios::RunOptions options;
   options.record = record;
   if (clients > 0) {
     options.clients = clients;
   }
-  auto report = scenarios::runScenario(*scenario, options);
-  INFO((report.ok() ? std::string() : report.error().message()));
-  REQUIRE(report.ok());
-  return std::move(*report);
+  return runBuiltinWith(name, options);
 }
 
 // The scenario's own `expect` block, each line reported on failure, and no violation.
