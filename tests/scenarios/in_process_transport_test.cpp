@@ -96,7 +96,8 @@ TEST_CASE("in-process transport: built-in scenarios end as over loopback",
   const auto name =
       GENERATE(as<std::string>{}, "shared-account", "per-node-spn", "spn-one-node", "duplicate-spn-2019",
                "clock-skew", "rc4-only-client", "kerberos-account-before-aes", "password-roll", "cname-vs-a",
-               "exchange-asa-some-cas", "webticket-tour", "tour");
+               "browser-spn-address", "exchange-asa-some-cas", "exchange-asa-roll-cas-down",
+               "epa-tls-termination", "ntlm-l7-no-affinity", "webticket-tour", "tour");
   INFO(name);
   const auto loopback = runSerial(name, 16, scenarios::Transport::Loopback);
   const auto inProcess = runSerial(name, 16, scenarios::Transport::InProcess);
