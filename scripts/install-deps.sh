@@ -15,8 +15,9 @@ packages=(
   # HTTP and capture peers; setcap for a non-root user's `kerbpool run --pcap` (scripts/grant-capture.sh)
   curl tshark libcap2-bin
   # a real load balancer to compare kerbpool lb with (tests/loadbalancer/lb_haproxy_interop_test.cpp, bench/),
-  # and the HTTP load generator of bench/lb-vs-haproxy.sh
-  haproxy wrk
+  # and the HTTP load generator of bench/lb-vs-haproxy.sh; GNU time (bench/scale.sh) and valgrind
+  # (bench/kdc-callgrind.sh, bench/frontend-callgrind.sh)
+  haproxy wrk time valgrind
   # Impacket (getTGT.py, getST.py): a Windows-minded Kerberos client that AD answers and MIT refuses
   python3-impacket
   # the HTML report: npm (below) installs its pinned JavaScript libraries (report-assets/), the build embeds
