@@ -88,4 +88,9 @@ core::Result<std::optional<core::messages::KrbError>> asKrbError(core::BytesView
   return std::optional<core::messages::KrbError>(std::move(decoded));
 }
 
+bool isResponseTooBig(core::BytesView reply) {
+  auto err = asKrbError(reply);
+  return err.ok() && err->has_value() && (*err)->errorCode == core::iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG;
+}
+
 }  // namespace kerbpool::client

@@ -29,4 +29,7 @@ std::optional<std::string> krbErrorText(const core::Error& error);
 // A KRB-ERROR that does not decode is a Decoding error.
 core::Result<std::optional<core::messages::KrbError>> asKrbError(core::BytesView reply);
 
+// The reply is KRB_ERR_RESPONSE_TOO_BIG (52): a UDP answer the client must ask again over TCP.
+bool isResponseTooBig(core::BytesView reply);
+
 }  // namespace kerbpool::client

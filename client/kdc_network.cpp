@@ -156,11 +156,6 @@ Attempt<core::Bytes> receiveExactly(int fd, std::size_t n, Clock::time_point dea
   return out;
 }
 
-bool isResponseTooBig(core::BytesView reply) {
-  auto err = asKrbError(reply);
-  return err.ok() && err->has_value() && (*err)->errorCode == core::iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG;
-}
-
 }  // namespace
 
 std::string KdcAddress::text() const {

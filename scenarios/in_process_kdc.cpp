@@ -6,14 +6,6 @@
 #include "client/kdc_error.hpp"
 
 namespace kerbpool::scenarios {
-namespace {
-
-bool isResponseTooBig(core::BytesView reply) {
-  auto err = client::asKrbError(reply);
-  return err.ok() && err->has_value() && (*err)->errorCode == core::iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG;
-}
-
-}  // namespace
 
 InProcessKdcNetwork::InProcessKdcNetwork(std::vector<Dc> dcs, std::size_t udpPreferenceLimit)
     : dcs_(std::move(dcs)), udpPreferenceLimit_(udpPreferenceLimit) {}
@@ -39,7 +31,7 @@ core::Result<core::Bytes> InProcessKdcNetwork::exchangeFrom(const std::string& s
     std::optional<core::Bytes> reply;
     if (!tcpFirst) {
       reply = dc.kdc->dispatch(request, udp);
-      if (reply && !isResponseTooBig(*reply)) {
+      if (reply && !client::isResponseTooBig(*reply)) {
         ++udp_;
         return std::move(*reply);
       }
