@@ -8,6 +8,7 @@
 #include "core/crypto/enctype_ops.hpp"
 #include "core/crypto/primitives.hpp"
 #include "core/crypto/scoped_wipe.hpp"
+#include "core/crypto/string_to_key_cache.hpp"
 
 namespace kerbpool::core::crypto {
 
@@ -41,9 +42,15 @@ Result<std::uint32_t> iterationCount(const EnctypeInfo& info, std::optional<Byte
 Result<Bytes> aesStringToKey(const EnctypeInfo& info, std::string_view password, std::string_view salt,
                              std::optional<BytesView> s2kparams) {
   KP_TRY(const std::uint32_t iterations, iterationCount(info, s2kparams));
+  StringToKeyCache& cache = stringToKeyCache();
+  if (auto known = cache.find(info.id, iterations, password, salt)) {
+    return std::move(*known);
+  }
   KP_TRY(Bytes tkey, pbkdf2HmacSha1(asBytes(password), asBytes(salt), iterations, info.keyBytes));
   ScopedWipe wipeTkey(tkey);
-  return deriveAesKey(tkey, asBytes("kerberos"));
+  KP_TRY(Bytes key, deriveAesKey(tkey, asBytes("kerberos")));
+  cache.insert(info.id, iterations, password, salt, key);
+  return key;
 }
 
 Result<Bytes> aesEncrypt(const EnctypeInfo& info, BytesView key, std::uint32_t usage, BytesView plaintext,

@@ -29,10 +29,14 @@ TEST_CASE("AES string-to-key matches RFC 3962 appendix B", "[crypto][s2k]") {
       auto tkey = crypto::pbkdf2HmacSha1(password, salt, iterations, c.keyBytes);
       REQUIRE(tkey.ok());
       CHECK(toHex(*tkey) == v.at(c.tkeyField).get<std::string>());
-      auto key = crypto::stringToKey(c.etype, toString(password), toString(salt), BytesView(params));
-      REQUIRE(key.ok());
-      CHECK(key->enctype == c.etype);
-      CHECK(toHex(key->value) == v.at(c.keyField).get<std::string>());
+      // The second derivation is answered by the process's string-to-key cache: the same key.
+      for (int round = 0; round < 2; ++round) {
+        INFO("round " << round);
+        auto key = crypto::stringToKey(c.etype, toString(password), toString(salt), BytesView(params));
+        REQUIRE(key.ok());
+        CHECK(key->enctype == c.etype);
+        CHECK(toHex(key->value) == v.at(c.keyField).get<std::string>());
+      }
     }
   }
 }
