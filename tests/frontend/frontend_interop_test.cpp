@@ -26,8 +26,6 @@ using namespace kerbpool;
 
 namespace {
 
-const std::string kPath = "/WebTicket/WebTicketService.svc";
-
 std::filesystem::path exportPoolKeytab(const test::TempDir& dir) {
   const auto keytab = dir / "pool.keytab";
   const auto realmFile = (test::sourceDir() / "examples" / "contoso.realm.json").string();
@@ -144,13 +142,14 @@ TEST_CASE("curl --negotiate with a kinit ticket from kerbpool's KDC against kerb
 
   test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
   CHECK_THAT(fe.process.output(), Catch::Contains("holds HTTP/pool.contoso.test@CONTOSO.TEST"));
-  checkNegotiated(test::curlNegotiate(kdc.envPrefix(), fe.port, "http", kPath), readKeytab(keytab));
+  checkNegotiated(test::curlNegotiate(kdc.envPrefix(), fe.port, "http", test::kWebTicketPath),
+                  readKeytab(keytab));
 
   // The health probe needs no ticket; an anonymous request gets the bare challenge.
   auto health = test::runCommand(test::requireTool("curl") + " -sS http://127.0.0.1:" + fe.port + "/health");
   CHECK(health.output == "ok node fe01\n");
-  auto anonymous =
-      test::runCommand(test::requireTool("curl") + " -sS -i http://127.0.0.1:" + fe.port + kPath);
+  auto anonymous = test::runCommand(test::requireTool("curl") + " -sS -i http://127.0.0.1:" + fe.port +
+                                    test::kWebTicketPath);
   test::checkContainsAll(anonymous.output, {"HTTP/1.1 401", "WWW-Authenticate: Negotiate\r\n",
                                             "401 Unauthorized: no_credentials"});
 
@@ -174,7 +173,7 @@ TEST_CASE("curl --negotiate over https with a certificate for the pool name", "[
                            {"--keytab", keytab.string(), "--tls-cert", files->serverCertificate.string(),
                             "--tls-key", files->serverPrivateKey.string(), "--persistence", "per-connection"},
                            "https");
-  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", kPath,
+  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", test::kWebTicketPath,
                                "--cacert " + test::shellQuote(files->caCertificate.string()));
   checkNegotiated(r, readKeytab(keytab));
   test::checkContainsAll(r.output,
@@ -192,7 +191,7 @@ TEST_CASE("a node without the pool key refuses curl with no_key_for_spn and says
       kdc.exportKeytab("FE02$", {"HOST/fe02.contoso.test", "HTTP/fe02.contoso.test"}).writeFile(keytab).ok());
   REQUIRE(kdc.kinit("alice", "Passw0rd!").exitCode == 0);
   test::FrontendProcess fe(dir.path(), {"--keytab", keytab.string()});
-  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "http", kPath);
+  auto r = test::curlNegotiate(kdc.envPrefix(), fe.port, "http", test::kWebTicketPath);
   INFO(r.output);
   CHECK_THAT(r.output, Catch::Contains("401 Unauthorized: no_key_for_spn"));
   CHECK(r.output.find("< HTTP/1.1 200") == std::string::npos);
@@ -265,11 +264,11 @@ TEST_CASE(
     INFO(token.output);
     REQUIRE(token.exitCode == 0);
     std::string b64 = token.output.substr(0, token.output.find('\n'));
-    return test::runCommand(test::requireTool("curl") + " -sS --cacert " +
-                            test::shellQuote(files->caCertificate.string()) +
-                            " --resolve pool.contoso.test:" + fe.port + ":127.0.0.1 -H " +
-                            test::shellQuote("Authorization: Negotiate " + b64) +
-                            " https://pool.contoso.test:" + fe.port + kPath + " -w ' HTTP%{http_code}'");
+    return test::runCommand(
+        test::requireTool("curl") + " -sS --cacert " + test::shellQuote(files->caCertificate.string()) +
+        " --resolve pool.contoso.test:" + fe.port + ":127.0.0.1 -H " +
+        test::shellQuote("Authorization: Negotiate " + b64) + " https://pool.contoso.test:" + fe.port +
+        test::kWebTicketPath + " -w ' HTTP%{http_code}'");
   };
   for (const char* mech : {"", "--krb5"}) {
     INFO("mech " << (*mech != 0 ? "krb5" : "spnego"));
@@ -289,7 +288,7 @@ TEST_CASE(
     CHECK_THAT(unbound.output, Catch::Contains("channel_bindings_missing") && Catch::Contains("HTTP401"));
   }
   // curl 7.88 (Debian 12) binds its Negotiate token to no channel: refused under require.
-  auto curl = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", kPath,
+  auto curl = test::curlNegotiate(kdc.envPrefix(), fe.port, "https", test::kWebTicketPath,
                                   "--cacert " + test::shellQuote(files->caCertificate.string()));
   CHECK_THAT(curl.output, Catch::Contains("channel_bindings_missing"));
   CHECK(fe.process.stop() == 0);

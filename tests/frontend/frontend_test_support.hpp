@@ -26,6 +26,9 @@
 namespace kerbpool::test {
 
 // 2026-11-23T00:10:23Z: "now" of the unit tests.
+// The protected path the tests ask for: Lync's web-ticket service.
+inline const std::string kWebTicketPath = "/WebTicket/WebTicketService.svc";
+
 inline const core::TimePoint kFrontendNow = core::fromUnixSeconds(1795392623);
 
 inline core::crypto::Key testKey(std::uint64_t seed, std::int32_t enctype = 18) {
@@ -106,7 +109,7 @@ inline core::acceptor::AcceptorKey acceptorKey(std::vector<std::string> names, c
 }
 
 inline net::HttpRequest protectedRequest(std::optional<std::string> authorization = std::nullopt,
-                                              std::string target = "/WebTicket/WebTicketService.svc") {
+                                         std::string target = kWebTicketPath) {
   net::HttpRequest r;
   r.method = "GET";
   r.target = std::move(target);

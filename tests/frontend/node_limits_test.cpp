@@ -19,8 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kPath = "/WebTicket/WebTicketService.svc";
-
 // fe01 holding the pool's key, served by net::HttpServer with a short request read timeout (the test's
 // bound).
 struct LiveNode {
@@ -38,7 +36,8 @@ struct LiveNode {
     server = std::move(*s);
   }
   std::string authenticated() {
-    return std::string("GET ") + kPath + " HTTP/1.1\r\nHost: pool.contoso.test\r\nAuthorization: " +
+    return std::string("GET ") + test::kWebTicketPath +
+           " HTTP/1.1\r\nHost: pool.contoso.test\r\nAuthorization: " +
            test::negotiateFor(cred, clock, clientRng).header + "\r\nConnection: close\r\n\r\n";
   }
   std::uint16_t port() const { return server->port(); }
@@ -64,8 +63,9 @@ void report(const std::string& attack, const test::Rss& before, const test::Rss&
 
 }  // namespace
 
-TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out, and a logon goes through meanwhile",
-          "[frontend][integration]") {
+TEST_CASE(
+    "node limits: 2,000 slowloris connections are capped and timed out, and a logon goes through meanwhile",
+    "[frontend][integration]") {
   test::needDescriptors(6000);
   LiveNode n;
   REQUIRE(test::statusFrom("127.0.0.1", n.port(), n.authenticated()) == 200);
@@ -74,7 +74,7 @@ TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out, an
   for (int i = 0; i < 2000; ++i) {
     const int fd = test::connectFrom("127.0.0.1", n.port());
     REQUIRE(fd >= 0);
-    test::sendAll(fd, std::string("GET ") + kPath + " HT");  // a request line that never ends
+    test::sendAll(fd, std::string("GET ") + test::kWebTicketPath + " HT");  // a request line that never ends
     fds.push_back(fd);
   }
   // 1,000 from one address are admitted (maxConnectionsPerSource), the others closed at once.
@@ -99,13 +99,15 @@ TEST_CASE("node limits: 2,000 slowloris connections are capped and timed out, an
   report("2,000 slowloris connections", before, test::rss());
 }
 
-TEST_CASE("node limits: oversized headers, hostile tokens and an endless body get a 4xx, and the node serves on",
-          "[frontend][integration]") {
+TEST_CASE(
+    "node limits: oversized headers, hostile tokens and an endless body get a 4xx, and the node serves on",
+    "[frontend][integration]") {
   LiveNode n;
   const auto port = n.port();
   const auto before = test::rss();
   auto withHeader = [](const std::string& field) {
-    return std::string("GET ") + kPath + " HTTP/1.1\r\nHost: pool.contoso.test\r\n" + field + "\r\n\r\n";
+    return std::string("GET ") + test::kWebTicketPath + " HTTP/1.1\r\nHost: pool.contoso.test\r\n" + field +
+           "\r\n\r\n";
   };
   // Past the 16 KiB header limit: 431 (a peer still sending when the node closes may see the reset instead).
   const int big = test::statusFrom("127.0.0.1", port, withHeader("X-Big: " + std::string(64 * 1024, 'a')));
@@ -136,7 +138,7 @@ TEST_CASE("node limits: oversized headers, hostile tokens and an endless body ge
   const int fd = test::connectFrom("127.0.0.1", port);
   REQUIRE(fd >= 0);
   REQUIRE(
-      test::sendAll(fd, std::string("POST ") + kPath +
+      test::sendAll(fd, std::string("POST ") + test::kWebTicketPath +
                             " HTTP/1.1\r\nHost: pool.contoso.test\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string chunk = "10000\r\n" + std::string(0x10000, 'z') + "\r\n";
   std::size_t sent = 0;

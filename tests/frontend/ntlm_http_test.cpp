@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "client/negotiate_http_client.hpp"
-#include "net/http_server.hpp"
 #include "frontend/request_handler.hpp"
+#include "net/http_server.hpp"
 #include "tests/frontend/frontend_test_support.hpp"
 #include "tests/frontend/ntlm_test_support.hpp"
 #include "tests/support/http_client.hpp"
@@ -18,7 +18,6 @@ using client::RequestOutcome;
 namespace {
 
 namespace codes = frontend::ntlm_codes;
-const std::string kPath = "/WebTicket/WebTicketService.svc";
 
 struct HttpNtlmLab {
   HttpNtlmLab() {
@@ -40,7 +39,7 @@ struct HttpNtlmLab {
 
   std::uint16_t port(const std::string& node) { return servers.at(node)->port(); }
   std::string url(const std::string& node = "fe01") {
-    return "http://pool.contoso.test:" + std::to_string(port(node)) + kPath;
+    return "http://pool.contoso.test:" + std::to_string(port(node)) + test::kWebTicketPath;
   }
   std::unique_ptr<client::NegotiateHttpClient> workstation(ClientProfile profile,
                                                            std::string password = "Passw0rd!") {
@@ -132,7 +131,7 @@ TEST_CASE("ntlm http: the handshake's legs on two connections or two nodes fail"
   auto negotiate = client.negotiate();
   REQUIRE(negotiate.ok());
   test::HttpTestClient first(lab.port("fe01"));
-  auto r1 = first.get(kPath, {{"Authorization", test::ntlmHeader(*negotiate)}});
+  auto r1 = first.get(test::kWebTicketPath, {{"Authorization", test::ntlmHeader(*negotiate)}});
   REQUIRE(r1);
   REQUIRE(r1->status == 401);
   auto auth = client.authenticate(ntlmChallengeOf(*r1));
@@ -141,19 +140,19 @@ TEST_CASE("ntlm http: the handshake's legs on two connections or two nodes fail"
 
   SECTION("another connection to the same node") {
     test::HttpTestClient second(lab.port("fe01"));
-    auto r = second.get(kPath, {authenticate});
+    auto r = second.get(test::kWebTicketPath, {authenticate});
     REQUIRE(r);
     CHECK(r->status == 401);
     CHECK(r->body.find("ntlm_no_challenge_on_connection") != std::string::npos);
     // The first connection still holds its CHALLENGE.
-    auto ok = first.get(kPath, {authenticate});
+    auto ok = first.get(test::kWebTicketPath, {authenticate});
     REQUIRE(ok);
     CHECK(ok->status == 200);
     CHECK(ok->body.find(R"("user":"alice@CONTOSO.TEST")") != std::string::npos);
   }
   SECTION("another node") {
     test::HttpTestClient other(lab.port("fe02"));
-    auto r = other.get(kPath, {authenticate});
+    auto r = other.get(test::kWebTicketPath, {authenticate});
     REQUIRE(r);
     CHECK(r->status == 401);
     CHECK(r->body.find("ntlm_no_challenge_on_connection") != std::string::npos);
@@ -174,7 +173,7 @@ TEST_CASE("ntlm http: malformed NTLM tokens get 401 with a reason and the server
       {"NTLM !!!", "malformed_token"},
   };
   for (const auto& [value, code] : garbage) {
-    auto r = conn.get(kPath, {{"Authorization", value}});
+    auto r = conn.get(test::kWebTicketPath, {{"Authorization", value}});
     REQUIRE(r);
     INFO(value << " -> " << r->body);
     CHECK(r->status == 401);
@@ -192,7 +191,7 @@ TEST_CASE("ntlm http: requests that may wait for the DC are told apart from the 
   auto& withNtlm = *lab.addNode("fe01").node;
   auto request = [](std::optional<std::string> authorization) {
     net::HttpRequest r;
-    r.target = kPath;
+    r.target = test::kWebTicketPath;
     if (authorization) {
       r.headers.emplace_back("Authorization", *authorization);
     }
@@ -230,7 +229,7 @@ TEST_CASE("ntlm http: logons through a node whose pass-throughs run on a pool of
   REQUIRE(dns.addA("pool.contoso.test", "127.0.0.1").ok());
   client::HttpClientRuntime http;
   core::SeededRng rng{5};
-  const std::string url = "http://pool.contoso.test:" + std::to_string(server->port()) + kPath;
+  const std::string url = "http://pool.contoso.test:" + std::to_string(server->port()) + test::kWebTicketPath;
   for (const bool raw : {false, true}) {
     ClientProfile profile = ClientProfile::externalPc();
     profile.ntlmCarrier = raw ? client::NtlmCarrier::NtlmScheme : client::NtlmCarrier::Negotiate;

@@ -14,8 +14,6 @@ using namespace kerbpool;
 
 namespace {
 
-const std::string kPath = "/WebTicket/WebTicketService.svc";
-
 std::string realmFile() {
   return (test::sourceDir() / "examples" / "contoso.realm.json").string();
 }
@@ -55,9 +53,9 @@ struct NtlmProcesses {
   }
 
   test::CommandResult curlNtlm(const std::string& userPassword) const {
-    return test::runCommand(test::requireTool("curl") + " -sS -v --ntlm -u " +
-                            test::shellQuote(userPassword) +
-                            " -w '\\nstatus %{http_code}\\n' http://127.0.0.1:" + port + kPath);
+    return test::runCommand(
+        test::requireTool("curl") + " -sS -v --ntlm -u " + test::shellQuote(userPassword) +
+        " -w '\\nstatus %{http_code}\\n' http://127.0.0.1:" + port + test::kWebTicketPath);
   }
 
   test::TempDir dir;
@@ -78,7 +76,8 @@ TEST_CASE("curl --ntlm against kerbpool frontend with pass-through to kerbpool k
                  " over secure channel FE01$ (domain CONTOSO, realm CONTOSO.TEST, MaxConcurrentApi 10)"));
 
   // The anonymous 401 offers both schemes, Negotiate first.
-  auto anonymous = test::runCommand(test::requireTool("curl") + " -sS -i http://127.0.0.1:" + p.port + kPath);
+  auto anonymous = test::runCommand(test::requireTool("curl") + " -sS -i http://127.0.0.1:" + p.port +
+                                    test::kWebTicketPath);
   test::checkContainsAll(anonymous.output,
                          {"HTTP/1.1 401", "WWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"});
 
@@ -124,7 +123,7 @@ TEST_CASE("kerbpool frontend --ntlm-dc with no DC listening answers ntlm_dc_unav
   const std::string port = portAfter(fe.output(), R"(ready on http://127\.0\.0\.1:(\d+))");
   auto r = test::runCommand(test::requireTool("curl") +
                             " -sS --ntlm -u 'alice:Passw0rd!' -w '\\nstatus %{http_code}\\n' " +
-                            "http://127.0.0.1:" + port + kPath);
+                            "http://127.0.0.1:" + port + test::kWebTicketPath);
   INFO(r.output);
   test::checkContainsAll(r.output, {"ntlm_dc_unavailable", "status 401"});
   CHECK(fe.stop() == 0);

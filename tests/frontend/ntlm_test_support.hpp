@@ -101,7 +101,7 @@ struct NtlmLab {
     return core::ntlm::NtlmClient(options, *creds, pool.clock, clientRng);
   }
 
-  kdc::test::PoolFixture pool;
+  kdc::pooltest::PoolFixture pool;
   kdc::NetlogonService netlogon{pool.dir, pool.events};
   NoHoldDelay delay;
   std::unique_ptr<frontend::ChannelThrottle> throttle;

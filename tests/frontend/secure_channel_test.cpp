@@ -17,7 +17,7 @@
 
 using namespace kerbpool;
 using namespace kerbpool::frontend;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::PoolFixture;
 using kerbpool::netlogon::NtStatus;
 using kerbpool::netlogon::test::ntlmExchange;
 using std::chrono::milliseconds;

@@ -8,7 +8,7 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::PoolFixture;
 
 namespace {
 

@@ -8,8 +8,8 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::names;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::names;
+using kerbpool::kdc::pooltest::PoolFixture;
 
 namespace {
 

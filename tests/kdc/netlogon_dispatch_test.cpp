@@ -9,7 +9,7 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::PoolFixture;
 using kerbpool::netlogon::decodeNetlogonReply;
 using kerbpool::netlogon::encodeNetlogonReply;
 using kerbpool::netlogon::encodeNetlogonRequest;

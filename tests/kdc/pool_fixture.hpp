@@ -9,7 +9,7 @@
 #include "kdc/directory.hpp"
 #include "kdc/event_log.hpp"
 
-namespace kerbpool::kdc::test {
+namespace kerbpool::kdc::pooltest {
 
 // CONTOSO.TEST with alice, three front-ends FE01$..FE03$ in Site1 (HOST SPNs), and the shared account
 // POOLKERB$ (a computer object) assigned to Site1 but holding no SPN yet: each test decides who holds
@@ -77,4 +77,4 @@ inline std::vector<std::string> names(const std::string& spn) {
   }
 }
 
-}  // namespace kerbpool::kdc::test
+}  // namespace kerbpool::kdc::pooltest

@@ -10,7 +10,7 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::names;
+using kerbpool::kdc::pooltest::names;
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::names;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::names;
+using kerbpool::kdc::pooltest::PoolFixture;
 
 TEST_CASE("resolveService: the unique holder of the pool SPN, its current key and kvno", "[kdc][resolve]") {
   PoolFixture f;

@@ -6,7 +6,7 @@
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
-using kerbpool::kdc::test::PoolFixture;
+using kerbpool::kdc::pooltest::PoolFixture;
 
 TEST_CASE("setspn -A adds without checking: the per-node misconfiguration", "[kdc][setspn]") {
   PoolFixture f;

@@ -10,9 +10,9 @@ using scenarios::nodeCredentialsFromDirectory;
 
 TEST_CASE("directory key source: the directory's delivered keys, every kvno retained",
           "[scenarios][credentials]") {
-  kdc::test::PoolFixture f;
-  kdc::test::PoolFixture::take(f.dir.addSpn("POOLKERB$", "HTTP/pool.contoso.test"));
-  kdc::test::PoolFixture::ok(f.dir.deliverKeys("POOLKERB$", "FE01$"));
+  kdc::pooltest::PoolFixture f;
+  kdc::pooltest::PoolFixture::take(f.dir.addSpn("POOLKERB$", "HTTP/pool.contoso.test"));
+  kdc::pooltest::PoolFixture::ok(f.dir.deliverKeys("POOLKERB$", "FE01$"));
   auto fe01 = nodeCredentialsFromDirectory(f.dir, "FE01$");
   REQUIRE(fe01.ok());
   CHECK((*fe01)->description() == "directory keys of FE01$");
@@ -26,8 +26,8 @@ TEST_CASE("directory key source: the directory's delivered keys, every kvno reta
   CHECK((*fe02)->current()->find(q).error().code == "no_key_for_spn");
 
   // A roll delivered to the whole site: after reload both nodes hold kvno 1 and 2.
-  kdc::test::PoolFixture::take(f.dir.setPassword("POOLKERB$", "pool-shared-password-2"));
-  kdc::test::PoolFixture::take(f.dir.deliverKeysToSite("Site1"));
+  kdc::pooltest::PoolFixture::take(f.dir.setPassword("POOLKERB$", "pool-shared-password-2"));
+  kdc::pooltest::PoolFixture::take(f.dir.deliverKeysToSite("Site1"));
   REQUIRE((*fe01)->reload().ok());
   REQUIRE((*fe02)->reload().ok());
   CHECK((*fe01)->current()->kvnosFor("HTTP/pool.contoso.test", "CONTOSO.TEST") ==

@@ -16,5 +16,9 @@ nlohmann::json loadVectors(const std::string& name);
 core::Bytes readFile(const std::filesystem::path& p);
 // Hex string -> bytes, failing the test on bad hex.
 core::Bytes hexBytes(const std::string& hex);
+// A vector's string field.
+inline std::string str(const nlohmann::json& v, const char* key) {
+  return v.at(key).get<std::string>();
+}
 
 }  // namespace kerbpool::test

@@ -21,7 +21,9 @@ T requireRoundTrip(const core::Bytes& der) {
   auto r = core::messages::decode<T>(der);
   INFO("decode: " << failureText(r));
   REQUIRE(r.ok());
-  const core::Bytes again = core::messages::encode(*r);
+  // Unqualified: argument-dependent lookup also finds the encode overloads declared after this header.
+  using core::messages::encode;
+  const core::Bytes again = encode(*r);
   CHECK(core::toHex(again) == core::toHex(der));
   return std::move(r).value();
 }

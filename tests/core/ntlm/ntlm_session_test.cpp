@@ -11,14 +11,11 @@ using namespace kerbpool::core;
 using namespace kerbpool::core::ntlm;
 using kerbpool::test::hexBytes;
 using kerbpool::test::loadVectors;
+using kerbpool::test::str;
 
 namespace {
 
 constexpr std::uint32_t kVectorFlags = 0xe2888235;  // the 4.2.4 AUTHENTICATE flags: ESS, KEY_EXCH, 128, SEAL
-
-std::string str(const nlohmann::json& v, const char* key) {
-  return v.at(key).get<std::string>();
-}
 
 }  // namespace
 

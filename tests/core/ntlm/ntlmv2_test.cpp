@@ -13,12 +13,9 @@ using namespace kerbpool::core;
 using namespace kerbpool::core::ntlm;
 using kerbpool::test::hexBytes;
 using kerbpool::test::loadVectors;
+using kerbpool::test::str;
 
 namespace {
-
-std::string str(const nlohmann::json& v, const char* key) {
-  return v.at(key).get<std::string>();
-}
 
 std::uint64_t fileTimeOf(const nlohmann::json& v) {
   const Bytes t = hexBytes(v.at("time_hex"));
