@@ -22,4 +22,11 @@ void secureWipe(Bytes& b) {
   b.clear();
 }
 
+void secureWipe(std::string& s) {
+  if (!s.empty()) {
+    explicit_bzero(s.data(), s.size());
+  }
+  s.clear();
+}
+
 }  // namespace kerbpool::core

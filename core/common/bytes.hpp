@@ -32,5 +32,7 @@ bool constantTimeEqual(BytesView a, BytesView b);
 
 // Overwrites a buffer holding key material so that it does not linger in freed memory.
 void secureWipe(Bytes& b);
+// The same for a string holding a password or key material.
+void secureWipe(std::string& s);
 
 }  // namespace kerbpool::core

@@ -1,19 +1,6 @@
 #include "core/crypto/string_to_key_cache.hpp"
 
-#include <cstring>
-
 namespace kerbpool::core::crypto {
-
-namespace {
-
-void wipeString(std::string& s) {
-  if (!s.empty()) {
-    explicit_bzero(s.data(), s.size());
-  }
-  s.clear();
-}
-
-}  // namespace
 
 StringToKeyCache::~StringToKeyCache() {
   clear();
@@ -46,7 +33,7 @@ std::optional<Bytes> StringToKeyCache::find(std::int32_t enctype, std::uint32_t 
       found = it->second;
     }
   }
-  wipeString(key);
+  secureWipe(key);
   return found;
 }
 
@@ -55,28 +42,25 @@ void StringToKeyCache::insert(std::int32_t enctype, std::uint32_t iterations, st
   std::string key = entryKey(enctype, iterations, password, salt);
   {
     std::lock_guard lock(mutex_);
-    if (entries_.find(key) == entries_.end()) {
-      while (entries_.size() >= kMaxEntries) {
+    auto [it, inserted] = entries_.try_emplace(key, value.begin(), value.end());
+    if (inserted) {
+      order_.push_back(&it->first);
+      while (entries_.size() > kMaxEntries) {
         evictOldestLocked();
       }
-      entries_.emplace(key, Bytes(value.begin(), value.end()));
-      order_.push_back(key);
     }
   }
-  wipeString(key);
+  secureWipe(key);
 }
 
 void StringToKeyCache::evictOldestLocked() {
   if (order_.empty()) {
     return;
   }
-  auto node = entries_.extract(order_.front());
-  if (!node.empty()) {
-    secureWipe(node.mapped());
-    wipeString(node.key());
-  }
-  wipeString(order_.front());
+  auto node = entries_.extract(*order_.front());
   order_.pop_front();
+  secureWipe(node.mapped());
+  secureWipe(node.key());
 }
 
 void StringToKeyCache::clear() {
@@ -84,7 +68,6 @@ void StringToKeyCache::clear() {
   while (!order_.empty()) {
     evictOldestLocked();
   }
-  entries_.clear();
 }
 
 std::size_t StringToKeyCache::size() const {

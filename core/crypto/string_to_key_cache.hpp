@@ -46,7 +46,8 @@ class StringToKeyCache {
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Bytes> entries_;
-  std::deque<std::string> order_;  // insertion order, for eviction
+  // Insertion order, for eviction: the entries' own keys (a map node's key stays put until it is erased).
+  std::deque<const std::string*> order_;
   std::uint64_t hits_ = 0;
 };
 
