@@ -19,12 +19,6 @@ using core::iana::PaType;
 // Replies processed before giving up: PREAUTH_REQUIRED and SKEW are each answered once.
 constexpr int kMaxRequests = 3;
 
-// A nonce in [1, 2^31): MIT keeps nonces positive for peers that decode them as signed.
-std::uint32_t freshNonce(core::Rng& rng) {
-  const auto n = static_cast<std::uint32_t>(rng.next64() & 0x7fffffffu);
-  return n == 0 ? 1 : n;
-}
-
 }  // namespace
 
 msg::AsReq buildAsReq(const Principal& client, const AsRequestOptions& options, core::TimePoint now,

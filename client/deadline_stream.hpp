@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "client/errno_text.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 
@@ -24,7 +25,6 @@ namespace kerbpool::client {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-
 
 class UniqueFd {
  public:
@@ -68,7 +68,6 @@ struct Deadline {
     return static_cast<int>(std::min<std::int64_t>(ms, 1 << 30));
   }
 };
-
 
 // A SyncReadStream/SyncWriteStream over a non-blocking socket whose operations respect a Deadline: what
 // Beast reads from and what ssl::stream wraps. It is its own lowest layer; the executor only satisfies
@@ -192,7 +191,5 @@ struct SocketAddress {
 
 // A numeric IPv4 or IPv6 address and port (Config error otherwise).
 core::Result<SocketAddress> makeAddress(const std::string& address, std::uint16_t port);
-
-std::string errnoText(int err);
 
 }  // namespace kerbpool::client

@@ -1,27 +1,13 @@
 #include "client/http_message.hpp"
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::client {
 
 using core::ErrorCategory;
 using core::makeError;
 
 namespace {
-
-char lowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool tokenChar(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -69,7 +55,7 @@ bool safeTarget(std::string_view s) {
 
 std::optional<std::string_view> HttpClientResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) {
+    if (core::equalsIgnoreAsciiCase(n, name)) {
       return std::string_view(v);
     }
   }
@@ -79,7 +65,7 @@ std::optional<std::string_view> HttpClientResponse::header(std::string_view name
 std::vector<std::string_view> HttpClientResponse::headerValues(std::string_view name) const {
   std::vector<std::string_view> out;
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) {
+    if (core::equalsIgnoreAsciiCase(n, name)) {
       out.emplace_back(v);
     }
   }
@@ -100,8 +86,9 @@ core::Result<std::string> formatRequest(const HttpClientRequest& req, std::strin
     if (!isToken(name) || !safeValue(value)) {
       return makeError(ErrorCategory::Encoding, "bad_request", "header field '" + name + "' is malformed");
     }
-    if (iequals(name, "Host") || iequals(name, "Content-Length") || iequals(name, "Connection") ||
-        iequals(name, "Transfer-Encoding")) {
+    if (core::equalsIgnoreAsciiCase(name, "Host") || core::equalsIgnoreAsciiCase(name, "Content-Length") ||
+        core::equalsIgnoreAsciiCase(name, "Connection") ||
+        core::equalsIgnoreAsciiCase(name, "Transfer-Encoding")) {
       return makeError(ErrorCategory::Encoding, "bad_request",
                        "header field '" + name + "' belongs to the connection");
     }

@@ -93,4 +93,9 @@ bool isResponseTooBig(core::BytesView reply) {
   return err.ok() && err->has_value() && (*err)->errorCode == core::iana::ErrorCode::KRB_ERR_RESPONSE_TOO_BIG;
 }
 
+std::uint32_t freshNonce(core::Rng& rng) {
+  const auto n = static_cast<std::uint32_t>(rng.next64() & 0x7fffffffu);
+  return n == 0 ? 1 : n;
+}
+
 }  // namespace kerbpool::client

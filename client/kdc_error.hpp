@@ -1,11 +1,13 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/common/bytes.hpp"
 #include "core/common/result.hpp"
+#include "core/common/rng.hpp"
 #include "core/iana/error_code.hpp"
 #include "core/messages/krb_error.hpp"
 
@@ -31,5 +33,9 @@ core::Result<std::optional<core::messages::KrbError>> asKrbError(core::BytesView
 
 // The reply is KRB_ERR_RESPONSE_TOO_BIG (52): a UDP answer the client must ask again over TCP.
 bool isResponseTooBig(core::BytesView reply);
+
+// The nonce of a new AS-REQ or TGS-REQ, in [1, 2^31): MIT keeps nonces positive for peers that decode them as
+// signed.
+std::uint32_t freshNonce(core::Rng& rng);
 
 }  // namespace kerbpool::client

@@ -15,6 +15,7 @@
 #include <optional>
 #include <variant>
 
+#include "client/errno_text.hpp"
 #include "client/kdc_error.hpp"
 #include "core/iana/error_code.hpp"
 
@@ -46,10 +47,6 @@ class Fd {
  private:
   int fd_;
 };
-
-std::string errnoText(int err) {
-  return std::strerror(err);
-}
 
 struct AddrInfoDeleter {
   void operator()(addrinfo* ai) const { ::freeaddrinfo(ai); }

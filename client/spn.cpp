@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::client {
 
 using core::ErrorCategory;
@@ -11,22 +13,6 @@ namespace {
 
 core::Error urlError(std::string code, std::string_view url, std::string what) {
   return makeError(ErrorCategory::Decoding, std::move(code), "URL '" + std::string(url) + "': " + what);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    x = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
-    y = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
 }
 
 bool printableNoSpace(char c) {
@@ -67,9 +53,9 @@ core::Result<Url> parseUrl(std::string_view text) {
     return urlError("bad_scheme", text, "no scheme (expected http:// or https://)");
   }
   const std::string_view scheme = text.substr(0, sep);
-  if (iequals(scheme, "http")) {
+  if (core::equalsIgnoreAsciiCase(scheme, "http")) {
     url.scheme = UrlScheme::Http;
-  } else if (iequals(scheme, "https")) {
+  } else if (core::equalsIgnoreAsciiCase(scheme, "https")) {
     url.scheme = UrlScheme::Https;
   } else {
     return urlError("bad_scheme", text, "scheme '" + std::string(scheme) + "' is not http or https");

@@ -15,11 +15,6 @@ using core::ErrorCategory;
 using core::iana::KeyUsage;
 using core::iana::toUsage;
 
-std::uint32_t freshNonce(core::Rng& rng) {
-  const auto n = static_cast<std::uint32_t>(rng.next64() & 0x7fffffffu);
-  return n == 0 ? 1 : n;
-}
-
 core::Result<TgsRequest> build(const Credential& tgt, const Principal& server, bool renewal,
                                const core::Clock& clock, core::Rng& rng, const TgsRequestOptions& options) {
   TgsRequest out;

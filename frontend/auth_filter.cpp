@@ -20,7 +20,7 @@ using core::spnego::formatAuthHeader;
 
 namespace {
 
-constexpr std::string_view kWwwAuthenticate = "WWW-Authenticate";
+using net::kWwwAuthenticate;
 constexpr std::size_t kMaxSchemeShown = 24;
 
 // The scheme word of an Authorization value, printable and short: never the credentials after it.

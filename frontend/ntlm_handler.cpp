@@ -21,7 +21,7 @@ using netlogon::NtStatus;
 
 namespace {
 
-constexpr std::string_view kWwwAuthenticate = "WWW-Authenticate";
+using net::kWwwAuthenticate;
 constexpr std::string_view kMechanism = "ntlm";
 constexpr std::size_t kMaxNameShown = 64;
 

@@ -45,7 +45,7 @@ std::string enctypeName(std::int32_t etype) {
   return info ? std::string(info->name) : "etype " + std::to_string(etype);
 }
 
-KdcFailure fail(const AsState& s, ErrorCode code, std::string status) {
+KdcFailure asFailure(const AsState& s, ErrorCode code, std::string status) {
   KdcFailure f = makeFailure(code, std::move(status));
   f.cname = s.cname;
   f.crealm = s.req.reqBody.realm;
@@ -82,24 +82,25 @@ void logPreauthFailure(const KdcContext& ctx, const AsState& s, ErrorCode code) 
 std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   const auto& body = s.req.reqBody;
   if (!body.cname || body.cname->nameString.empty()) {
-    return fail(s, ErrorCode::KDC_ERR_C_PRINCIPAL_UNKNOWN, "AS-REQ without a client name");
+    return asFailure(s, ErrorCode::KDC_ERR_C_PRINCIPAL_UNKNOWN, "AS-REQ without a client name");
   }
   s.cname = *body.cname;
   s.clientText = messages::displayName(s.cname) + "@" + body.realm;
   if (!equalsIgnoreCase(body.realm, ctx.config.realm)) {
-    return fail(s, ErrorCode::KDC_ERR_WRONG_REALM,
-                "realm " + body.realm + " is not served here (this KDC serves " + ctx.config.realm + ")");
+    return asFailure(
+        s, ErrorCode::KDC_ERR_WRONG_REALM,
+        "realm " + body.realm + " is not served here (this KDC serves " + ctx.config.realm + ")");
   }
   if (!body.sname || body.sname->nameString.empty()) {
-    return fail(s, ErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN, "AS-REQ without a service name");
+    return asFailure(s, ErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN, "AS-REQ without a service name");
   }
   auto client = ctx.directory.lookupClient(s.cname.nameString, body.etype);
   if (!client.ok()) {
     if (client.error().code == directory_error::kMissingKey) {
       logMissingKey(ctx, false, s.clientText, s.clientText, client.error().detail);
     }
-    return fail(s, static_cast<ErrorCode>(krbErrorCode(client.error())),
-                "client " + s.clientText + ": " + client.error().detail);
+    return asFailure(s, static_cast<ErrorCode>(krbErrorCode(client.error())),
+                     "client " + s.clientText + ": " + client.error().detail);
   }
   s.client = std::move(*client);
   // AD finds the account whatever the case typed or the name form (sAMAccountName, UPN, an enterprise name
@@ -111,7 +112,8 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
     s.cname = messages::PrincipalName{iana::NameType::KRB_NT_PRINCIPAL, {s.client.samAccountName}};
   }
   if (!s.client.enabled) {
-    return fail(s, ErrorCode::KDC_ERR_CLIENT_REVOKED, "account " + s.client.samAccountName + " is disabled");
+    return asFailure(s, ErrorCode::KDC_ERR_CLIENT_REVOKED,
+                     "account " + s.client.samAccountName + " is disabled");
   }
   auto service = ctx.directory.resolveService(body.sname->nameString, body.etype);
   if (!service.ok()) {
@@ -121,8 +123,8 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
     if (service.error().code == directory_error::kMissingKey) {
       logMissingKey(ctx, false, messages::displayName(*body.sname), s.clientText, service.error().detail);
     }
-    KdcFailure f = fail(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
-                        messages::displayName(*body.sname) + ": " + service.error().detail);
+    KdcFailure f = asFailure(s, static_cast<ErrorCode>(krbErrorCode(service.error())),
+                             messages::displayName(*body.sname) + ": " + service.error().detail);
     return f;
   }
   s.service = std::move(*service);
@@ -130,8 +132,8 @@ std::optional<KdcFailure> gather(AsState& s, const KdcContext& ctx) {
   // supports and the client has a key for.
   s.replyEnctype = firstCommonEnctype(body.etype, ctx.config, s.client);
   if (s.replyEnctype == 0) {
-    return fail(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
-                "none of the client's enctypes is supported for " + s.client.samAccountName);
+    return asFailure(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
+                     "none of the client's enctypes is supported for " + s.client.samAccountName);
   }
   return std::nullopt;
 }
@@ -153,7 +155,7 @@ std::optional<KdcFailure> check(AsState& s, const KdcContext& ctx) {
       s.req.padata ? messages::findPaData(*s.req.padata, iana::PaType::PA_ENC_TIMESTAMP) : nullptr;
   if (pa == nullptr || pa->padataValue.empty()) {
     KdcFailure f =
-        fail(s, ErrorCode::KDC_ERR_PREAUTH_REQUIRED, "pre-authentication required for " + s.clientText);
+        asFailure(s, ErrorCode::KDC_ERR_PREAUTH_REQUIRED, "pre-authentication required for " + s.clientText);
     messages::KrbError carrier;
     messages::setMethodData(
         carrier, messages::MethodData{
@@ -164,32 +166,34 @@ std::optional<KdcFailure> check(AsState& s, const KdcContext& ctx) {
   }
   auto enc = messages::decode<messages::EncryptedData>(pa->padataValue);
   if (!enc.ok()) {
-    return fail(s, ErrorCode::KDC_ERR_PREAUTH_FAILED, "malformed PA-ENC-TIMESTAMP: " + enc.error().detail);
+    return asFailure(s, ErrorCode::KDC_ERR_PREAUTH_FAILED,
+                     "malformed PA-ENC-TIMESTAMP: " + enc.error().detail);
   }
   const crypto::Key* key = s.client.keyFor(enc->etype);
   if (key == nullptr) {
-    return fail(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
-                "PA-ENC-TIMESTAMP in " + enctypeName(enc->etype) + ", which " + s.client.samAccountName +
-                    " has no key for");
+    return asFailure(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP,
+                     "PA-ENC-TIMESTAMP in " + enctypeName(enc->etype) + ", which " + s.client.samAccountName +
+                         " has no key for");
   }
   auto plain = crypto::decrypt(*key, iana::toUsage(iana::KeyUsage::AS_REQ_PA_ENC_TIMESTAMP), enc->cipher);
   if (!plain.ok()) {
     logPreauthFailure(ctx, s, ErrorCode::KDC_ERR_PREAUTH_FAILED);
-    return fail(
+    return asFailure(
         s, ErrorCode::KDC_ERR_PREAUTH_FAILED,
         "pre-authentication failed for " + s.clientText + ": wrong password (timestamp did not decrypt)");
   }
   auto ts = messages::decode<messages::PaEncTsEnc>(*plain);
   if (!ts.ok()) {
     logPreauthFailure(ctx, s, ErrorCode::KDC_ERR_PREAUTH_FAILED);
-    return fail(s, ErrorCode::KDC_ERR_PREAUTH_FAILED, "PA-ENC-TS-ENC does not decode: " + ts.error().detail);
+    return asFailure(s, ErrorCode::KDC_ERR_PREAUTH_FAILED,
+                     "PA-ENC-TS-ENC does not decode: " + ts.error().detail);
   }
   const std::int64_t skew = ts->patimestamp - s.now;
   if (std::abs(skew) > ctx.config.maxSkew.count()) {
     logPreauthFailure(ctx, s, ErrorCode::KRB_AP_ERR_SKEW);
-    return fail(s, ErrorCode::KRB_AP_ERR_SKEW,
-                "clock skew: " + s.clientText + "'s clock is " + std::to_string(skew) +
-                    " s from the KDC's (limit " + std::to_string(ctx.config.maxSkew.count()) + " s)");
+    return asFailure(s, ErrorCode::KRB_AP_ERR_SKEW,
+                     "clock skew: " + s.clientText + "'s clock is " + std::to_string(skew) +
+                         " s from the KDC's (limit " + std::to_string(ctx.config.maxSkew.count()) + " s)");
   }
   s.preauthenticated = true;
   return std::nullopt;
@@ -205,7 +209,7 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   }
   auto sessionKey = crypto::generateKey(sessionEnctype, ctx.rng);
   if (!sessionKey.ok()) {
-    return fail(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP, sessionKey.error().detail);
+    return asFailure(s, ErrorCode::KDC_ERR_ETYPE_NOSUPP, sessionKey.error().detail);
   }
   const crypto::Key& ticketKey = s.service.keys.front();  // the service's strongest key
 
@@ -247,7 +251,7 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   auto ticketCipher = crypto::encrypt(ticketKey, iana::toUsage(iana::KeyUsage::KDC_REP_TICKET),
                                       messages::encode(etp), ctx.rng);
   if (!ticketCipher.ok()) {
-    return fail(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the ticket: " + ticketCipher.error().detail);
+    return asFailure(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the ticket: " + ticketCipher.error().detail);
   }
   messages::Ticket ticket;
   ticket.realm = ctx.config.realm;
@@ -271,7 +275,7 @@ ExchangeResult issue(AsState& s, const KdcContext& ctx) {
   auto repCipher = crypto::encrypt(*clientKey, iana::toUsage(iana::KeyUsage::AS_REP_ENCPART),
                                    messages::encode(part), ctx.rng);
   if (!repCipher.ok()) {
-    return fail(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the reply: " + repCipher.error().detail);
+    return asFailure(s, ErrorCode::KRB_ERR_GENERIC, "cannot seal the reply: " + repCipher.error().detail);
   }
   messages::AsRep rep;
   rep.padata = messages::MethodData{messages::PaData{

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/common/result.hpp"
@@ -28,6 +29,12 @@ inline constexpr std::string_view kNoSuchSite = "no_such_site";
 inline constexpr std::string_view kSiteExists = "site_exists";
 inline constexpr std::string_view kNotAComputer = "not_a_computer";
 }  // namespace directory_error
+
+// The administrative calls' error for an account name the directory does not hold.
+inline core::Error noSuchAccountError(std::string_view sam) {
+  return core::makeError(core::ErrorCategory::NotFound, std::string(directory_error::kNoSuchAccount),
+                         "no account '" + std::string(sam) + "'");
+}
 
 namespace krb_error {
 constexpr std::int32_t kKdcErrCPrincipalUnknown = 6;

@@ -14,11 +14,6 @@ namespace {
 using core::ErrorCategory;
 using core::makeError;
 
-core::Error noSuchAccount(std::string_view sam) {
-  return makeError(ErrorCategory::NotFound, std::string(directory_error::kNoSuchAccount),
-                   "no account '" + std::string(sam) + "'");
-}
-
 bool holds(const Account& a, std::string_view spn) {
   return std::any_of(a.servicePrincipalNames.begin(), a.servicePrincipalNames.end(),
                      [&](const std::string& s) { return equalsIgnoreCase(s, spn); });
@@ -65,7 +60,7 @@ core::Result<SpnChange> Directory::addSpn(std::string_view sam, std::string_view
   std::unique_lock lock(mutex_);
   Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   SpnChange change;
   change.account = a->samAccountName;
@@ -118,7 +113,7 @@ core::Result<SpnChange> Directory::addSpnChecked(std::string_view sam, std::stri
   std::unique_lock lock(mutex_);
   Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   SpnChange change;
   change.account = a->samAccountName;
@@ -168,7 +163,7 @@ core::Result<SpnChange> Directory::deleteSpn(std::string_view sam, std::string_v
   std::unique_lock lock(mutex_);
   Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   SpnChange change;
   change.account = a->samAccountName;
@@ -193,7 +188,7 @@ core::Result<SpnListing> Directory::listSpns(std::string_view sam) const {
   std::shared_lock lock(mutex_);
   const Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   SpnListing listing;
   listing.account = a->samAccountName;

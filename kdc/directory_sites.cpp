@@ -12,11 +12,6 @@ namespace {
 using core::ErrorCategory;
 using core::makeError;
 
-core::Error noSuchAccount(std::string_view sam) {
-  return makeError(ErrorCategory::NotFound, std::string(directory_error::kNoSuchAccount),
-                   "no account '" + std::string(sam) + "'");
-}
-
 core::Error noSuchSite(std::string_view site) {
   return makeError(ErrorCategory::NotFound, std::string(directory_error::kNoSuchSite),
                    "no site '" + std::string(site) + "'");
@@ -103,7 +98,7 @@ core::Status Directory::setSite(std::string_view sam, std::string_view site) {
   std::unique_lock lock(mutex_);
   Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   if (!site.empty() && sites_.find(toLowerAscii(site)) == sites_.end()) {
     return noSuchSite(site);
@@ -120,7 +115,7 @@ core::Status Directory::assignKerberosAccount(std::string_view site, std::string
   }
   const Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   it->second.kerberosAccount = a->samAccountName;
   return core::okStatus();
@@ -130,11 +125,11 @@ core::Status Directory::deliverKeys(std::string_view sam, std::string_view node)
   std::unique_lock lock(mutex_);
   const Account* a = findLocked(sam);
   if (a == nullptr) {
-    return noSuchAccount(sam);
+    return noSuchAccountError(sam);
   }
   const Account* n = findLocked(node);
   if (n == nullptr) {
-    return noSuchAccount(node);
+    return noSuchAccountError(node);
   }
   if (n->kind != AccountKind::Computer) {
     return makeError(ErrorCategory::Config, std::string(directory_error::kNotAComputer),
@@ -181,7 +176,7 @@ core::Result<std::vector<HeldKey>> Directory::keysHeldBy(std::string_view node) 
   std::shared_lock lock(mutex_);
   const Account* n = findLocked(node);
   if (n == nullptr) {
-    return noSuchAccount(node);
+    return noSuchAccountError(node);
   }
   if (n->kind != AccountKind::Computer) {
     return makeError(ErrorCategory::Config, std::string(directory_error::kNotAComputer),

@@ -1,5 +1,6 @@
 #include "lab/forward_proxy.hpp"
 
+#include "core/common/http_text.hpp"
 #include "lab/loopback_listener.hpp"
 
 #include <arpa/inet.h>
@@ -26,12 +27,6 @@ using core::makeError;
 
 constexpr std::size_t kHeadLimit = 16 * 1024;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool parsePort(const std::string& text, std::uint16_t& port) {
   if (text.empty() || text.size() > 5 ||
       !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
@@ -49,7 +44,7 @@ bool parsePort(const std::string& text, std::uint16_t& port) {
 bool splitAuthority(const std::string& authority, std::uint16_t defaultPort, std::string& host,
                     std::uint16_t& port) {
   const auto colon = authority.rfind(':');
-  host = lower(authority.substr(0, colon));
+  host = core::toLowerAscii(authority.substr(0, colon));
   port = defaultPort;
   if (colon != std::string::npos && !parsePort(authority.substr(colon + 1), port)) {
     return false;
@@ -112,7 +107,7 @@ core::Result<ProxyTarget> parseProxyRequestLine(const std::string& method, const
     return t;
   }
   const std::string scheme = "http://";
-  if (lower(target.substr(0, scheme.size())) != scheme) {
+  if (core::toLowerAscii(target.substr(0, scheme.size())) != scheme) {
     return makeError(ErrorCategory::Decoding, "bad_proxy_target",
                      "a proxy request names an absolute http:// URL (or CONNECT host:port for https), not '" +
                          target + "'");

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <regex>
 
+#include "core/common/http_text.hpp"
 #include "core/common/windows_time.hpp"
 
 namespace kerbpool::lab {
@@ -14,12 +15,6 @@ namespace {
 
 using core::ErrorCategory;
 using core::makeError;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 core::Error bad(const std::string& what) {
   return makeError(ErrorCategory::Config, "bad_get_winevent",
@@ -51,7 +46,7 @@ core::Result<EventQuery> parseGetWinEvent(const std::vector<std::string>& argv) 
   EventQuery q;
   q.maxEvents = 20;
   for (std::size_t i = 1; i < argv.size(); i += 2) {
-    const std::string name = lower(argv[i]);
+    const std::string name = core::toLowerAscii(argv[i]);
     if (i + 1 >= argv.size()) {
       return bad("parameter " + argv[i] + " needs a value");
     }

@@ -16,7 +16,6 @@ namespace kerbpool::loadbalancer {
 namespace http = beast::http;
 
 namespace {
-constexpr std::string_view kComponent = "lb";
 }  // namespace
 
 // One node's probe loop, on its own strand.

@@ -26,7 +26,6 @@ namespace http = beast::http;
 
 namespace {
 
-constexpr std::string_view kComponent = "lb";
 constexpr std::uint32_t kUpstreamHeaderLimit = 64 * 1024;
 
 template <class Derived>

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "loadbalancer/health_check_session.hpp"
+#include "loadbalancer/upstream_client.hpp"
 #include "loadbalancer/vip_listener.hpp"
 #include "net/io_threads.hpp"
-#include "loadbalancer/upstream_client.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -56,7 +56,7 @@ core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, 
   impl->health->start();
   for (unsigned i = 0; i < n; ++i) {
     impl->threads.emplace_back([ioc = &runtime->ioc, state = impl->state.get()] {
-      net::runIoContext(*ioc, "lb", state->counters.handlerExceptions);
+      net::runIoContext(*ioc, kComponent, state->counters.handlerExceptions);
     });
   }
   return std::unique_ptr<LbServer>(new LbServer(std::move(runtime), std::move(impl)));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 
 #include "core/common/rng.hpp"
 #include "core/common/stats_signal.hpp"
@@ -13,6 +14,9 @@
 #include "net/connection_registry.hpp"
 
 namespace kerbpool::loadbalancer {
+
+// The component name of the balancer's log lines and I/O threads.
+inline constexpr std::string_view kComponent = "lb";
 
 // What the listener, every session and the health checker share (after Beast's chat-multi shared_state):
 // configuration, the pool, the chooser, counters and the registry of live client connections. No sockets.

@@ -15,7 +15,6 @@ namespace kerbpool::loadbalancer {
 
 namespace {
 
-constexpr std::string_view kComponent = "lb";
 constexpr std::size_t kRelayBuffer = 16 * 1024;
 
 class TcpProxySession : public net::Closable, public std::enable_shared_from_this<TcpProxySession> {

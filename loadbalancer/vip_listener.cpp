@@ -11,7 +11,7 @@ VipListener::VipListener(asio::io_context& ioc, std::shared_ptr<LbState> state,
     : state_(std::move(state)), upstream_(std::move(upstream)) {
   // One strand per connection only with several I/O threads: with one, everything is serialised already.
   listener_ = std::make_shared<net::Listener>(
-      ioc, "lb", state_->config.threads != 1,
+      ioc, std::string(kComponent), state_->config.threads != 1,
       [this](tcp::socket socket, std::string peer) { onAccept(std::move(socket), std::move(peer)); });
 }
 

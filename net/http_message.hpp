@@ -12,6 +12,9 @@ namespace kerbpool::net {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// The challenge field of RFC 9110 11.6.1, as IIS spells it.
+inline constexpr std::string_view kWwwAuthenticate = "WWW-Authenticate";
+
 // One HTTP request as the server parsed it, without Beast types: what the auth layer and request logic see.
 struct HttpRequest {
   std::string method;     // "GET", as sent

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/common/http_text.hpp"
 #include "scenarios/product_words.hpp"
 
 namespace kerbpool::scenarios {
@@ -11,16 +12,6 @@ namespace kerbpool::scenarios {
 namespace {
 
 using client::OutcomeKind;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return lower(a) == lower(b);
-}
 
 std::string pct(double v) {
   char buf[32];
@@ -49,7 +40,7 @@ std::uint64_t value(const std::map<std::string, std::uint64_t>& m, const std::st
 // The node whose computer account this is ("FE01$" -> "fe01"), or "".
 std::string nodeOfAccount(const Scenario& s, const std::string& account) {
   for (const auto& n : s.pool.nodes) {
-    if (equalsIgnoreCase(LabDirectory::computerAccount(n), account)) {
+    if (core::equalsIgnoreAsciiCase(LabDirectory::computerAccount(n), account)) {
       return n;
     }
   }
@@ -175,7 +166,7 @@ void spnFindings(const PhaseEvidence& e, Diagnosis& d) {
     d.fixes.push_back("setspn -D " + pool.spn + " " + holder + ", then " + fixShared + ".");
     return;
   }
-  if (dir.kerberosAccount && equalsIgnoreCase(*dir.kerberosAccount, holder)) {
+  if (dir.kerberosAccount && core::equalsIgnoreAsciiCase(*dir.kerberosAccount, holder)) {
     // The shared account: which nodes hold which kvno.
     std::vector<std::string> current;
     std::vector<std::string> stale;
@@ -286,7 +277,8 @@ void addressSpnFinding(const PhaseEvidence& e, const std::string& host, const st
   OutcomeCounts c;
   for (const auto& p : s.profiles) {
     const bool onHost = std::any_of(s.clients.begin(), s.clients.end(), [&](const ClientGroupSpec& g) {
-      return g.profile == p.name && lower(g.host.empty() ? s.pool.fqdn : g.host) == lower(host);
+      return g.profile == p.name &&
+             core::toLowerAscii(g.host.empty() ? s.pool.fqdn : g.host) == core::toLowerAscii(host);
     });
     if (p.spnFromAddress && onHost && std::find(profiles.begin(), profiles.end(), p.name) == profiles.end()) {
       profiles.push_back(p.name);
@@ -319,8 +311,9 @@ bool hostTriesKerberos(const Scenario& s, const std::string& host) {
     if (p == nullptr || !p->kdcReachable || !p->tryKerberos) {
       continue;
     }
-    const std::string used = lower(g.host.empty() ? s.pool.fqdn : g.host);
-    if (used == lower(host) || (p->autodiscover && lower(host).rfind("autodiscover.", 0) == 0)) {
+    const std::string used = core::toLowerAscii(g.host.empty() ? s.pool.fqdn : g.host);
+    if (used == core::toLowerAscii(host) ||
+        (p->autodiscover && core::toLowerAscii(host).rfind("autodiscover.", 0) == 0)) {
       return true;
     }
   }
@@ -329,20 +322,20 @@ bool hostTriesKerberos(const Scenario& s, const std::string& host) {
 
 void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
   const Scenario& s = *e.scenario;
-  const std::string poolSpn = lower("HTTP/" + s.pool.fqdn);
+  const std::string poolSpn = core::toLowerAscii("HTTP/" + s.pool.fqdn);
   for (const auto& [host, spns] : e.spnsByHost) {
     if (!hostTriesKerberos(s, host)) {
       continue;  // its clients never ask the KDC: the SPN is not why they use NTLM
     }
     for (const auto& spn : spns) {
-      if (lower(spn) == poolSpn) {
+      if (core::toLowerAscii(spn) == poolSpn) {
         continue;
       }
       if (isAddressLiteral(spn.substr(spn.find('/') + 1))) {
         addressSpnFinding(e, host, spn, d);
         continue;
       }
-      auto cn = e.directory->cnames.find(lower(host));
+      auto cn = e.directory->cnames.find(core::toLowerAscii(host));
       std::string text = "Clients of " + host + " asked for " + spn;
       if (cn != e.directory->cnames.end()) {
         text += " (" + host + " is a CNAME to " + cn->second +
@@ -350,7 +343,7 @@ void cnameFindings(const PhaseEvidence& e, Diagnosis& d) {
       }
       std::vector<std::string> holders;
       for (const auto& st : e.directory->spns) {
-        if (lower(st.spn) == lower(spn)) {
+        if (core::toLowerAscii(st.spn) == core::toLowerAscii(spn)) {
           holders = st.holders;
         }
       }
@@ -638,7 +631,7 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
   const Scenario& s = lab.scenario();
   const kdc::Directory& dir = lab.directory();
   DirectorySnapshot snap;
-  std::vector<std::string> names{lower(s.pool.fqdn)};
+  std::vector<std::string> names{core::toLowerAscii(s.pool.fqdn)};
   for (const auto& r : s.dns) {
     if (r.type == "CNAME") {
       snap.cnames[r.name] = r.target;
@@ -646,7 +639,7 @@ DirectorySnapshot snapshotDirectory(const LabDirectory& lab) {
   }
   // The canonical name of every host clients use (what Windows puts in the SPN).
   for (const auto& g : s.clients) {
-    std::string host = lower(g.host.empty() ? s.pool.fqdn : g.host);
+    std::string host = core::toLowerAscii(g.host.empty() ? s.pool.fqdn : g.host);
     for (int hops = 0; hops < 8 && snap.cnames.count(host); ++hops) {
       host = snap.cnames.at(host);
     }
@@ -757,7 +750,8 @@ void etypeFindings(const PhaseEvidence& e, Diagnosis& d) {
         keyless.push_back(id);
       }
     }
-    const bool isKerberosAccount = dir.kerberosAccount && equalsIgnoreCase(*dir.kerberosAccount, k.account);
+    const bool isKerberosAccount =
+        dir.kerberosAccount && core::equalsIgnoreAsciiCase(*dir.kerberosAccount, k.account);
     d.findings.push_back(
         "The KDC has no " + enctypeNames(keyless) + " key for " + k.account + ", which holds " +
         dir.spns.front().spn + ": its current password (kvno " + std::to_string(k.kvno) + ") has keys for " +

@@ -10,16 +10,12 @@
 #include <fstream>
 #include <vector>
 
+#include "core/common/http_text.hpp"
 #include "core/crypto/x509.hpp"
 
 namespace kerbpool::scenarios {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // A certificate (public): readable by all, in the private folder.
 core::Status writePublic(const std::string& path, const std::string& pem) {
@@ -56,10 +52,10 @@ core::Result<std::string> holdKey(const std::string& key, int& fd) {
 
 core::Result<std::unique_ptr<LabCertificates>> LabCertificates::create(const Scenario& scenario,
                                                                        const core::Clock& clock) {
-  std::vector<std::string> names{lower(scenario.pool.fqdn)};
+  std::vector<std::string> names{core::toLowerAscii(scenario.pool.fqdn)};
   for (const auto& r : scenario.dns) {
-    if (std::find(names.begin(), names.end(), lower(r.name)) == names.end()) {
-      names.push_back(lower(r.name));
+    if (std::find(names.begin(), names.end(), core::toLowerAscii(r.name)) == names.end()) {
+      names.push_back(core::toLowerAscii(r.name));
     }
   }
   KP_TRY(auto bundle, core::crypto::generateTlsBundle(names, clock.now() - std::chrono::hours(24), 365));

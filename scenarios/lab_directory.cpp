@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/common/http_text.hpp"
 #include "core/common/windows_time.hpp"
 #include "kdc/realm_file.hpp"
 
@@ -18,18 +19,6 @@ std::string upper(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
   return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -141,7 +130,7 @@ core::Result<AdminStep> LabDirectory::apply(const DirectoryOperation& op) {
 const DomainControllerSpec& LabDirectory::domainController(const std::string& name) const {
   static const DomainControllerSpec kDefault;
   for (const auto& dc : scenario_.domainControllers) {
-    if (equalsIgnoreCase(dc.name, name)) {
+    if (core::equalsIgnoreAsciiCase(dc.name, name)) {
       return dc;
     }
   }
@@ -166,7 +155,7 @@ void LabDirectory::noteDuplicate(const kdc::SpnChange& change, const std::string
   if (change.outcome != kdc::SpnOutcome::Added || change.holders.empty()) {
     return;
   }
-  const std::string key = lower(change.spn);
+  const std::string key = core::toLowerAscii(change.spn);
   if (duplicateOrigins_.count(key) != 0) {
     return;
   }
@@ -194,7 +183,7 @@ void LabDirectory::noteDuplicate(const kdc::SpnChange& change, const std::string
 }
 
 std::optional<LabDirectory::DuplicateOrigin> LabDirectory::duplicateOrigin(std::string_view spn) const {
-  const auto it = duplicateOrigins_.find(lower(spn));
+  const auto it = duplicateOrigins_.find(core::toLowerAscii(spn));
   return it == duplicateOrigins_.end() ? std::nullopt : std::optional<DuplicateOrigin>(it->second);
 }
 
@@ -347,9 +336,9 @@ core::Result<AdminStep> LabDirectory::setAccountPassword(const std::string& acco
                              ? std::string()
                              : " (an RC4 key only: the domain functional level derives no AES key)"));
   // A node's own computer account needs no delivery: the node changed its password itself.
-  const bool isNodeAccount =
-      std::any_of(scenario_.pool.nodes.begin(), scenario_.pool.nodes.end(),
-                  [&](const std::string& n) { return equalsIgnoreCase(computerAccount(n), account); });
+  const bool isNodeAccount = std::any_of(
+      scenario_.pool.nodes.begin(), scenario_.pool.nodes.end(),
+      [&](const std::string& n) { return core::equalsIgnoreAsciiCase(computerAccount(n), account); });
   if (!isNodeAccount) {
     std::vector<std::string> targets;
     if (reach) {
@@ -404,7 +393,7 @@ core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& a
     const auto spns = casArraySpns();
     for (const auto& spn : spns) {
       for (const auto& holder : directory_->querySpn(spn).holders) {
-        if (!equalsIgnoreCase(holder.samAccountName, account)) {
+        if (!core::equalsIgnoreAsciiCase(holder.samAccountName, account)) {
           KP_TRY(AdminStep step, setspn("-D", holder.samAccountName, spn));
           out.push_back(std::move(step));
         }
@@ -431,7 +420,7 @@ core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& a
   }
   const std::string spn = "HTTP/" + scenario_.pool.fqdn;
   for (const auto& holder : directory_->querySpn(spn).holders) {
-    if (!equalsIgnoreCase(holder.samAccountName, account)) {
+    if (!core::equalsIgnoreAsciiCase(holder.samAccountName, account)) {
       KP_TRY(AdminStep step, setspn("-D", holder.samAccountName, spn));
       out.push_back(std::move(step));
     }
@@ -444,7 +433,7 @@ core::Result<std::vector<AdminStep>> LabDirectory::applyFix(const std::string& a
     out.push_back(std::move(step));
   }
   auto site = directory_->site(scenario_.pool.site);
-  if (!site || !site->kerberosAccount || !equalsIgnoreCase(*site->kerberosAccount, account)) {
+  if (!site || !site->kerberosAccount || !core::equalsIgnoreAsciiCase(*site->kerberosAccount, account)) {
     KP_TRY(AdminStep step, assign(account, scenario_.pool.site));
     out.push_back(std::move(step));
   }
@@ -470,7 +459,7 @@ std::vector<std::string> LabDirectory::casArraySpns() const {
   const std::string& fqdn = scenario_.pool.fqdn;
   std::vector<std::string> spns{"HTTP/" + fqdn};
   for (const auto& r : scenario_.dns) {
-    if (r.type == "A" && r.target == "lb" && !equalsIgnoreCase(r.name, fqdn)) {
+    if (r.type == "A" && r.target == "lb" && !core::equalsIgnoreAsciiCase(r.name, fqdn)) {
       spns.push_back("HTTP/" + r.name);
     }
   }
@@ -481,7 +470,7 @@ std::vector<std::string> LabDirectory::casArraySpns() const {
 }
 
 LabDirectory::AsaStatus LabDirectory::asaStatus(const std::string& node) const {
-  const auto it = asaStatus_.find(lower(node));
+  const auto it = asaStatus_.find(core::toLowerAscii(node));
   return it == asaStatus_.end() ? AsaStatus{} : it->second;
 }
 
@@ -614,8 +603,8 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
     if (kvno == currentKvno) {
       KP_CHECK(directory_->deliverKeys(account, computerAccount(node)));
     }
-    AsaStatus& st = asaStatus_[lower(node)];
-    if (!st.latest || st.latest->kvno != kvno || !equalsIgnoreCase(st.latest->account, account)) {
+    AsaStatus& st = asaStatus_[core::toLowerAscii(node)];
+    if (!st.latest || st.latest->kvno != kvno || !core::equalsIgnoreAsciiCase(st.latest->account, account)) {
       st.previous = st.latest;
       st.latest = AsaCredential{account, kvno, now};
     }

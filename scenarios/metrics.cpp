@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/common/http_text.hpp"
 #include "kdc/event_log.hpp"
 #include "netlogon/nt_status.hpp"
 
@@ -12,12 +13,6 @@ namespace {
 
 constexpr std::size_t kViolationSamples = 20;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // "user001@CONTOSO.TEST", "CONTOSO\user001", "user001" -> "user001".
 std::string accountPart(std::string_view name) {
   if (auto at = name.find('@'); at != std::string_view::npos) {
@@ -26,7 +21,7 @@ std::string accountPart(std::string_view name) {
   if (auto slash = name.rfind('\\'); slash != std::string_view::npos) {
     name = name.substr(slash + 1);
   }
-  return lower(name);
+  return core::toLowerAscii(name);
 }
 
 double percentile(const std::vector<std::uint32_t>& sorted, double p) {
@@ -166,7 +161,7 @@ void OutcomeCollector::record(const RecordedRequest& r) {
     if (!authenticated) {
       addViolation("200 from node '" + o.node + "' for " + *r.user + " without authentication (outcome " +
                    std::string(client::toString(o.kind)) + ": " + o.reason + ")");
-    } else if (accountPart(o.user) != lower(*r.user)) {
+    } else if (accountPart(o.user) != core::toLowerAscii(*r.user)) {
       addViolation("200 from node '" + o.node + "' for " + *r.user + " named another user: '" + o.user + "'");
     }
   }

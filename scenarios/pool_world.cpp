@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/common/http_text.hpp"
 #include "frontend/frontend_config.hpp"
 #include "frontend/node_credentials.hpp"
 #include "frontend/ntlm_handler.hpp"
@@ -28,11 +29,6 @@ netlogon::HoldDistribution holdDistribution(const std::string& model) {
     return netlogon::HoldDistribution::LogNormal;
   }
   return netlogon::HoldDistribution::Fixed;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 }  // namespace
@@ -118,7 +114,7 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
     // The nodes serve HTTPS. Layer 7 terminates TLS with the pool's certificate and re-encrypts to the
     // nodes, checking theirs; layer 4 passes TLS through and checks the nodes' health over TLS.
     lc.backendCaFile = w->caFile();
-    lc.backendTlsName = lower(w->scenario_.pool.fqdn);
+    lc.backendTlsName = core::toLowerAscii(w->scenario_.pool.fqdn);
     if (lc.mode == loadbalancer::LbMode::Http) {
       const std::string& how = w->scenario_.pool.loadBalancer.tls;
       lc.tls = how == "reencrypt" ? loadbalancer::LbTlsFiles{w->certificates_->chainFile(),
@@ -378,7 +374,7 @@ std::uint16_t PoolWorld::lbPort() const {
 }
 
 std::uint16_t PoolWorld::portFor(const std::string& host) const {
-  std::string name = lower(host);
+  std::string name = core::toLowerAscii(host);
   for (std::size_t hops = 0; hops < 16; ++hops) {
     const auto it = std::find_if(scenario_.dns.begin(), scenario_.dns.end(),
                                  [&](const DnsRecord& r) { return r.name == name; });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 // The two text rules every HTTP field parser of kerbpool needs (RFC 9110 5.6.3 and 5.6.2): optional
@@ -33,6 +34,15 @@ inline bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+// `v` with ASCII upper-case letters lowered (locale-free; other octets unchanged).
+inline std::string toLowerAscii(std::string_view v) {
+  std::string out(v);
+  for (char& c : out) {
+    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
 }
 
 }  // namespace kerbpool::core

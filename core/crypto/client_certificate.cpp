@@ -150,14 +150,6 @@ Result<X509Ptr> readCaCertificate(std::string_view pem) {
   return cert;
 }
 
-Status addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
-  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return cryptoError("extension_failed", std::string("adding extension ") + OBJ_nid2sn(nid));
-  }
-  return okStatus();
-}
-
 Status setCommonName(X509_NAME* name, std::string_view cn, const char* what) {
   if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.data()),
                                  static_cast<int>(cn.size()), -1, 0) != 1) {

@@ -14,7 +14,7 @@
 #include "core/common/result.hpp"
 
 // What the certificate code (x509.cpp, client_certificate.cpp) shares around OpenSSL's X.509 API: owning
-// handles, the error queue as one line, and the PEM callback that never asks for a passphrase.
+// handles, the error queue as one line, the PEM callback that never asks for a passphrase and extensions.
 namespace kerbpool::core::crypto::openssl_handles {
 
 template <auto Fn>
@@ -54,6 +54,15 @@ inline Error cryptoError(std::string code, const std::string& what) {
 
 inline int noPassword(char*, int, int, void*) {
   return 0;
+}
+
+// Adds one extension written in OpenSSL's configuration syntax ("critical,CA:TRUE") to `cert`.
+inline Status addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
+  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value));
+  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
+    return cryptoError("extension_failed", std::string("adding extension ") + OBJ_nid2sn(nid));
+  }
+  return okStatus();
 }
 
 }  // namespace kerbpool::core::crypto::openssl_handles

@@ -84,14 +84,6 @@ Result<PemCertificate> toPemPair(const X509* cert, const EVP_PKEY* key) {
   return PemCertificate{std::move(certPem), std::move(keyPem)};
 }
 
-Status addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
-  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return cryptoError("extension_failed", std::string("adding extension ") + OBJ_nid2sn(nid));
-  }
-  return okStatus();
-}
-
 Status addSubjectAltNames(X509* cert, const std::vector<std::string>& dnsNames) {
   NamesPtr names(sk_GENERAL_NAME_new_null());
   for (const auto& dns : dnsNames) {

@@ -26,7 +26,7 @@ std::uint32_t getLe32(BytesView b, std::size_t at) {
          (std::uint32_t{b[at + 3]} << 24);
 }
 
-Error decodingError(std::string code, std::string detail) {
+Error checksumError(std::string code, std::string detail) {
   return makeError(ErrorCategory::Decoding, std::move(code), "GSS checksum 0x8003: " + std::move(detail));
 }
 
@@ -58,12 +58,12 @@ Result<Bytes> encodeGssChecksum(const GssChecksum& cksum) {
 
 Result<GssChecksum> decodeGssChecksum(BytesView data) {
   if (data.size() < kGssChecksumMinSize) {
-    return decodingError("checksum_too_short",
+    return checksumError("checksum_too_short",
                          std::to_string(data.size()) + " octets, at least 24 are required");
   }
   const std::uint32_t lgth = getLe32(data, 0);
   if (lgth != kGssBindingsLength) {
-    return decodingError("bad_bnd_length", "Lgth is " + std::to_string(lgth) + ", must be 16");
+    return checksumError("bad_bnd_length", "Lgth is " + std::to_string(lgth) + ", must be 16");
   }
   GssChecksum out;
   std::copy_n(data.begin() + 4, out.bnd.size(), out.bnd.begin());
@@ -71,16 +71,16 @@ Result<GssChecksum> decodeGssChecksum(BytesView data) {
   std::size_t pos = kGssChecksumMinSize;
   if (out.has(gss_flags::kDeleg)) {
     if (data.size() - pos < 4) {
-      return decodingError("truncated", "GSS_C_DELEG_FLAG is set but DlgOpt/Dlgth are missing");
+      return checksumError("truncated", "GSS_C_DELEG_FLAG is set but DlgOpt/Dlgth are missing");
     }
     const std::uint16_t dlgOpt = getLe16(data, pos);
     const std::uint16_t dlgth = getLe16(data, pos + 2);
     pos += 4;
     if (dlgOpt != kGssDelegOption) {
-      return decodingError("bad_dlg_opt", "DlgOpt is " + std::to_string(dlgOpt) + ", must be 1");
+      return checksumError("bad_dlg_opt", "DlgOpt is " + std::to_string(dlgOpt) + ", must be 1");
     }
     if (data.size() - pos < dlgth) {
-      return decodingError("bad_deleg_length", "Dlgth " + std::to_string(dlgth) + " runs past the end (" +
+      return checksumError("bad_deleg_length", "Dlgth " + std::to_string(dlgth) + " runs past the end (" +
                                                    std::to_string(data.size() - pos) + " octets left)");
     }
     out.krbCred = Bytes(data.begin() + static_cast<std::ptrdiff_t>(pos),

@@ -2,15 +2,12 @@
 
 #include "core/der/der_reader.hpp"
 #include "core/der/der_writer.hpp"
+#include "core/spnego/decoding_error.hpp"
 
 namespace kerbpool::core::spnego {
 namespace {
 
 constexpr std::uint8_t kInitialContextTokenTag = 0x60;  // [APPLICATION 0] constructed
-
-Error decodingError(std::string code, std::string detail) {
-  return makeError(ErrorCategory::Decoding, std::move(code), std::move(detail));
-}
 
 // The APPLICATION tag octet of the Kerberos message each TOK_ID announces.
 std::uint8_t expectedMessageTag(TokId id) {

@@ -4,14 +4,12 @@
 #include <array>
 #include <string>
 
+#include "core/spnego/decoding_error.hpp"
+
 namespace kerbpool::core::spnego {
 namespace {
 
 constexpr std::uint8_t kFiller = 0xff;
-
-Error decodingError(std::string code, std::string detail) {
-  return makeError(ErrorCategory::Decoding, std::move(code), std::move(detail));
-}
 
 void putBe16(std::uint8_t* p, std::uint16_t v) {
   p[0] = static_cast<std::uint8_t>(v >> 8);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/der/der_writer.hpp"
+#include "core/spnego/decoding_error.hpp"
 
 namespace kerbpool::core::spnego {
 namespace {
@@ -10,10 +11,6 @@ namespace {
 constexpr std::uint8_t kNegTokenInitTag = 0xa0;  // [0] constructed
 constexpr std::uint8_t kNegTokenRespTag = 0xa1;  // [1] constructed
 constexpr std::string_view kNtlmsspSignature{"NTLMSSP\0", 8};
-
-Error decodingError(std::string code, std::string detail) {
-  return makeError(ErrorCategory::Decoding, std::move(code), std::move(detail));
-}
 
 void writeOctetStringField(der::Writer& w, std::uint32_t n, const std::optional<Bytes>& v) {
   if (v) {
