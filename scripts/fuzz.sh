@@ -8,7 +8,9 @@
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 # Environment: KERBPOOL_FUZZ_BUILD_DIR (default build-fuzz), KERBPOOL_FUZZ_JOBS (build parallelism, default
 # nproc), KERBPOOL_REFERENCE_DIR (for the seeds, default ../shared/reference), KERBPOOL_FUZZ_RUNS (also stop a
-# target after this many executions: a campaign is `KERBPOOL_FUZZ_RUNS=10000000 scripts/fuzz.sh 3600`).
+# target after this many executions: a campaign is `KERBPOOL_FUZZ_RUNS=10000000 scripts/fuzz.sh 3600`),
+# KERBPOOL_FUZZ_TIMEOUT (seconds of wall time one input may take, default 10; a campaign niced beside other
+# work needs more: a starved process reports inputs that take a second alone as timeouts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -57,7 +59,7 @@ for t in "${targets[@]}"; do
   for extra in "$build_dir/fuzz-seeds/$t" "tests/fuzz/regressions/$t"; do
     [ -d "$extra" ] && inputs+=("$extra")
   done
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  options=(-max_total_time="$seconds" -timeout="${KERBPOOL_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$artifacts/")
   [ -n "${KERBPOOL_FUZZ_RUNS:-}" ] && options+=(-runs="$KERBPOOL_FUZZ_RUNS")
   dict=$(dict_for "$t")
