@@ -4,8 +4,9 @@
 #include <string>
 #include <string_view>
 
-// The two text rules every HTTP field parser of kerbpool needs (RFC 9110 5.6.3 and 5.6.2): optional
-// whitespace around a value, and tokens compared without ASCII case.
+// The text rules every HTTP field parser of kerbpool needs (RFC 9110 5.6.3 and 5.6.2): optional whitespace
+// around a value, and tokens compared without ASCII case; also how host names, SPNs and account names are
+// lowered (ASCII only, whatever the locale).
 namespace kerbpool::core {
 
 // `v` without leading and trailing OWS (spaces and horizontal tabs).
