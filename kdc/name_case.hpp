@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::kdc {
 
 // Active Directory compares sAMAccountName, userPrincipalName and servicePrincipalName values without regard
@@ -15,11 +17,7 @@ inline char upperAscii(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-inline std::string toLowerAscii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lowerAscii);
-  return out;
-}
+using core::toLowerAscii;
 
 inline std::string toUpperAscii(std::string_view s) {
   std::string out(s);
@@ -28,8 +26,7 @@ inline std::string toUpperAscii(std::string_view s) {
 }
 
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lowerAscii(x) == lowerAscii(y); });
+  return core::equalsIgnoreAsciiCase(a, b);
 }
 
 }  // namespace kerbpool::kdc
