@@ -10,7 +10,8 @@
 # nproc), KERBPOOL_REFERENCE_DIR (for the seeds, default ../shared/reference), KERBPOOL_FUZZ_RUNS (also stop a
 # target after this many executions: a campaign is `KERBPOOL_FUZZ_RUNS=10000000 scripts/fuzz.sh 3600`),
 # KERBPOOL_FUZZ_TIMEOUT (seconds of wall time one input may take, default 10; a campaign niced beside other
-# work needs more: a starved process reports inputs that take a second alone as timeouts).
+# work needs more: a starved process reports inputs that take a second alone as timeouts),
+# KERBPOOL_FUZZ_PARALLEL (targets run at once, default nproc: each libFuzzer process uses one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -47,43 +48,80 @@ dict_for() {
   esac
 }
 
-failed=0
-summary=()
-for t in "${targets[@]}"; do
-  corpus="$build_dir/fuzz-corpus/$t"
-  artifacts="$build_dir/fuzz-artifacts/$t"
-  log="$build_dir/fuzz-logs/$t.log"
+# Runs one target; its summary line goes to fuzz-logs/<target>.summary and the exit status says whether it
+# failed. Up to KERBPOOL_FUZZ_PARALLEL targets run at once (default: the cores; libFuzzer uses one each).
+fuzz_one() {
+  local t=$1
+  local corpus="$build_dir/fuzz-corpus/$t"
+  local artifacts="$build_dir/fuzz-artifacts/$t"
+  local log="$build_dir/fuzz-logs/$t.log"
   rm -rf "$artifacts"  # the findings of this run only
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  inputs=("$corpus")
+  local inputs=("$corpus")
   for extra in "$build_dir/fuzz-seeds/$t" "tests/fuzz/regressions/$t"; do
     [ -d "$extra" ] && inputs+=("$extra")
   done
-  options=(-max_total_time="$seconds" -timeout="${KERBPOOL_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1
-           -artifact_prefix="$artifacts/")
+  local options=(-max_total_time="$seconds" -timeout="${KERBPOOL_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048
+                 -print_final_stats=1 -artifact_prefix="$artifacts/")
   [ -n "${KERBPOOL_FUZZ_RUNS:-}" ] && options+=(-runs="$KERBPOOL_FUZZ_RUNS")
+  local dict
   dict=$(dict_for "$t")
   [ -n "$dict" ] && options+=(-dict="$dict")
   echo "fuzz: $t for ${seconds}s"
-  rc=0
+  local rc=0
   "$build_dir/tests/fuzz/fuzz_$t" "${options[@]}" "${inputs[@]}" >"$log" 2>&1 || rc=$?
+  local execs status cov ft findings
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   [ -n "$execs" ] || execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)
   status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
   findings=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-  verdict="ok"
+  local verdict="ok" result=0
   if [ "$rc" -ne 0 ] || [ "$findings" -ne 0 ] ||
      grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' "$log"; then
     verdict="FAILED (exit $rc)"
-    failed=1
-    echo "---- $t: $log" >&2
-    grep -E 'ERROR:|runtime error:|SUMMARY:|fuzz check failed|Test unit written' "$log" | head -20 >&2 || true
-    find "$artifacts" -type f | sed 's/^/  input: /' >&2
+    result=1
+    {
+      echo "---- $t: $log"
+      grep -E 'ERROR:|runtime error:|SUMMARY:|fuzz check failed|Test unit written' "$log" | head -20 || true
+      find "$artifacts" -type f | sed 's/^/  input: /'
+    } >&2
   fi
-  summary+=("$(printf '%-16s %12s execs  cov %6s  ft %7s  findings %s  %s' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
-               "$findings" "$verdict")")
+  printf '%-16s %12s execs  cov %6s  ft %7s  findings %s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+    "$findings" "$verdict" >"$build_dir/fuzz-logs/$t.summary"
+  return "$result"
+}
+
+parallel=${KERBPOOL_FUZZ_PARALLEL:-$(nproc)}
+if ! [[ "$parallel" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: KERBPOOL_FUZZ_PARALLEL must be a positive number, not '$parallel'" >&2
+  exit 2
+fi
+mkdir -p "$build_dir/fuzz-logs"
+failed=0
+running=0
+for t in "${targets[@]}"; do
+  rm -f "$build_dir/fuzz-logs/$t.summary"
+  if [ "$running" -ge "$parallel" ]; then
+    wait -n || failed=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || failed=1
+  running=$((running - 1))
+done
+summary=()
+for t in "${targets[@]}"; do
+  if [ -f "$build_dir/fuzz-logs/$t.summary" ]; then
+    summary+=("$(cat "$build_dir/fuzz-logs/$t.summary")")
+  else
+    summary+=("$(printf '%-16s did not finish' "$t")")
+    failed=1
+  fi
 done
 
 end=$(date +%s)
