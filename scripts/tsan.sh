@@ -2,7 +2,7 @@
 # Builds the servers' and the scenario runner's suites with clang and ThreadSanitizer and runs them: the HTTP
 # server and its sessions (net), the KDC and Netlogon servers (kdc, netlogon), the front-end node (frontend),
 # the load balancer (loadbalancer) and the runner with its populations of client threads (scenarios). Any data
-# race report fails the run. Used by scripts/test.sh when KERBPOOL_TSAN=1; also by hand.
+# race report fails the run. Run by scripts/test.sh (CI) unless KERBPOOL_TSAN=0; also by hand.
 #   KERBPOOL_TSAN_BUILD_DIR  build folder (default build-tsan)
 #   KERBPOOL_TSAN_TESTS      ctest -R regex (default: the suites above)
 set -euo pipefail
@@ -19,5 +19,16 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_T
 cmake --build "$build_dir" -j "$(nproc)" --target net_tests kdc_tests netlogon_tests frontend_tests \
   loadbalancer_tests scenarios_tests kerbpool
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
-ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" \
-  -R "${KERBPOOL_TSAN_TESTS:-^(net|kdc|netlogon|frontend|loadbalancer|scenarios):}"
+# The three tests that render a `--html` report in headless Chromium spend their time in the browser (122 s of
+# the suite's 735 s on 2026-12-05); the report's code runs under TSan in the other `run` tests, and the ordinary
+# build's suite runs the three (as scripts/sanitize.sh does for ASan).
+exclude_regex='--html.* in headless Chromium'
+# Clang 14's TSan maps its shadow memory at fixed addresses and fails at start ("unexpected memory mapping")
+# on kernels that randomise mmap with more than 28 bits; without address randomisation it always starts.
+# Where personality() is refused (a container's seccomp profile), the tests run as they are.
+no_aslr=()
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  no_aslr=(setarch "$(uname -m)" -R)
+fi
+"${no_aslr[@]}" ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" \
+  -R "${KERBPOOL_TSAN_TESTS:-^(net|kdc|netlogon|frontend|loadbalancer|scenarios):}" -E "$exclude_regex"
