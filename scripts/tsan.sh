@@ -2,7 +2,7 @@
 # Builds the servers' and the scenario runner's suites with clang and ThreadSanitizer and runs them: the HTTP
 # server and its sessions (net), the KDC and Netlogon servers (kdc, netlogon), the front-end node (frontend),
 # the load balancer (loadbalancer) and the runner with its populations of client threads (scenarios). Any data
-# race report fails the run. Run by scripts/test.sh (CI) unless KERBPOOL_TSAN=0; also by hand.
+# race report fails the run. Used by scripts/test.sh when KERBPOOL_TSAN=1; also by hand.
 #   KERBPOOL_TSAN_BUILD_DIR  build folder (default build-tsan)
 #   KERBPOOL_TSAN_TESTS      ctest -R regex (default: the suites above)
 set -euo pipefail
