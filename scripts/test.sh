@@ -17,6 +17,12 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j "$(nproc)"
 bash scripts/grant-capture.sh "$build_dir"
 fuzz_seconds=${KERBPOOL_FUZZ_SECONDS:-15}
+if [ "$fuzz_seconds" != 0 ] || [ "${KERBPOOL_SANITIZE:-1}" != 0 ]; then
+  # The clang folder that both steps use, built whole in one go: the suites' objects then compile beside the
+  # libraries' last units (fuzz.sh alone builds only its targets, which wait for every library).
+  echo "== the clang build (ASan + UBSan, libFuzzer) for the fuzzing and sanitizer steps"
+  (source scripts/sanitizer-build.sh && configure_sanitizer_build && cmake --build "$build_dir" -j "$(nproc)")
+fi
 if [ "$fuzz_seconds" != 0 ]; then
   echo "== fuzzing: ${fuzz_seconds} s per target"
   bash scripts/fuzz.sh "$fuzz_seconds"
