@@ -68,16 +68,20 @@ TEST_CASE("lb health: a stopped node is taken out and comes back when it answers
   CHECK(test::backendStats(*lb, "fe02").up);
 
   fe02.stop();
-  REQUIRE(test::waitUntil(*lb, [&] { return !test::backendStats(*lb, "fe02").up; }));
-  CHECK(log.contains("lb: fe02 DOWN after 2 failed checks: Connection refused"));
+  // The transition is logged just after the state changes (another thread): wait for both.
+  REQUIRE(test::waitUntil(*lb, [&] {
+    return !test::backendStats(*lb, "fe02").up &&
+           log.contains("lb: fe02 DOWN after 2 failed checks: Connection refused");
+  }));
   for (int i = 0; i < 4; ++i) {
     CHECK(nodeOf(lb->port()) == "fe01");
   }
   CHECK(test::backendStats(*lb, "fe02").errors == 0);  // no request was tried on it
 
   fe02.start();  // same port
-  REQUIRE(test::waitUntil(*lb, [&] { return test::backendStats(*lb, "fe02").up; }));
-  CHECK(log.contains("lb: fe02 UP after 2 passed checks: HTTP 200"));
+  REQUIRE(test::waitUntil(*lb, [&] {
+    return test::backendStats(*lb, "fe02").up && log.contains("lb: fe02 UP after 2 passed checks: HTTP 200");
+  }));
   std::set<std::string> nodes;
   for (int i = 0; i < 4; ++i) {
     nodes.insert(nodeOf(lb->port()));
@@ -95,8 +99,9 @@ TEST_CASE("lb health: a node whose /health fails is taken out", "[loadbalancer][
   core::SeededRng rng(1);
   auto lb = startLb(checkedConfig({&fe01, &fe02}), rng);
   fe01.handler().setHealthy(false);
-  REQUIRE(test::waitUntil(*lb, [&] { return !test::backendStats(*lb, "fe01").up; }));
-  CHECK(log.contains("fe01 DOWN after 2 failed checks: HTTP 503"));
+  REQUIRE(test::waitUntil(*lb, [&] {
+    return !test::backendStats(*lb, "fe01").up && log.contains("fe01 DOWN after 2 failed checks: HTTP 503");
+  }));
   CHECK(nodeOf(lb->port()) == "fe02");
   CHECK(nodeOf(lb->port()) == "fe02");
 }
