@@ -10,9 +10,6 @@ namespace kerbpool::kdc {
 
 // Active Directory compares sAMAccountName, userPrincipalName and servicePrincipalName values without regard
 // to case. The simulated directory holds ASCII names, so ASCII folding is the whole rule.
-inline char lowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 inline char upperAscii(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
