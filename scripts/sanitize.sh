@@ -11,10 +11,7 @@ configure_sanitizer_build
 cmake --build "$build_dir" -j "$(nproc)"
 # The packet capture tests need CAP_NET_RAW. Root has it; a binary given it with setcap is not dumpable, so
 # LeakSanitizer could not stop its threads: as a user, only the ordinary build's suite runs them.
-# The three tests that render a `--html` report in headless Chromium spend their time in the browser (192 s
-# of the sanitized suite's CPU on 2026-12-05); the report's code runs under ASan in report_html_test and the
-# other `run` tests, and the ordinary build's suite runs the three.
-exclude_regex='--html.* in headless Chromium'
+exclude_regex=$browser_tests_regex
 if [ "$(id -u)" -ne 0 ]; then
   exclude_regex+='|^capture: (a datagram exchange|tshark reads)'
 fi

@@ -7,6 +7,7 @@
 #   KERBPOOL_TSAN_TESTS      ctest -R regex (default: the suites above)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/sanitizer-build.sh  # for browser_tests_regex only: this build has a folder and flags of its own
 build_dir=${KERBPOOL_TSAN_BUILD_DIR:-build-tsan}
 launcher=()
 if command -v ccache >/dev/null; then
@@ -19,10 +20,6 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_T
 cmake --build "$build_dir" -j "$(nproc)" --target net_tests kdc_tests netlogon_tests frontend_tests \
   loadbalancer_tests scenarios_tests kerbpool
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
-# The three tests that render a `--html` report in headless Chromium spend their time in the browser (122 s of
-# the suite's 735 s on 2026-12-05); the report's code runs under TSan in the other `run` tests, and the ordinary
-# build's suite runs the three (as scripts/sanitize.sh does for ASan).
-exclude_regex='--html.* in headless Chromium'
 # Clang 14's TSan maps its shadow memory at fixed addresses and fails at start ("unexpected memory mapping")
 # on kernels that randomise mmap with more than 28 bits; without address randomisation it always starts.
 # Where personality() is refused (a container's seccomp profile), the tests run as they are.
@@ -31,4 +28,4 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then
   no_aslr=(setarch "$(uname -m)" -R)
 fi
 "${no_aslr[@]}" ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" \
-  -R "${KERBPOOL_TSAN_TESTS:-^(net|kdc|netlogon|frontend|loadbalancer|scenarios):}" -E "$exclude_regex"
+  -R "${KERBPOOL_TSAN_TESTS:-^(net|kdc|netlogon|frontend|loadbalancer|scenarios):}" -E "$browser_tests_regex"
