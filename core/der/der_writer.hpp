@@ -56,6 +56,9 @@ class Writer {
     return constructed(Tag::application(n), std::forward<F>(fill));
   }
 
+  // Room for `octets` before the first write: a whole message then grows its one buffer a few times instead
+  // of doubling from empty (an EncTicketPart with a PAC is over a kilobyte).
+  void reserve(std::size_t octets) { buf_.reserve(octets); }
   const Bytes& bytes() const { return buf_; }
   Bytes take() { return std::move(buf_); }
 

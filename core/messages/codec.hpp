@@ -49,6 +49,7 @@ Result<T> decodeWhole(BytesView data, std::string_view name) {
 template <class T>
 Bytes encodeWhole(const T& value) {
   der::Writer w;
+  w.reserve(512);
   encodeTo(w, value);
   return w.take();
 }
