@@ -42,7 +42,9 @@ class LogCapture {
 loadbalancer::LbConfig checkedConfig(const std::vector<test::EchoNode*>& nodes) {
   auto c = test::lbConfig(nodes);
   c.health.interval = 20ms;
-  c.health.timeout = 500ms;
+  // Generous: two tests read the failed check's reason ("HTTP 503") in the log and in the 503's body, and a
+  // check that timed out on a machine busy with the rest of the suite would give "timeout" instead.
+  c.health.timeout = 5000ms;
   c.health.rise = 2;
   c.health.fall = 2;
   return c;
