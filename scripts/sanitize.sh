@@ -15,7 +15,6 @@ exclude_regex=$browser_tests_regex
 if [ "$(id -u)" -ne 0 ]; then
   exclude_regex+='|^capture: (a datagram exchange|tshark reads)'
 fi
-exclude=(-E "$exclude_regex")
 # quarantine_size_mb=64 (ASan's default is 256): freed memory still waits in quarantine for 64 MB of later
 # frees before reuse, so a use after free within that window is caught; a fresh process no longer touches
 # 256 MB of new pages while loading a realm (PBKDF2 frees millions of small blocks): `kerbpool show
@@ -33,8 +32,8 @@ run_suite() { # $1: detect_stack_use_after_return (0 or 1); the rest: ctest's se
 # processes. The servers, decoders and clients they run are the code that the other suites already run with
 # it, so the runner's suite runs without it (ASan's other checks, leaks and UBSan stay on) and the rest with it.
 if [ -n "${KERBPOOL_SAN_TESTS:-}" ]; then
-  run_suite 1 -R "$KERBPOOL_SAN_TESTS" "${exclude[@]}"
+  run_suite 1 -R "$KERBPOOL_SAN_TESTS" -E "$exclude_regex"
 else
   run_suite 1 -E "$exclude_regex|^scenarios:"
-  run_suite 0 -R '^scenarios:' "${exclude[@]}"
+  run_suite 0 -R '^scenarios:' -E "$exclude_regex"
 fi
