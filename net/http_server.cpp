@@ -20,14 +20,17 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/common/log.hpp"
 #include "net/connection_caps.hpp"
 #include "net/connection_registry.hpp"
+#include "net/in_process_parse.hpp"
 #include "net/io_threads.hpp"
 #include "net/listener.hpp"
+#include "net/request_framing.hpp"
 #include "net/response_rules.hpp"
 #include "net/server_session.hpp"
 #include "net/tls_context.hpp"
@@ -87,6 +90,66 @@ struct ServerState {
 
   ConnectionRegistry registry;
 };
+
+// ---- one request's steps, shared by the socket sessions and the in-process ones
+// ----------------------------
+
+HttpRequest requestFrom(http::request<http::string_body>&& msg, const ConnectionContext& ctx) {
+  HttpRequest req;
+  req.method = str(msg.method_string());
+  req.target = str(msg.target());
+  req.version = msg.version();
+  for (const auto& f : msg) {
+    req.headers.emplace_back(str(f.name_string()), str(f.value()));
+  }
+  req.body = std::move(msg.body());
+  req.peer = ctx.peer;
+  req.tls = ctx.tls;
+  return req;
+}
+
+HttpResponse plainResponse(unsigned status, std::string body) {
+  return HttpResponse{status, {{"Content-Type", "text/plain"}}, std::move(body), true};
+}
+
+HttpResponse callHandler(ServerState& state, const HttpRequest& req, ConnectionContext& ctx) {
+  try {
+    return state.handler.handle(req, ctx);
+  } catch (const std::exception& e) {
+    core::logError(kComponent, "handler threw on connection #" + std::to_string(ctx.id) + ": " + e.what());
+    return plainResponse(500, "internal server error\n");
+  }
+}
+
+// The handler's answer as it may go out (else a 500), and whether the connection stays open after it.
+HttpResponse finalizedFor(ServerState& state, HttpResponse out, const ConnectionContext& ctx) {
+  auto finalized = finalizeResponse(std::move(out), state.config.serverName);
+  if (!finalized.ok()) {
+    core::logError(kComponent, "connection #" + std::to_string(ctx.id) + ": " + finalized.error().message() +
+                                   ": answering 500");
+    finalized = finalizeResponse(plainResponse(500, "internal server error\n"), state.config.serverName);
+  }
+  return std::move(*finalized);
+}
+
+// `out` has passed finalizeResponse(): the fields are safe to copy as they are.
+void buildResponse(http::response<http::string_body>& res, const HttpResponse& out, unsigned version,
+                   bool keepAlive, bool head) {
+  res = {};
+  res.version(version);
+  res.result(out.status);
+  for (const auto& [name, value] : out.headers) {
+    res.insert(bsv(name), bsv(value));
+  }
+  res.body() = out.body;
+  res.keep_alive(keepAlive);
+  if (head) {
+    res.content_length(res.body().size());
+    res.body().clear();
+  } else {
+    res.prepare_payload();
+  }
+}
 
 // One connection, read → handle → write, repeated while keep-alive holds. The reading, framing checks and the
 // polite close come from ServerSession; Derived provides stream() and doEof() (how to end the connection on
@@ -161,16 +224,7 @@ class HttpSession : public ServerSession<Derived> {
     const unsigned version = msg.version();
     const bool head = msg.method() == http::verb::head;
 
-    HttpRequest req;
-    req.method = str(msg.method_string());
-    req.target = str(msg.target());
-    req.version = version;
-    for (const auto& f : msg) {
-      req.headers.emplace_back(str(f.name_string()), str(f.value()));
-    }
-    req.body = std::move(msg.body());
-    req.peer = ctx_.peer;
-    req.tls = ctx_.tls;
+    HttpRequest req = requestFrom(std::move(msg), ctx_);
 
     if (state_->blocking != nullptr && state_->handler.mayBlock(req)) {
       // Off the I/O thread; the session waits (no read is pending) and resumes on its own executor.
@@ -187,46 +241,16 @@ class HttpSession : public ServerSession<Derived> {
     respond(callHandler(req), version, keepAlive, head);
   }
 
-  HttpResponse callHandler(const HttpRequest& req) {
-    try {
-      return state_->handler.handle(req, ctx_);
-    } catch (const std::exception& e) {
-      core::logError(kComponent, "handler threw on connection #" + std::to_string(ctx_.id) + ": " + e.what());
-      return plainResponse(500, "internal server error\n");
-    }
-  }
+  HttpResponse callHandler(const HttpRequest& req) { return net::callHandler(*state_, req, ctx_); }
 
   void respond(HttpResponse out, unsigned version, bool keepAlive, bool head) {
-    auto finalized = finalizeResponse(std::move(out), state_->config.serverName);
-    if (!finalized.ok()) {
-      core::logError(kComponent, "connection #" + std::to_string(ctx_.id) + ": " +
-                                     finalized.error().message() + ": answering 500");
-      finalized = finalizeResponse(plainResponse(500, "internal server error\n"), state_->config.serverName);
-    }
+    const HttpResponse finalized = finalizedFor(*state_, std::move(out), ctx_);
     const bool recycleNow = recycle_ && !ctx_.handshakePending;
-    writeResponse(*finalized, version, keepAlive && !finalized->close && !recycleNow, head);
+    writeResponse(finalized, version, keepAlive && !finalized.close && !recycleNow, head);
   }
 
-  static HttpResponse plainResponse(unsigned status, std::string body) {
-    return HttpResponse{status, {{"Content-Type", "text/plain"}}, std::move(body), true};
-  }
-
-  // `out` has passed finalizeResponse(): the fields are safe to copy as they are.
   void writeResponse(const HttpResponse& out, unsigned version, bool keepAlive, bool head) {
-    res_ = {};
-    res_.version(version);
-    res_.result(out.status);
-    for (const auto& [name, value] : out.headers) {
-      res_.insert(bsv(name), bsv(value));
-    }
-    res_.body() = out.body;
-    res_.keep_alive(keepAlive);
-    if (head) {
-      res_.content_length(res_.body().size());
-      res_.body().clear();
-    } else {
-      res_.prepare_payload();
-    }
+    buildResponse(res_, out, version, keepAlive, head);
     keepAlive_ = keepAlive;
     this->lowest().expires_after(state_->config.readTimeout);
     http::async_write(this->derived().stream(), res_,
@@ -308,6 +332,136 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
 
  private:
   TlsStream stream_;  // holds no TLS buffers while the connection is idle
+};
+
+// A connection of the in-process transport (net/in_process_http.hpp): the same steps as a socket session,
+// on the caller's thread. Registered like a socket session, so that stop() and recycleConnections() close
+// it (a recycle waits for an exchange in progress, and spares a half-done NTLM handshake as HttpSession
+// does).
+class InProcessSession final : public Closable, public std::enable_shared_from_this<InProcessSession> {
+ public:
+  InProcessSession(std::shared_ptr<ServerState> state, std::string peer) : state_(std::move(state)) {
+    ctx_.id = state_->nextId++;
+    ctx_.peer = std::move(peer);
+    state_->activeConnections++;
+    state_->signal.changed();
+  }
+
+  ~InProcessSession() override {
+    state_->registry.remove(ctx_.id);
+    state_->activeConnections--;
+    state_->caps.release(std::string(sourceAddress(ctx_.peer)));
+    state_->signal.changed();
+    try {
+      state_->handler.connectionClosed(ctx_);
+    } catch (const std::exception& e) {
+      core::logError(kComponent, std::string("connectionClosed threw: ") + e.what());
+    }
+  }
+
+  std::uint64_t id() const { return ctx_.id; }
+
+  void forceClose() override {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+
+  void closeWhenIdle(std::function<void()> done) override {
+    {
+      std::lock_guard lock(mu_);  // an exchange in progress ends first
+      recycle_ = true;
+      if (!ctx_.handshakePending) {
+        closed_ = true;
+      }
+    }
+    done();
+  }
+
+  bool closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+
+  core::Result<std::string> exchange(std::string_view octets) {
+    std::lock_guard lock(mu_);
+    if (closed_) {
+      return makeError(ErrorCategory::Io, "connection_closed",
+                       "connection #" + std::to_string(ctx_.id) + " from " + ctx_.peer +
+                           " (in process): closed by the server");
+    }
+    http::request_parser<http::string_body> parser;
+    const auto& c = state_->config;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(c.headerLimit, UINT32_MAX)));
+    parser.body_limit(c.bodyLimit);
+    if (const auto ec = parseWholeMessage(parser, octets, c.headerLimit)) {
+      return refuse(ec);
+    }
+    if (const auto refusal = checkRequestFraming(framingOf(parser.get().base()))) {
+      state_->badRequests++;
+      core::logDebug(kComponent, "connection #" + std::to_string(ctx_.id) + " from " + ctx_.peer + ": " +
+                                     std::to_string(refusal->status) + " " + std::string(refusal->reason));
+      return answer(plainResponse(refusal->status, std::string(refusal->detail) + "\n"), 11, false, false);
+    }
+    ctx_.requestsOnConnection++;
+    state_->requests++;
+    state_->signal.changed();
+    auto msg = parser.release();
+    const bool keepAlive = msg.keep_alive();
+    const unsigned version = msg.version();
+    const bool head = msg.method() == http::verb::head;
+    const HttpRequest req = requestFrom(std::move(msg), ctx_);
+    const HttpResponse finalized = finalizedFor(*state_, callHandler(*state_, req, ctx_), ctx_);
+    const bool recycleNow = recycle_ && !ctx_.handshakePending;
+    return answer(finalized, version, keepAlive && !finalized.close && !recycleNow, head);
+  }
+
+ private:
+  // What ServerSession::onReadError answers for a request it could not read; the connection closes.
+  std::string refuse(beast::error_code ec) {
+    unsigned status = 400;
+    std::string body = "bad request\n";
+    if (ec == http::error::header_limit) {
+      state_->headerTooLarge++;
+      status = 431;
+      body = "request header fields too large\n";
+    } else if (ec == http::error::body_limit) {
+      state_->bodyTooLarge++;
+      status = 413;
+      body = "payload too large\n";
+    } else {
+      state_->badRequests++;
+    }
+    auto r = finalizeResponse(plainResponse(status, std::move(body)), state_->config.serverName);
+    return answer(*r, 11, false, false);
+  }
+
+  std::string answer(const HttpResponse& out, unsigned version, bool keepAlive, bool head) {
+    http::response<http::string_body> res;
+    buildResponse(res, out, version, keepAlive, head);
+    if (!keepAlive) {
+      closed_ = true;
+    }
+    return serializeMessage(res);
+  }
+
+  std::shared_ptr<ServerState> state_;
+  mutable std::mutex mu_;
+  ConnectionContext ctx_;
+  bool closed_ = false;
+  bool recycle_ = false;
+};
+
+// The caller's handle on an InProcessSession (which the registry knows by a weak reference).
+class InProcessConnection final : public InProcessHttpConnection {
+ public:
+  explicit InProcessConnection(std::shared_ptr<InProcessSession> session) : session_(std::move(session)) {}
+  core::Result<std::string> exchange(std::string_view request) override {
+    return session_->exchange(request);
+  }
+  bool closed() const override { return session_->closed(); }
+
+ private:
+  std::shared_ptr<InProcessSession> session_;
 };
 
 void startSession(const std::shared_ptr<ServerState>& state, tcp::socket socket, std::string peer) {
@@ -416,6 +570,31 @@ HttpServerStats HttpServer::stats() const {
 bool HttpServer::waitForStats(const std::function<bool(const HttpServerStats&)>& condition,
                               std::chrono::milliseconds timeout) const {
   return impl_->state->signal.waitFor([&] { return condition(stats()); }, timeout);
+}
+
+core::Result<std::unique_ptr<InProcessHttpConnection>> HttpServer::connectInProcess(const std::string& peer) {
+  auto& state = impl_->state;
+  if (state->tls) {
+    return makeError(
+        ErrorCategory::Io, "connect_failed",
+        "connect to " + state->config.address + ":" + std::to_string(impl_->port) +
+            " (in process): the server speaks TLS, which the in-process transport does not carry");
+  }
+  state->connections++;
+  if (!state->caps.admit(std::string(sourceAddress(peer)))) {
+    state->rejectedConnections++;
+    state->signal.changed();
+    return makeError(ErrorCategory::Io, "connect_failed",
+                     "connect to " + state->config.address + ":" + std::to_string(impl_->port) +
+                         " (in process): the connection limit was reached");
+  }
+  auto session = std::make_shared<InProcessSession>(state, peer);
+  if (!state->registry.add(session->id(), session)) {
+    return makeError(ErrorCategory::Io, "connect_failed",
+                     "connect to " + state->config.address + ":" + std::to_string(impl_->port) +
+                         " (in process): the server is stopped");
+  }
+  return std::unique_ptr<InProcessHttpConnection>(std::make_unique<InProcessConnection>(std::move(session)));
 }
 
 std::size_t HttpServer::recycleConnections() {

@@ -9,6 +9,7 @@
 
 #include "core/common/result.hpp"
 #include "net/http_message.hpp"
+#include "net/in_process_http.hpp"
 #include "net/tls_files.hpp"
 
 namespace kerbpool::net {
@@ -77,6 +78,11 @@ class HttpServer {
   // ones at once, busy ones right after the response they are working on (which carries Connection: close),
   // so clients reconnect and authenticate again. The server keeps accepting. Returns how many were open.
   std::size_t recycleConnections();
+  // A connection of the in-process transport (net/in_process_http.hpp) from `peer`, served by the same
+  // handler, limits, counters and recycling as a TCP connection, on the caller's thread (a request that may
+  // block runs there too, not on the blocking pool). Plain HTTP only. Errors (Io): connect_failed (a TLS
+  // server, over the connection caps, stopped).
+  core::Result<std::unique_ptr<InProcessHttpConnection>> connectInProcess(const std::string& peer);
   // Stops accepting, closes every connection, waits for running handlers and joins the threads. Idempotent;
   // must not be called from inside handle().
   void stop();
