@@ -17,6 +17,7 @@
 #include "loadbalancer/affinity.hpp"
 #include "loadbalancer/forwarding_rules.hpp"
 #include "loadbalancer/http_relay.hpp"
+#include "loadbalancer/proxy_rules.hpp"
 #include "net/server_session.hpp"
 #include "net/tls_stream.hpp"
 
@@ -25,8 +26,6 @@ namespace kerbpool::loadbalancer {
 namespace http = beast::http;
 
 namespace {
-
-constexpr std::uint32_t kUpstreamHeaderLimit = 64 * 1024;
 
 template <class Derived>
 class HttpProxySession : public net::ServerSession<Derived> {
@@ -49,9 +48,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
     if (upstream_) {
       upstream_->close();  // pinned or half-used: never handed to another client
     }
-    for (auto& held : held_) {
-      held->close();
-    }
+    held_.closeAll();
     state_->registry.remove(this->id_);
     state_->counters.activeClientConnections--;
     state_->caps.release(std::string(net::sourceAddress(peer_)));
@@ -65,9 +62,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
       if (self->upstream_) {
         self->upstream_->close();
       }
-      for (auto& held : self->held_) {
-        held->close();
-      }
+      self->held_.closeAll();
     });
   }
 
@@ -87,26 +82,13 @@ class HttpProxySession : public net::ServerSession<Derived> {
   void onRequestRead() {
     state_->counters.requests++;
     req_ = this->parser_->release();
-    clientVersion_ = req_.version();
-    clientKeepAlive_ = req_.keep_alive();
-    head_ = req_.method() == http::verb::head;
-    idempotent_ = isIdempotentMethod(sv(req_.method_string()));
-    dropHopByHop(req_);
-    req_.erase(http::field::expect);
-    std::string earlier;
-    const auto [xffBegin, xffEnd] = req_.equal_range("X-Forwarded-For");
-    for (auto it = xffBegin; it != xffEnd; ++it) {
-      earlier += (earlier.empty() ? "" : ", ") + std::string(sv(it->value()));
-    }
-    req_.set("X-Forwarded-For",
-             appendForwardedFor(earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier),
-                                clientAddress_));
-    req_.set("X-Forwarded-Proto", tls_ ? "https" : "http");
-    req_.version(11);
-    req_.keep_alive(true);
-    try {
-      req_.prepare_payload();  // Beast refuses some shapes (a TRACE with a body) by throwing
-    } catch (const std::exception&) {
+    ClientRequestFacts facts;
+    const bool framed = rewriteForNode(req_, clientAddress_, tls_, facts);
+    clientVersion_ = facts.version;
+    clientKeepAlive_ = facts.keepAlive;
+    head_ = facts.head;
+    idempotent_ = facts.idempotent;
+    if (!framed) {
       state_->counters.badRequests++;
       sendLocal(400, "bad request\n", true);
       return;
@@ -155,14 +137,14 @@ class HttpProxySession : public net::ServerSession<Derived> {
   void useBackend(ConnectionModel model) {
     if (upstream_ && upstream_->backend() != backend_) {
       if (model == ConnectionModel::Private) {
-        hold(std::move(upstream_));  // this client's, for when the policy picks that node again
+        held_.hold(std::move(upstream_));  // this client's, for when the policy picks that node again
       } else {
         upstream_->close();  // a pinned connection to the previous node
         upstream_.reset();
       }
     }
     if (!upstream_) {
-      upstream_ = takeHeld(backend_);
+      upstream_ = held_.take(backend_);
     }
     // http-reuse safe: a client connection's first request never rides on another client's idle connection.
     if (!upstream_ && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
@@ -254,82 +236,27 @@ class HttpProxySession : public net::ServerSession<Derived> {
   }
 
   // After a response: close the node's connection, keep it for this client connection, or give it to the
-  // shared idle pool, by the connection model (see ConnectionModel).
+  // shared idle pool, by the connection model (see upstreamFate).
   void keepOrReleaseUpstream() {
-    const auto& cfg = state_->config;
-    // A connection that carried an authentication exchange is never handed to another client: IIS (and a
-    // kerbpool node) keeps an authenticated connection authenticated, so pooling it would let the next client
-    // ride on this user's logon.
-    const bool carriedAuth = req_.find(http::field::authorization) != req_.end() ||
-                             res_.find(http::field::www_authenticate) != res_.end();
-    const auto release = [&] {
-      upstream_->lowest().expires_never();
-      connector_->giveBack(std::move(upstream_));
-    };
-    const auto close = [&] {
-      upstream_->close();
-      upstream_.reset();
-    };
-    if (!res_.keep_alive() || cfg.connectionModel == ConnectionModel::ServerClose) {
-      close();
-      return;
-    }
-    if (cfg.connectionModel == ConnectionModel::Private) {
-      const auto field =
-          res_.result_int() == 407 ? http::field::proxy_authenticate : http::field::www_authenticate;
-      std::vector<std::string_view> challenges;
-      const auto [begin, end] = res_.equal_range(field);
-      for (auto it = begin; it != end; ++it) {
-        challenges.push_back(sv(it->value()));
-      }
-      if (isConnectionAuthChallenge(res_.result_int(), challenges)) {
+    switch (upstreamFate(state_->config, req_, res_, upstream_->isPrivate)) {
+      case UpstreamFate::Close:
+        upstream_->close();
+        upstream_.reset();
+        break;
+      case UpstreamFate::KeepPrivate:
         if (!upstream_->isPrivate) {
           upstream_->isPrivate = true;
           state_->counters.privateConnections++;
         }
         preferred_ = backend_;
-        return;  // stays with this client connection
-      }
-      // Kept with its client rather than shared when it is private or carried a logon; shared otherwise.
-      if (!upstream_->isPrivate && !carriedAuth) {
-        release();
-      }
-      return;
+        break;
+      case UpstreamFate::KeepForClient:
+        break;
+      case UpstreamFate::Release:
+        upstream_->lowest().expires_never();
+        connector_->giveBack(std::move(upstream_));
+        break;
     }
-    // Per request: like a load balancer without an NTLM profile, a connection that carried authentication is
-    // closed, which is also why NTLM's legs cannot meet on one node behind it. With affinity the session
-    // keeps its connection while the node stays the same.
-    if (carriedAuth && cfg.affinity == AffinityMode::None) {
-      close();
-    } else if (cfg.affinity == AffinityMode::None) {
-      release();
-    }
-  }
-
-  // haproxy model: node connections that carried this client's authentication stay with this client
-  // connection (never shared, at most one per node) while the policy sends its requests elsewhere, as HAProxy
-  // keeps a session's server connections; without them every authenticated request to another node would
-  // reconnect.
-  void hold(UpstreamPtr conn) {
-    for (auto& held : held_) {
-      if (held->backend() == conn->backend()) {
-        held->close();
-        held = std::move(conn);
-        return;
-      }
-    }
-    held_.push_back(std::move(conn));
-  }
-
-  UpstreamPtr takeHeld(std::size_t backend) {
-    for (auto it = held_.begin(); it != held_.end(); ++it) {
-      if ((*it)->backend() == backend) {
-        UpstreamPtr conn = std::move(*it);
-        held_.erase(it);
-        return conn;
-      }
-    }
-    return nullptr;
   }
 
   void onUpstreamFailure(beast::error_code ec, std::string_view what, bool gotResponse) {
@@ -386,35 +313,12 @@ class HttpProxySession : public net::ServerSession<Derived> {
   // ---- outbound to the client ----------------------------------------------------------------------------
 
   void sendLocal(unsigned status, std::string body, bool closeAfter) {
-    res_ = {};
-    res_.result(status);
-    res_.set(http::field::content_type, "text/plain");
-    res_.set(http::field::server, "kerbpool-lb");
-    res_.body() = std::move(body);
+    localResponse(res_, status, std::move(body));
     writeResponse(clientKeepAlive_ && !closeAfter);
   }
 
   void writeResponse(bool keepAlive) {
-    res_.version(clientVersion_);
-    res_.keep_alive(keepAlive);
-    if (head_) {
-      if (!res_.has_content_length() && !res_.body().empty()) {
-        res_.content_length(res_.body().size());
-      }
-      res_.body().clear();
-    } else {
-      try {
-        res_.prepare_payload();
-      } catch (const std::exception&) {  // an upstream answer Beast cannot frame: never relay it
-        res_ = {};
-        res_.version(clientVersion_);
-        res_.result(502);
-        res_.body() = "bad gateway: unframeable response\n";
-        res_.prepare_payload();
-        keepAlive = false;
-        res_.keep_alive(false);
-      }
-    }
+    keepAlive = frameForClient(res_, clientVersion_, keepAlive, head_);
     resSr_.emplace(res_);
     writeMessage(this->derived().stream(), *resSr_, state_->config.clientReadTimeout,
                  [self = this->derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
@@ -454,7 +358,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
   std::vector<std::size_t> excluded_;
   std::string lastFailure_;
   UpstreamPtr upstream_;
-  std::vector<UpstreamPtr> held_;  // haproxy model: this client's idle node connections to other nodes
+  HeldConnections<UpstreamPtr> held_;  // haproxy model: this client's idle node connections to other nodes
   std::optional<http::response_parser<http::string_body>> resParser_;
   http::response<http::string_body> res_;
   std::optional<http::request_serializer<http::string_body>> reqSr_;

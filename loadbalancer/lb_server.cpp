@@ -1,5 +1,7 @@
 #include "loadbalancer/lb_server.hpp"
 
+#include "loadbalancer/in_process_proxy.hpp"
+
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,6 +32,7 @@ struct LbServer::Impl {
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   std::atomic<bool> stopped{false};
+  std::shared_ptr<InProcessProxy> inProcess;  // inProcessListener(): the in-process transport's sessions
 };
 
 core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, core::Rng& rng) {
@@ -91,9 +94,35 @@ core::Status LbServer::setDraining(std::string_view backend, bool draining) {
   return impl_->state->pool.setDraining(backend, draining);
 }
 
+core::Result<net::InProcessHttpListener> LbServer::inProcessListener(net::InProcessHttpNetwork& nodes) {
+  const auto& config = impl_->state->config;
+  if (config.tls || config.backendTls || config.health.tls) {
+    return makeError(ErrorCategory::Config, "in_process_unsupported",
+                     "the in-process transport carries plain HTTP only, and this " +
+                         std::string(toString(config.mode)) + " balancer " +
+                         (config.tls          ? "terminates TLS at the VIP"
+                          : config.backendTls ? "speaks TLS to the nodes"
+                                              : "passes the nodes' TLS through"));
+  }
+  if (!impl_->inProcess) {
+    std::vector<std::pair<std::string, std::uint16_t>> endpoints;
+    for (std::size_t i = 0; i < impl_->state->pool.size(); ++i) {
+      const auto& ep = impl_->upstream->endpoint(i);
+      endpoints.emplace_back(ep.address().to_string(), ep.port());
+    }
+    impl_->inProcess =
+        std::make_shared<InProcessProxy>(impl_->state, nodes, std::move(endpoints), config.address);
+  }
+  return net::InProcessHttpListener(
+      [proxy = impl_->inProcess](const std::string& peer) { return proxy->connect(peer); });
+}
+
 void LbServer::stop() {
   if (impl_->stopped.exchange(true)) {
     return;
+  }
+  if (impl_->inProcess) {
+    impl_->inProcess->stop();
   }
   impl_->listener->stop();
   impl_->health->stop();

@@ -11,6 +11,7 @@
 #include "core/common/rng.hpp"
 #include "loadbalancer/lb_config.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "net/in_process_http.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -35,6 +36,11 @@ class LbServer {
                     std::chrono::milliseconds timeout) const;
   // Administrative drain: in-flight connections and requests finish, no new ones go to the node.
   core::Status setDraining(std::string_view backend, bool draining);
+  // The VIP on the in-process transport (net/in_process_http.hpp): client connections routed and relayed by
+  // the same rules, state and counters as the socket sessions (layer 7 or 4), to the nodes as `nodes` reaches
+  // them (their addresses and ports as configured). Plain HTTP only: with TLS anywhere a Config error
+  // in_process_unsupported saying where. `nodes` must outlive the balancer.
+  core::Result<net::InProcessHttpListener> inProcessListener(net::InProcessHttpNetwork& nodes);
   // Stops accepting, closes every connection, stops the checks and joins the threads. Idempotent.
   void stop();
 

@@ -47,6 +47,7 @@ class EchoNode {
     port_ = server_->port();
   }
   void stop() { server_->stop(); }
+  net::HttpServer& server() { return *server_; }
   std::uint16_t port() const { return port_; }
   loadbalancer::EchoBackendHandler& handler() { return handler_; }
   const std::string& name() const { return handler_.name(); }
