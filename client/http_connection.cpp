@@ -28,7 +28,8 @@
 #include "client/http_message.hpp"
 #include "core/common/clock.hpp"
 #include "core/crypto/x509.hpp"
-#include "net/http_read.hpp"
+#include "net/in_process_http.hpp"
+#include "net/in_process_parse.hpp"
 
 namespace kerbpool::client {
 
@@ -81,6 +82,7 @@ struct HttpClientRuntime::Impl {
   std::atomic<std::uint64_t> staleRetries{0};
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> failures{0};
+  net::InProcessHttpNetwork* inProcess = nullptr;
 
   core::Result<std::shared_ptr<ssl::context>> contextFor(const HttpTlsOptions& tls) {
     const std::string key = (tls.verifyPeer ? "verify:" : "noverify:") + tls.caFile;
@@ -113,6 +115,10 @@ struct HttpClientRuntime::Impl {
 HttpClientRuntime::HttpClientRuntime() : impl_(std::make_unique<Impl>()) {}
 HttpClientRuntime::~HttpClientRuntime() = default;
 
+void HttpClientRuntime::useInProcessNetwork(net::InProcessHttpNetwork* network) {
+  impl_->inProcess = network;
+}
+
 HttpClientStats HttpClientRuntime::stats() const {
   HttpClientStats s;
   s.connections = impl_->connections.load();
@@ -140,6 +146,7 @@ struct HttpConnection::Impl {
   HttpClientRuntime::Impl& rt;
   HttpConnectionOptions options;
   UniqueFd fd;
+  std::unique_ptr<net::InProcessHttpConnection> channel;  // instead of fd: the in-process transport
   Deadline deadline;
   std::shared_ptr<ssl::context> tlsContext;  // kept alive as long as the stream
   std::optional<ssl::stream<DeadlineStream>> tls;
@@ -150,9 +157,12 @@ struct HttpConnection::Impl {
 
   std::string where() const { return endpointText(options.address, options.port); }
 
+  bool connected() const { return fd.valid() || channel != nullptr; }
+
   void close() {
     tls.reset();
     fd.reset();
+    channel.reset();
     buffer.consume(buffer.size());
     requestsOnConnection = 0;
   }
@@ -160,12 +170,21 @@ struct HttpConnection::Impl {
   // The server closed (or reset) the kept-alive connection while it was idle. Only FIN/RST count: a TLS
   // record waiting to be read (a TLS 1.3 session ticket) is not a reason to drop the connection.
   bool goneWhileIdle() const {
+    if (channel) {
+      return channel->closed();
+    }
     pollfd p{fd.get(), POLLRDHUP, 0};
     return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
   }
 
   core::Status connect() {
     close();
+    if (!options.tls && rt.inProcess != nullptr && rt.inProcess->serves(options.address, options.port)) {
+      KP_TRY(channel, rt.inProcess->connect(options.sourceAddress, options.address, options.port));
+      serial++;
+      rt.connections++;
+      return core::okStatus();
+    }
     KP_TRY(SocketAddress addr, makeAddress(options.address, options.port));
     const int s = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s < 0) {
@@ -313,6 +332,9 @@ struct HttpConnection::Impl {
   // One request and its response on the open connection. `retryable`: it failed before any byte of a
   // response arrived on a connection that had carried earlier requests (the server had closed it).
   core::Result<HttpClientResponse> exchange(const std::string& text, bool head, bool& retryable) {
+    if (channel) {
+      return exchangeInProcess(text, head, retryable);
+    }
     const bool reused = requestsOnConnection > 0;
     deadline.start(options.requestTimeout);
     beast::error_code ec;
@@ -337,22 +359,44 @@ struct HttpConnection::Impl {
         retryable = reused && !parser.got_some() && closedByPeer(ec);
         return ioError(ec, "reading from");
       }
-      auto& msg = parser.get();
-      const unsigned status = msg.result_int();
+      const unsigned status = parser.get().result_int();
       if (status >= 100 && status < 200 && status != 101) {
         continue;  // an interim response (100 Continue, 103 Early Hints): the final one follows
       }
-      HttpClientResponse r;
-      r.status = status;
-      r.reason = std::string(msg.reason());
-      r.version = msg.version();
-      for (const auto& field : msg) {
-        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-      r.body = std::move(msg.body());
-      r.keepAlive = parser.keep_alive() && options.keepAlive;
-      return r;
+      return responseOf(parser);
     }
+  }
+
+  HttpClientResponse responseOf(http::response_parser<http::string_body>& parser) {
+    auto& msg = parser.get();
+    HttpClientResponse r;
+    r.status = msg.result_int();
+    r.reason = std::string(msg.reason());
+    r.version = msg.version();
+    for (const auto& field : msg) {
+      r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    r.body = std::move(msg.body());
+    r.keepAlive = parser.keep_alive() && options.keepAlive;
+    return r;
+  }
+
+  // The same exchange over the in-process transport: the request's octets handed over, the response's
+  // octets parsed under the same limits.
+  core::Result<HttpClientResponse> exchangeInProcess(const std::string& text, bool head, bool& retryable) {
+    auto octets = channel->exchange(text);
+    if (!octets.ok()) {
+      retryable = requestsOnConnection > 1;  // a kept-alive connection the server had closed
+      return ioError(http::error::end_of_stream, "sending to");
+    }
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.headerLimit, UINT32_MAX)));
+    parser.body_limit(options.bodyLimit);
+    parser.skip(head);
+    if (const auto ec = net::parseWholeMessage(parser, *octets, options.headerLimit)) {
+      return ioError(ec, "reading from");
+    }
+    return responseOf(parser);
   }
 
   core::Result<HttpClientResponse> send(const HttpClientRequest& req) {
@@ -363,10 +407,10 @@ struct HttpConnection::Impl {
     }
     const bool head = req.method == "HEAD";
     for (int attempt = 0;; ++attempt) {
-      if (fd.valid() && requestsOnConnection > 0 && goneWhileIdle()) {
+      if (connected() && requestsOnConnection > 0 && goneWhileIdle()) {
         close();
       }
-      if (!fd.valid()) {
+      if (!connected()) {
         if (auto st = connect(); !st.ok()) {
           rt.failures++;
           return std::move(st).error();
@@ -408,7 +452,7 @@ core::Result<HttpClientResponse> HttpConnection::send(const HttpClientRequest& r
 }
 
 bool HttpConnection::isOpen() const {
-  return impl_->fd.valid();
+  return impl_->connected();
 }
 
 std::uint64_t HttpConnection::serial() const {

@@ -15,6 +15,10 @@
 // The workstation's HTTP/1.1 client connection: blocking, one TCP connection (optionally TLS) reused across
 // requests, every wait bounded. The header is free of Asio/Beast; http_connection.cpp is the client's only
 // HTTP I/O file (POSIX sockets, TLS and parsing through Boost.Asio ssl and Beast).
+namespace kerbpool::net {
+class InProcessHttpNetwork;
+}
+
 namespace kerbpool::client {
 
 struct HttpTlsOptions {
@@ -59,6 +63,10 @@ class HttpClientRuntime {
   HttpClientRuntime& operator=(const HttpClientRuntime&) = delete;
 
   HttpClientStats stats() const;
+  // From now on, plain-HTTP connections to an address and port that `network` serves go through it, in
+  // process, instead of a socket (a scenario's in-process transport); everything else still uses sockets.
+  // Set before connections are opened; `network` must outlive them.
+  void useInProcessNetwork(net::InProcessHttpNetwork* network);
 
   struct Impl;
   Impl& impl() { return *impl_; }

@@ -16,6 +16,7 @@
 
 #include "core/crypto/x509.hpp"
 #include "net/http_server.hpp"
+#include "net/in_process_http.hpp"
 #include "tests/support/socket_client.hpp"
 #include "tests/support/tools.hpp"
 
@@ -485,4 +486,48 @@ TEST_CASE("http connection: TLS with SNI and verification against the lab CA",
     mismatch.tls = options.tls;
     CHECK(HttpConnection(runtime, mismatch).send(get("/")).error().code == "tls_handshake_failed");
   }
+}
+
+TEST_CASE("http connection: in process, the same requests and answers without a socket",
+          "[client][http][transport]") {
+  EchoHandler handler;
+  auto server = startServer(handler);
+  net::InProcessHttpNetwork network;
+  network.listen("127.0.0.1", server->port(),
+                 [&](const std::string& peer) { return server->connectInProcess(peer); });
+  HttpClientRuntime runtime;
+  runtime.useInProcessNetwork(&network);
+  auto options = optionsFor(server->port());
+  options.bodyLimit = 1000;
+  options.headerLimit = 2000;
+  HttpConnection conn(runtime, options);
+  for (int i = 0; i < 2; ++i) {
+    auto r = take(conn.send(get("/r" + std::to_string(i))));
+    CHECK(r.status == 200);
+    CHECK(r.connectionSerial == 1);
+    CHECK(r.reusedConnection == (i > 0));
+    CHECK(r.body == "conn=1 target=/r" + std::to_string(i));
+  }
+  CHECK(conn.isOpen());
+  const auto seen = handler.seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].host == "pool.contoso.test:" + std::to_string(server->port()));
+  // The server went through no socket: its listener accepted nothing.
+  CHECK(server->stats().connections == 1);
+  CHECK(server->stats().activeConnections == 1);
+
+  // A recycle while the connection is idle: the next GET is sent once more on a new connection.
+  CHECK(server->recycleConnections() == 1);
+  auto after = take(conn.send(get("/after-recycle")));
+  CHECK(after.connectionSerial == 2);
+  CHECK(after.body.find("target=/after-recycle") != std::string::npos);
+  CHECK(runtime.stats().staleRetries == 0);  // seen closed before sending, as poll() would see a FIN
+
+  // The response limits hold as over a socket.
+  const auto big = conn.send(get("/big-body"));
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().code == "response_body_too_large");
+  const auto header = conn.send(get("/big-header"));
+  REQUIRE_FALSE(header.ok());
+  CHECK(header.error().code == "response_header_too_large");
 }
