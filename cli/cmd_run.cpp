@@ -380,8 +380,9 @@ void addCommon(CLI::App* cmd, RunArgs& a) {
                 "One client at a time, group after group: a seeded run repeats its outcome counts exactly "
                 "(default: the groups' concurrency, where counts that depend on timing vary)");
   cmd->add_option("--transport", a.transport,
-                  "How the workstations reach the servers: loopback (real sockets) or in-process (the "
-                  "Kerberos exchanges handed to the KDC service as DER, no socket; HTTP stays on loopback)")
+                  "How the workstations reach the servers: loopback (real sockets) or in-process (the same "
+                  "octets without a socket: Kerberos to the KDC service, plain HTTP through the balancer "
+                  "to the nodes; HTTPS stays on loopback)")
       ->check(CLI::IsMember({"loopback", "in-process"}))
       ->default_str("the scenario's");
   cmd->add_flag("--json", a.json, "Print the report as one JSON document");

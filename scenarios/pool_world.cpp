@@ -131,6 +131,9 @@ core::Result<std::unique_ptr<PoolWorld>> PoolWorld::start(const Scenario& scenar
   }
   w->lb_ = std::make_unique<Lb>();
   KP_TRY(w->lb_->server, loadbalancer::LbServer::start(lc, w->lbRng_));
+  if (w->scenario_.transport == Transport::InProcess) {
+    w->startInProcessHttp();
+  }
 
   for (const auto& r : w->scenario_.dns) {
     if (r.type == "CNAME") {
@@ -302,6 +305,33 @@ int PoolWorld::requestThreadsFor(const Node& n) const {
   const int inForce = n.throttle ? static_cast<int>(n.throttle->semaphore().maxConcurrentApi())
                                  : dcs_[n.dc]->maxConcurrentApi;
   return inForce + 112;
+}
+
+void PoolWorld::startInProcessHttp() {
+  inProcessHttp_ = std::make_unique<net::InProcessHttpNetwork>();
+  for (const auto& n : nodes_) {
+    if (n->server->tls()) {
+      continue;  // HTTPS: over loopback
+    }
+    nodesInProcess_ = true;
+    // The node as it is when the connection is made: a node_down event stops (and drops) its server.
+    inProcessHttp_->listen("127.0.0.1", n->port, [this, node = n.get()](const std::string& peer) {
+      std::lock_guard lock(mu_);
+      if (!node->server) {
+        return core::Result<std::unique_ptr<net::InProcessHttpConnection>>(core::makeError(
+            core::ErrorCategory::Io, "connect_failed",
+            "connect to " + node->name + " (in process): connection refused (the node is down)"));
+      }
+      return node->server->connectInProcess(peer);
+    });
+  }
+  auto vip = lb_->server->inProcessListener(*inProcessHttp_);
+  if (vip.ok()) {
+    inProcessHttp_->listen(lb_->server->address(), lb_->server->port(), std::move(*vip));
+    vipInProcess_ = true;
+  } else {
+    vipNotInProcessReason_ = vip.error().detail;
+  }
 }
 
 core::Status PoolWorld::startNode(Node& n) {

@@ -18,6 +18,7 @@
 #include "kdc/kdc_service.hpp"
 #include "kdc/netlogon.hpp"
 #include "loadbalancer/lb_stats.hpp"
+#include "net/in_process_http.hpp"
 #include "netlogon/netlogon_semaphore.hpp"
 #include "scenarios/lab_certificates.hpp"
 #include "scenarios/lab_directory.hpp"
@@ -120,6 +121,15 @@ class PoolWorld {
     return certificates_ ? &certificates_->material() : nullptr;
   }
   bool ntlmEnabled() const { return ntlmEnabled_; }
+  // Scenario::transport in-process: the nodes (plain HTTP) and the layer-7 balancer (plain HTTP at the VIP
+  // and to the nodes) as the workstations reach them without sockets; null over loopback. What the network
+  // does not serve (TLS, a layer-4 balancer) still goes over loopback.
+  net::InProcessHttpNetwork* inProcessHttp() { return inProcessHttp_.get(); }
+  // Whether the workstations' requests to the VIP stay in process (see inProcessHttp).
+  bool vipInProcess() const { return vipInProcess_; }
+  bool nodesInProcess() const { return nodesInProcess_; }
+  // Why the VIP's requests cross loopback under the in-process transport ("" when they do not).
+  const std::string& vipNotInProcessReason() const { return vipNotInProcessReason_; }
 
   // Timeline events other than clock_drift (which the population applies to its clocks): node_down stops
   // the node's server, node_up starts it again on its port, password_roll and apply_fix change the
@@ -171,6 +181,8 @@ class PoolWorld {
   core::Status startDcs(const PoolWorldOptions& options);
   core::Status startNodes(const PoolWorldOptions& options);
   core::Status startNode(Node& node);
+  // Transport::InProcess: registers the plain-HTTP nodes and, when it can carry it, the VIP.
+  void startInProcessHttp();
   // MaxConcurrentApi in force at the node's secure channel + 112: the request threads its server needs.
   int requestThreadsFor(const Node& node) const;
   static std::string webTicketVersions(const std::vector<core::webticket::PoolKey>& keys);
@@ -187,6 +199,10 @@ class PoolWorld {
   unsigned nodeThreads_ = 1;
   std::vector<std::unique_ptr<Node>> nodes_;
   struct Lb;
+  std::unique_ptr<net::InProcessHttpNetwork> inProcessHttp_;
+  bool vipInProcess_ = false;
+  bool nodesInProcess_ = false;
+  std::string vipNotInProcessReason_;
   std::unique_ptr<Lb> lb_;
   client::DnsZone dns_;
   std::unique_ptr<LabCertificates> certificates_;  // pool.tls only

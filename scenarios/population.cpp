@@ -141,6 +141,7 @@ class Runner {
 PopulationResult Runner::run() {
   core::Stopwatch watch;
   http_ = std::make_unique<client::HttpClientRuntime>();
+  http_->useInProcessNetwork(world_.inProcessHttp());
   // The DC locator: workstation c asks DC (c mod count) first, then the others in turn.
   for (std::size_t first = 0; first < world_.dcCount(); ++first) {
     client::KdcNetworkOptions kn;

@@ -48,6 +48,9 @@ std::string formatReportJson(const RunReport& r) {
   j["product"] = r.scenario.product == Product::Exchange ? "exchange" : "lync";
   j["seed"] = r.scenario.seed;
   j["transport"] = std::string(toString(r.scenario.transport));
+  if (!r.httpInProcess.empty()) {
+    j["http_in_process"] = r.httpInProcess;
+  }
   j["passed"] = r.passed();
   j["violations"] = r.violations;
   j["wall_seconds"] = std::chrono::duration<double>(r.population.wall).count();

@@ -365,7 +365,7 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
     return core::makeError(
         core::ErrorCategory::Config, "capture_needs_loopback",
         "--pcap records packets on loopback, and with transport in-process the workstations' "
-        "Kerberos exchanges never reach a socket: run with --transport loopback");
+        "Kerberos exchanges and plain HTTP never reach a socket: run with --transport loopback");
   }
   for (auto& dc : report.scenario.domainControllers) {
     if (options.holdMs) {
@@ -408,6 +408,12 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   report.setup = world->lab().steps();
   report.maxConcurrentApi = world->maxConcurrentApi();
   report.lbPort = world->lbPort();
+  if (report.scenario.transport == Transport::InProcess) {
+    report.httpInProcess = world->vipInProcess()     ? "vip-and-nodes"
+                           : world->nodesInProcess() ? "nodes"
+                                                     : "none";
+    report.httpInProcessWhyNot = world->vipNotInProcessReason();
+  }
   report.kdcPort = world->kdcPort();
 
   report.probes = probe(*world, "start");

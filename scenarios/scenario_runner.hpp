@@ -118,6 +118,10 @@ struct RunReport {
   std::vector<ExpectationResult> expectations;
   int maxConcurrentApi = 10;
   std::uint16_t lbPort = 0;
+  // Transport::InProcess: which HTTP hops stayed in process ("vip-and-nodes", "nodes", "none") and, when the
+  // VIP's did not, why (its TLS, layer 4).
+  std::string httpInProcess;
+  std::string httpInProcessWhyNot;
   std::uint16_t kdcPort = 0;
   bool interrupted = false;  // stopped before the clients were done (RunOptions::stop)
   // RunOptions::record only:

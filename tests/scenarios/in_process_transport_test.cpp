@@ -1,5 +1,6 @@
 // The in-process transport (Scenario::transport): the client's KDC rules without sockets, and the built-in
-// scenarios ending the same way over it as over loopback.
+// scenarios (HTTP through either kind of balancer connection model included) ending the same way over it as
+// over loopback.
 #include <catch2/catch.hpp>
 
 #include "scenarios/in_process_kdc.hpp"
@@ -94,14 +95,17 @@ void checkSameCounts(const scenarios::OutcomeCounts& a, const scenarios::Outcome
 TEST_CASE("in-process transport: built-in scenarios end as over loopback",
           "[integration][scenarios][transport]") {
   const auto name =
-      GENERATE(as<std::string>{}, "per-node-spn", "spn-one-node", "clock-skew", "rc4-only-client",
-               "password-roll", "exchange-asa-roll-cas-down", "epa-tls-termination", "tour");
+      GENERATE(as<std::string>{}, "per-node-spn", "spn-one-node", "clock-skew", "ntlm-l7-haproxy",
+               "ntlm-l7-no-affinity", "password-roll", "exchange-asa-roll-cas-down", "tour");
   INFO(name);
   const auto loopback = runSerial(name, 8, scenarios::Transport::Loopback);
   const auto inProcess = runSerial(name, 8, scenarios::Transport::InProcess);
   INFO(scenarios::formatReport(inProcess));
   CHECK(inProcess.scenario.transport == scenarios::Transport::InProcess);
   CHECK(loopback.scenario.transport == scenarios::Transport::Loopback);
+  // HTTP in process too, except where the pool serves HTTPS (the tour), which stays on loopback.
+  CHECK(inProcess.httpInProcess == (inProcess.scenario.pool.tls ? "none" : "vip-and-nodes"));
+  CHECK(loopback.httpInProcess.empty());
   checkSameCounts(loopback.population.outcomes.overall, inProcess.population.outcomes.overall);
   for (const auto& [node, counts] : loopback.population.outcomes.byNode) {
     INFO(node);
