@@ -44,11 +44,6 @@ class HttpProxySession : public net::ServerSession<Derived> {
   }
 
   ~HttpProxySession() override {
-    endExchange();
-    if (upstream_) {
-      upstream_->close();  // pinned or half-used: never handed to another client
-    }
-    held_.closeAll();
     state_->registry.remove(this->id_);
     state_->counters.activeClientConnections--;
     state_->caps.release(std::string(net::sourceAddress(peer_)));
@@ -59,10 +54,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
     asio::post(this->lowest().get_executor(), [self = this->derived().shared_from_this()] {
       self->closing_ = true;
       self->lowest().close();
-      if (self->upstream_) {
-        self->upstream_->close();
-      }
-      self->held_.closeAll();
+      self->routing_.closeAll();
     });
   }
 
@@ -93,71 +85,37 @@ class HttpProxySession : public net::ServerSession<Derived> {
       sendLocal(400, "bad request\n", true);
       return;
     }
-    excluded_.clear();
+    routing_.excluded.clear();
     staleRetried_ = false;
     lastFailure_.clear();
     pickBackend();
   }
 
   void pickBackend() {
-    const auto model = state_->config.connectionModel;
-    // HAProxy-like: a client connection whose node sent an NTLM/Negotiate challenge keeps that node while it
-    // is up (prefer-last-server), whatever the policy would pick.
-    if (preferred_ && (!state_->pool.available(*preferred_) ||
-                       std::find(excluded_.begin(), excluded_.end(), *preferred_) != excluded_.end())) {
-      preferred_.reset();
-    }
-    if (preferred_) {
-      backend_ = *preferred_;
-      setCookie_ = false;
-      useBackend(model);
-      return;
-    }
     const auto cookie = req_.find(http::field::cookie);
-    PickContext ctx{clientAddress_, cookie == req_.end()
-                                        ? std::nullopt
-                                        : std::optional<std::string_view>(sv(cookie->value()))};
-    auto pick = state_->chooser.choose(ctx, excluded_);
-    if (!pick.ok()) {
+    std::string why;
+    if (!routing_.pick(
+            clientAddress_,
+            cookie == req_.end() ? std::nullopt : std::optional<std::string_view>(sv(cookie->value())),
+            why)) {
       if (!lastFailure_.empty()) {  // every node tried failed for this request
         state_->counters.badGateway++;
         sendLocal(502, lastFailure_, false);
       } else {
         state_->counters.serviceUnavailable++;
-        core::logDebug(kComponent, "client #" + std::to_string(this->id_) + ": " + pick.error().detail);
-        sendLocal(503, serviceUnavailableBody(pick.error().detail), false);
+        core::logDebug(kComponent, "client #" + std::to_string(this->id_) + ": " + why);
+        sendLocal(503, serviceUnavailableBody(why), false);
       }
       return;
     }
-    backend_ = pick->backend;
-    setCookie_ = pick->setCookie;
-    useBackend(model);
-  }
-
-  void useBackend(ConnectionModel model) {
-    if (upstream_ && upstream_->backend() != backend_) {
-      if (model == ConnectionModel::Private) {
-        held_.hold(std::move(upstream_));  // this client's, for when the policy picks that node again
-      } else {
-        upstream_->close();  // a pinned connection to the previous node
-        upstream_.reset();
-      }
-    }
-    if (!upstream_) {
-      upstream_ = held_.take(backend_);
-    }
-    // http-reuse safe: a client connection's first request never rides on another client's idle connection.
-    if (!upstream_ && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
-      upstream_ = connector_->takeIdle(backend_);
-    }
-    ++requestsSent_;
-    beginExchange();
-    upstream_ ? doUpstreamWrite() : doConnect();
+    routing_.takeConnection([&](std::size_t backend) { return connector_->takeIdle(backend); });
+    routing_.upstream ? doUpstreamWrite() : doConnect();
   }
 
   void doConnect() {
     const auto& cfg = state_->config;
-    connector_->connect(backend_, this->lowest().get_executor(), cfg.backendTls, cfg.upstreamConnectTimeout,
+    connector_->connect(routing_.backend, this->lowest().get_executor(), cfg.backendTls,
+                        cfg.upstreamConnectTimeout,
                         [self = this->derived().shared_from_this()](beast::error_code ec, UpstreamPtr conn,
                                                                     std::string_view what) {
                           self->onConnect(ec, std::move(conn), what);
@@ -173,19 +131,19 @@ class HttpProxySession : public net::ServerSession<Derived> {
       // Nothing was sent: any method may go to another node.
       countFailure(ec, what);
       endExchange();
-      excluded_.push_back(backend_);
+      routing_.excluded.push_back(routing_.backend);
       state_->counters.retries++;
       pickBackend();
       return;
     }
-    upstream_ = std::move(conn);
+    routing_.upstream = std::move(conn);
     doUpstreamWrite();
   }
 
   void doUpstreamWrite() {
-    state_->pool.countRequest(backend_);
+    state_->pool.countRequest(routing_.backend);
     reqSr_.emplace(req_);
-    upstream_->visit([&](auto& s) {
+    routing_.upstream->visit([&](auto& s) {
       writeMessage(
           s, *reqSr_, state_->config.upstreamReadTimeout,
           asio::bind_executor(this->lowest().get_executor(), [self = this->derived().shared_from_this()](
@@ -200,9 +158,9 @@ class HttpProxySession : public net::ServerSession<Derived> {
     resParser_->header_limit(kUpstreamHeaderLimit);
     resParser_->body_limit(state_->config.upstreamBodyLimit);
     resParser_->skip(head_);
-    upstream_->lowest().expires_after(state_->config.upstreamReadTimeout);
-    upstream_->visit([&](auto& s) {
-      net::asyncReadMessage(s, upstream_->buffer(), *resParser_, net::ReadUntil::Message,
+    routing_.upstream->lowest().expires_after(state_->config.upstreamReadTimeout);
+    routing_.upstream->visit([&](auto& s) {
+      net::asyncReadMessage(s, routing_.upstream->buffer(), *resParser_, net::ReadUntil::Message,
                             asio::bind_executor(this->lowest().get_executor(),
                                                 [self = this->derived().shared_from_this()](
                                                     beast::error_code ec) { self->onUpstreamRead(ec); }));
@@ -224,13 +182,13 @@ class HttpProxySession : public net::ServerSession<Derived> {
       return;
     }
     res_ = resParser_->release();
-    upstream_->exchanges++;
+    routing_.upstream->exchanges++;
     endExchange();
     keepOrReleaseUpstream();
     dropHopByHop(res_);
-    if (setCookie_) {
+    if (routing_.setCookie) {
       res_.insert(http::field::set_cookie,
-                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(backend_).name));
+                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(routing_.backend).name));
     }
     writeResponse(clientKeepAlive_);
   }
@@ -238,32 +196,17 @@ class HttpProxySession : public net::ServerSession<Derived> {
   // After a response: close the node's connection, keep it for this client connection, or give it to the
   // shared idle pool, by the connection model (see upstreamFate).
   void keepOrReleaseUpstream() {
-    switch (upstreamFate(state_->config, req_, res_, upstream_->isPrivate)) {
-      case UpstreamFate::Close:
-        upstream_->close();
-        upstream_.reset();
-        break;
-      case UpstreamFate::KeepPrivate:
-        if (!upstream_->isPrivate) {
-          upstream_->isPrivate = true;
-          state_->counters.privateConnections++;
-        }
-        preferred_ = backend_;
-        break;
-      case UpstreamFate::KeepForClient:
-        break;
-      case UpstreamFate::Release:
-        upstream_->lowest().expires_never();
-        connector_->giveBack(std::move(upstream_));
-        break;
+    if (routing_.afterResponse(req_, res_) == UpstreamFate::Release) {
+      routing_.upstream->lowest().expires_never();
+      connector_->giveBack(std::move(routing_.upstream));
     }
   }
 
   void onUpstreamFailure(beast::error_code ec, std::string_view what, bool gotResponse) {
-    const bool reused = upstream_ && upstream_->exchanges > 0;
-    if (upstream_) {
-      upstream_->close();
-      upstream_.reset();
+    const bool reused = routing_.upstream && routing_.upstream->exchanges > 0;
+    if (routing_.upstream) {
+      routing_.upstream->close();
+      routing_.upstream.reset();
     }
     endExchange();
     if (closing_) {
@@ -284,9 +227,9 @@ class HttpProxySession : public net::ServerSession<Derived> {
   }
 
   void countFailure(beast::error_code ec, std::string_view what) {
-    const auto& name = state_->pool.spec(backend_).name;
+    const auto& name = state_->pool.spec(routing_.backend).name;
     const std::string detail = ec == beast::error::timeout ? std::string("timeout") : ec.message();
-    state_->pool.countError(backend_);
+    state_->pool.countError(routing_.backend);
     if (ec == beast::error::timeout) {
       state_->counters.timeouts++;
     }
@@ -297,18 +240,8 @@ class HttpProxySession : public net::ServerSession<Derived> {
                                   ": " + detail);
   }
 
-  void beginExchange() {
-    state_->pool.acquire(backend_);
-    inFlight_ = true;
-  }
-
-  void endExchange() {
-    if (inFlight_) {
-      state_->pool.release(backend_);
-      inFlight_ = false;
-      state_->signal.changed();
-    }
-  }
+  void beginExchange() { routing_.beginExchange(); }
+  void endExchange() { routing_.endExchange(); }
 
   // ---- outbound to the client ----------------------------------------------------------------------------
 
@@ -349,16 +282,9 @@ class HttpProxySession : public net::ServerSession<Derived> {
   bool head_ = false;
   bool idempotent_ = false;
 
-  std::size_t backend_ = 0;
-  std::optional<std::size_t> preferred_;  // haproxy model: the node that challenged this client connection
-  std::uint64_t requestsSent_ = 0;        // to nodes, on this client connection
-  bool setCookie_ = false;
-  bool inFlight_ = false;
   bool staleRetried_ = false;
-  std::vector<std::size_t> excluded_;
   std::string lastFailure_;
-  UpstreamPtr upstream_;
-  HeldConnections<UpstreamPtr> held_;  // haproxy model: this client's idle node connections to other nodes
+  ClientRouting<UpstreamPtr> routing_{*state_};
   std::optional<http::response_parser<http::string_body>> resParser_;
   http::response<http::string_body> res_;
   std::optional<http::request_serializer<http::string_body>> reqSr_;

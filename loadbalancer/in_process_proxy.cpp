@@ -36,9 +36,6 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
   }
 
   ~InProcessProxySession() override {
-    endExchange();
-    upstream_.reset();  // pinned or half-used: never handed to another client
-    held_.closeAll();
     state_->counters.activeClientConnections--;
     state_->caps.release(std::string(net::sourceAddress(peer_)));
     state_->signal.changed();
@@ -78,7 +75,7 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
       state_->counters.badRequests++;
       return sendLocal(400, "bad request\n", true);
     }
-    excluded_.clear();
+    routing_.excluded.clear();
     lastFailure_.clear();
     bool staleRetried = false;
     bool pick = true;
@@ -92,20 +89,20 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
         return sendLocal(503, serviceUnavailableBody(pickFailure_), false);
       }
       pick = true;
-      if (!upstream_) {
-        auto conn = proxy_->connectNode(backend_);
+      if (!routing_.upstream) {
+        auto conn = proxy_->connectNode(routing_.backend);
         if (!conn.ok()) {
           // Nothing was sent: any method may go to another node.
           countFailure("connect", conn.error().detail);
           endExchange();
-          excluded_.push_back(backend_);
+          routing_.excluded.push_back(routing_.backend);
           state_->counters.retries++;
           continue;
         }
-        upstream_ = std::move(*conn);
+        routing_.upstream = std::move(*conn);
       }
-      state_->pool.countRequest(backend_);
-      auto answer = upstream_->connection->exchange(net::serializeMessage(req_));
+      state_->pool.countRequest(routing_.backend);
+      auto answer = routing_.upstream->connection->exchange(net::serializeMessage(req_));
       std::optional<http::response_parser<http::string_body>> resParser;
       std::string failure;
       std::string what = "read response";
@@ -129,8 +126,8 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
       }
       // A kept-alive connection the node had closed: the request may be repeated once on a fresh connection
       // when nothing came back and repeating it is harmless.
-      const bool reused = upstream_->exchanges > 0;
-      upstream_.reset();
+      const bool reused = routing_.upstream->exchanges > 0;
+      routing_.upstream.reset();
       endExchange();
       if (!answer.ok() && reused && facts_.idempotent && !staleRetried) {
         staleRetried = true;
@@ -143,103 +140,50 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
       state_->counters.badGateway++;
       return sendLocal(502, lastFailure_, false);
     }
-    upstream_->exchanges++;
+    routing_.upstream->exchanges++;
     endExchange();
     keepOrReleaseUpstream();
     dropHopByHop(res_);
-    if (setCookie_) {
+    if (routing_.setCookie) {
       res_.insert(http::field::set_cookie,
-                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(backend_).name));
+                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(routing_.backend).name));
     }
     return writeResponse(facts_.keepAlive);
   }
 
  private:
-  // The node for this request, and its connection when this client connection holds one (see
-  // HttpProxySession::pickBackend and useBackend). False: no node can take it (pickFailure_ says why).
+  // The node for this request and its connection, when this client connection has one for it (see
+  // ClientRouting). False: no node can take it (pickFailure_ says why).
   bool pickBackend() {
-    const auto model = state_->config.connectionModel;
-    if (preferred_ && (!state_->pool.available(*preferred_) ||
-                       std::find(excluded_.begin(), excluded_.end(), *preferred_) != excluded_.end())) {
-      preferred_.reset();
+    const auto cookie = req_.find(http::field::cookie);
+    if (!routing_.pick(
+            clientAddress_,
+            cookie == req_.end() ? std::nullopt : std::optional<std::string_view>(sv(cookie->value())),
+            pickFailure_)) {
+      core::logDebug(kComponent, "client #" + std::to_string(id_) + ": " + pickFailure_);
+      return false;
     }
-    if (preferred_) {
-      backend_ = *preferred_;
-      setCookie_ = false;
-    } else {
-      const auto cookie = req_.find(http::field::cookie);
-      PickContext ctx{clientAddress_, cookie == req_.end()
-                                          ? std::nullopt
-                                          : std::optional<std::string_view>(sv(cookie->value()))};
-      auto pick = state_->chooser.choose(ctx, excluded_);
-      if (!pick.ok()) {
-        pickFailure_ = pick.error().detail;
-        core::logDebug(kComponent, "client #" + std::to_string(id_) + ": " + pickFailure_);
-        return false;
-      }
-      backend_ = pick->backend;
-      setCookie_ = pick->setCookie;
-    }
-    if (upstream_ && upstream_->backend() != backend_) {
-      if (model == ConnectionModel::Private) {
-        held_.hold(std::move(upstream_));
-      } else {
-        upstream_.reset();
-      }
-    }
-    if (!upstream_) {
-      upstream_ = held_.take(backend_);
-    }
-    // http-reuse safe: a client connection's first request never rides on another client's idle connection.
-    if (!upstream_ && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
-      upstream_ = proxy_->takeIdle(backend_);
-    }
-    ++requestsSent_;
-    beginExchange();
+    routing_.takeConnection([&](std::size_t backend) { return proxy_->takeIdle(backend); });
     return true;
   }
 
   void keepOrReleaseUpstream() {
-    switch (upstreamFate(state_->config, req_, res_, upstream_->isPrivate)) {
-      case UpstreamFate::Close:
-        upstream_.reset();
-        break;
-      case UpstreamFate::KeepPrivate:
-        if (!upstream_->isPrivate) {
-          upstream_->isPrivate = true;
-          state_->counters.privateConnections++;
-        }
-        preferred_ = backend_;
-        break;
-      case UpstreamFate::KeepForClient:
-        break;
-      case UpstreamFate::Release:
-        proxy_->giveBack(std::move(upstream_));
-        break;
+    if (routing_.afterResponse(req_, res_) == UpstreamFate::Release) {
+      proxy_->giveBack(std::move(routing_.upstream));
     }
   }
 
   void countFailure(std::string_view what, const std::string& detail) {
-    const auto& name = state_->pool.spec(backend_).name;
-    state_->pool.countError(backend_);
+    const auto& name = state_->pool.spec(routing_.backend).name;
+    state_->pool.countError(routing_.backend);
     lastFailure_ = badGatewayBody(name, what, detail);
     core::logWarn(kComponent, "client #" + std::to_string(id_) + " " + std::string(sv(req_.method_string())) +
                                   " " + std::string(sv(req_.target())) + ": " + name + ": " +
                                   std::string(what) + ": " + detail);
   }
 
-  void beginExchange() {
-    state_->pool.acquire(backend_);
-    inFlight_ = true;
-  }
-
-  void endExchange() {
-    if (inFlight_) {
-      state_->pool.release(backend_);
-      inFlight_ = false;
-      state_->signal.changed();
-    }
-  }
+  void beginExchange() { routing_.beginExchange(); }
+  void endExchange() { routing_.endExchange(); }
 
   std::string sendLocal(unsigned status, std::string body, bool closeAfter) {
     localResponse(res_, status, std::move(body));
@@ -265,16 +209,9 @@ class InProcessProxySession final : public net::InProcessHttpConnection {
   ProxyRequest req_;
   ProxyResponse res_;
   ClientRequestFacts facts_;
-  std::size_t backend_ = 0;
-  std::optional<std::size_t> preferred_;
-  std::uint64_t requestsSent_ = 0;
-  bool setCookie_ = false;
-  bool inFlight_ = false;
-  std::vector<std::size_t> excluded_;
   std::string lastFailure_;
   std::string pickFailure_;
-  InProcessProxy::NodePtr upstream_;
-  HeldConnections<InProcessProxy::NodePtr> held_;
+  ClientRouting<InProcessProxy::NodePtr> routing_{*state_};
 };
 
 // Layer 4 on the in-process transport (TcpProxySession's steps): the node is chosen and connected when the

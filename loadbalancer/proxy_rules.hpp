@@ -4,6 +4,7 @@
 // in-process one (in_process_proxy.cpp): how a request is rewritten for a node, what becomes of a node's
 // connection after a response under each connection model, how the client's response is framed, and which
 // node connections a client connection keeps. Beast message types; no sockets.
+#include <algorithm>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "loadbalancer/lb_config.hpp"
+#include "loadbalancer/lb_state.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -86,6 +88,119 @@ class HeldConnections {
 
  private:
   std::vector<Ptr> held_;
+};
+
+// What a client connection's layer 7 session keeps between requests (its node connections, the node that
+// challenged it) and how it picks the node and the node connection for each request, for both sessions.
+// `Ptr` is a pointer-like node connection with backend(), close() and isPrivate. One user (the session).
+template <class Ptr>
+class ClientRouting {
+ public:
+  std::size_t backend = 0;            // the current request's node
+  bool setCookie = false;             // the policy asks for an affinity cookie on the response
+  std::vector<std::size_t> excluded;  // nodes that failed the current request
+  Ptr upstream;                       // the node connection of the current (or last) request
+
+  explicit ClientRouting(LbState& state) : state_(state) {}
+  ~ClientRouting() {
+    endExchange();
+    if (upstream) {
+      upstream->close();  // pinned or half-used: never handed to another client
+    }
+    held_.closeAll();
+  }
+
+  // The node for this request: under the haproxy model the node that challenged this client connection while
+  // it is up and not excluded (prefer-last-server), else the policy's choice. False with the chooser's
+  // reason when no node can take it.
+  bool pick(std::string_view clientAddress, std::optional<std::string_view> cookie, std::string& why) {
+    if (preferred_ && (!state_.pool.available(*preferred_) ||
+                       std::find(excluded.begin(), excluded.end(), *preferred_) != excluded.end())) {
+      preferred_.reset();
+    }
+    if (preferred_) {
+      backend = *preferred_;
+      setCookie = false;
+      return true;
+    }
+    auto chosen = state_.chooser.choose(PickContext{std::string(clientAddress), cookie}, excluded);
+    if (!chosen.ok()) {
+      why = chosen.error().detail;
+      return false;
+    }
+    backend = chosen->backend;
+    setCookie = chosen->setCookie;
+    return true;
+  }
+
+  // The connection for `backend`: the current one when it goes there, else one this client connection holds
+  // (haproxy model) or, except for a client connection's first request under the haproxy model (http-reuse
+  // safe), an idle one from `takeIdle(backend)`; `upstream` stays empty when a new one must be opened. The
+  // exchange counts as begun (least-conn sees it).
+  template <class TakeIdle>
+  void takeConnection(TakeIdle&& takeIdle) {
+    const auto model = state_.config.connectionModel;
+    if (upstream && upstream->backend() != backend) {
+      if (model == ConnectionModel::Private) {
+        held_.hold(std::move(upstream));  // this client's, for when the policy picks that node again
+      } else {
+        upstream->close();  // a pinned connection to the previous node
+        upstream = nullptr;
+      }
+    }
+    if (!upstream) {
+      upstream = held_.take(backend);
+    }
+    if (!upstream && !(model == ConnectionModel::Private && requestsSent_ == 0)) {
+      upstream = takeIdle(backend);
+    }
+    ++requestsSent_;
+    beginExchange();
+  }
+
+  // After a response: closes the node connection, keeps it (marking it private and its node preferred on a
+  // connection challenge) or leaves it to the caller to give to the shared pool (Release).
+  UpstreamFate afterResponse(const ProxyRequest& req, const ProxyResponse& res) {
+    const auto fate = upstreamFate(state_.config, req, res, upstream->isPrivate);
+    if (fate == UpstreamFate::Close) {
+      upstream->close();
+      upstream = nullptr;
+    } else if (fate == UpstreamFate::KeepPrivate) {
+      if (!upstream->isPrivate) {
+        upstream->isPrivate = true;
+        state_.counters.privateConnections++;
+      }
+      preferred_ = backend;
+    }
+    return fate;
+  }
+
+  void beginExchange() {
+    state_.pool.acquire(backend);
+    inFlight_ = true;
+  }
+
+  void endExchange() {
+    if (inFlight_) {
+      state_.pool.release(backend);
+      inFlight_ = false;
+      state_.signal.changed();
+    }
+  }
+
+  void closeAll() {
+    if (upstream) {
+      upstream->close();
+    }
+    held_.closeAll();
+  }
+
+ private:
+  LbState& state_;
+  std::optional<std::size_t> preferred_;  // haproxy model: the node that challenged this client connection
+  std::uint64_t requestsSent_ = 0;        // to nodes, on this client connection
+  bool inFlight_ = false;
+  HeldConnections<Ptr> held_;  // haproxy model: this client's idle node connections to other nodes
 };
 
 }  // namespace kerbpool::loadbalancer
