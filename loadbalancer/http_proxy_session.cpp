@@ -185,11 +185,8 @@ class HttpProxySession : public net::ServerSession<Derived> {
     routing_.upstream->exchanges++;
     endExchange();
     keepOrReleaseUpstream();
-    dropHopByHop(res_);
-    if (routing_.setCookie) {
-      res_.insert(http::field::set_cookie,
-                  affinityCookie(state_->chooser.cookieName(), state_->pool.spec(routing_.backend).name));
-    }
+    rewriteForClient(res_, *state_,
+                     routing_.setCookie ? std::optional<std::size_t>(routing_.backend) : std::nullopt);
     writeResponse(clientKeepAlive_);
   }
 

@@ -68,6 +68,14 @@ UpstreamFate upstreamFate(const LbConfig& config, const ProxyRequest& req, const
   return UpstreamFate::KeepForClient;
 }
 
+void rewriteForClient(ProxyResponse& res, const LbState& state, std::optional<std::size_t> cookieFor) {
+  dropHopByHop(res);
+  if (cookieFor) {
+    res.insert(http::field::set_cookie,
+               affinityCookie(state.chooser.cookieName(), state.pool.spec(*cookieFor).name));
+  }
+}
+
 void localResponse(ProxyResponse& res, unsigned status, std::string body) {
   res = {};
   res.result(status);

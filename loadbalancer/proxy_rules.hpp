@@ -47,6 +47,10 @@ enum class UpstreamFate {
 UpstreamFate upstreamFate(const LbConfig& config, const ProxyRequest& req, const ProxyResponse& res,
                           bool isPrivate);
 
+// A node's response on its way to the client: hop-by-hop fields dropped, and the affinity cookie naming
+// `cookieFor` when the policy asked for one.
+void rewriteForClient(ProxyResponse& res, const LbState& state, std::optional<std::size_t> cookieFor);
+
 // The balancer's own answer (502, 503, 400).
 void localResponse(ProxyResponse& res, unsigned status, std::string body);
 

@@ -91,6 +91,19 @@ struct ServerState {
   ConnectionRegistry registry;
 };
 
+// A connection's end, whichever kind: out of the registry and the caps, counted, and the handler told.
+void connectionEnded(ServerState& state, ConnectionContext& ctx) {
+  state.registry.remove(ctx.id);
+  state.activeConnections--;
+  state.caps.release(std::string(sourceAddress(ctx.peer)));
+  state.signal.changed();
+  try {
+    state.handler.connectionClosed(ctx);
+  } catch (const std::exception& e) {
+    core::logError(kComponent, std::string("connectionClosed threw: ") + e.what());
+  }
+}
+
 // ---- one request's steps, shared by the socket sessions and the in-process ones
 // ----------------------------
 
@@ -171,17 +184,7 @@ class HttpSession : public ServerSession<Derived> {
     state_->signal.changed();
   }
 
-  ~HttpSession() override {
-    state_->registry.remove(ctx_.id);
-    state_->activeConnections--;
-    state_->caps.release(std::string(sourceAddress(ctx_.peer)));
-    state_->signal.changed();
-    try {
-      state_->handler.connectionClosed(ctx_);
-    } catch (const std::exception& e) {
-      core::logError(kComponent, std::string("connectionClosed threw: ") + e.what());
-    }
-  }
+  ~HttpSession() override { connectionEnded(*state_, ctx_); }
 
   void forceClose() override {
     asio::post(this->lowest().get_executor(),
@@ -347,17 +350,7 @@ class InProcessSession final : public Closable, public std::enable_shared_from_t
     state_->signal.changed();
   }
 
-  ~InProcessSession() override {
-    state_->registry.remove(ctx_.id);
-    state_->activeConnections--;
-    state_->caps.release(std::string(sourceAddress(ctx_.peer)));
-    state_->signal.changed();
-    try {
-      state_->handler.connectionClosed(ctx_);
-    } catch (const std::exception& e) {
-      core::logError(kComponent, std::string("connectionClosed threw: ") + e.what());
-    }
-  }
+  ~InProcessSession() override { connectionEnded(*state_, ctx_); }
 
   std::uint64_t id() const { return ctx_.id; }
 
