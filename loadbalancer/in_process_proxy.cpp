@@ -1,7 +1,7 @@
-// The balancer's sessions on the in-process transport. The layer 7 one's Its steps follow HttpProxySession's
+// The balancer's sessions on the in-process transport. The layer 7 one follows HttpProxySession's steps
 // (http_proxy_session.cpp) one for one, synchronously, with the decisions taken from proxy_rules.hpp: pick a
-// node (the node that challenged this client connection first, under the haproxy model), take a node
-// connection (held, idle, new), relay, then keep, pool or close it.
+// node (under the haproxy model, the node that challenged this client connection), take a node connection
+// (held, idle or new), relay, then keep, pool or close it.
 #include "loadbalancer/in_process_proxy.hpp"
 
 #include <algorithm>

@@ -104,8 +104,7 @@ void connectionEnded(ServerState& state, ConnectionContext& ctx) {
   }
 }
 
-// ---- one request's steps, shared by the socket sessions and the in-process ones
-// ----------------------------
+// ---- one request's steps, shared by the socket and in-process sessions ------------------------------------
 
 HttpRequest requestFrom(http::request<http::string_body>&& msg, const ConnectionContext& ctx) {
   HttpRequest req;
@@ -134,7 +133,7 @@ HttpResponse callHandler(ServerState& state, const HttpRequest& req, ConnectionC
   }
 }
 
-// The handler's answer as it may go out (else a 500), and whether the connection stays open after it.
+// The handler's answer as it may go out: finalizeResponse's rules met, else a 500.
 HttpResponse finalizedFor(ServerState& state, HttpResponse out, const ConnectionContext& ctx) {
   auto finalized = finalizeResponse(std::move(out), state.config.serverName);
   if (!finalized.ok()) {
