@@ -127,7 +127,7 @@ class ClientRouting {
       setCookie = false;
       return true;
     }
-    auto chosen = state_.chooser.choose(PickContext{std::string(clientAddress), cookie}, excluded);
+    auto chosen = state_.chooser.choose(PickContext{clientAddress, cookie}, excluded);
     if (!chosen.ok()) {
       why = chosen.error().detail;
       return false;
