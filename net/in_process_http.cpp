@@ -22,6 +22,11 @@ bool InProcessHttpNetwork::serves(const std::string& address, std::uint16_t port
   return listeners_.count(endpointKey(address, port)) > 0;
 }
 
+std::uint64_t InProcessHttpNetwork::connections() const {
+  std::lock_guard lock(mu_);
+  return connections_;
+}
+
 core::Result<std::unique_ptr<InProcessHttpConnection>> InProcessHttpNetwork::connect(
     const std::string& source, const std::string& address, std::uint16_t port) {
   const std::string where = endpointKey(address, port);
@@ -36,7 +41,7 @@ core::Result<std::unique_ptr<InProcessHttpConnection>> InProcessHttpNetwork::con
     }
     listener = it->second;
     // The kernel's ephemeral range (32768-60999), in turn.
-    ephemeral = 32768 + nextPort_++ % (61000 - 32768);
+    ephemeral = static_cast<std::uint32_t>(32768 + connections_++ % (61000 - 32768));
   }
   return listener(endpointKey(source.empty() ? "127.0.0.1" : source, static_cast<std::uint16_t>(ephemeral)));
 }

@@ -39,6 +39,8 @@ class InProcessHttpNetwork {
  public:
   void listen(const std::string& address, std::uint16_t port, InProcessHttpListener listener);
   bool serves(const std::string& address, std::uint16_t port) const;
+  // Connections opened so far (to any listener, refused ones included).
+  std::uint64_t connections() const;
   // From `source` (an address; a port is made up per connection, as the kernel would pick one). Errors (Io):
   // connect_failed "connection refused" when nothing listens there, or the listener's refusal.
   core::Result<std::unique_ptr<InProcessHttpConnection>> connect(const std::string& source,
@@ -48,7 +50,7 @@ class InProcessHttpNetwork {
  private:
   mutable std::mutex mu_;
   std::map<std::string, InProcessHttpListener> listeners_;  // by "address:port"
-  std::uint32_t nextPort_ = 0;
+  std::uint64_t connections_ = 0;
 };
 
 }  // namespace kerbpool::net

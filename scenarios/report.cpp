@@ -156,16 +156,17 @@ std::string formatReport(const RunReport& r) {
          " requests/s)\n";
   if (r.scenario.transport == Transport::InProcess) {
     out +=
-        "Transport in-process: the workstations' AS and TGS exchanges went to the KDC service as DER without "
-        "a "
-        "socket; ";
+        "Transport in-process: the workstations' AS and TGS exchanges went to the KDC service as DER "
+        "without a socket; ";
     if (r.httpInProcess == "vip-and-nodes") {
       out +=
-          "HTTP went from the workstations through the load balancer to the nodes as the same octets, handed "
-          "over in process (the balancer's health checks still crossed loopback).\n";
+          "HTTP went from the workstations through the load balancer to the nodes as the same octets, "
+          "handed over in process (" +
+          withThousands(r.httpInProcessConnections) +
+          " connections, the balancer's to the nodes included; its health checks still crossed loopback).\n";
     } else if (r.httpInProcess == "nodes") {
-      out += "HTTP to the nodes' own names stayed in process, HTTP to the VIP crossed loopback (" +
-             r.httpInProcessWhyNot + ").\n";
+      out += "HTTP to the nodes' own names stayed in process (" + withThousands(r.httpInProcessConnections) +
+             " connections), HTTP to the VIP crossed loopback (" + r.httpInProcessWhyNot + ").\n";
     } else {
       out +=
           "HTTP crossed loopback (the nodes serve HTTPS, and the in-process transport carries plain HTTP "

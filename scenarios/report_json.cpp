@@ -50,6 +50,7 @@ std::string formatReportJson(const RunReport& r) {
   j["transport"] = std::string(toString(r.scenario.transport));
   if (!r.httpInProcess.empty()) {
     j["http_in_process"] = r.httpInProcess;
+    j["http_in_process_connections"] = r.httpInProcessConnections;
   }
   j["passed"] = r.passed();
   j["violations"] = r.violations;

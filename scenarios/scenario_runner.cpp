@@ -462,6 +462,9 @@ core::Result<RunReport> runScenario(const Scenario& input, const RunOptions& opt
   };
   report.population = runPopulation(*world, clock, po);
   report.interrupted = report.population.interrupted;
+  if (world->inProcessHttp() != nullptr) {
+    report.httpInProcessConnections = world->inProcessHttp()->connections();
+  }
   report.servers = collectServerCounters(*world);
   snapshots.push_back(report.servers);
   for (std::size_t i = 0; i + 1 < snapshots.size(); ++i) {

@@ -122,6 +122,7 @@ struct RunReport {
   // VIP's did not, why (its TLS, layer 4).
   std::string httpInProcess;
   std::string httpInProcessWhyNot;
+  std::uint64_t httpInProcessConnections = 0;  // HTTP connections opened in process (balancer's to nodes too)
   std::uint16_t kdcPort = 0;
   bool interrupted = false;  // stopped before the clients were done (RunOptions::stop)
   // RunOptions::record only:

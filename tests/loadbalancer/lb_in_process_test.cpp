@@ -35,6 +35,7 @@ SequenceSeen runSequence(loadbalancer::LbMode mode, ConnectionModel model, Affin
   auto lb = test::startLb(config, rng);
   net::InProcessHttpNetwork network;
   client::HttpClientRuntime runtime;
+  int inProcessConnects = 0;
   if (inProcess) {
     for (auto* node : {&fe01, &fe02}) {
       network.listen("127.0.0.1", node->port(),
@@ -42,7 +43,11 @@ SequenceSeen runSequence(loadbalancer::LbMode mode, ConnectionModel model, Affin
     }
     auto vip = lb->inProcessListener(network);
     REQUIRE(vip.ok());
-    network.listen("127.0.0.1", lb->port(), std::move(*vip));
+    // Counted, so that a run that fell back to sockets cannot pass for an in-process one.
+    network.listen("127.0.0.1", lb->port(), [&, listener = std::move(*vip)](const std::string& peer) {
+      ++inProcessConnects;
+      return listener(peer);
+    });
     runtime.useInProcessNetwork(&network);
   }
   SequenceSeen seen;
@@ -81,6 +86,7 @@ SequenceSeen runSequence(loadbalancer::LbMode mode, ConnectionModel model, Affin
   }
   CHECK(runtime.stats().connections == 2);
   CHECK(runtime.stats().requests == 6);
+  CHECK(inProcessConnects == (inProcess ? 2 : 0));
   return seen;
 }
 

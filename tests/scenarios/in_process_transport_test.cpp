@@ -105,6 +105,8 @@ TEST_CASE("in-process transport: built-in scenarios end as over loopback",
   CHECK(loopback.scenario.transport == scenarios::Transport::Loopback);
   // HTTP in process too, except where the pool serves HTTPS (the tour), which stays on loopback.
   CHECK(inProcess.httpInProcess == (inProcess.scenario.pool.tls ? "none" : "vip-and-nodes"));
+  // Connections did go through the in-process network (a run that fell back to sockets would have none).
+  CHECK((inProcess.httpInProcessConnections > 0) == !inProcess.scenario.pool.tls);
   CHECK(loopback.httpInProcess.empty());
   checkSameCounts(loopback.population.outcomes.overall, inProcess.population.outcomes.overall);
   for (const auto& [node, counts] : loopback.population.outcomes.byNode) {
