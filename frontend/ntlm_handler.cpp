@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/acceptor/acceptor_error.hpp"
+#include "core/common/http_text.hpp"
 #include "core/der/der_reader.hpp"
 #include "core/ntlm/ntlm_session.hpp"
 #include "core/spnego/oids.hpp"
@@ -33,13 +34,6 @@ std::string shown(std::string_view text) {
     out += (u >= 0x20 && u != 0x7f) ? c : '?';
   }
   return text.size() > kMaxNameShown ? out + "..." : out;
-}
-
-std::string upper(std::string s) {
-  for (auto& c : s) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return s;
 }
 
 std::string lower(std::string s) {
@@ -95,12 +89,13 @@ NtlmHandlerConfig ntlmConfigFor(const std::string& node, const std::string& real
                                 const std::string& netbiosDomain) {
   NtlmHandlerConfig c;
   c.node = node;
-  c.realm = upper(realm);
-  c.channel = upper(node) + "$";
+  c.realm = core::toUpperAscii(realm);
+  c.channel = core::toUpperAscii(node) + "$";
   const std::string dnsDomain = lower(realm);
-  c.challenge.nbDomainName =
-      netbiosDomain.empty() ? upper(dnsDomain.substr(0, dnsDomain.find('.'))) : upper(netbiosDomain);
-  c.challenge.nbComputerName = upper(node);
+  c.challenge.nbDomainName = netbiosDomain.empty()
+                                 ? core::toUpperAscii(dnsDomain.substr(0, dnsDomain.find('.')))
+                                 : core::toUpperAscii(netbiosDomain);
+  c.challenge.nbComputerName = core::toUpperAscii(node);
   c.challenge.dnsDomainName = dnsDomain;
   c.challenge.dnsComputerName = lower(node) + "." + dnsDomain;
   c.challenge.dnsTreeName = dnsDomain;

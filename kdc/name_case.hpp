@@ -15,12 +15,7 @@ inline char upperAscii(char c) {
 }
 
 using core::toLowerAscii;
-
-inline std::string toUpperAscii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), upperAscii);
-  return out;
-}
+using core::toUpperAscii;
 
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return core::equalsIgnoreAsciiCase(a, b);

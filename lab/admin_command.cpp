@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/http_text.hpp"
 #include "scenarios/assignment_check.hpp"
 #include "scenarios/scenario_loader.hpp"
 
@@ -21,12 +22,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
 // "CONTOSO\POOLKERB" or "POOLKERB" -> "POOLKERB$": how the Lync cmdlets name a computer account.
 std::string computerSam(const std::string& userAccount) {
   std::string name =
@@ -34,7 +29,7 @@ std::string computerSam(const std::string& userAccount) {
   if (!name.empty() && name.back() != '$') {
     name += '$';
   }
-  return upper(name);
+  return core::toUpperAscii(name);
 }
 
 // -Name value pairs of a PowerShell cmdlet (parameter names without case).
@@ -81,7 +76,7 @@ const char* kUsage =
     "Disable-ADAccount -Identity USER | Enable-ADAccount -Identity USER";
 
 AdminOutcome setspn(const std::vector<std::string>& argv, scenarios::PoolWorld& world) {
-  const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
+  const std::string flag = argv.size() > 1 ? core::toUpperAscii(argv[1]) : "";
   auto& dir = world.lab().directory();
   if (flag == "-X" && argv.size() == 2) {
     return AdminOutcome{true, false, dir.findDuplicates().output};
@@ -330,7 +325,7 @@ bool changesDirectory(const std::vector<std::string>& argv) {
   }
   const std::string command = lower(argv[0]);
   if (command == "setspn") {
-    const std::string flag = argv.size() > 1 ? upper(argv[1]) : "";
+    const std::string flag = argv.size() > 1 ? core::toUpperAscii(argv[1]) : "";
     return flag == "-A" || flag == "-S" || flag == "-D";
   }
   return command == "new-cskerberosaccount" || command == "new-cskerberosaccountassignment" ||

@@ -15,12 +15,6 @@ namespace {
 using core::ErrorCategory;
 using core::makeError;
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
-  return out;
-}
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -32,7 +26,7 @@ std::string joined(const std::vector<std::string>& items) {
 // "POOLKERB$" -> "POOLKERB" (how the Lync cmdlets name it).
 // "CONTOSO.TEST" -> "CONTOSO" (the NetBIOS domain the cmdlets show).
 std::string netbios(std::string_view realm) {
-  return upper(realm.substr(0, realm.find('.')));
+  return core::toUpperAscii(realm.substr(0, realm.find('.')));
 }
 
 std::string withoutDollar(std::string_view sam) {
@@ -53,7 +47,7 @@ LabDirectory::LabDirectory(Scenario scenario, const core::Clock& clock, std::uni
       directory_(std::move(directory)) {}
 
 std::string LabDirectory::computerAccount(std::string_view node) {
-  return upper(node) + "$";
+  return core::toUpperAscii(node) + "$";
 }
 
 core::Result<std::unique_ptr<LabDirectory>> LabDirectory::build(const Scenario& scenario,
@@ -480,7 +474,7 @@ core::Result<AdminStep> LabDirectory::newClientAccessArray(const DirectoryOperat
       "New-ClientAccessArray -Name \"" + op.name + "\" -Fqdn \"" + op.fqdn + "\" -Site \"" + op.site + "\"";
   std::vector<std::string> members;
   for (const auto& n : scenario_.pool.nodes) {
-    members.push_back(upper(n));
+    members.push_back(core::toUpperAscii(n));
   }
   step.output.push_back(padded("Name", 20) + padded("Site", 20) + padded("Fqdn", 32) + "Members");
   step.output.push_back(padded("----", 20) + padded("----", 20) + padded("----", 32) + "-------");
@@ -524,7 +518,7 @@ std::string LabDirectory::asaRollCommand(const Scenario& scenario, const Directo
     case DirectoryOperation::AsaTarget::SpecificServers: {
       std::vector<std::string> names;
       for (const auto& s : op.servers) {
-        names.push_back(upper(s));
+        names.push_back(core::toUpperAscii(s));
       }
       command += " -ToSpecificServers " + joined(names);
       break;
@@ -534,7 +528,7 @@ std::string LabDirectory::asaRollCommand(const Scenario& scenario, const Directo
       break;
   }
   if (!op.copyFrom.empty()) {
-    command += " -CopyFrom " + upper(op.copyFrom);
+    command += " -CopyFrom " + core::toUpperAscii(op.copyFrom);
   } else {
     command += " -GenerateNewPasswordFor \"" + netbios(scenario.realmName) + "\\" + op.account + "\"";
   }
@@ -556,15 +550,15 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   if (!op.copyFrom.empty()) {
     const AsaStatus from = asaStatus(op.copyFrom);
     if (!from.latest) {
-      return makeError(
-          ErrorCategory::Config, "no_asa_credential",
-          step.command + ": " + upper(op.copyFrom) + " has no Alternate Service Account credential to copy");
+      return makeError(ErrorCategory::Config, "no_asa_credential",
+                       step.command + ": " + core::toUpperAscii(op.copyFrom) +
+                           " has no Alternate Service Account credential to copy");
     }
     account = from.latest->account;
     kvno = from.latest->kvno;
     step.output.push_back("Credentials that will be pushed to every server in the specified scope: " +
                           netbios(scenario_.realmName) + "\\" + account + ", as held by " +
-                          upper(op.copyFrom));
+                          core::toUpperAscii(op.copyFrom));
   } else {
     if (!directory_->account(account)) {
       return makeError(ErrorCategory::NotFound, "no_such_account",
@@ -579,13 +573,13 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
   for (const auto& node : targets) {
     const bool isDown = std::find(down.begin(), down.end(), node) != down.end();
     if (isDown) {
-      step.output.push_back("Pushing credentials to server " + upper(node) +
+      step.output.push_back("Pushing credentials to server " + core::toUpperAscii(node) +
                             ": FAILED, the server cannot be "
                             "reached (kerbpool: " +
                             node + " is down)");
       missed.push_back(node);
     } else {
-      step.output.push_back("Pushing credentials to server " + upper(node));
+      step.output.push_back("Pushing credentials to server " + core::toUpperAscii(node));
       reached.push_back(node);
     }
   }
@@ -616,14 +610,14 @@ core::Result<AdminStep> LabDirectory::rollAsaPassword(const DirectoryOperation& 
                                        : "        THE SCRIPT HAS FAILED");
   std::vector<std::string> reachedSams;
   for (const auto& n : reached) {
-    reachedSams.push_back(upper(n));
+    reachedSams.push_back(core::toUpperAscii(n));
   }
   std::string note = "(kerbpool: " + account + " kvno " + std::to_string(kvno) + " now on " +
                      (reachedSams.empty() ? std::string("no server") : joined(reachedSams));
   if (!missed.empty()) {
     std::vector<std::string> names;
     for (const auto& n : missed) {
-      names.push_back(upper(n));
+      names.push_back(core::toUpperAscii(n));
     }
     note +=
         "; NOT on " + joined(names) + ", which keeps " +
@@ -651,7 +645,7 @@ std::vector<std::string> LabDirectory::clientAccessServerStatus() const {
     if (!out.empty()) {
       out.push_back("");
     }
-    out.push_back("Name                                 : " + upper(node));
+    out.push_back("Name                                 : " + core::toUpperAscii(node));
     out.push_back("AlternateServiceAccountConfiguration : Latest: " + describe(st.latest));
     out.push_back("                                       Previous: " + describe(st.previous));
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/common/http_text.hpp"
+
 namespace kerbpool::scenarios::words {
 
 namespace {
@@ -11,15 +13,9 @@ bool exchange(const Scenario& s) {
   return s.product == Product::Exchange;
 }
 
-std::string upper(std::string v) {
-  std::transform(v.begin(), v.end(), v.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return v;
-}
-
 // "CONTOSO.TEST" -> "CONTOSO".
 std::string netbios(const Scenario& s) {
-  return upper(s.realmName.substr(0, s.realmName.find('.')));
+  return core::toUpperAscii(s.realmName.substr(0, s.realmName.find('.')));
 }
 
 }  // namespace
@@ -68,8 +64,9 @@ std::string copyCredential(const Scenario& s, const std::string& from, const std
     return d;
   }();
   if (exchange(s)) {
-    return ".\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers " + upper(to) + " -CopyFrom " +
-           (from.empty() ? std::string("<a server with the credential>") : upper(from));
+    return ".\\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers " + core::toUpperAscii(to) +
+           " -CopyFrom " +
+           (from.empty() ? std::string("<a server with the credential>") : core::toUpperAscii(from));
   }
   return "Set-CsKerberosAccountPassword -FromComputer " +
          (from.empty() ? std::string("<a node with the key>") : from + "." + domain) + " -ToComputer " + to +

@@ -3,11 +3,11 @@
 #include "scenarios/scenario_sections.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
+#include "core/common/http_text.hpp"
 #include "core/common/json_fields.hpp"
 #include "kdc/event_log.hpp"
 #include "kdc/realm_file.hpp"
@@ -17,12 +17,6 @@ namespace kerbpool::scenarios::sections {
 using namespace core::json_fields;
 
 namespace {
-
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
 
 std::string userName(const UserPopulation& u, int i) {
   std::string n = std::to_string(i + 1);
@@ -234,7 +228,7 @@ std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPop
     return false;
   };
   for (const auto& node : pool.nodes) {
-    const std::string sam = upper(node) + "$";
+    const std::string sam = core::toUpperAscii(node) + "$";
     if (!hasAccount(sam)) {
       realm["accounts"].push_back(
           {{"sam", sam},
@@ -242,7 +236,7 @@ std::string buildRealmJson(const json& root, const PoolSpec& pool, const UserPop
            {"password", node + "-machine-password"},
            {"dns_host_name", node + "." + domain},
            {"site", pool.site},
-           {"spns", json::array({"HOST/" + node + "." + domain, "HOST/" + upper(node)})}});
+           {"spns", json::array({"HOST/" + node + "." + domain, "HOST/" + core::toUpperAscii(node)})}});
     }
   }
   for (int i = 0; i < users.count; ++i) {

@@ -46,4 +46,12 @@ inline std::string toLowerAscii(std::string_view v) {
   return out;
 }
 
+inline std::string toUpperAscii(std::string_view v) {
+  std::string out(v);
+  for (char& c : out) {
+    c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return out;
+}
+
 }  // namespace kerbpool::core
