@@ -317,8 +317,7 @@ void InProcessProxy::stop() {
 }
 
 bool InProcessProxy::stopped() const {
-  std::lock_guard lock(mu_);
-  return stopped_;
+  return stopped_.load();
 }
 
 core::Result<InProcessProxy::NodePtr> InProcessProxy::connectNode(std::size_t backend) {

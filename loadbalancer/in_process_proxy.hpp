@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -53,7 +54,8 @@ class InProcessProxy : public std::enable_shared_from_this<InProcessProxy> {
   std::string ownAddress_;
   mutable std::mutex mu_;
   std::vector<std::deque<NodePtr>> idle_;
-  bool stopped_ = false;
+  // Read on every client request (closed()): not behind mu_, which the idle pool's users contend for.
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace kerbpool::loadbalancer
