@@ -29,4 +29,10 @@ void secureWipe(std::string& s) {
   s.clear();
 }
 
+void secureWipe(std::span<std::uint8_t> octets) {
+  if (!octets.empty()) {
+    explicit_bzero(octets.data(), octets.size());
+  }
+}
+
 }  // namespace kerbpool::core

@@ -34,5 +34,7 @@ bool constantTimeEqual(BytesView a, BytesView b);
 void secureWipe(Bytes& b);
 // The same for a string holding a password or key material.
 void secureWipe(std::string& s);
+// Overwrites octets in place (a fixed array, a part of a buffer); nothing is resized.
+void secureWipe(std::span<std::uint8_t> octets);
 
 }  // namespace kerbpool::core

@@ -1,14 +1,17 @@
 // aes128-cts-hmac-sha1-96 (17) and aes256-cts-hmac-sha1-96 (18): RFC 3962 on the RFC 3961 simplified
 // profile. Ciphertext = AES-CTS(Ke, IV 0, confounder || plaintext) || HMAC-SHA1(Ki, confounder ||
 // plaintext)[0..12). The HMAC covers the plaintext, not the ciphertext.
+#include <array>
 #include <string>
 
+#include "core/crypto/aes_cts.hpp"
 #include "core/crypto/checksum.hpp"
 #include "core/crypto/derive.hpp"
 #include "core/crypto/enctype_ops.hpp"
 #include "core/crypto/primitives.hpp"
 #include "core/crypto/scoped_wipe.hpp"
 #include "core/crypto/string_to_key_cache.hpp"
+#include "core/crypto/usage_keys.hpp"
 
 namespace kerbpool::core::crypto {
 
@@ -55,15 +58,20 @@ Result<Bytes> aesStringToKey(const EnctypeInfo& info, std::string_view password,
 
 Result<Bytes> aesEncrypt(const EnctypeInfo& info, BytesView key, std::uint32_t usage, BytesView plaintext,
                          BytesView confounder) {
-  KP_TRY(Bytes ke, deriveUsageKey(key, usage, DerivedKeyKind::Encryption));
-  ScopedWipe wipeKe(ke);
-  KP_TRY(Bytes ki, deriveUsageKey(key, usage, DerivedKeyKind::Integrity));
-  ScopedWipe wipeKi(ki);
-  Bytes inner(confounder.begin(), confounder.end());
-  append(inner, plaintext);
-  ScopedWipe wipeInner(inner);
-  KP_TRY(Bytes out, aesCtsEncrypt(ke, Bytes(kAesBlockBytes, 0), inner));
-  KP_TRY(Bytes mac, hmacSha1(ki, inner));
+  KP_TRY(EncryptionKeys keys, threadEncryptionKeys(key, usage));
+  static const std::array<std::uint8_t, kAesBlockBytes> kZeroIv{};
+  // confounder || plaintext, MACed, then encrypted in the same buffer; the MAC goes after it.
+  Bytes out;
+  out.reserve(confounder.size() + plaintext.size() + info.macBytes);
+  append(out, confounder);
+  append(out, plaintext);
+  std::array<std::uint8_t, kSha1Bytes> mac{};
+  const Status macked = keys.ki.mac(out, mac);
+  const Status encrypted = macked ? aesCtsEncryptInPlace(keys.ke, kZeroIv, out) : macked;
+  if (!encrypted) {
+    secureWipe(out);
+    return encrypted.error();
+  }
   append(out, BytesView(mac).first(info.macBytes));
   return out;
 }
@@ -77,13 +85,13 @@ Result<Bytes> aesDecrypt(const EnctypeInfo& info, BytesView key, std::uint32_t u
   }
   const BytesView body = ciphertext.first(ciphertext.size() - info.macBytes);
   const BytesView mac = ciphertext.last(info.macBytes);
-  KP_TRY(Bytes ke, deriveUsageKey(key, usage, DerivedKeyKind::Encryption));
-  ScopedWipe wipeKe(ke);
-  KP_TRY(Bytes ki, deriveUsageKey(key, usage, DerivedKeyKind::Integrity));
-  ScopedWipe wipeKi(ki);
-  KP_TRY(Bytes inner, aesCtsDecrypt(ke, Bytes(kAesBlockBytes, 0), body));
+  KP_TRY(EncryptionKeys keys, threadEncryptionKeys(key, usage));
+  static const std::array<std::uint8_t, kAesBlockBytes> kZeroIv{};
+  Bytes inner(body.begin(), body.end());
   ScopedWipe wipeInner(inner);
-  KP_TRY(Bytes expected, hmacSha1(ki, inner));
+  KP_CHECK(aesCtsDecryptInPlace(keys.ke, kZeroIv, inner));
+  std::array<std::uint8_t, kSha1Bytes> expected{};
+  KP_CHECK(keys.ki.mac(inner, expected));
   if (!constantTimeEqual(BytesView(expected).first(info.macBytes), mac)) {
     return makeError(
         ErrorCategory::Integrity, "bad_integrity",

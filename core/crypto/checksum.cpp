@@ -1,6 +1,7 @@
 // Keyed checksums: hmac-sha1-96-aes128/256 (15/16, RFC 3962 section 7) and hmac-md5 (-138, RFC 4757).
 #include "core/crypto/checksum.hpp"
 
+#include <array>
 #include <string>
 
 #include "core/crypto/derive.hpp"
@@ -8,16 +9,16 @@
 #include "core/crypto/primitives.hpp"
 #include "core/crypto/rc4_hmac.hpp"
 #include "core/crypto/scoped_wipe.hpp"
+#include "core/crypto/usage_keys.hpp"
 
 namespace kerbpool::core::crypto {
 
 Result<Bytes> hmacSha196Checksum(const EnctypeInfo& info, BytesView key, std::uint32_t usage,
                                  BytesView data) {
-  KP_TRY(Bytes kc, deriveUsageKey(key, usage, DerivedKeyKind::Checksum));
-  ScopedWipe wipeKc(kc);
-  KP_TRY(Bytes mac, hmacSha1(kc, data));
-  mac.resize(info.checksumBytes);
-  return mac;
+  KP_TRY(HmacSha1Key * kc, threadChecksumKey(key, usage));
+  std::array<std::uint8_t, kSha1Bytes> mac{};
+  KP_CHECK(kc->mac(data, mac));
+  return Bytes(mac.begin(), mac.begin() + static_cast<std::ptrdiff_t>(info.checksumBytes));
 }
 
 Result<Bytes> hmacMd5Rc4Checksum(const EnctypeInfo& /*info*/, BytesView key, std::uint32_t usage,

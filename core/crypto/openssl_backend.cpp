@@ -11,6 +11,7 @@
 #include <limits>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "core/crypto/primitives.hpp"
 
@@ -384,6 +385,119 @@ Result<Bytes> Rc4Stream::process(BytesView data) {
     return makeError(ErrorCategory::Internal, "moved_from", "Rc4Stream used after move");
   }
   return update(impl_->cipher.ctx, data, "rc4 stream");
+}
+
+struct AesCbcKey::Impl {
+  CipherCtx encrypt;
+  CipherCtx decrypt;
+  bool keyed = false;
+};
+
+AesCbcKey::AesCbcKey() = default;
+AesCbcKey::AesCbcKey(AesCbcKey&&) noexcept = default;
+AesCbcKey& AesCbcKey::operator=(AesCbcKey&&) noexcept = default;
+AesCbcKey::~AesCbcKey() = default;  // EVP_CIPHER_CTX_free cleanses the key schedules
+
+Status AesCbcKey::setKey(BytesView key) {
+  const Backend& b = backend();
+  KP_CHECK(requireBackend(b));
+  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
+  if (!impl_) {
+    impl_ = std::make_unique<Impl>();
+  }
+  impl_->keyed = false;
+  static const std::uint8_t kZeroIv[kAesBlockBytes] = {};
+  KP_CHECK(initCipher(impl_->encrypt.ctx, cipher, key, kZeroIv, true, "aes-cbc encrypt"));
+  KP_CHECK(initCipher(impl_->decrypt.ctx, cipher, key, kZeroIv, false, "aes-cbc decrypt"));
+  impl_->keyed = true;
+  return okStatus();
+}
+
+namespace {
+
+// CBC over whole blocks in place, under a context keyed by AesCbcKey::setKey: only the IV is set.
+Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool encrypt, BytesView iv, std::span<std::uint8_t> data) {
+  const char* what = encrypt ? "aes-cbc encrypt" : "aes-cbc decrypt";
+  if (iv.size() != kAesBlockBytes) {
+    return makeError(ErrorCategory::Crypto, "bad_iv_length",
+                     "AES-CBC IV must be 16 bytes, got " + std::to_string(iv.size()));
+  }
+  if (data.size() % kAesBlockBytes != 0 ||
+      data.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() - 32)) {
+    return makeError(
+        ErrorCategory::Crypto, "bad_block_length",
+        "AES-CBC without padding needs whole blocks, got " + std::to_string(data.size()) + " bytes");
+  }
+  int len = 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), encrypt ? 1 : 0, nullptr) != 1 ||
+      (!data.empty() &&
+       EVP_CipherUpdate(ctx, data.data(), &len, data.data(), static_cast<int>(data.size())) != 1) ||
+      static_cast<std::size_t>(len) != data.size()) {
+    return opensslError(what);
+  }
+  return okStatus();
+}
+
+}  // namespace
+
+Status AesCbcKey::encryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
+  if (!impl_ || !impl_->keyed) {
+    return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
+  }
+  return cbcInPlace(impl_->encrypt.ctx, true, iv, data);
+}
+
+Status AesCbcKey::decryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
+  if (!impl_ || !impl_->keyed) {
+    return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
+  }
+  return cbcInPlace(impl_->decrypt.ctx, false, iv, data);
+}
+
+struct HmacSha1Key::Impl {
+  EVP_MAC_CTX* ctx = nullptr;
+  bool keyed = false;
+  ~Impl() { EVP_MAC_CTX_free(ctx); }  // frees (and cleanses) the keyed digest states
+};
+
+HmacSha1Key::HmacSha1Key() = default;
+HmacSha1Key::HmacSha1Key(HmacSha1Key&&) noexcept = default;
+HmacSha1Key& HmacSha1Key::operator=(HmacSha1Key&&) noexcept = default;
+HmacSha1Key::~HmacSha1Key() = default;
+
+Status HmacSha1Key::setKey(BytesView key) {
+  const Backend& b = backend();
+  KP_CHECK(requireBackend(b));
+  if (!impl_) {
+    auto impl = std::make_unique<Impl>();
+    HmacCtx fresh(b, "SHA1");
+    std::swap(impl->ctx, fresh.ctx);
+    if (impl->ctx == nullptr) {
+      return opensslError("hmac-sha1 context");
+    }
+    impl_ = std::move(impl);
+  }
+  impl_->keyed = false;
+  if (EVP_MAC_init(impl_->ctx, nonNull(key), key.size(), nullptr) != 1) {
+    return opensslError("hmac-sha1 key");
+  }
+  impl_->keyed = true;
+  return okStatus();
+}
+
+Status HmacSha1Key::mac(BytesView data, std::span<std::uint8_t, kSha1Bytes> out) {
+  if (!impl_ || !impl_->keyed) {
+    return makeError(ErrorCategory::Internal, "no_key", "HmacSha1Key used before setKey");
+  }
+  std::size_t len = 0;
+  // A null key re-initialises the context from the pads its key left (OpenSSL's HMAC_Init_ex reuse).
+  const bool ok = EVP_MAC_init(impl_->ctx, nullptr, 0, nullptr) == 1 &&
+                  EVP_MAC_update(impl_->ctx, nonNull(data), data.size()) == 1 &&
+                  EVP_MAC_final(impl_->ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+  if (!ok) {
+    return opensslError("hmac-sha1");
+  }
+  return okStatus();
 }
 
 Result<Bytes> pbkdf2HmacSha1(BytesView password, BytesView salt, std::uint64_t iterations,

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "core/common/bytes.hpp"
 #include "core/common/result.hpp"
@@ -46,6 +47,45 @@ class Rc4Stream {
  private:
   struct Impl;
   explicit Rc4Stream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// AES-CBC without padding under a key set once and used for many messages: both key schedules (encryption
+// and decryption) are computed by setKey, and each call only sets the IV. MIT keeps the same per-key cipher
+// state on its krb5_key objects. Not for concurrent use: one thread at a time (see usage_keys.hpp).
+class AesCbcKey {
+ public:
+  AesCbcKey();
+  AesCbcKey(AesCbcKey&&) noexcept;
+  AesCbcKey& operator=(AesCbcKey&&) noexcept;
+  ~AesCbcKey();
+  // A 16- or 32-byte key; replaces (and overwrites) the previous one.
+  Status setKey(BytesView key);
+  // In place: data is a whole number of blocks, iv is 16 bytes. Fails if no key was set.
+  Status encryptInPlace(BytesView iv, std::span<std::uint8_t> data);
+  Status decryptInPlace(BytesView iv, std::span<std::uint8_t> data);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+inline constexpr std::size_t kSha1Bytes = 20;
+
+// HMAC-SHA1 under a key set once: the inner and outer pads are hashed by setKey, each mac() starts from
+// them. One thread at a time.
+class HmacSha1Key {
+ public:
+  HmacSha1Key();
+  HmacSha1Key(HmacSha1Key&&) noexcept;
+  HmacSha1Key& operator=(HmacSha1Key&&) noexcept;
+  ~HmacSha1Key();
+  Status setKey(BytesView key);
+  // HMAC-SHA1(key, data) into out. Fails if no key was set.
+  Status mac(BytesView data, std::span<std::uint8_t, kSha1Bytes> out);
+
+ private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
