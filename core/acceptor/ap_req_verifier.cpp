@@ -94,13 +94,14 @@ Status decryptTicketStep(const AcceptorKeys& keys, Verification& v) {
   v.sessionKey = toKey(v.ticketPart.key);
   v.client = formatPrincipal(v.ticketPart.cname.nameString, v.ticketPart.crealm);
   if (v.ticketPart.authorizationData) {
-    auto groups = messages::extractGroups(*v.ticketPart.authorizationData);
+    auto local = messages::extractLocalAuthorizationData(*v.ticketPart.authorizationData);
+    auto& groups = local.groups;
     if (!groups.ok()) {
       return acceptorError(codes::kMalformedToken,
                            "group authorization data of " + v.client + ": " + groups.error().message());
     }
     v.groups = std::move(groups).value();
-    auto logonName = messages::extractLogonName(*v.ticketPart.authorizationData);
+    auto& logonName = local.logonName;
     if (!logonName.ok()) {
       return acceptorError(codes::kMalformedToken, "logon-name authorization data of " + v.client + ": " +
                                                        logonName.error().message());

@@ -1,5 +1,7 @@
 #include "core/messages/group_authdata.hpp"
 
+#include <span>
+
 #include "core/messages/field_codec.hpp"
 
 namespace kerbpool::core::messages {
@@ -32,16 +34,22 @@ void addGroupAuthData(std::optional<AuthorizationData>& authorizationData,
 
 namespace {
 
-// The ad-data of the one element of `type` inside the AD-IF-RELEVANT elements (one level deep), with the
-// path it was found at; nullopt when there is none. `duplicate` is the error code for more than one.
+// The ad-data of the one element of a type inside the AD-IF-RELEVANT elements (one level deep), with the
+// path it was found at; nullopt when there is none, `duplicate` (the error code) when more than one.
 struct LocalElement {
   Bytes adData;
   std::string where;
 };
-Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& authorizationData,
-                                                     iana::AdType type, std::string_view typeName,
-                                                     std::string_view duplicate) {
-  std::optional<LocalElement> found;
+struct LocalSearch {
+  iana::AdType type;
+  std::string_view typeName;
+  std::string_view duplicate;
+  std::optional<LocalElement> found = std::nullopt;
+  std::optional<Error> error = std::nullopt;
+};
+
+// Fills each search in one walk; an AD-IF-RELEVANT that does not decode fails them all.
+Status findLocalElements(const AuthorizationData& authorizationData, std::span<LocalSearch> searches) {
   for (std::size_t i = 0; i < authorizationData.size(); ++i) {
     const AuthorizationDataEntry& entry = authorizationData[i];
     if (entry.adType != iana::AdType::AD_IF_RELEVANT) {
@@ -50,34 +58,44 @@ Result<std::optional<LocalElement>> findLocalElement(const AuthorizationData& au
     const std::string where = "authorization-data.[" + std::to_string(i) + "].ad-data";
     KP_TRY(AuthorizationData inner, detail::decodeWhole<AuthorizationData>(entry.adData, where));
     for (AuthorizationDataEntry& e : inner) {
-      if (e.adType != type) {
-        continue;
+      for (LocalSearch& search : searches) {
+        if (e.adType != search.type || search.error) {
+          continue;
+        }
+        if (search.found) {
+          search.error = makeError(ErrorCategory::Decoding, std::string(search.duplicate),
+                                   "more than one " + std::string(search.typeName) + " element in " + where);
+          continue;
+        }
+        search.found = LocalElement{std::move(e.adData), where};
       }
-      if (found) {
-        return makeError(ErrorCategory::Decoding, std::string(duplicate),
-                         "more than one " + std::string(typeName) + " element in " + where);
-      }
-      found = LocalElement{std::move(e.adData), where};
     }
   }
-  return found;
+  return okStatus();
+}
+
+// The search's element decoded with `decode`, nullopt when absent, or the error naming where it was.
+template <class T, class Decode>
+Result<std::optional<T>> decodeFound(const LocalSearch& search, Decode decode) {
+  if (search.error) {
+    return *search.error;
+  }
+  if (!search.found) {
+    return std::optional<T>();
+  }
+  auto value = decode(search.found->adData);
+  if (!value.ok()) {
+    Error err = std::move(value).error();
+    err.within(search.found->where);
+    return err;
+  }
+  return std::optional<T>(std::move(value).value());
 }
 
 }  // namespace
 
 Result<std::optional<std::vector<std::string>>> extractGroups(const AuthorizationData& authorizationData) {
-  KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_GROUPS, "KERBPOOL_GROUPS",
-                                        "duplicate_groups"));
-  if (!element) {
-    return std::optional<std::vector<std::string>>();
-  }
-  auto groups = decodeGroupList(element->adData);
-  if (!groups.ok()) {
-    Error err = std::move(groups).error();
-    err.within(element->where);
-    return err;
-  }
-  return std::optional<std::vector<std::string>>(std::move(groups).value());
+  return extractLocalAuthorizationData(authorizationData).groups;
 }
 
 Bytes encodeLogonName(const LogonName& name) {
@@ -112,18 +130,20 @@ void addLogonNameAuthData(std::optional<AuthorizationData>& authorizationData, c
 }
 
 Result<std::optional<LogonName>> extractLogonName(const AuthorizationData& authorizationData) {
-  KP_TRY(auto element, findLocalElement(authorizationData, iana::AdType::KERBPOOL_LOGON_NAME,
-                                        "KERBPOOL_LOGON_NAME", "duplicate_logon_name"));
-  if (!element) {
-    return std::optional<LogonName>();
+  return extractLocalAuthorizationData(authorizationData).logonName;
+}
+
+LocalAuthorizationData extractLocalAuthorizationData(const AuthorizationData& authorizationData) {
+  LocalSearch searches[] = {
+      {iana::AdType::KERBPOOL_GROUPS, "KERBPOOL_GROUPS", "duplicate_groups"},
+      {iana::AdType::KERBPOOL_LOGON_NAME, "KERBPOOL_LOGON_NAME", "duplicate_logon_name"},
+  };
+  auto walked = findLocalElements(authorizationData, searches);
+  if (!walked.ok()) {
+    return LocalAuthorizationData{walked.error(), walked.error()};
   }
-  auto name = decodeLogonName(element->adData);
-  if (!name.ok()) {
-    Error err = std::move(name).error();
-    err.within(element->where);
-    return err;
-  }
-  return std::optional<LogonName>(std::move(name).value());
+  return LocalAuthorizationData{decodeFound<std::vector<std::string>>(searches[0], decodeGroupList),
+                                decodeFound<LogonName>(searches[1], decodeLogonName)};
 }
 
 }  // namespace kerbpool::core::messages

@@ -63,4 +63,12 @@ void addLogonNameAuthData(std::optional<AuthorizationData>& authorizationData, c
 // nullopt when absent; decoding errors name the element; duplicate_logon_name for more than one.
 Result<std::optional<LogonName>> extractLogonName(const AuthorizationData& authorizationData);
 
+// Both of kerbpool's elements from one walk over the AD-IF-RELEVANT containers (each decoded once; a node
+// reads both from every ticket): each result is what extractGroups / extractLogonName return.
+struct LocalAuthorizationData {
+  Result<std::optional<std::vector<std::string>>> groups = std::optional<std::vector<std::string>>();
+  Result<std::optional<LogonName>> logonName = std::optional<LogonName>();
+};
+LocalAuthorizationData extractLocalAuthorizationData(const AuthorizationData& authorizationData);
+
 }  // namespace kerbpool::core::messages
