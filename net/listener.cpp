@@ -25,6 +25,15 @@ Listener::Listener(asio::io_context& ioc, std::string component, bool strandPerC
       strandPerConnection_(strandPerConnection),
       onAccept_(std::move(onAccept)) {}
 
+Listener::Listener(asio::io_context& acceptorContext, std::vector<asio::io_context*> workers,
+                   std::string component, AcceptHandler onAccept)
+    : ioc_(acceptorContext),
+      workers_(std::move(workers)),
+      acceptor_(asio::make_strand(acceptorContext)),
+      component_(std::move(component)),
+      strandPerConnection_(false),
+      onAccept_(std::move(onAccept)) {}
+
 core::Status Listener::open(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
@@ -64,8 +73,14 @@ void Listener::stop() {
 }
 
 void Listener::doAccept() {
-  const asio::any_io_executor executor =
-      strandPerConnection_ ? asio::any_io_executor(asio::make_strand(ioc_)) : asio::any_io_executor(ioc_.get_executor());
+  asio::any_io_executor executor;
+  if (!workers_.empty()) {
+    executor = workers_[nextWorker_++ % workers_.size()]->get_executor();
+  } else if (strandPerConnection_) {
+    executor = asio::make_strand(ioc_);
+  } else {
+    executor = ioc_.get_executor();
+  }
   acceptor_.async_accept(executor, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/common/result.hpp"
 
@@ -24,6 +25,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // `strandPerConnection` false: connections run on the io_context's executor (right for one I/O thread,
   // where a strand's locking is pure cost). `component` prefixes the log lines.
   Listener(boost::asio::io_context& ioc, std::string component, bool strandPerConnection, AcceptHandler onAccept);
+  // Accepts on `acceptorContext` and gives each connection the executor of the next of `workers` in turn:
+  // one io_context per I/O thread, so that a connection's handlers all run on one thread with no strand and
+  // no other thread woken to run them.
+  Listener(boost::asio::io_context& acceptorContext, std::vector<boost::asio::io_context*> workers,
+           std::string component, AcceptHandler onAccept);
 
   // Binds and listens: an Io error naming address:port ("is another server running on that port?").
   core::Status open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -35,6 +41,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void doAccept();
 
   boost::asio::io_context& ioc_;
+  std::vector<boost::asio::io_context*> workers_;  // empty: connections on ioc_ (or a strand of it)
+  std::size_t nextWorker_ = 0;                     // used on the acceptor's strand only
   boost::asio::ip::tcp::acceptor acceptor_;
   std::string component_;
   bool strandPerConnection_;
