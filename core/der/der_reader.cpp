@@ -266,7 +266,9 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
                 "more than " + std::to_string(kMaxDepth) + " levels at " + fieldPath(field));
   }
   KP_TRY(Tlv tlv, readExpected(expected, field));
-  Reader child(tlv.content, {}, depth_ + 1);
+  Reader child;
+  child.data_ = tlv.content;
+  child.depth_ = depth_ + 1;
   child.setPath(path(), field);
   return child;
 }
@@ -292,12 +294,19 @@ Result<std::optional<Reader>> Reader::enterOptionalContext(std::uint32_t n, std:
 }
 
 Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, std::string_view field) {
-  auto tag = peekTag();
-  if (tag && tag->cls == TagClass::Universal && tag->number == number && tag->constructed) {
-    return fail("constructed_primitive",
-                std::string(what) + " at " + fieldPath(field) + " uses the constructed form");
+  HeaderFailure failure;
+  const auto h = parseHeader(remaining(), failure);
+  if (h && h->tag.cls == TagClass::Universal && h->tag.number == number) {
+    if (h->tag.constructed) {
+      return fail("constructed_primitive",
+                  std::string(what) + " at " + fieldPath(field) + " uses the constructed form");
+    }
+    // The usual case: the header is parsed once.
+    const BytesView encoded = data_.subspan(pos_, h->headerLength + h->contentLength);
+    pos_ += encoded.size();
+    return Tlv{h->tag, encoded.subspan(h->headerLength), encoded};
   }
-  return readExpected(Tag::universalPrimitive(number), field);
+  return readExpected(Tag::universalPrimitive(number), field);  // names what was found instead
 }
 
 Result<std::int64_t> Reader::readInteger(std::string_view field) {

@@ -88,10 +88,11 @@ class Reader {
   // longer than kMaxPath keeps its last characters after "...".
   static constexpr std::size_t kMaxPath = 120;
   void setPath(std::string_view parent, std::string_view field);
+  Reader() = default;  // enter() fills a child in
 
   BytesView data_;
   std::size_t pos_ = 0;
-  std::array<char, kMaxPath> path_{};
+  std::array<char, kMaxPath> path_;  // only the first pathLength_ characters are ever read
   std::size_t pathLength_ = 0;
   int depth_ = 0;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,7 +97,10 @@ Result<std::vector<FieldValue<F>>> sequenceOf(der::Reader& r, std::string_view f
   KP_TRY(der::Reader seq, r.enterSequence(field));
   std::vector<FieldValue<F>> out;
   for (std::size_t i = 0; !seq.atEnd(); ++i) {
-    KP_TRY(FieldValue<F> value, read(seq, "[" + std::to_string(i) + "]"));
+    char label[24] = "[";  // "[i]", written without a string: a SEQUENCE OF is read element by element
+    char* end = std::to_chars(label + 1, label + sizeof label - 1, i).ptr;
+    *end++ = ']';
+    KP_TRY(FieldValue<F> value, read(seq, std::string_view(label, static_cast<std::size_t>(end - label))));
     out.push_back(std::move(value));
   }
   return out;
