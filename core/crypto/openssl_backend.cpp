@@ -8,6 +8,8 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
+#include <algorithm>
+#include <array>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -387,10 +389,16 @@ Result<Bytes> Rc4Stream::process(BytesView data) {
   return update(impl_->cipher.ctx, data, "rc4 stream");
 }
 
+// The key is kept (and wiped) until each direction's context is keyed on its first use: a key used only to
+// seal (a KDC's reply to a client's fresh subkey) never pays for the decryption key schedule.
 struct AesCbcKey::Impl {
   CipherCtx encrypt;
   CipherCtx decrypt;
-  bool keyed = false;
+  std::array<std::uint8_t, 32> key{};
+  std::size_t keyBytes = 0;  // 0: no key set
+  bool encryptKeyed = false;
+  bool decryptKeyed = false;
+  ~Impl() { OPENSSL_cleanse(key.data(), key.size()); }
 };
 
 AesCbcKey::AesCbcKey() = default;
@@ -401,22 +409,24 @@ AesCbcKey::~AesCbcKey() = default;  // EVP_CIPHER_CTX_free cleanses the key sche
 Status AesCbcKey::setKey(BytesView key) {
   const Backend& b = backend();
   KP_CHECK(requireBackend(b));
-  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
+  KP_CHECK(aesCipher(b, key, true));  // 16 or 32 octets
   if (!impl_) {
     impl_ = std::make_unique<Impl>();
   }
-  impl_->keyed = false;
-  static const std::uint8_t kZeroIv[kAesBlockBytes] = {};
-  KP_CHECK(initCipher(impl_->encrypt.ctx, cipher, key, kZeroIv, true, "aes-cbc encrypt"));
-  KP_CHECK(initCipher(impl_->decrypt.ctx, cipher, key, kZeroIv, false, "aes-cbc decrypt"));
-  impl_->keyed = true;
+  OPENSSL_cleanse(impl_->key.data(), impl_->key.size());
+  std::copy(key.begin(), key.end(), impl_->key.begin());
+  impl_->keyBytes = key.size();
+  impl_->encryptKeyed = false;
+  impl_->decryptKeyed = false;
   return okStatus();
 }
 
 namespace {
 
-// CBC over whole blocks in place, under a context keyed by AesCbcKey::setKey: only the IV is set.
-Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool encrypt, BytesView iv, std::span<std::uint8_t> data) {
+// CBC over whole blocks in place under `ctx`, keyed with `key` on its first use (`keyed` says whether it
+// was): afterwards only the IV is set.
+Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool& keyed, BytesView key, bool encrypt, BytesView iv,
+                  std::span<std::uint8_t> data) {
   const char* what = encrypt ? "aes-cbc encrypt" : "aes-cbc decrypt";
   if (iv.size() != kAesBlockBytes) {
     return makeError(ErrorCategory::Crypto, "bad_iv_length",
@@ -428,9 +438,16 @@ Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool encrypt, BytesView iv, std::span<std
         ErrorCategory::Crypto, "bad_block_length",
         "AES-CBC without padding needs whole blocks, got " + std::to_string(data.size()) + " bytes");
   }
+  if (!keyed) {
+    const Backend& b = backend();
+    KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
+    KP_CHECK(initCipher(ctx, cipher, key, iv, encrypt, what));
+    keyed = true;
+  } else if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), encrypt ? 1 : 0, nullptr) != 1) {
+    return opensslError(what);
+  }
   int len = 0;
-  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), encrypt ? 1 : 0, nullptr) != 1 ||
-      (!data.empty() &&
+  if ((!data.empty() &&
        EVP_CipherUpdate(ctx, data.data(), &len, data.data(), static_cast<int>(data.size())) != 1) ||
       static_cast<std::size_t>(len) != data.size()) {
     return opensslError(what);
@@ -441,17 +458,19 @@ Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool encrypt, BytesView iv, std::span<std
 }  // namespace
 
 Status AesCbcKey::encryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
-  if (!impl_ || !impl_->keyed) {
+  if (!impl_ || impl_->keyBytes == 0) {
     return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
   }
-  return cbcInPlace(impl_->encrypt.ctx, true, iv, data);
+  return cbcInPlace(impl_->encrypt.ctx, impl_->encryptKeyed, BytesView(impl_->key).first(impl_->keyBytes),
+                    true, iv, data);
 }
 
 Status AesCbcKey::decryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
-  if (!impl_ || !impl_->keyed) {
+  if (!impl_ || impl_->keyBytes == 0) {
     return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
   }
-  return cbcInPlace(impl_->decrypt.ctx, false, iv, data);
+  return cbcInPlace(impl_->decrypt.ctx, impl_->decryptKeyed, BytesView(impl_->key).first(impl_->keyBytes),
+                    false, iv, data);
 }
 
 struct HmacSha1Key::Impl {

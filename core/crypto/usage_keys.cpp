@@ -14,6 +14,7 @@ struct Slot {
   bool used = false;
   std::uint32_t usage = 0;
   std::uint64_t lastUse = 0;
+  std::uint64_t fingerprint = 0;  // of the base key: most slots are passed over without comparing keys
   std::size_t baseBytes = 0;
   std::array<std::uint8_t, 32> base{};
   bool encryptionReady = false;  // ke and ki hold this slot's keys
@@ -38,8 +39,17 @@ Slots& threadSlots() {
   return slots;
 }
 
-bool sameBase(const Slot& s, BytesView baseKey, std::uint32_t usage) {
-  return s.used && s.usage == usage && s.baseBytes == baseKey.size() &&
+// FNV-1a: it only spreads keys; sameBase still compares the whole key (in constant time).
+std::uint64_t fingerprintOf(BytesView baseKey) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const std::uint8_t b : baseKey) {
+    h = (h ^ b) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+bool sameBase(const Slot& s, BytesView baseKey, std::uint64_t fingerprint, std::uint32_t usage) {
+  return s.used && s.usage == usage && s.fingerprint == fingerprint && s.baseBytes == baseKey.size() &&
          constantTimeEqual(BytesView(s.base.data(), s.baseBytes), baseKey);
 }
 
@@ -50,9 +60,10 @@ Result<Slot*> slotFor(BytesView baseKey, std::uint32_t usage) {
                      "AES key must be 16 or 32 bytes, got " + std::to_string(baseKey.size()));
   }
   Slots& all = threadSlots();
+  const std::uint64_t fingerprint = fingerprintOf(baseKey);
   Slot* victim = &all.slots.front();
   for (Slot& s : all.slots) {
-    if (sameBase(s, baseKey, usage)) {
+    if (sameBase(s, baseKey, fingerprint, usage)) {
       s.lastUse = ++all.tick;
       return &s;
     }
@@ -67,6 +78,7 @@ Result<Slot*> slotFor(BytesView baseKey, std::uint32_t usage) {
   secureWipe(std::span<std::uint8_t>(victim->base));
   victim->used = true;
   victim->usage = usage;
+  victim->fingerprint = fingerprint;
   victim->lastUse = ++all.tick;
   victim->baseBytes = baseKey.size();
   std::memcpy(victim->base.data(), baseKey.data(), baseKey.size());
