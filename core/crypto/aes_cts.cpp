@@ -67,8 +67,7 @@ Status aesCtsDecryptInPlace(AesCbcKey& key, BytesView iv, Bytes& data) {
   // D(C(n)) = (P(n) || 0...) XOR C(n-1): its head gives P(n), its tail completes C(n-1).
   WipedBlock d;
   std::copy(lastFull, lastFull + kB, d.octets.begin());
-  static const std::array<std::uint8_t, kB> kZeroIv{};
-  KP_CHECK(key.decryptInPlace(kZeroIv, d.octets));
+  KP_CHECK(key.decryptInPlace(kAesZeroIv, d.octets));
   WipedBlock lastPlain;
   for (std::size_t i = 0; i < lastLen; ++i) {
     lastPlain.octets[i] = d.octets[i] ^ stolenHead[i];
@@ -82,12 +81,16 @@ Status aesCtsDecryptInPlace(AesCbcKey& key, BytesView iv, Bytes& data) {
   return okStatus();
 }
 
-Result<Bytes> aesCtsEncrypt(BytesView key, BytesView iv, BytesView plaintext) {
-  KP_CHECK(checkCtsInput(plaintext, "AES-CTS plaintext"));
+namespace {
+
+// A one-shot CTS operation on a copy of `input` under a key set up for it alone.
+Result<Bytes> ctsOneShot(Status (*inPlace)(AesCbcKey&, BytesView, Bytes&), BytesView key, BytesView iv,
+                         BytesView input, std::string_view what) {
+  KP_CHECK(checkCtsInput(input, what));
   AesCbcKey keyed;
   KP_CHECK(keyed.setKey(key));
-  Bytes out(plaintext.begin(), plaintext.end());
-  auto done = aesCtsEncryptInPlace(keyed, iv, out);
+  Bytes out(input.begin(), input.end());
+  auto done = inPlace(keyed, iv, out);
   if (!done) {
     secureWipe(out);
     return std::move(done).error();
@@ -95,17 +98,14 @@ Result<Bytes> aesCtsEncrypt(BytesView key, BytesView iv, BytesView plaintext) {
   return out;
 }
 
+}  // namespace
+
+Result<Bytes> aesCtsEncrypt(BytesView key, BytesView iv, BytesView plaintext) {
+  return ctsOneShot(aesCtsEncryptInPlace, key, iv, plaintext, "AES-CTS plaintext");
+}
+
 Result<Bytes> aesCtsDecrypt(BytesView key, BytesView iv, BytesView ciphertext) {
-  KP_CHECK(checkCtsInput(ciphertext, "AES-CTS ciphertext"));
-  AesCbcKey keyed;
-  KP_CHECK(keyed.setKey(key));
-  Bytes out(ciphertext.begin(), ciphertext.end());
-  auto done = aesCtsDecryptInPlace(keyed, iv, out);
-  if (!done) {
-    secureWipe(out);
-    return std::move(done).error();
-  }
-  return out;
+  return ctsOneShot(aesCtsDecryptInPlace, key, iv, ciphertext, "AES-CTS ciphertext");
 }
 
 }  // namespace kerbpool::core::crypto

@@ -59,18 +59,19 @@ Result<Bytes> aesStringToKey(const EnctypeInfo& info, std::string_view password,
 Result<Bytes> aesEncrypt(const EnctypeInfo& info, BytesView key, std::uint32_t usage, BytesView plaintext,
                          BytesView confounder) {
   KP_TRY(EncryptionKeys keys, threadEncryptionKeys(key, usage));
-  static const std::array<std::uint8_t, kAesBlockBytes> kZeroIv{};
   // confounder || plaintext, MACed, then encrypted in the same buffer; the MAC goes after it.
   Bytes out;
   out.reserve(confounder.size() + plaintext.size() + info.macBytes);
   append(out, confounder);
   append(out, plaintext);
   std::array<std::uint8_t, kSha1Bytes> mac{};
-  const Status macked = keys.ki.mac(out, mac);
-  const Status encrypted = macked ? aesCtsEncryptInPlace(keys.ke, kZeroIv, out) : macked;
-  if (!encrypted) {
-    secureWipe(out);
-    return encrypted.error();
+  Status sealed = keys.ki.mac(out, mac);
+  if (sealed) {
+    sealed = aesCtsEncryptInPlace(keys.ke, kAesZeroIv, out);
+  }
+  if (!sealed) {
+    secureWipe(out);  // it may still hold the plaintext
+    return std::move(sealed).error();
   }
   append(out, BytesView(mac).first(info.macBytes));
   return out;
@@ -86,10 +87,9 @@ Result<Bytes> aesDecrypt(const EnctypeInfo& info, BytesView key, std::uint32_t u
   const BytesView body = ciphertext.first(ciphertext.size() - info.macBytes);
   const BytesView mac = ciphertext.last(info.macBytes);
   KP_TRY(EncryptionKeys keys, threadEncryptionKeys(key, usage));
-  static const std::array<std::uint8_t, kAesBlockBytes> kZeroIv{};
   Bytes inner(body.begin(), body.end());
   ScopedWipe wipeInner(inner);
-  KP_CHECK(aesCtsDecryptInPlace(keys.ke, kZeroIv, inner));
+  KP_CHECK(aesCtsDecryptInPlace(keys.ke, kAesZeroIv, inner));
   std::array<std::uint8_t, kSha1Bytes> expected{};
   KP_CHECK(keys.ki.mac(inner, expected));
   if (!constantTimeEqual(BytesView(expected).first(info.macBytes), mac)) {

@@ -4,7 +4,6 @@
 #include <array>
 #include <string>
 
-#include "core/crypto/derive.hpp"
 #include "core/crypto/enctype_ops.hpp"
 #include "core/crypto/primitives.hpp"
 #include "core/crypto/rc4_hmac.hpp"

@@ -198,19 +198,25 @@ Result<const EVP_CIPHER*> aesCipher(const Backend& b, BytesView key, bool cbc) {
                    "AES key must be 16 or 32 bytes, got " + std::to_string(key.size()));
 }
 
-Result<Bytes> aesCbc(BytesView key, BytesView iv, BytesView data, bool encrypt) {
-  const Backend& b = backend();
-  KP_CHECK(requireBackend(b));
-  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
+// AES-CBC without padding takes a 16-octet IV and whole blocks.
+Status checkCbcInput(BytesView iv, std::size_t dataBytes) {
   if (iv.size() != kAesBlockBytes) {
     return makeError(ErrorCategory::Crypto, "bad_iv_length",
                      "AES-CBC IV must be 16 bytes, got " + std::to_string(iv.size()));
   }
-  if (data.size() % kAesBlockBytes != 0) {
+  if (dataBytes % kAesBlockBytes != 0) {
     return makeError(
         ErrorCategory::Crypto, "bad_block_length",
-        "AES-CBC without padding needs whole blocks, got " + std::to_string(data.size()) + " bytes");
+        "AES-CBC without padding needs whole blocks, got " + std::to_string(dataBytes) + " bytes");
   }
+  return okStatus();
+}
+
+Result<Bytes> aesCbc(BytesView key, BytesView iv, BytesView data, bool encrypt) {
+  const Backend& b = backend();
+  KP_CHECK(requireBackend(b));
+  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
+  KP_CHECK(checkCbcInput(iv, data.size()));
   return runCipher(cipher, key, iv, data, encrypt, encrypt ? "aes-cbc encrypt" : "aes-cbc decrypt");
 }
 
@@ -394,6 +400,7 @@ Result<Bytes> Rc4Stream::process(BytesView data) {
 struct AesCbcKey::Impl {
   CipherCtx encrypt;
   CipherCtx decrypt;
+  const EVP_CIPHER* cipher = nullptr;  // AES-128-CBC or AES-256-CBC, after the key's length
   std::array<std::uint8_t, 32> key{};
   std::size_t keyBytes = 0;  // 0: no key set
   bool encryptKeyed = false;
@@ -409,10 +416,11 @@ AesCbcKey::~AesCbcKey() = default;  // EVP_CIPHER_CTX_free cleanses the key sche
 Status AesCbcKey::setKey(BytesView key) {
   const Backend& b = backend();
   KP_CHECK(requireBackend(b));
-  KP_CHECK(aesCipher(b, key, true));  // 16 or 32 octets
+  KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));  // 16 or 32 octets
   if (!impl_) {
     impl_ = std::make_unique<Impl>();
   }
+  impl_->cipher = cipher;
   OPENSSL_cleanse(impl_->key.data(), impl_->key.size());
   std::copy(key.begin(), key.end(), impl_->key.begin());
   impl_->keyBytes = key.size();
@@ -425,22 +433,14 @@ namespace {
 
 // CBC over whole blocks in place under `ctx`, keyed with `key` on its first use (`keyed` says whether it
 // was): afterwards only the IV is set.
-Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool& keyed, BytesView key, bool encrypt, BytesView iv,
-                  std::span<std::uint8_t> data) {
+Status cbcInPlace(EVP_CIPHER_CTX* ctx, bool& keyed, const EVP_CIPHER* cipher, BytesView key, bool encrypt,
+                  BytesView iv, std::span<std::uint8_t> data) {
   const char* what = encrypt ? "aes-cbc encrypt" : "aes-cbc decrypt";
-  if (iv.size() != kAesBlockBytes) {
-    return makeError(ErrorCategory::Crypto, "bad_iv_length",
-                     "AES-CBC IV must be 16 bytes, got " + std::to_string(iv.size()));
-  }
-  if (data.size() % kAesBlockBytes != 0 ||
-      data.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() - 32)) {
-    return makeError(
-        ErrorCategory::Crypto, "bad_block_length",
-        "AES-CBC without padding needs whole blocks, got " + std::to_string(data.size()) + " bytes");
+  KP_CHECK(checkCbcInput(iv, data.size()));
+  if (data.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() - 32)) {
+    return makeError(ErrorCategory::Crypto, "input_too_long", std::string(what) + ": input too long");
   }
   if (!keyed) {
-    const Backend& b = backend();
-    KP_TRY(const EVP_CIPHER* cipher, aesCipher(b, key, true));
     KP_CHECK(initCipher(ctx, cipher, key, iv, encrypt, what));
     keyed = true;
   } else if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), encrypt ? 1 : 0, nullptr) != 1) {
@@ -461,16 +461,16 @@ Status AesCbcKey::encryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
   if (!impl_ || impl_->keyBytes == 0) {
     return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
   }
-  return cbcInPlace(impl_->encrypt.ctx, impl_->encryptKeyed, BytesView(impl_->key).first(impl_->keyBytes),
-                    true, iv, data);
+  return cbcInPlace(impl_->encrypt.ctx, impl_->encryptKeyed, impl_->cipher,
+                    BytesView(impl_->key).first(impl_->keyBytes), true, iv, data);
 }
 
 Status AesCbcKey::decryptInPlace(BytesView iv, std::span<std::uint8_t> data) {
   if (!impl_ || impl_->keyBytes == 0) {
     return makeError(ErrorCategory::Internal, "no_key", "AesCbcKey used before setKey");
   }
-  return cbcInPlace(impl_->decrypt.ctx, impl_->decryptKeyed, BytesView(impl_->key).first(impl_->keyBytes),
-                    false, iv, data);
+  return cbcInPlace(impl_->decrypt.ctx, impl_->decryptKeyed, impl_->cipher,
+                    BytesView(impl_->key).first(impl_->keyBytes), false, iv, data);
 }
 
 struct HmacSha1Key::Impl {

@@ -50,9 +50,9 @@ class Rc4Stream {
   std::unique_ptr<Impl> impl_;
 };
 
-// AES-CBC without padding under a key set once and used for many messages: both key schedules (encryption
-// and decryption) are computed by setKey, and each call only sets the IV. MIT keeps the same per-key cipher
-// state on its krb5_key objects. Not for concurrent use: one thread at a time (see usage_keys.hpp).
+// AES-CBC without padding under a key set once and used for many messages: each direction's key schedule
+// is computed on that direction's first call, and later calls only set the IV. MIT keeps the same per-key
+// cipher state on its krb5_key objects. Not for concurrent use: one thread at a time (see usage_keys.hpp).
 class AesCbcKey {
  public:
   AesCbcKey();
