@@ -27,6 +27,16 @@ inline void append(Bytes& out, BytesView more) {
   out.insert(out.end(), more.begin(), more.end());
 }
 
+// FNV-1a (64-bit) over octets, continuing from `h`: spreads keys over a cache's slots or sets. Not a
+// cryptographic hash: a cache that finds an entry by it still compares the whole key.
+inline constexpr std::uint64_t kFnv1aOffset = 0xcbf29ce484222325ull;
+inline std::uint64_t fnv1a(BytesView octets, std::uint64_t h = kFnv1aOffset) {
+  for (const std::uint8_t b : octets) {
+    h = (h ^ b) * 0x100000001b3ull;
+  }
+  return h;
+}
+
 // Constant-time comparison for MACs and other secrets: the time taken depends only on the lengths.
 bool constantTimeEqual(BytesView a, BytesView b);
 

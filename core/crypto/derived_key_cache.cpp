@@ -7,19 +7,12 @@ DerivedKeyCache::~DerivedKeyCache() {
 }
 
 std::size_t DerivedKeyCache::setIndex(BytesView baseKey, std::uint32_t usage, DerivedKeyKind kind) {
-  // FNV-1a: the set only spreads entries; matches() compares the whole base key.
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&h](std::uint8_t b) {
-    h ^= b;
-    h *= 0x100000001b3ull;
-  };
-  for (std::uint8_t b : baseKey) {
-    mix(b);
-  }
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    mix(static_cast<std::uint8_t>(usage >> shift));
-  }
-  mix(static_cast<std::uint8_t>(kind));
+  // The set only spreads entries; matches() compares the whole base key.
+  const std::uint8_t suffix[] = {static_cast<std::uint8_t>(usage >> 24),
+                                 static_cast<std::uint8_t>(usage >> 16),
+                                 static_cast<std::uint8_t>(usage >> 8), static_cast<std::uint8_t>(usage),
+                                 static_cast<std::uint8_t>(kind)};
+  const std::uint64_t h = fnv1a(suffix, fnv1a(baseKey));
   return static_cast<std::size_t>((h ^ (h >> 32)) % kSets);
 }
 

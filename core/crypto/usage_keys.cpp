@@ -39,15 +39,6 @@ Slots& threadSlots() {
   return slots;
 }
 
-// FNV-1a: it only spreads keys; sameBase still compares the whole key (in constant time).
-std::uint64_t fingerprintOf(BytesView baseKey) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (const std::uint8_t b : baseKey) {
-    h = (h ^ b) * 0x100000001b3ull;
-  }
-  return h;
-}
-
 bool sameBase(const Slot& s, BytesView baseKey, std::uint64_t fingerprint, std::uint32_t usage) {
   return s.used && s.usage == usage && s.fingerprint == fingerprint && s.baseBytes == baseKey.size() &&
          constantTimeEqual(BytesView(s.base.data(), s.baseBytes), baseKey);
@@ -60,7 +51,7 @@ Result<Slot*> slotFor(BytesView baseKey, std::uint32_t usage) {
                      "AES key must be 16 or 32 bytes, got " + std::to_string(baseKey.size()));
   }
   Slots& all = threadSlots();
-  const std::uint64_t fingerprint = fingerprintOf(baseKey);
+  const std::uint64_t fingerprint = fnv1a(baseKey);  // sameBase still compares the whole key
   Slot* victim = &all.slots.front();
   for (Slot& s : all.slots) {
     if (sameBase(s, baseKey, fingerprint, usage)) {
