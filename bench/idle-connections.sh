@@ -100,7 +100,7 @@ PY
   kill -TERM "$client" "$pid" 2>/dev/null || true
   wait "$client" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  awk -v a="$after" -v b="$before" -v n="$connections" 'BEGIN { printf "%.1f\n", (a - b) / n }'
+  awk -v a="$after" -v b="$before" -v n="$connections" 'BEGIN { printf "%.2f\n", (a - b) / n }'
 }
 
 printf 'kerbpool front-end, %d idle connections (one 401 answered on each), KiB of resident memory per connection\n' \

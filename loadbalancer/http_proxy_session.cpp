@@ -34,7 +34,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
  public:
   HttpProxySession(std::shared_ptr<LbState> state, std::shared_ptr<UpstreamConnector> upstream,
                    std::string peer, bool tls)
-      : Base(state->nextConnectionId++, std::string(kComponent), state->config.headerLimit),
+      : Base(state->nextConnectionId++, kComponent, state->config.headerLimit),
         state_(std::move(state)),
         connector_(std::move(upstream)),
         peer_(std::move(peer)),

@@ -19,6 +19,8 @@ class Closable {
     forceClose();
     done();
   }
+  // The keep-alive timeout of the idle wait `generation` passed (net/idle_sweeper.hpp); from any thread.
+  virtual void idleTimedOut(std::uint64_t /*generation*/) {}
 };
 
 // The server's registry of live connections (after Beast's chat-multi shared_state): weak references only,

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,8 +55,9 @@ struct ConnectionContext {
   std::string peer;
   bool tls = false;
   // On a TLS connection, RFC 5929's tls-server-end-point of the certificate this server presents: what a
-  // client binds its authentication to (Extended Protection). Empty on a plain connection.
-  std::vector<std::uint8_t> tlsServerEndPoint;
+  // client binds its authentication to (Extended Protection). Empty on a plain connection. It views the
+  // server's own copy, which outlives its connections.
+  std::span<const std::uint8_t> tlsServerEndPoint;
   std::uint64_t requestsOnConnection = 0;  // including the request being handled
   std::shared_ptr<void> authState;
   // The handler's multi-leg authentication is half-way on this connection (an NTLM CHALLENGE went out and

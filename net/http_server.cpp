@@ -172,7 +172,7 @@ class HttpSession : public ServerSession<Derived> {
 
  public:
   HttpSession(std::shared_ptr<ServerState> state, std::string peer, bool tls)
-      : Base(state->nextId++, std::string(kComponent), state->config.headerLimit), state_(std::move(state)) {
+      : Base(state->nextId++, kComponent, state->config.headerLimit), state_(std::move(state)) {
     ctx_.id = this->id_;
     ctx_.peer = std::move(peer);
     ctx_.tls = tls;
@@ -252,10 +252,11 @@ class HttpSession : public ServerSession<Derived> {
   }
 
   void writeResponse(const HttpResponse& out, unsigned version, bool keepAlive, bool head) {
-    buildResponse(res_, out, version, keepAlive, head);
+    res_ = std::make_unique<http::response<http::string_body>>();
+    buildResponse(*res_, out, version, keepAlive, head);
     keepAlive_ = keepAlive;
     this->lowest().expires_after(state_->config.readTimeout);
-    http::async_write(this->derived().stream(), res_,
+    http::async_write(this->derived().stream(), *res_,
                       [self = this->derived().shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) {
                           if (ec == beast::error::timeout) {
@@ -265,7 +266,7 @@ class HttpSession : public ServerSession<Derived> {
                           self->fail(ec, "write");
                           return;
                         }
-                        self->res_ = {};  // an idle connection keeps no response
+                        self->res_.reset();  // an idle connection keeps no response
                         self->keepAlive_ ? self->readRequest() : self->doEof();
                       });
   }
@@ -275,7 +276,7 @@ class HttpSession : public ServerSession<Derived> {
   ConnectionContext ctx_;
 
  private:
-  http::response<http::string_body> res_;
+  std::unique_ptr<http::response<http::string_body>> res_;  // while it is written
   bool keepAlive_ = false;
   bool recycle_ = false;  // recycleConnections(): close after the current response
 };

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -28,10 +30,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/common/log.hpp"
 #include "net/connection_registry.hpp"
+#include "net/exact_handler.hpp"
 #include "net/http_read.hpp"
+#include "net/idle_sweeper.hpp"
 
 namespace kerbpool::net {
 
@@ -56,9 +61,16 @@ class ServerSession : public Closable {
  protected:
   using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
-  ServerSession(std::uint64_t id, std::string component, std::size_t headerLimit)
-      : id_(id), component_(std::move(component)) {
+  // `component` names the server in the log; a constant (it is not copied).
+  ServerSession(std::uint64_t id, std::string_view component, std::size_t headerLimit)
+      : id_(id), component_(component) {
     buffer_.max_size(readBufferLimit(headerLimit));
+  }
+
+  ~ServerSession() override {
+    if (sweeper_ != nullptr) {
+      sweeper_->remove(idleHook_);  // a session destroyed while waiting (its io_context shutting down)
+    }
   }
 
   Derived& derived() { return static_cast<Derived&>(*this); }
@@ -76,16 +88,13 @@ class ServerSession : public Closable {
   // ---- reading one request -------------------------------------------------------------------------------
 
   void readRequest() {
-    namespace http = boost::beast::http;
-    const auto limits = derived().sessionLimits();
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.headerLimit, UINT32_MAX)));
-    parser_->body_limit(limits.bodyLimit);
     if (buffer_.size() > 0) {
+      newParser();
       parseBuffered();  // pipelined
       return;
     }
     if (requestsRead_ == 0) {
+      newParser();
       doReadHeader();
       return;
     }
@@ -94,33 +103,75 @@ class ServerSession : public Closable {
       derived().doEof();
       return;
     }
-    idle_ = true;
-    if (buffer_.size() == 0) {
-      buffer_.shrink_to_fit();  // an idle connection keeps no read buffer
+    if constexpr (requires(Derived & d) { d.stream().hasPendingInput(); }) {
+      if (derived().stream().hasPendingInput()) {  // TLS: a pipelined request already read and decrypted
+        newParser();
+        doReadHeader();
+        return;
+      }
     }
-    lowest().expires_after(limits.idleTimeout);
-    if constexpr (requires(Derived& d) { d.stream().async_wait_readable([](boost::beast::error_code) {}); }) {
-      // TLS: wait with no buffer at all; the request is then read under the read timeout.
-      derived().stream().async_wait_readable([self = derived().shared_from_this()](boost::beast::error_code ec) {
-        self->idle_ = false;
-        if (ec) {
-          self->onReadError(ec, "keep-alive wait");
-          return;
-        }
-        self->doReadHeader();
-      });
+    waitForNextRequest();
+  }
+
+  // An idle kept-alive connection holds no parser and no read buffer, only a small pending wait for the
+  // socket's readiness (allocated at its own size: net/exact_handler.hpp) and its place in the io_context's
+  // IdleSweeper, which ends the wait after the idle timeout. Once the client sends, a plain connection reads
+  // what came at once; a TLS one reads its request through the stream under the read timeout.
+  void waitForNextRequest() {
+    idle_ = true;
+    parser_.reset();
+    buffer_.shrink_to_fit();
+    lowest().expires_never();
+    if (sweeper_ == nullptr) {
+      sweeper_ = &idleSweeperOf(lowest().get_executor());
+    }
+    idleGeneration_ =
+        sweeper_->add(idleHook_, derived().sessionLimits().idleTimeout, derived().weak_from_this());
+    lowest().socket().async_wait(boost::asio::ip::tcp::socket::wait_read,
+                                 exactHandler([self = derived().shared_from_this()](
+                                                  boost::beast::error_code ec) { self->onWoken(ec); }));
+  }
+
+  void idleTimedOut(std::uint64_t generation) override {
+    boost::asio::post(lowest().get_executor(), [self = derived().shared_from_this(), generation] {
+      if (self->idle_ && self->idleGeneration_ == generation) {
+        self->idleExpired_ = true;
+        boost::beast::error_code ignored;
+        self->lowest().socket().cancel(ignored);
+      }
+    });
+  }
+
+  void onWoken(boost::beast::error_code ec) {
+    idle_ = false;
+    sweeper_->remove(idleHook_);
+    const bool expired = idleExpired_ && ec == boost::asio::error::operation_aborted;
+    idleExpired_ = false;
+    if (expired || ec) {
+      onReadError(expired ? boost::beast::error_code(boost::beast::error::timeout) : ec, "keep-alive wait");
       return;
     }
-    derived().stream().async_read_some(
-        buffer_.prepare(kIdleReadSize), [self = derived().shared_from_this()](boost::beast::error_code ec, std::size_t n) {
-          self->idle_ = false;
-          if (ec) {
-            self->onReadError(ec, "keep-alive wait");
-            return;
-          }
-          self->buffer_.commit(n);
-          self->parseBuffered();
-        });
+    newParser();
+    if constexpr (std::is_same_v<std::decay_t<decltype(derived().stream())>, boost::beast::tcp_stream>) {
+      auto& socket = lowest().socket();
+      boost::beast::error_code rec;
+      if (!socket.non_blocking()) {
+        socket.non_blocking(true, rec);
+      }
+      const std::size_t n = rec ? 0 : socket.read_some(buffer_.prepare(kIdleReadSize), rec);
+      if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) {
+        doReadHeader();  // woken without data after all: read as usual
+        return;
+      }
+      if (rec) {
+        onReadError(rec, "keep-alive wait");
+        return;
+      }
+      buffer_.commit(n);
+      parseBuffered();
+    } else {
+      doReadHeader();
+    }
   }
 
   // Parses what was read without another trip through the scheduler: a request that arrived whole (the usual
@@ -241,11 +292,23 @@ class ServerSession : public Closable {
   std::uint64_t id_;
   std::uint64_t requestsRead_ = 0;  // completely read on this connection
   bool idle_ = false;               // waiting between requests
-  std::optional<RequestParser> parser_;  // rebuilt for every message
+  std::unique_ptr<RequestParser> parser_;  // one per request, none while idle
   boost::beast::flat_buffer buffer_;
 
  private:
-  static constexpr std::size_t kIdleReadSize = 4096;
+  static constexpr std::size_t kIdleReadSize = 4096;  // the first read after an idle wait
+
+  void newParser() {
+    const auto limits = derived().sessionLimits();
+    parser_ = std::make_unique<RequestParser>();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.headerLimit, UINT32_MAX)));
+    parser_->body_limit(limits.bodyLimit);
+  }
+
+  IdleSweeper* sweeper_ = nullptr;  // the io_context's, from the first idle wait on
+  IdleHook idleHook_;
+  std::uint64_t idleGeneration_ = 0;
+  bool idleExpired_ = false;
   static constexpr std::size_t kMaxDrain = 1 << 20;
 
   void drain() {
@@ -263,7 +326,7 @@ class ServerSession : public Closable {
                              });
   }
 
-  std::string component_;
+  std::string_view component_;
   std::unique_ptr<std::array<char, 4096>> scratch_;
   std::size_t drained_ = 0;
 };

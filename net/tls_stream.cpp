@@ -171,10 +171,8 @@ TlsStream::Step TlsStream::handshakeStep() {
   return r == 1 ? Step{} : failure(*channel_, r);
 }
 
-TlsStream::Step TlsStream::readableStep() {
-  Step step;
-  step.needsInput = channel_->pushedOctet < 0 && SSL_has_pending(channel_->ssl) == 0;
-  return step;
+bool TlsStream::hasPendingInput() const {
+  return channel_->pushedOctet >= 0 || SSL_has_pending(channel_->ssl) != 0;
 }
 
 TlsStream::Step TlsStream::readStep(boost::asio::mutable_buffer target) {

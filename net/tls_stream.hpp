@@ -61,12 +61,9 @@ class TlsStream {
     return start<false>([this] { return shutdownStep(); }, std::forward<Handler>(handler));
   }
 
-  // Handler: void(error_code). Completes once a read would find data (decrypted data OpenSSL holds, or
-  // ciphertext on the socket), without a buffer: how a session waits for the next request while idle.
-  template <class Handler>
-  auto async_wait_readable(Handler&& handler) {
-    return start<false>([this] { return readableStep(); }, std::forward<Handler>(handler));
-  }
+  // True when a read would find data without the socket: decrypted data OpenSSL holds (a pipelined request),
+  // or the octet a wait brought. A session waits on the socket for its next request only when this is false.
+  bool hasPendingInput() const;
 
   // Handler: void(error_code, std::size_t). Reads into the first non-empty buffer. The end of the
   // connection is asio::error::eof after the peer's close_notify, asio::ssl::error::stream_truncated without.
@@ -115,7 +112,6 @@ class TlsStream {
   }
 
   Step handshakeStep();
-  Step readableStep();
   Step readStep(boost::asio::mutable_buffer target);
   Step writeStep(boost::asio::const_buffer source);
   Step shutdownStep();
