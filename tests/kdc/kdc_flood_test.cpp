@@ -63,8 +63,8 @@ std::string mib(long kib) {
 }
 
 // VmRSS before, the peak during (VmHWM after resetting it through /proc/self/clear_refs; where the reset is
-// not allowed, the process's lifetime VmHWM, said so) and VmRSS after one attack; under ASan also the live
-// heap before and after, which is then what the growth is (test::liveHeapKiB).
+// not allowed, the process's lifetime VmHWM, said so) and VmRSS after one attack; under ASan or TSan also the
+// live heap before and after, which is then what the growth is (test::liveHeapKiB).
 class RssWatch {
  public:
   explicit RssWatch(std::string attack) : attack_(std::move(attack)) {
@@ -77,15 +77,15 @@ class RssWatch {
     heapBefore_ = test::liveHeapKiB();
   }
 
-  // After the attack: prints the figures and returns the growth in KiB (of VmRSS; under ASan of the live
-  // heap).
+  // After the attack: prints the figures and returns the growth in KiB (of VmRSS; under ASan or TSan of the
+  // live heap).
   long finish() {
     const auto after = test::rss();
     const long heapAfter = test::liveHeapKiB();
     std::string heap;
     if (heapBefore_ >= 0) {
-      heap = "; ASan build, so the growth checked is the live heap's: " + mib(heapBefore_) + " before, " +
-             mib(heapAfter) + " after (" + (heapAfter >= heapBefore_ ? "+" : "") +
+      heap = "; sanitizer build, so the growth checked is the live heap's: " + mib(heapBefore_) +
+             " before, " + mib(heapAfter) + " after (" + (heapAfter >= heapBefore_ ? "+" : "") +
              mib(heapAfter - heapBefore_) + ")";
     }
     WARN("KDC, " << attack_ << ": VmRSS before " << mib(before_.current) << " (VmHWM of the process so far "

@@ -18,25 +18,26 @@
 #include <vector>
 
 // Under AddressSanitizer, freed blocks wait in a quarantine (256 MiB by default) and the shadow of every
-// page ever used stays resident, so VmRSS after an attack says little about what the code under test still
-// holds: there, memory checks compare the allocator's live bytes (liveHeapKiB) instead.
-#if defined(__SANITIZE_ADDRESS__)
-#define KERBPOOL_TEST_ASAN 1
+// page ever used stays resident; ThreadSanitizer keeps shadow and metadata of several times the memory used.
+// There VmRSS after an attack says little about what the code under test still holds: memory checks compare
+// the allocator's live bytes (liveHeapKiB) instead, which both sanitizers' allocators count.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define KERBPOOL_TEST_SANITIZER_HEAP 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KERBPOOL_TEST_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define KERBPOOL_TEST_SANITIZER_HEAP 1
 #endif
 #endif
-#ifdef KERBPOOL_TEST_ASAN
+#ifdef KERBPOOL_TEST_SANITIZER_HEAP
 #include <sanitizer/allocator_interface.h>
 #endif
 
 namespace kerbpool::test {
 
-// Bytes the program holds in live heap blocks, in KiB, as ASan's allocator counts them; nothing (-1) in a
-// build without ASan.
+// Bytes the program holds in live heap blocks, in KiB, as the sanitizer's allocator counts them; nothing (-1)
+// in a build without ASan or TSan.
 inline long liveHeapKiB() {
-#ifdef KERBPOOL_TEST_ASAN
+#ifdef KERBPOOL_TEST_SANITIZER_HEAP
   return static_cast<long>(__sanitizer_get_current_allocated_bytes() / 1024);
 #else
   return -1;
