@@ -27,6 +27,7 @@
 #include "core/common/log.hpp"
 #include "net/connection_caps.hpp"
 #include "net/connection_registry.hpp"
+#include "net/http_write.hpp"
 #include "net/in_process_parse.hpp"
 #include "net/io_threads.hpp"
 #include "net/listener.hpp"
@@ -252,23 +253,36 @@ class HttpSession : public ServerSession<Derived> {
   }
 
   void writeResponse(const HttpResponse& out, unsigned version, bool keepAlive, bool head) {
-    res_ = std::make_unique<http::response<http::string_body>>();
-    buildResponse(*res_, out, version, keepAlive, head);
+    res_ = std::make_unique<Outgoing>();
+    buildResponse(res_->message, out, version, keepAlive, head);
+    res_->serializer.emplace(res_->message);
     keepAlive_ = keepAlive;
-    this->lowest().expires_after(state_->config.readTimeout);
-    http::async_write(this->derived().stream(), *res_,
-                      [self = this->derived().shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) {
-                          if (ec == beast::error::timeout) {
-                            self->state_->timeouts++;
-                            self->state_->signal.changed();
-                          }
-                          self->fail(ec, "write");
-                          return;
-                        }
-                        self->res_.reset();  // an idle connection keeps no response
-                        self->keepAlive_ ? self->readRequest() : self->doEof();
-                      });
+    writeMessage(this->derived().stream(), *res_->serializer, state_->config.readTimeout,
+                 [self = this->derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                   self->onWritten(ec);
+                 });
+  }
+
+  // Runs inside writeResponse when the socket took the whole response at once (net/http_write.hpp).
+  void onWritten(beast::error_code ec) {
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        state_->timeouts++;
+        state_->signal.changed();
+      }
+      this->fail(ec, "write");
+      return;
+    }
+    res_.reset();  // an idle connection keeps no response
+    if (!keepAlive_) {
+      this->derived().doEof();
+    } else if (this->buffer_.size() > 0) {
+      // A pipelined request: through the executor, so that a run of them does not nest a call per request.
+      asio::post(this->lowest().get_executor(),
+                 [self = this->derived().shared_from_this()] { self->readRequest(); });
+    } else {
+      this->readRequest();
+    }
   }
 
  protected:
@@ -276,7 +290,11 @@ class HttpSession : public ServerSession<Derived> {
   ConnectionContext ctx_;
 
  private:
-  std::unique_ptr<http::response<http::string_body>> res_;  // while it is written
+  struct Outgoing {
+    http::response<http::string_body> message;
+    std::optional<http::response_serializer<http::string_body>> serializer;
+  };
+  std::unique_ptr<Outgoing> res_;  // while it is written
   bool keepAlive_ = false;
   bool recycle_ = false;  // recycleConnections(): close after the current response
 };
