@@ -18,6 +18,7 @@
 #include "loadbalancer/forwarding_rules.hpp"
 #include "loadbalancer/http_relay.hpp"
 #include "loadbalancer/proxy_rules.hpp"
+#include "net/http_write.hpp"
 #include "net/server_session.hpp"
 #include "net/tls_stream.hpp"
 
@@ -144,7 +145,7 @@ class HttpProxySession : public net::ServerSession<Derived> {
     state_->pool.countRequest(routing_.backend);
     reqSr_.emplace(req_);
     routing_.upstream->visit([&](auto& s) {
-      writeMessage(
+      net::writeMessage(
           s, *reqSr_, state_->config.upstreamReadTimeout,
           asio::bind_executor(this->lowest().get_executor(), [self = this->derived().shared_from_this()](
                                                                  beast::error_code ec, std::size_t) {
@@ -250,14 +251,15 @@ class HttpProxySession : public net::ServerSession<Derived> {
   void writeResponse(bool keepAlive) {
     keepAlive = frameForClient(res_, clientVersion_, keepAlive, head_);
     resSr_.emplace(res_);
-    writeMessage(this->derived().stream(), *resSr_, state_->config.clientReadTimeout,
-                 [self = this->derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
-                   if (ec) {
-                     self->fail(ec, "write response");
-                     return;
-                   }
-                   keepAlive ? self->readRequest() : self->derived().doEof();
-                 });
+    net::writeMessage(
+        this->derived().stream(), *resSr_, state_->config.clientReadTimeout,
+        [self = this->derived().shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
+          if (ec) {
+            self->fail(ec, "write response");
+            return;
+          }
+          keepAlive ? self->readRequest() : self->derived().doEof();
+        });
   }
 
  protected:

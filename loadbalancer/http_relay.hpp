@@ -1,14 +1,13 @@
 #pragma once
 
 // What the layer 7 session does to messages on their way through (an I/O helper of http_proxy_session.cpp):
-// dropping hop-by-hop fields; writing them is net/http_write.hpp's writeMessage.
+// dropping hop-by-hop fields (writing them: net/http_write.hpp).
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <string_view>
 #include <utility>
 
 #include "loadbalancer/forwarding_rules.hpp"
-#include "net/http_write.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -28,7 +27,5 @@ void dropHopByHop(Fields& fields) {
     it = isHopByHopField(sv(it->name_string())) ? fields.erase(it) : std::next(it);
   }
 }
-
-using net::writeMessage;  // net/http_write.hpp
 
 }  // namespace kerbpool::loadbalancer
