@@ -232,6 +232,10 @@ class Directory {
                                             bool allowAlias) const;
   core::Result<Resolution> makeResolution(const Account& account, MatchForm form, std::string matchedName,
                                           const std::vector<std::int32_t>& requestedEnctypes) const;
+  // With the enctype mask given: `mask` picks the keys (an account as a client may use any key it has).
+  core::Result<Resolution> makeResolution(const Account& account, MatchForm form, std::string matchedName,
+                                          const std::vector<std::int32_t>& requestedEnctypes,
+                                          std::uint32_t mask, bool fromDomainDefault) const;
   void logDuplicate(const std::string& spn, const std::vector<const Account*>& holders) const;
   std::string distinguishedNameFor(const AccountSpec& spec, ObjectClass objectClass) const;
 

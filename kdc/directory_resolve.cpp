@@ -102,6 +102,17 @@ void Directory::logDuplicate(const std::string& spn, const std::vector<const Acc
 core::Result<Resolution> Directory::makeResolution(const Account& account, MatchForm form,
                                                    std::string matchedName,
                                                    const std::vector<std::int32_t>& requestedEnctypes) const {
+  const bool fromDomainDefault = account.supportedEncryptionTypes == supported_enctypes::kNotSet;
+  return makeResolution(
+      account, form, std::move(matchedName), requestedEnctypes,
+      fromDomainDefault ? defaultDomainSupportedEncTypes_ : account.supportedEncryptionTypes,
+      fromDomainDefault);
+}
+
+core::Result<Resolution> Directory::makeResolution(const Account& account, MatchForm form,
+                                                   std::string matchedName,
+                                                   const std::vector<std::int32_t>& requestedEnctypes,
+                                                   std::uint32_t mask, bool fromDomainDefault) const {
   const KeySet* current = account.currentKeys();
   if (current == nullptr) {
     return makeError(ErrorCategory::NotFound, std::string(directory_error::kNoKeys),
@@ -116,9 +127,7 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
   r.matchedName = std::move(matchedName);
   r.salt = account.salt;
   r.kvno = current->kvno;
-  r.fromDomainDefault = account.supportedEncryptionTypes == supported_enctypes::kNotSet;
-  const std::uint32_t mask =
-      r.fromDomainDefault ? defaultDomainSupportedEncTypes_ : account.supportedEncryptionTypes;
+  r.fromDomainDefault = fromDomainDefault;
   r.supportedEncryptionTypes = mask;
   r.aesSessionKeys = (mask & supported_enctypes::kAesSessionKeys) != 0;
   r.memberOf = account.memberOf;
@@ -281,11 +290,11 @@ core::Result<Resolution> Directory::lookupClient(const std::vector<std::string>&
   auto resolveAccount = [&](const Account& a, MatchForm form, const std::string& matched) {
     // As a client, any key the account has will do (msDS-SupportedEncryptionTypes governs the account as a
     // service); strongest first.
-    Account view = a;
+    std::uint32_t anyKey = a.supportedEncryptionTypes;
     for (std::int32_t e : directoryKeyEnctypes()) {
-      view.supportedEncryptionTypes |= supportedEnctypeBit(e);
+      anyKey |= supportedEnctypeBit(e);
     }
-    auto r = makeResolution(view, form, matched, requestedEnctypes);
+    auto r = makeResolution(a, form, matched, requestedEnctypes, anyKey, false);
     if (r.ok()) {
       r->fromDomainDefault = a.supportedEncryptionTypes == supported_enctypes::kNotSet;
       r->supportedEncryptionTypes =

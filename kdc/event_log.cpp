@@ -9,14 +9,30 @@ namespace kerbpool::kdc {
 
 namespace {
 
-// Windows events carry no secrets; this guards against a caller passing one in by mistake.
-bool namesSecret(const std::string& fieldName) {
-  std::string lower = toLowerAscii(fieldName);
-  if (lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos) {
+// Windows events carry no secrets; this guards against a caller passing one in by mistake. Compares without
+// building a lower-cased copy (every event passes each of its field names through here).
+bool namesSecret(std::string_view fieldName) {
+  const auto containsWord = [&](std::string_view word) {
+    if (fieldName.size() < word.size()) {
+      return false;
+    }
+    for (std::size_t at = 0; at + word.size() <= fieldName.size(); ++at) {
+      if (core::equalsIgnoreAsciiCase(fieldName.substr(at, word.size()), word)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const auto endsWith = [&](std::string_view word) {
+    return fieldName.size() >= word.size() &&
+           core::equalsIgnoreAsciiCase(fieldName.substr(fieldName.size() - word.size()), word);
+  };
+  if (containsWord("password") || containsWord("secret")) {
     return true;
   }
   // "key", "SessionKey", "long_term_key"... but not "KeyVersionNumber" or "TicketEncryptionType".
-  return lower == "key" || (lower.size() > 3 && (lower.ends_with("key") || lower.ends_with("keys")));
+  return core::equalsIgnoreAsciiCase(fieldName, "key") ||
+         (fieldName.size() > 3 && (endsWith("key") || endsWith("keys")));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -76,20 +77,32 @@ std::string endpointText(const asio::ip::address& a, std::uint16_t port) {
   return a.to_string() + ":" + std::to_string(port);
 }
 
-// "127.0.0.1:5000" or "::1:5000", as endpointText writes an Asio endpoint.
+// "127.0.0.1:5000" or "::1:5000", as endpointText writes an Asio endpoint. IPv4 is written by hand: glibc's
+// inet_ntop formats it with sprintf, which cost more than the rest of a UDP request's bookkeeping.
 std::string peerText(const sockaddr_storage& peer) {
-  char text[INET6_ADDRSTRLEN] = "?";
+  char text[INET6_ADDRSTRLEN + 8] = "?";
+  char* end = text + 1;
   std::uint16_t port = 0;
   if (peer.ss_family == AF_INET) {
     const auto& a = reinterpret_cast<const sockaddr_in&>(peer);
-    ::inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
+    const auto* octet = reinterpret_cast<const std::uint8_t*>(&a.sin_addr);
+    end = text;
+    for (int i = 0; i < 4; ++i) {
+      if (i != 0) {
+        *end++ = '.';
+      }
+      end = std::to_chars(end, text + sizeof text, octet[i]).ptr;
+    }
     port = ntohs(a.sin_port);
   } else if (peer.ss_family == AF_INET6) {
     const auto& a = reinterpret_cast<const sockaddr_in6&>(peer);
-    ::inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof text);
+    ::inet_ntop(AF_INET6, &a.sin6_addr, text, INET6_ADDRSTRLEN);
+    end = text + std::strlen(text);
     port = ntohs(a.sin6_port);
   }
-  return std::string(text) + ":" + std::to_string(port);
+  *end++ = ':';
+  end = std::to_chars(end, text + sizeof text, port).ptr;
+  return std::string(text, end);
 }
 
 // One TCP connection: read a 4-octet length, read the request, reply, repeat until the peer closes.

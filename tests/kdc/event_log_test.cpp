@@ -2,6 +2,7 @@
 
 #include "core/common/clock.hpp"
 #include "kdc/event_log.hpp"
+#include "kdc/kdc_context.hpp"
 
 using namespace kerbpool;
 using namespace kerbpool::kdc;
@@ -62,6 +63,8 @@ TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") 
               {"SessionKey", "00112233"},
               {"key", "aa"},
               {"ClientSecret", "s"},
+              {"OLD_PASSWORD_HASH", "h"},
+              {"AesKEYS", "k"},
               {"KeyVersionNumber", "2"},
               {"TicketEncryptionType", "0x12"},
               {"TargetUserName", "alice"}},
@@ -71,6 +74,8 @@ TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") 
   CHECK(r.fields.at("SessionKey") == "<redacted>");
   CHECK(r.fields.at("key") == "<redacted>");
   CHECK(r.fields.at("ClientSecret") == "<redacted>");
+  CHECK(r.fields.at("OLD_PASSWORD_HASH") == "<redacted>");  // any case, anywhere in the name
+  CHECK(r.fields.at("AesKEYS") == "<redacted>");
   CHECK(r.fields.at("KeyVersionNumber") == "2");
   CHECK(r.fields.at("TicketEncryptionType") == "0x12");
   CHECK(r.fields.at("TargetUserName") == "alice");
@@ -116,4 +121,12 @@ TEST_CASE("event log: counts by Status and by text survive the ring's evictions"
   const auto texts = log.countsByMessage(event_id::kNoSuitableKeyTgs);
   CHECK(texts.size() == EventLog::kMaxMessagesPerId + 1);
   CHECK(texts.at("") == 5);
+}
+
+TEST_CASE("event log: status and enctype fields are hex as Windows writes them", "[kdc][events]") {
+  CHECK(kdc::windowsHex(0) == "0x0");
+  CHECK(kdc::windowsHex(0x12) == "0x12");
+  CHECK(kdc::windowsHex(0x19) == "0x19");
+  CHECK(kdc::windowsHex(0x7fffffff) == "0x7fffffff");
+  CHECK(kdc::windowsHex(-1) == "0xffffffff");  // a 32-bit value: "no enctype" in event 4768
 }

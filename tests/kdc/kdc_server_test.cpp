@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include "kdc/kdc_server.hpp"
 #include "tests/support/flood.hpp"
@@ -18,6 +20,10 @@ class EchoDispatcher : public kdc::KdcDispatcher {
  public:
   std::optional<Bytes> dispatch(core::BytesView request, const kdc::RequestContext& ctx) override {
     calls++;
+    {
+      std::lock_guard lock(peerMutex);
+      lastPeer = ctx.peer;
+    }
     if (!request.empty() && request[0] == 0x00) {
       return std::nullopt;
     }
@@ -26,8 +32,25 @@ class EchoDispatcher : public kdc::KdcDispatcher {
     return out;
   }
   Bytes fieldTooLong() override { return core::toBytes("TOOLONG"); }
+  std::string peer() {
+    std::lock_guard lock(peerMutex);
+    return lastPeer;
+  }
   std::atomic<int> calls{0};
+  std::mutex peerMutex;
+  std::string lastPeer;
 };
+
+// "127.0.0.1:<port>" with a port in 1..65535 and nothing else.
+bool isLoopbackPeer(const std::string& peer) {
+  const std::string prefix = "127.0.0.1:";
+  if (peer.rfind(prefix, 0) != 0 || peer.size() == prefix.size() || peer.size() > prefix.size() + 5) {
+    return false;
+  }
+  const std::string port = peer.substr(prefix.size());
+  return port.find_first_not_of("0123456789") == std::string::npos && port[0] != '0' &&
+         std::stoul(port) <= 65535;
+}
 
 }  // namespace
 
@@ -41,12 +64,15 @@ TEST_CASE("kdc server: one port serves UDP and TCP", "[kdc][integration]") {
   auto u = test::udpRoundTrip(port, core::asBytes("hello"));
   REQUIRE(u.has_value());
   CHECK(core::toString(*u) == "Uhello");
+  const std::string udpPeer = d.peer();  // the sender as the event log's IpAddress shows it
+  CHECK(isLoopbackPeer(udpPeer));
 
   test::TcpClient tcp(port);
   REQUIRE(tcp.connected());
   auto t1 = tcp.roundTrip(core::asBytes("one"));
   REQUIRE(t1.has_value());
   CHECK(core::toString(*t1) == "Tone");
+  CHECK(isLoopbackPeer(d.peer()));
   auto t2 = tcp.roundTrip(core::asBytes("two"));  // several requests per connection
   REQUIRE(t2.has_value());
   CHECK(core::toString(*t2) == "Ttwo");
