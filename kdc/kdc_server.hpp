@@ -52,10 +52,14 @@ struct KdcServerStats {
   std::uint64_t tcpFramingErrors = 0;
   std::uint64_t tcpRejected = 0;        // over maxTcpConnections / maxTcpConnectionsPerSource
   std::uint64_t handlerExceptions = 0;  // escaped a handler; the connection was dropped, the KDC went on
+  std::uint64_t udpHelperCalls = 0;     // times the UDP receiver found a backlog and called a helper in
+  std::uint64_t udpIdleHelpers = 0;     // helpers waiting to be called in, now
 };
 
 // The KDC's sockets: UDP and TCP (4-octet big-endian length prefix) on one address and port. Requests are
 // processed on a pool of threads so every core is used; each TCP connection may carry several requests.
+// UDP: one receiver thread answers datagrams as they come; the other `threads - 1` help only while datagrams
+// queue up behind it (see kdc_server.cpp).
 class KdcServer {
  public:
   // Binds and starts serving. A taken port is a plain error naming the address and port.

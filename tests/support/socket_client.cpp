@@ -52,6 +52,33 @@ std::optional<core::Bytes> udpRoundTrip(std::uint16_t port, core::BytesView requ
   return out;
 }
 
+UdpClient::UdpClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)), port_(port) {}
+
+UdpClient::~UdpClient() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+bool UdpClient::send(core::BytesView datagram) {
+  sockaddr_in to = loopback(port_);
+  return fd_ >= 0 && ::sendto(fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                              sizeof to) == static_cast<ssize_t>(datagram.size());
+}
+
+std::optional<core::Bytes> UdpClient::receive(std::chrono::milliseconds timeout) {
+  if (fd_ < 0 || !waitReadable(fd_, timeout)) {
+    return std::nullopt;
+  }
+  core::Bytes buf(65536);
+  const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+  if (n < 0) {
+    return std::nullopt;
+  }
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
 TcpClient::TcpClient(std::uint16_t port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) {

@@ -14,6 +14,23 @@ namespace kerbpool::test {
 std::optional<core::Bytes> udpRoundTrip(std::uint16_t port, core::BytesView request,
                                         std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
+// One UDP socket for several datagrams and their answers, in any order.
+class UdpClient {
+ public:
+  explicit UdpClient(std::uint16_t port);
+  ~UdpClient();
+  UdpClient(const UdpClient&) = delete;
+  UdpClient& operator=(const UdpClient&) = delete;
+
+  bool send(core::BytesView datagram);
+  // The next datagram that arrives, or nullopt on timeout.
+  std::optional<core::Bytes> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 class TcpClient {
  public:
   explicit TcpClient(std::uint16_t port);
