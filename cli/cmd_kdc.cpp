@@ -132,8 +132,8 @@ void registerKdc(CLI::App& app) {
   cmd->add_option("--address", o.address, "listen address (loopback by default)");
   cmd->add_option("--port", o.port, "UDP and TCP port; 0 picks a free one")->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", o.threads,
-                  "threads answering UDP (each blocked on the socket) and, as many again, TCP I/O threads "
-                  "(0: one per core)")
+                  "threads answering UDP (one receiver; the others help while datagrams queue up behind it) "
+                  "and, as many again, TCP I/O threads (0: one per core)")
       ->check(CLI::Range(0u, 256u));
   cmd->add_option("--krb5-conf", o.krb5ConfOut, "also write the krb5.conf snippet to this file");
   cmd->add_option("--netlogon-port", o.netlogonPort,
