@@ -77,6 +77,19 @@ std::uint64_t EventLog::append(int id, std::string source, std::map<std::string,
   return append(std::move(r));
 }
 
+std::uint64_t EventLog::append(int id, std::string source,
+                               std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
+                               std::string message) {
+  EventRecord r;
+  r.id = id;
+  r.source = std::move(source);
+  for (const auto& [name, value] : fields) {
+    r.fields.emplace(name, value);  // a repeated name keeps its first value, as a map built from the list did
+  }
+  r.message = std::move(message);
+  return append(std::move(r));
+}
+
 void EventLog::write(int id, std::string source, std::map<std::string, std::string> fields,
                      std::string message) {
   append(id, std::move(source), std::move(fields), std::move(message));

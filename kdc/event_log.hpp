@@ -3,9 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/clock.hpp"
@@ -67,6 +69,11 @@ class EventLog final : public netlogon::EventSink {
   // secrets cannot reach the log by accident. Returns the record number.
   std::uint64_t append(EventRecord record);
   std::uint64_t append(int id, std::string source, std::map<std::string, std::string> fields,
+                       std::string message);
+  // The same for a braced list of fields, each name and value copied once, into the record (a
+  // std::map built from a braced list copies every element twice: into the list, then into the map).
+  std::uint64_t append(int id, std::string source,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
                        std::string message);
   // netlogon::EventSink: append() without the record number.
   void write(int id, std::string source, std::map<std::string, std::string> fields,

@@ -48,6 +48,10 @@ namespace {
 
 // The minimal big-endian two's complement octets of v, at the end of `octets`; returns where they start.
 std::size_t integerOctets(std::int64_t v, std::array<std::uint8_t, 8>& octets) {
+  if (v >= 0 && v < 0x80) {  // most INTEGERs in Kerberos (pvno, msg-type, name-type, etype, kvno...)
+    octets[7] = static_cast<std::uint8_t>(v);
+    return 7;
+  }
   for (std::size_t i = 0; i < 8; ++i) {
     octets[i] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(v) >> (56 - 8 * i)) & 0xff);
   }
