@@ -9,30 +9,25 @@ namespace kerbpool::kdc {
 
 namespace {
 
-// Windows events carry no secrets; this guards against a caller passing one in by mistake. Compares without
-// building a lower-cased copy (every event passes each of its field names through here).
+// Windows events carry no secrets; this guards against a caller passing one in by mistake. Every event passes
+// each of its field names through here, so a usual name is lower-cased on the stack, not into a new string.
 bool namesSecret(std::string_view fieldName) {
-  const auto containsWord = [&](std::string_view word) {
-    if (fieldName.size() < word.size()) {
-      return false;
+  const auto check = [](std::string_view lower) {
+    if (lower.find("password") != std::string_view::npos || lower.find("secret") != std::string_view::npos) {
+      return true;
     }
-    for (std::size_t at = 0; at + word.size() <= fieldName.size(); ++at) {
-      if (core::equalsIgnoreAsciiCase(fieldName.substr(at, word.size()), word)) {
-        return true;
-      }
-    }
-    return false;
+    // "key", "SessionKey", "long_term_key"... but not "KeyVersionNumber" or "TicketEncryptionType".
+    return lower == "key" || (lower.size() > 3 && (lower.ends_with("key") || lower.ends_with("keys")));
   };
-  const auto endsWith = [&](std::string_view word) {
-    return fieldName.size() >= word.size() &&
-           core::equalsIgnoreAsciiCase(fieldName.substr(fieldName.size() - word.size()), word);
-  };
-  if (containsWord("password") || containsWord("secret")) {
-    return true;
+  char lower[64];
+  if (fieldName.size() > sizeof lower) {
+    return check(toLowerAscii(fieldName));
   }
-  // "key", "SessionKey", "long_term_key"... but not "KeyVersionNumber" or "TicketEncryptionType".
-  return core::equalsIgnoreAsciiCase(fieldName, "key") ||
-         (fieldName.size() > 3 && (endsWith("key") || endsWith("keys")));
+  for (std::size_t i = 0; i < fieldName.size(); ++i) {
+    const char c = fieldName[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return check(std::string_view(lower, fieldName.size()));
 }
 
 }  // namespace

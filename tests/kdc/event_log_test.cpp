@@ -65,6 +65,7 @@ TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") 
               {"ClientSecret", "s"},
               {"OLD_PASSWORD_HASH", "h"},
               {"AesKEYS", "k"},
+              {"AFieldNameLongerThanSixtyFourCharactersThatStillEndsInAServicePassword", "p"},
               {"KeyVersionNumber", "2"},
               {"TicketEncryptionType", "0x12"},
               {"TargetUserName", "alice"}},
@@ -76,6 +77,8 @@ TEST_CASE("event log: fields named like secrets are redacted", "[kdc][events]") 
   CHECK(r.fields.at("ClientSecret") == "<redacted>");
   CHECK(r.fields.at("OLD_PASSWORD_HASH") == "<redacted>");  // any case, anywhere in the name
   CHECK(r.fields.at("AesKEYS") == "<redacted>");
+  CHECK(r.fields.at("AFieldNameLongerThanSixtyFourCharactersThatStillEndsInAServicePassword") ==
+        "<redacted>");
   CHECK(r.fields.at("KeyVersionNumber") == "2");
   CHECK(r.fields.at("TicketEncryptionType") == "0x12");
   CHECK(r.fields.at("TargetUserName") == "alice");
