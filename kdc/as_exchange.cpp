@@ -300,10 +300,10 @@ ExchangeResult processAsReq(const messages::AsReq& request, const KdcContext& ct
     if (f->code != ErrorCode::KDC_ERR_PREAUTH_REQUIRED) {
       logTgtEvent(ctx, s, f->code, 0);
     }
-    return *f;
+    return std::move(*f);
   }
   if (auto f = check(s, ctx)) {
-    return *f;
+    return std::move(*f);
   }
   return issue(s, ctx);
 }

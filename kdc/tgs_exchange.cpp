@@ -341,7 +341,7 @@ ExchangeResult processTgsReq(const messages::TgsReq& request, const KdcContext& 
   }
   if (f) {
     logServiceTicketEvent(ctx, s, f->code, 0);
-    return *f;
+    return std::move(*f);
   }
   return issue(s, ctx);
 }
