@@ -72,6 +72,10 @@ class KdcServer {
   std::uint16_t port() const;
   const std::string& address() const;
   KdcServerStats stats() const;
+  // Blocks until `condition` holds for the counters, woken by their changes (no polling); false if it still
+  // does not when the timeout passes. Only the UDP helpers' idle count signals its changes so far.
+  bool waitForStats(const std::function<bool(const KdcServerStats&)>& condition,
+                    std::chrono::milliseconds timeout) const;
   // Stops accepting, closes sockets and joins the threads. Idempotent.
   void stop();
 

@@ -94,7 +94,8 @@ TEST_CASE("kdc server: datagrams queued behind a busy receiver are answered by a
   auto server = kdc::KdcServer::start(config, d);
   REQUIRE(server.ok());
   // On a busy machine the helper thread may not have run yet; it must be waiting before the backlog forms.
-  REQUIRE(test::eventually([&] { return (*server)->stats().udpIdleHelpers == 1; }));
+  REQUIRE((*server)->waitForStats([](const kdc::KdcServerStats& s) { return s.udpIdleHelpers == 1; },
+                                  std::chrono::seconds(15)));
   test::UdpClient client((*server)->port());
   REQUIRE(client.send(core::asBytes("gate")));
   {
