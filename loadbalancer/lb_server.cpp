@@ -47,7 +47,7 @@ core::Result<std::unique_ptr<LbServer>> LbServer::start(const LbConfig& config, 
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<LbState>(config, rng);
   KP_TRY(impl->upstream, UpstreamConnector::create(runtime->ioc, impl->state));
-  impl->listener = std::make_unique<VipListener>(runtime->ioc, impl->state, impl->upstream);
+  KP_TRY(impl->listener, VipListener::create(runtime->ioc, impl->state, impl->upstream, n));
   if (config.tls) {
     KP_CHECK(impl->listener->loadTls(*config.tls));
   }

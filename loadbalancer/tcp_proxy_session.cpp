@@ -1,11 +1,9 @@
 #include "loadbalancer/tcp_proxy_session.hpp"
 
-#include <array>
-#include <boost/asio/bind_executor.hpp>
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <vector>
 
 #include "core/common/log.hpp"
@@ -15,16 +13,15 @@ namespace kerbpool::loadbalancer {
 
 namespace {
 
-constexpr std::size_t kRelayBuffer = 16 * 1024;
-
 class TcpProxySession : public net::Closable, public std::enable_shared_from_this<TcpProxySession> {
  public:
   TcpProxySession(tcp::socket&& socket, std::shared_ptr<LbState> state,
-                  std::shared_ptr<UpstreamConnector> upstream, std::string peer)
+                  std::shared_ptr<UpstreamConnector> upstream, std::shared_ptr<TcpRelay> relay,
+                  std::string peer)
       : state_(std::move(state)),
         connector_(std::move(upstream)),
+        relay_(std::move(relay)),
         client_(std::move(socket)),
-        idle_(client_.get_executor()),
         peer_(std::move(peer)) {
     id_ = state_->nextConnectionId++;
     clientAddress_ = std::string(addressOf(peer_));
@@ -94,63 +91,28 @@ class TcpProxySession : public net::Closable, public std::enable_shared_from_thi
     connected_ = true;
     state_->pool.acquire(backend_);
     state_->pool.countRequest(backend_);
-    armIdleTimer();
-    pump(client_, upstream_->lowest().socket(), toUpstream_, 0);
-    pump(upstream_->lowest().socket(), client_, toClient_, 1);
-  }
-
-  // Copies from `from` to `to` until EOF or an error; direction 0: client to node, 1: node to client.
-  void pump(tcp::socket& from, tcp::socket& to, std::array<char, kRelayBuffer>& buf, int direction) {
-    // The node's socket belongs to no strand: every handler is bound to this session's.
-    const auto strand = client_.get_executor();
-    from.async_read_some(
-        asio::buffer(buf), asio::bind_executor(strand, [self = shared_from_this(), &from, &to, &buf, direction,
-                                                      strand](beast::error_code ec, std::size_t n) {
-          if (ec) {
-            self->onPumpEnd(ec, to, direction);
-            return;
-          }
-          self->active_ = true;
-          asio::async_write(to, asio::buffer(buf.data(), n),
-                           asio::bind_executor(strand, [self, &from, &to, &buf, direction](
-                                                          beast::error_code ec2, std::size_t) {
-                             if (ec2) {
-                               self->closeBoth();
-                               return;
-                             }
-                             self->pump(from, to, buf, direction);
-                           }));
-        }));
-  }
-
-  void onPumpEnd(beast::error_code ec, tcp::socket& to, int direction) {
-    if (ec == asio::error::eof && !closed_) {
-      // A half-close: pass it on, keep the other direction going.
-      beast::error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
-      done_[direction] = true;
-      if (done_[0] && done_[1]) {
-        closeBoth();
+    // From here on the relay owns both sockets; this session lives until the relay reports the pair's end.
+    beast::error_code ec1, ec2;
+    const int clientFd = client_.release(ec1);
+    const int nodeFd = upstream_->lowest().socket().release(ec2);
+    if (ec1 || ec2) {
+      core::logWarn(kComponent, "client #" + std::to_string(id_) +
+                                    ": cannot hand the sockets to the relay: " + (ec1 ? ec1 : ec2).message());
+      if (!ec1) {
+        ::close(clientFd);
       }
+      if (!ec2) {
+        ::close(nodeFd);
+      }
+      closeBoth();
       return;
     }
-    closeBoth();
-  }
-
-  void armIdleTimer() {
-    idle_.expires_after(state_->config.tcpIdleTimeout);
-    idle_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec || self->closed_) {
-        return;
-      }
-      if (!self->active_) {
+    relayId_ = relay_->adopt(clientFd, nodeFd, [self = shared_from_this()](TcpRelay::End how) {
+      if (how == TcpRelay::End::Idle) {
         self->state_->counters.timeouts++;
-        self->closeBoth();
-        return;
       }
-      self->active_ = false;
-      self->armIdleTimer();
     });
+    relayed_ = true;
   }
 
   void closeBoth() {
@@ -158,8 +120,11 @@ class TcpProxySession : public net::Closable, public std::enable_shared_from_thi
       return;
     }
     closed_ = true;
+    if (relayed_) {
+      relay_->close(relayId_);
+      return;
+    }
     beast::error_code ignored;
-    idle_.cancel();
     client_.shutdown(tcp::socket::shutdown_both, ignored);
     client_.close(ignored);
     if (upstream_) {
@@ -169,8 +134,8 @@ class TcpProxySession : public net::Closable, public std::enable_shared_from_thi
 
   std::shared_ptr<LbState> state_;
   std::shared_ptr<UpstreamConnector> connector_;
+  std::shared_ptr<TcpRelay> relay_;
   tcp::socket client_;
-  asio::steady_timer idle_;
   std::string peer_;
   std::string clientAddress_;
   std::uint64_t id_ = 0;
@@ -179,17 +144,17 @@ class TcpProxySession : public net::Closable, public std::enable_shared_from_thi
   UpstreamPtr upstream_;
   bool connected_ = false;
   bool closed_ = false;
-  bool active_ = false;
-  bool done_[2] = {false, false};
-  std::array<char, kRelayBuffer> toUpstream_{};
-  std::array<char, kRelayBuffer> toClient_{};
+  bool relayed_ = false;
+  std::uint64_t relayId_ = 0;
 };
 
 }  // namespace
 
 void startTcpProxySession(tcp::socket socket, std::shared_ptr<LbState> state,
-                          std::shared_ptr<UpstreamConnector> upstream, std::string peer) {
-  std::make_shared<TcpProxySession>(std::move(socket), std::move(state), std::move(upstream), std::move(peer))
+                          std::shared_ptr<UpstreamConnector> upstream, std::shared_ptr<TcpRelay> relay,
+                          std::string peer) {
+  std::make_shared<TcpProxySession>(std::move(socket), std::move(state), std::move(upstream),
+                                    std::move(relay), std::move(peer))
       ->run();
 }
 

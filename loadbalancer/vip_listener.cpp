@@ -15,6 +15,26 @@ VipListener::VipListener(asio::io_context& ioc, std::shared_ptr<LbState> state,
       [this](tcp::socket socket, std::string peer) { onAccept(std::move(socket), std::move(peer)); });
 }
 
+core::Result<std::unique_ptr<VipListener>> VipListener::create(asio::io_context& ioc,
+                                                               std::shared_ptr<LbState> state,
+                                                               std::shared_ptr<UpstreamConnector> upstream,
+                                                               unsigned threads) {
+  const bool tcp = state->config.mode == LbMode::Tcp;
+  std::unique_ptr<VipListener> listener(new VipListener(ioc, std::move(state), std::move(upstream)));
+  for (unsigned i = 0; tcp && i < threads; ++i) {
+    KP_TRY(auto relay, TcpRelay::create(ioc, listener->state_->config.tcpIdleTimeout));
+    listener->relays_.push_back(std::move(relay));
+  }
+  return listener;
+}
+
+void VipListener::stop() {
+  listener_->stop();
+  for (auto& relay : relays_) {
+    relay->stop();
+  }
+}
+
 core::Status VipListener::loadTls(const LbTlsFiles& files) {
   return net::loadServerTls(tls_, files);
 }
@@ -31,7 +51,8 @@ void VipListener::onAccept(tcp::socket socket, std::string peer) {
   }
   c.clientConnections++;
   if (state_->config.mode == LbMode::Tcp) {
-    startTcpProxySession(std::move(socket), state_, upstream_, std::move(peer));
+    auto& relay = relays_[nextRelay_++ % relays_.size()];
+    startTcpProxySession(std::move(socket), state_, upstream_, relay, std::move(peer));
   } else {
     startHttpProxySession(std::move(socket), tls_ ? &*tls_ : nullptr, state_, upstream_, std::move(peer));
   }

@@ -160,6 +160,41 @@ bool TcpClient::waitForClose(std::chrono::milliseconds timeout) {
   return false;
 }
 
+std::unique_ptr<TcpClient> TcpClient::adopt(int fd) {
+  std::unique_ptr<TcpClient> c(new TcpClient());
+  c->fd_ = fd;
+  return c;
+}
+
+bool TcpClient::shutdownSend() {
+  return fd_ >= 0 && ::shutdown(fd_, SHUT_WR) == 0;
+}
+
+TcpTestListener::TcpTestListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = loopback(0);
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0) {
+    return;
+  }
+  socklen_t len = sizeof a;
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+}
+
+TcpTestListener::~TcpTestListener() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+std::unique_ptr<TcpClient> TcpTestListener::accept(std::chrono::milliseconds timeout) {
+  if (fd_ < 0 || !waitReadable(fd_, timeout)) {
+    return nullptr;
+  }
+  const int c = ::accept(fd_, nullptr, nullptr);
+  return c >= 0 ? TcpClient::adopt(c) : nullptr;
+}
+
 std::uint16_t freeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a = loopback(0);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "core/common/bytes.hpp"
@@ -34,6 +35,8 @@ class UdpClient {
 class TcpClient {
  public:
   explicit TcpClient(std::uint16_t port);
+  // A connection accepted by TcpTestListener.
+  static std::unique_ptr<TcpClient> adopt(int fd);
   ~TcpClient();
   TcpClient(const TcpClient&) = delete;
   TcpClient& operator=(const TcpClient&) = delete;
@@ -48,10 +51,30 @@ class TcpClient {
                                        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
   // True when the peer closes the connection within the timeout.
   bool waitForClose(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  // Ends this side's sending (a half-close: the peer reads the end, this side can still receive).
+  bool shutdownSend();
   void close();
 
  private:
+  TcpClient() = default;
   int fd_ = -1;
+};
+
+// A listening TCP socket on 127.0.0.1 (a raw node behind a balancer, for example).
+class TcpTestListener {
+ public:
+  TcpTestListener();
+  ~TcpTestListener();
+  TcpTestListener(const TcpTestListener&) = delete;
+  TcpTestListener& operator=(const TcpTestListener&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // The next connection, or null on timeout.
+  std::unique_ptr<TcpClient> accept(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
 };
 
 // A port on 127.0.0.1 that nothing listens on right now (bound to 0 and released).
