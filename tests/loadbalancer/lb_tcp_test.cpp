@@ -127,7 +127,9 @@ TEST_CASE("lb tcp: a megabyte each way arrives whole and in order and half-close
   test::TcpTestListener node;
   REQUIRE(node.port() != 0);
   core::SeededRng rng(1);
-  auto lb = startLb(rawNodeConfig(node.port()), rng);
+  auto config = rawNodeConfig(node.port());
+  config.threads = GENERATE(1u, 2u);  // two: the session and the relay run on different threads
+  auto lb = startLb(config, rng);
   const core::Bytes upload = pattern(1 << 20, 7);
   const core::Bytes download = pattern((1 << 20) + 123, 9);  // not a multiple of the relay's buffer
 
