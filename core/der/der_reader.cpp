@@ -79,6 +79,16 @@ std::optional<Header> parseHeader(BytesView data, HeaderFailure& failure) {
     failure = HeaderFailure{e, value, left};
     return std::optional<Header>{};
   };
+  // Most elements have a one-octet tag and a short-form length: taken without the general loop below.
+  if (data.size() >= 2 && (data[0] & 0x1f) != 0x1f && data[1] < 0x80 && data[1] <= data.size() - 2) {
+    Header h;
+    h.tag.cls = static_cast<TagClass>(data[0] & 0xC0);
+    h.tag.constructed = (data[0] & 0x20) != 0;
+    h.tag.number = data[0] & 0x1fu;
+    h.headerLength = 2;
+    h.contentLength = data[1];
+    return h;
+  }
   if (data.empty()) {
     return fail(HeaderError::NoTag);
   }
