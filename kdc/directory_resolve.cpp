@@ -132,7 +132,11 @@ core::Result<Resolution> Directory::makeResolution(const Account& account, Match
   r.aesSessionKeys = (mask & supported_enctypes::kAesSessionKeys) != 0;
   r.memberOf = account.memberOf;
   std::vector<std::int32_t> keyless;  // named by msDS-SupportedEncryptionTypes, no key of this version
-  for (std::int32_t e : enctypesInMask(mask)) {
+  r.keys.reserve(current->keys.size());
+  for (std::int32_t e : directoryKeyEnctypes()) {  // enctypesInMask(mask), without its vector
+    if ((mask & supportedEnctypeBit(e)) == 0) {
+      continue;
+    }
     if (const auto* k = current->keyFor(e)) {
       r.keys.push_back(*k);
     } else {
