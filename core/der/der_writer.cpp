@@ -2,18 +2,23 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/der/der_time.hpp"
 
 namespace kerbpool::core::der {
 
-void appendTag(Bytes& out, Tag tag) {
-  std::uint8_t first = static_cast<std::uint8_t>(tag.cls) | (tag.constructed ? 0x20 : 0x00);
+namespace {
+
+// The identifier octets of `tag` at out[0..]; returns their count (at most 6).
+std::size_t tagOctets(Tag tag, std::uint8_t* out) {
+  const auto first =
+      static_cast<std::uint8_t>(static_cast<std::uint8_t>(tag.cls) | (tag.constructed ? 0x20 : 0x00));
   if (tag.number < 31) {
-    out.push_back(static_cast<std::uint8_t>(first | tag.number));
-    return;
+    out[0] = static_cast<std::uint8_t>(first | tag.number);
+    return 1;
   }
-  out.push_back(static_cast<std::uint8_t>(first | 0x1f));
+  out[0] = static_cast<std::uint8_t>(first | 0x1f);
   std::uint8_t tmp[5];
   int n = 0;
   std::uint32_t v = tag.number;
@@ -21,26 +26,50 @@ void appendTag(Bytes& out, Tag tag) {
     tmp[n++] = static_cast<std::uint8_t>(v & 0x7f);
     v >>= 7;
   } while (v != 0);
+  std::size_t at = 1;
   while (n > 1) {
-    out.push_back(static_cast<std::uint8_t>(tmp[--n] | 0x80));
+    out[at++] = static_cast<std::uint8_t>(tmp[--n] | 0x80);
   }
-  out.push_back(tmp[0]);
+  out[at++] = tmp[0];
+  return at;
+}
+
+// The definite, minimal length octets of `length` at out[0..]; returns their count (at most 9).
+std::size_t lengthOctets(std::size_t length, std::uint8_t* out) {
+  if (length < 0x80) {
+    out[0] = static_cast<std::uint8_t>(length);
+    return 1;
+  }
+  std::size_t n = 0;
+  for (std::size_t v = length; v != 0; v >>= 8) {
+    ++n;
+  }
+  out[0] = static_cast<std::uint8_t>(0x80 | n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[n - i] = static_cast<std::uint8_t>(length >> (8 * i));
+  }
+  return n + 1;
+}
+
+}  // namespace
+
+void appendTag(Bytes& out, Tag tag) {
+  std::uint8_t octets[6];
+  const std::size_t n = tagOctets(tag, octets);
+  if (n == 1) {  // the usual case; push_back costs less than a range insert
+    out.push_back(octets[0]);
+  } else {
+    out.insert(out.end(), octets, octets + n);
+  }
 }
 
 void appendLength(Bytes& out, std::size_t length) {
-  if (length < 0x80) {
-    out.push_back(static_cast<std::uint8_t>(length));
-    return;
-  }
-  std::uint8_t tmp[8];
-  int n = 0;
-  while (length != 0) {
-    tmp[n++] = static_cast<std::uint8_t>(length & 0xff);
-    length >>= 8;
-  }
-  out.push_back(static_cast<std::uint8_t>(0x80 | n));
-  while (n > 0) {
-    out.push_back(tmp[--n]);
+  std::uint8_t octets[9];
+  const std::size_t n = lengthOctets(length, octets);
+  if (n == 1) {
+    out.push_back(octets[0]);
+  } else {
+    out.insert(out.end(), octets, octets + n);
   }
 }
 
@@ -84,22 +113,23 @@ void Writer::finishLength(std::size_t lengthAt) {
   }
   // Long form (X.690 8.1.3.5, minimal octets as DER wants): 0x80 | n, then n octets, big-endian.
   std::uint8_t octets[9];
-  std::size_t n = 0;
-  for (std::size_t v = length; v != 0; v >>= 8) {
-    ++n;
-  }
-  octets[0] = static_cast<std::uint8_t>(0x80 | n);
-  for (std::size_t i = 0; i < n; ++i) {
-    octets[n - i] = static_cast<std::uint8_t>(length >> (8 * i));
-  }
-  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt) + 1, n, 0);
-  std::copy(octets, octets + n + 1, buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt));
+  const std::size_t n = lengthOctets(length, octets);
+  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt) + 1, n - 1, 0);
+  std::copy(octets, octets + n, buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt));
 }
 
 Writer& Writer::wrap(Tag tag, BytesView content) {
-  appendTag(buf_, tag);
-  appendLength(buf_, content.size());
-  append(buf_, content);
+  // Tag and length are formed on the stack and the element is added with one resize: every primitive of every
+  // message comes through here.
+  std::uint8_t header[15];
+  std::size_t n = tagOctets(tag, header);
+  n += lengthOctets(content.size(), header + n);
+  const std::size_t at = buf_.size();
+  buf_.resize(at + n + content.size());
+  std::memcpy(buf_.data() + at, header, n);
+  if (!content.empty()) {
+    std::memcpy(buf_.data() + at + n, content.data(), content.size());
+  }
   return *this;
 }
 
