@@ -279,7 +279,20 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
   Reader child;
   child.data_ = tlv.content;
   child.depth_ = depth_ + 1;
-  child.setPath(path(), field);
+  const std::size_t dot = pathLength_ != 0 && !field.empty() ? 1 : 0;
+  if (pathLength_ + dot + field.size() <= kMaxPath) {
+    // The usual case: the parent's whole buffer is copied (a fixed size, no call), then the field added.
+    child.path_ = path_;
+    if (dot != 0) {
+      child.path_[pathLength_] = '.';
+    }
+    if (!field.empty()) {  // (memcpy from a null pointer is undefined even for 0 octets)
+      std::memcpy(child.path_.data() + pathLength_ + dot, field.data(), field.size());
+    }
+    child.pathLength_ = pathLength_ + dot + field.size();
+  } else {
+    child.setPath(path(), field);
+  }
   return child;
 }
 
