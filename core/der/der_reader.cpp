@@ -275,9 +275,18 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
     return fail("nesting_too_deep",
                 "more than " + std::to_string(kMaxDepth) + " levels at " + fieldPath(field));
   }
-  KP_TRY(Tlv tlv, readExpected(expected, field));
+  BytesView content;
+  HeaderFailure failure;
+  const auto h = parseHeader(remaining(), failure);
+  if (h && h->tag == expected) {  // the usual case, without a Result<Tlv> to build and unpack
+    content = data_.subspan(pos_ + h->headerLength, h->contentLength);
+    pos_ += h->headerLength + h->contentLength;
+  } else {
+    KP_TRY(Tlv tlv, readExpected(expected, field));  // names what is wrong
+    content = tlv.content;
+  }
   Reader child;
-  child.data_ = tlv.content;
+  child.data_ = content;
   child.depth_ = depth_ + 1;
   const std::size_t dot = pathLength_ != 0 && !field.empty() ? 1 : 0;
   if (pathLength_ + dot + field.size() <= kMaxPath) {
@@ -316,6 +325,17 @@ Result<std::optional<Reader>> Reader::enterOptionalContext(std::uint32_t n, std:
   return std::optional<Reader>(std::move(r));
 }
 
+bool Reader::takePrimitive(std::uint32_t number, BytesView& content) {
+  HeaderFailure failure;
+  const auto h = parseHeader(remaining(), failure);
+  if (!h || h->tag.cls != TagClass::Universal || h->tag.number != number || h->tag.constructed) {
+    return false;
+  }
+  content = data_.subspan(pos_ + h->headerLength, h->contentLength);
+  pos_ += h->headerLength + h->contentLength;
+  return true;
+}
+
 Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, std::string_view field) {
   HeaderFailure failure;
   const auto h = parseHeader(remaining(), failure);
@@ -333,8 +353,12 @@ Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, s
 }
 
 Result<std::int64_t> Reader::readInteger(std::string_view field) {
-  KP_TRY(Tlv tlv, readPrimitive(universal::kInteger, "INTEGER", field));
-  return integerFromContent(tlv.content, "INTEGER", field);
+  BytesView content;
+  if (!takePrimitive(universal::kInteger, content)) {
+    KP_TRY(Tlv tlv, readPrimitive(universal::kInteger, "INTEGER", field));  // names what is wrong
+    content = tlv.content;
+  }
+  return integerFromContent(content, "INTEGER", field);
 }
 
 Result<std::int64_t> Reader::integerFromContent(BytesView c, std::string_view what,
@@ -387,13 +411,21 @@ Result<bool> Reader::readBoolean(std::string_view field) {
 }
 
 Result<Bytes> Reader::readOctetString(std::string_view field) {
-  KP_TRY(Tlv tlv, readPrimitive(universal::kOctetString, "OCTET STRING", field));
-  return Bytes(tlv.content.begin(), tlv.content.end());
+  BytesView content;
+  if (!takePrimitive(universal::kOctetString, content)) {
+    KP_TRY(Tlv tlv, readPrimitive(universal::kOctetString, "OCTET STRING", field));
+    content = tlv.content;
+  }
+  return Bytes(content.begin(), content.end());
 }
 
 Result<std::string> Reader::readGeneralString(std::string_view field) {
-  KP_TRY(Tlv tlv, readPrimitive(universal::kGeneralString, "GeneralString", field));
-  return toString(tlv.content);
+  BytesView content;
+  if (!takePrimitive(universal::kGeneralString, content)) {
+    KP_TRY(Tlv tlv, readPrimitive(universal::kGeneralString, "GeneralString", field));
+    content = tlv.content;
+  }
+  return toString(content);
 }
 
 Result<std::string> Reader::readIa5String(std::string_view field) {
