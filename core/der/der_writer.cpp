@@ -105,30 +105,41 @@ Bytes encodeInteger(std::int64_t v) {
   return Bytes(octets.begin() + static_cast<std::ptrdiff_t>(start), octets.end());
 }
 
+void Writer::grow(std::size_t n) {
+  buf_.resize(std::max({buf_.size() * 2, size_ + n, std::size_t{64}}));
+}
+
+void Writer::appendLongTag(Tag tag) {
+  std::uint8_t octets[6];
+  const std::size_t n = tagOctets(tag, octets);
+  std::memcpy(extend(n), octets, n);
+}
+
 void Writer::finishLength(std::size_t lengthAt) {
-  const std::size_t length = buf_.size() - lengthAt - 1;
+  const std::size_t length = size_ - lengthAt - 1;
   if (length < 0x80) {
     buf_[lengthAt] = static_cast<std::uint8_t>(length);
     return;
   }
-  // Long form (X.690 8.1.3.5, minimal octets as DER wants): 0x80 | n, then n octets, big-endian.
+  // Long form (X.690 8.1.3.5, minimal octets as DER wants): 0x80 | n, then n octets, big-endian. The content
+  // moves up by the n octets the placeholder did not have.
   std::uint8_t octets[9];
   const std::size_t n = lengthOctets(length, octets);
-  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt) + 1, n - 1, 0);
-  std::copy(octets, octets + n, buf_.begin() + static_cast<std::ptrdiff_t>(lengthAt));
+  extend(n - 1);
+  std::memmove(buf_.data() + lengthAt + n, buf_.data() + lengthAt + 1, length);
+  std::memcpy(buf_.data() + lengthAt, octets, n);
 }
 
 Writer& Writer::wrap(Tag tag, BytesView content) {
-  // Tag and length are formed on the stack and the element is added with one resize: every primitive of every
+  // Tag and length are formed on the stack and the element is added with one extend: every primitive of every
   // message comes through here.
   std::uint8_t header[15];
   std::size_t n = tagOctets(tag, header);
   n += lengthOctets(content.size(), header + n);
-  const std::size_t at = buf_.size();
-  buf_.resize(at + n + content.size());
-  std::memcpy(buf_.data() + at, header, n);
+  std::uint8_t* p = extend(n + content.size());
+  std::memcpy(p, header, n);
   if (!content.empty()) {
-    std::memcpy(buf_.data() + at + n, content.data(), content.size());
+    std::memcpy(p + n, content.data(), content.size());
   }
   return *this;
 }
@@ -184,7 +195,9 @@ Writer& Writer::null() {
 }
 
 Writer& Writer::raw(BytesView encodedTlv) {
-  append(buf_, encodedTlv);
+  if (!encodedTlv.empty()) {
+    std::memcpy(extend(encodedTlv.size()), encodedTlv.data(), encodedTlv.size());
+  }
   return *this;
 }
 

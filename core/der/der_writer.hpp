@@ -36,9 +36,15 @@ class Writer {
   // content into its parent at every level. `fill` must only append (it is given this writer).
   template <typename F>
   Writer& constructed(Tag tag, F&& fill) {
-    appendTag(buf_, tag);
-    const std::size_t lengthAt = buf_.size();
-    buf_.push_back(0);
+    if (tag.number < 31) {  // the usual case: one identifier octet
+      std::uint8_t* p = extend(2);
+      p[0] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(tag.cls) | 0x20 | tag.number);
+      p[1] = 0;
+    } else {
+      appendLongTag(tag);
+      *extend(1) = 0;
+    }
+    const std::size_t lengthAt = size_ - 1;
     std::forward<F>(fill)(*this);
     finishLength(lengthAt);
     return *this;
@@ -58,14 +64,36 @@ class Writer {
 
   // Room for `octets` before the first write: a whole message then grows its one buffer a few times instead
   // of doubling from empty (an EncTicketPart with a PAC is over a kilobyte).
-  void reserve(std::size_t octets) { buf_.reserve(octets); }
-  const Bytes& bytes() const { return buf_; }
-  Bytes take() { return std::move(buf_); }
+  void reserve(std::size_t octets) {
+    if (octets > buf_.size()) {
+      buf_.resize(octets);
+    }
+  }
+  // What has been written so far.
+  BytesView bytes() const { return BytesView(buf_.data(), size_); }
+  Bytes take() {
+    buf_.resize(size_);
+    size_ = 0;
+    return std::move(buf_);
+  }
 
  private:
+  // `n` more octets at the end, to be written by the caller. The buffer's size is its capacity (grown by
+  // doubling, out of line); only its first size_ octets are written: no vector check or zero fill per octet.
+  std::uint8_t* extend(std::size_t n) {
+    if (buf_.size() - size_ < n) {
+      grow(n);
+    }
+    std::uint8_t* p = buf_.data() + size_;
+    size_ += n;
+    return p;
+  }
+  void grow(std::size_t n);
+  void appendLongTag(Tag tag);
   void finishLength(std::size_t lengthAt);
 
   Bytes buf_;
+  std::size_t size_ = 0;
 };
 
 void appendLength(Bytes& out, std::size_t length);

@@ -246,7 +246,7 @@ TEST_CASE("der reader: every truncation of a nested value is a typed error", "[d
       s.context(1, [](Writer& c) { c.generalString("CONTOSO.TEST"); });
     });
   });
-  const Bytes full = w.bytes();
+  const Bytes full = w.take();
   for (std::size_t n = 0; n < full.size(); ++n) {
     BytesView part(full.data(), n);
     Reader r(part, "Ticket");
