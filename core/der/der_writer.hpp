@@ -38,7 +38,8 @@ class Writer {
   Writer& constructed(Tag tag, F&& fill) {
     if (tag.number < 31) {  // the usual case: one identifier octet
       std::uint8_t* p = extend(2);
-      p[0] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(tag.cls) | 0x20 | tag.number);
+      p[0] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(tag.cls) | (tag.constructed ? 0x20 : 0x00) |
+                                       tag.number);
       p[1] = 0;
     } else {
       appendLongTag(tag);
