@@ -101,8 +101,8 @@ struct TcpRelay::Impl : std::enable_shared_from_this<TcpRelay::Impl> {
     }));
   }
 
-  // Takes what the epoll set reports until it has nothing more (the set itself is level-triggered for Asio:
-  // anything left makes Asio's re-armed wait fire again).
+  // Takes what the epoll set reports until it has nothing more. Anything that arrives after that still fires:
+  // Asio re-arms its wait with EPOLL_CTL_MOD, which reports a set that is ready again.
   void dispatchEvents() {
     std::array<epoll_event, kEventsPerWait> ready{};
     for (;;) {
