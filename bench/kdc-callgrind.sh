@@ -80,8 +80,13 @@ wait "$vg_pid" || true
 vg_pid=
 exchanges=$(sed -n 's/.* exchanges=\([0-9]*\).*/\1/p' <<<"$line")
 instructions=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out")
+errors=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$line")
 if [ -z "$exchanges" ] || [ "$exchanges" -eq 0 ] || [ -z "$instructions" ]; then
   echo "kdc-callgrind: no result: $line" >&2
+  exit 1
+fi
+if [ "${errors:-0}" != 0 ]; then  # a refused exchange costs less: the count would flatter the KDC
+  echo "kdc-callgrind: $errors exchanges failed, no count: $line" >&2
   exit 1
 fi
 if [ "$out" = "$tmp/callgrind.out" ]; then
