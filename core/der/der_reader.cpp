@@ -276,12 +276,7 @@ Result<Reader> Reader::enter(Tag expected, std::string_view field) {
                 "more than " + std::to_string(kMaxDepth) + " levels at " + fieldPath(field));
   }
   BytesView content;
-  HeaderFailure failure;
-  const auto h = parseHeader(remaining(), failure);
-  if (h && h->tag == expected) {  // the usual case, without a Result<Tlv> to build and unpack
-    content = data_.subspan(pos_ + h->headerLength, h->contentLength);
-    pos_ += h->headerLength + h->contentLength;
-  } else {
+  if (!take(expected, content)) {
     KP_TRY(Tlv tlv, readExpected(expected, field));  // names what is wrong
     content = tlv.content;
   }
@@ -325,10 +320,10 @@ Result<std::optional<Reader>> Reader::enterOptionalContext(std::uint32_t n, std:
   return std::optional<Reader>(std::move(r));
 }
 
-bool Reader::takePrimitive(std::uint32_t number, BytesView& content) {
+bool Reader::take(Tag expected, BytesView& content) {
   HeaderFailure failure;
   const auto h = parseHeader(remaining(), failure);
-  if (!h || h->tag.cls != TagClass::Universal || h->tag.number != number || h->tag.constructed) {
+  if (!h || h->tag != expected) {
     return false;
   }
   content = data_.subspan(pos_ + h->headerLength, h->contentLength);
@@ -354,7 +349,7 @@ Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, s
 
 Result<std::int64_t> Reader::readInteger(std::string_view field) {
   BytesView content;
-  if (!takePrimitive(universal::kInteger, content)) {
+  if (!take(Tag::universalPrimitive(universal::kInteger), content)) {
     KP_TRY(Tlv tlv, readPrimitive(universal::kInteger, "INTEGER", field));  // names what is wrong
     content = tlv.content;
   }
@@ -412,7 +407,7 @@ Result<bool> Reader::readBoolean(std::string_view field) {
 
 Result<Bytes> Reader::readOctetString(std::string_view field) {
   BytesView content;
-  if (!takePrimitive(universal::kOctetString, content)) {
+  if (!take(Tag::universalPrimitive(universal::kOctetString), content)) {
     KP_TRY(Tlv tlv, readPrimitive(universal::kOctetString, "OCTET STRING", field));
     content = tlv.content;
   }
@@ -421,7 +416,7 @@ Result<Bytes> Reader::readOctetString(std::string_view field) {
 
 Result<std::string> Reader::readGeneralString(std::string_view field) {
   BytesView content;
-  if (!takePrimitive(universal::kGeneralString, content)) {
+  if (!take(Tag::universalPrimitive(universal::kGeneralString), content)) {
     KP_TRY(Tlv tlv, readPrimitive(universal::kGeneralString, "GeneralString", field));
     content = tlv.content;
   }

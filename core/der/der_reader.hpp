@@ -80,9 +80,10 @@ class Reader {
  private:
   Error fail(std::string code, std::string detail) const;
   Result<Tlv> readPrimitive(std::uint32_t universalNumber, std::string_view what, std::string_view field);
-  // The usual case of a read, without a Result: a primitive universal element of that number is next ->
-  // its content, consumed; anything else -> false, nothing consumed (the caller's readPrimitive reports it).
-  bool takePrimitive(std::uint32_t universalNumber, BytesView& content);
+  // The usual case of entering or reading, without a Result: an element with exactly this tag is next -> its
+  // content, consumed; anything else -> false, nothing consumed (the caller's readExpected/readPrimitive then
+  // reports what is wrong).
+  bool take(Tag expected, BytesView& content);
   Result<Reader> enter(Tag expected, std::string_view field);
   Result<std::int64_t> integerFromContent(BytesView content, std::string_view what,
                                           std::string_view field) const;
