@@ -24,8 +24,7 @@ bool namesSecret(std::string_view fieldName) {
     return check(toLowerAscii(fieldName));
   }
   for (std::size_t i = 0; i < fieldName.size(); ++i) {
-    const char c = fieldName[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    lower[i] = core::toLowerAscii(fieldName[i]);
   }
   return check(std::string_view(lower, fieldName.size()));
 }

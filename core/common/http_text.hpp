@@ -20,17 +20,18 @@ inline std::string_view trimOws(std::string_view v) {
   return v;
 }
 
+// `c` lowered if it is an ASCII upper-case letter (locale-free; any other octet unchanged).
+inline char toLowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 // ASCII case-insensitive equality (locale-free).
 inline bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    x = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
-    y = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
-    if (x != y) {
+    if (toLowerAscii(a[i]) != toLowerAscii(b[i])) {
       return false;
     }
   }
@@ -41,7 +42,7 @@ inline bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
 inline std::string toLowerAscii(std::string_view v) {
   std::string out(v);
   for (char& c : out) {
-    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    c = toLowerAscii(c);
   }
   return out;
 }
