@@ -122,6 +122,49 @@ TEST_CASE("lb http: one keep-alive client connection hits different nodes withou
   CHECK(lb->stats().totals.clientConnections == 1);
 }
 
+// Between requests a plain client connection waits with a read pending (net/server_session.hpp's
+// waitsByReading): what that read brings may be two requests, part of one, or the start of one larger than
+// the read.
+TEST_CASE(
+    "lb http: a kept-alive client connection takes pipelined split and large requests then times out idle",
+    "[loadbalancer][integration]") {
+  test::EchoNode fe01("fe01");
+  core::SeededRng rng(1);
+  auto config = test::lbConfig({&fe01});
+  config.clientIdleTimeout = 300ms;
+  auto lb = startLb(config, rng);
+  test::HttpTestClient c(lb->port());
+  auto first = c.get("/first");
+  REQUIRE(first.has_value());
+  CHECK(first->status == 200);
+
+  REQUIRE(c.send("GET /p1 HTTP/1.1\r\nHost: pool\r\n\r\nGET /p2 HTTP/1.1\r\nHost: pool\r\n\r\n"));
+  for (const std::string target : {"/p1", "/p2"}) {
+    auto r = c.readResponse();
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+    CHECK(test::echoFields(r->body).at("target") == target);
+  }
+
+  REQUIRE(c.send("GET /split HTTP/1.1\r\nHost: po"));
+  REQUIRE(c.send("ol\r\n\r\n"));
+  auto split = c.readResponse();
+  REQUIRE(split.has_value());
+  CHECK(test::echoFields(split->body).at("target") == "/split");
+
+  // Larger than the 4 KiB the idle read takes: the rest is read as usual.
+  REQUIRE(c.send("GET /large HTTP/1.1\r\nHost: pool\r\nX-Filler: " + std::string(9000, 'f') + "\r\n\r\n"));
+  auto large = c.readResponse();
+  REQUIRE(large.has_value());
+  CHECK(large->status == 200);
+  CHECK(test::echoFields(large->body).at("target") == "/large");
+
+  CHECK(c.waitForClose());
+  CHECK(lb->stats().totals.timeouts == 1);
+  CHECK(lb->stats().totals.requests == 5);
+  CHECK(lb->stats().totals.clientConnections == 1);
+}
+
 TEST_CASE("lb http: the haproxy model keeps a client's authenticated node connections for it, one per node",
           "[loadbalancer][integration]") {
   test::EchoNode fe01("fe01"), fe02("fe02");
