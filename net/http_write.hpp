@@ -6,6 +6,8 @@
 // timeout. Asio's async_write would also send at once but complete through the scheduler, which at a lightly
 // loaded server costs another epoll_wait() and the Beast write timer's timerfd_settime() per message. Shared
 // by the node's sessions and the balancer's. An I/O file (includes Beast).
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +16,33 @@
 #include <utility>
 
 namespace kerbpool::net {
+
+namespace detail {
+
+// One step of a serializer, as http::write_some does, except that a message small enough (a head of one
+// buffer per header field, then the body) is first gathered into one buffer: the kernel then takes one
+// segment instead of one per field.
+template <class Socket, class Serializer>
+void writeSomeGathered(Socket& socket, Serializer& sr, boost::beast::error_code& ec) {
+  thread_local std::array<char, 8192> gathered;
+  std::size_t sent = 0;
+  bool invoked = false;
+  sr.next(ec, [&](boost::beast::error_code& wec, const auto& buffers) {
+    invoked = true;
+    const std::size_t size = boost::asio::buffer_size(buffers);
+    if (size <= gathered.size()) {
+      boost::asio::buffer_copy(boost::asio::buffer(gathered), buffers);
+      sent = socket.write_some(boost::asio::buffer(gathered.data(), size), wec);
+    } else {
+      sent = socket.write_some(buffers, wec);
+    }
+  });
+  if (!ec && invoked) {
+    sr.consume(sent);
+  }
+}
+
+}  // namespace detail
 
 // Writes `sr`'s message to `stream`. The handler, void(error_code, std::size_t), runs once: before this
 // returns when a plain socket took the whole message (or failed at once), else later from the executor.
@@ -26,7 +55,7 @@ void writeMessage(Stream& stream, Serializer& sr, std::chrono::milliseconds time
       socket.non_blocking(true, ec);
     }
     while (!ec && !sr.is_done()) {
-      boost::beast::http::write_some(socket, sr, ec);
+      detail::writeSomeGathered(socket, sr, ec);
     }
     if (sr.is_done()) {
       handler(boost::beast::error_code{}, 0);
