@@ -7,10 +7,13 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/common/log.hpp"
@@ -160,16 +163,65 @@ class HttpProxySession : public net::ServerSession<Derived> {
     resParser_->header_limit(kUpstreamHeaderLimit);
     resParser_->body_limit(state_->config.upstreamBodyLimit);
     resParser_->skip(head_);
+    auto done = asio::bind_executor(
+        this->lowest().get_executor(),
+        [self = this->derived().shared_from_this()](beast::error_code ec) { self->onUpstreamRead(ec); });
+    if (!routing_.upstream->tls()) {
+      // From the socket itself, under the session's watchdog (see armWatchdog).
+      upstreamDeadline_ = std::chrono::steady_clock::now() + state_->config.upstreamReadTimeout;
+      upstreamReading_ = true;
+      armWatchdog();
+      net::asyncReadMessage(routing_.upstream->lowest().socket(), routing_.upstream->buffer(), *resParser_,
+                            net::ReadUntil::Message, std::move(done));
+      return;
+    }
     routing_.upstream->lowest().expires_after(state_->config.upstreamReadTimeout);
     routing_.upstream->visit([&](auto& s) {
       net::asyncReadMessage(s, routing_.upstream->buffer(), *resParser_, net::ReadUntil::Message,
-                            asio::bind_executor(this->lowest().get_executor(),
-                                                [self = this->derived().shared_from_this()](
-                                                    beast::error_code ec) { self->onUpstreamRead(ec); }));
+                            std::move(done));
     });
   }
 
+  // The read timeout of a plain node connection. Beast's stream would arm a timer for every read and cancel
+  // it when the read completes (the cancelled wait then completes through the scheduler too); here a read
+  // only moves the deadline, and the one timer of the session, once armed, wakes at the deadline it was armed
+  // for: a read still pending then is either past its own deadline (the connection is closed and the read
+  // reports a timeout) or started later (the timer waits again, for that read's deadline). A session whose
+  // reads all completed lets the timer lapse. The wait holds the session weakly.
+  void armWatchdog() {
+    if (watchdogArmed_) {
+      return;
+    }
+    if (!watchdog_) {
+      watchdog_.emplace(this->lowest().get_executor());
+    }
+    watchdogArmed_ = true;
+    watchdog_->expires_at(upstreamDeadline_);
+    watchdog_->async_wait([weak = this->derived().weak_from_this()](beast::error_code ec) {
+      if (auto self = weak.lock()) {
+        self->onWatchdog(ec);
+      }
+    });
+  }
+
+  void onWatchdog(beast::error_code ec) {
+    watchdogArmed_ = false;
+    if (ec || !upstreamReading_ || !routing_.upstream) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() < upstreamDeadline_) {
+      armWatchdog();
+      return;
+    }
+    upstreamTimedOut_ = true;
+    routing_.upstream->close();  // as Beast's stream does on a timeout: what the read does next fails too
+  }
+
   void onUpstreamRead(beast::error_code ec) {
+    upstreamReading_ = false;
+    if (std::exchange(upstreamTimedOut_, false) && ec) {
+      ec = beast::error::timeout;
+    }
     if (ec) {
       onUpstreamFailure(ec, "read response", resParser_->got_some());
       return;
@@ -286,6 +338,11 @@ class HttpProxySession : public net::ServerSession<Derived> {
   std::string lastFailure_;
   ClientRouting<UpstreamPtr> routing_{*state_};
   std::optional<http::response_parser<http::string_body>> resParser_;
+  std::optional<asio::steady_timer> watchdog_;  // the read timeout of a plain node connection
+  std::chrono::steady_clock::time_point upstreamDeadline_;
+  bool watchdogArmed_ = false;
+  bool upstreamReading_ = false;
+  bool upstreamTimedOut_ = false;
   http::response<http::string_body> res_;
   std::optional<http::request_serializer<http::string_body>> reqSr_;
   std::optional<http::response_serializer<http::string_body>> resSr_;

@@ -21,12 +21,12 @@ using test::startLb;
 
 namespace {
 
-// A node that accepts connections and reads one request head, then either answers with a 200 head that
-// promises 100 octets, sends 9 and closes (an upstream that dies in the middle of a response) or, when
-// `silent`, never answers.
+// A node that accepts connections, answers the first `answered` requests of each in full (keep-alive), then
+// reads one more request head and either answers with a 200 head that promises 100 octets, sends 9 and closes
+// (an upstream that dies in the middle of a response) or, when `silent`, never answers.
 class DyingNode {
  public:
-  explicit DyingNode(bool silent = false) : silent_(silent) {
+  explicit DyingNode(bool silent = false, int answered = 0) : silent_(silent), answered_(answered) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -56,11 +56,19 @@ class DyingNode {
       if (c < 0) {
         return;
       }
-      std::string head;
-      char ch = 0;
-      while (!head.ends_with("\r\n\r\n") && ::read(c, &ch, 1) == 1) {
-        head += ch;
+      const auto readHead = [c] {
+        std::string head;
+        char ch = 0;
+        while (!head.ends_with("\r\n\r\n") && ::read(c, &ch, 1) == 1) {
+          head += ch;
+        }
+      };
+      for (int i = 0; i < answered_; ++i) {
+        readHead();
+        const std::string whole = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        (void)!::write(c, whole.data(), whole.size());
       }
+      readHead();
       served_++;
       if (silent_) {
         held_.push_back(c);
@@ -72,6 +80,7 @@ class DyingNode {
     }
   }
   const bool silent_;
+  const int answered_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::thread thread_;
@@ -411,6 +420,30 @@ TEST_CASE("lb http: an upstream that does not answer in time gives 502 timeout",
   CHECK(r->body == "bad gateway: fe01: read response: timeout\n");
   CHECK(lb->stats().totals.timeouts == 1);
   CHECK(test::backendStats(*lb, "fe01").errors == 1);
+}
+
+// The second read on a kept-alive node connection starts after the first one's deadline was set: the
+// session's one timer wakes for the first deadline, finds the second read younger, and waits again.
+TEST_CASE("lb http: a node that answers once then goes silent on the same connection gives 502 timeout",
+          "[loadbalancer][integration]") {
+  DyingNode node(true, 1);
+  core::SeededRng rng(1);
+  loadbalancer::LbConfig config;
+  config.backends = {{"fe01", "127.0.0.1", node.port()}};
+  config.health.interval = 0ms;
+  config.upstreamReadTimeout = 200ms;
+  auto lb = startLb(config, rng);
+  test::HttpTestClient c(lb->port());
+  auto first = c.get("/fast");
+  REQUIRE(first.has_value());
+  CHECK(first->status == 200);
+  CHECK(first->body == "ok");
+  auto second = c.get("/slow");
+  REQUIRE(second.has_value());
+  CHECK(second->status == 502);
+  CHECK(second->body == "bad gateway: fe01: read response: timeout\n");
+  CHECK(lb->stats().totals.timeouts == 1);
+  CHECK(test::backendStats(*lb, "fe01").connections == 1);
 }
 
 TEST_CASE("lb: client connections over the limit are closed at once and counted",
