@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -23,40 +24,60 @@ namespace kerbpool::net {
 // of a dozen buffers that is walked again to size, copy and consume it.
 template <bool isRequest, class Fields>
 void renderHead(const boost::beast::http::header<isRequest, Fields>& h, std::string& out) {
-  const auto append = [&out](auto sv) { out.append(sv.data(), sv.size()); };
+  namespace http = boost::beast::http;
   const unsigned version = h.version();
   const char versionText[] = {'H', 'T',
                               'T', 'P',
                               '/', static_cast<char>('0' + version / 10),
                               '.', static_cast<char>('0' + version % 10)};
+  boost::beast::string_view first, second;  // request: method, target; response: reason
+  char codeText[5] = {};                    // response: " 401 "
   if constexpr (isRequest) {
-    append(h.method_string());
-    out += ' ';
-    append(h.target());
-    out += ' ';
-    out.append(versionText, sizeof versionText);
+    first = h.method_string();
+    second = h.target();
   } else {
     const unsigned code = h.result_int();
-    const char codeText[] = {' ', static_cast<char>('0' + code / 100),
-                             static_cast<char>('0' + code / 10 % 10), static_cast<char>('0' + code % 10),
-                             ' '};
-    out.append(versionText, sizeof versionText);
-    out.append(codeText, sizeof codeText);
-    const auto reason = h.reason();
-    if (reason.empty()) {
-      append(boost::beast::http::obsolete_reason(h.result()));
-    } else {
-      append(reason);
-    }
+    codeText[0] = ' ';
+    codeText[1] = static_cast<char>('0' + code / 100);
+    codeText[2] = static_cast<char>('0' + code / 10 % 10);
+    codeText[3] = static_cast<char>('0' + code % 10);
+    codeText[4] = ' ';
+    second = h.reason().empty() ? http::obsolete_reason(h.result()) : h.reason();
   }
-  out += "\r\n";
+  // One pass to size, one to copy.
+  std::size_t size =
+      first.size() + second.size() + sizeof versionText + (isRequest ? 2 : sizeof codeText) + 4;
   for (const auto& field : h) {
-    append(field.name_string());
-    out += ": ";
-    append(field.value());
-    out += "\r\n";
+    size += field.name_string().size() + field.value().size() + 4;
   }
-  out += "\r\n";
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  char* p = out.data() + at;
+  const auto put = [&p](const char* data, std::size_t n) {
+    std::memcpy(p, data, n);
+    p += n;
+  };
+  if constexpr (isRequest) {
+    put(first.data(), first.size());
+    put(" ", 1);
+    put(second.data(), second.size());
+    put(" ", 1);
+    put(versionText, sizeof versionText);
+  } else {
+    put(versionText, sizeof versionText);
+    put(codeText, sizeof codeText);
+    put(second.data(), second.size());
+  }
+  put("\r\n", 2);
+  for (const auto& field : h) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    put(name.data(), name.size());
+    put(": ", 2);
+    put(value.data(), value.size());
+    put("\r\n", 2);
+  }
+  put("\r\n", 2);
 }
 
 namespace detail {
