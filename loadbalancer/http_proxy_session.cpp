@@ -171,8 +171,13 @@ class HttpProxySession : public net::ServerSession<Derived> {
       upstreamDeadline_ = std::chrono::steady_clock::now() + state_->config.upstreamReadTimeout;
       upstreamReading_ = true;
       armWatchdog();
-      net::asyncReadMessage(routing_.upstream->lowest().socket(), routing_.upstream->buffer(), *resParser_,
-                            net::ReadUntil::Message, std::move(done));
+      // Started after what the scheduler already holds (see net::ServerSession::waitForNextRequest).
+      asio::post(this->lowest().get_executor(),
+                 [self = this->derived().shared_from_this(), done = std::move(done)]() mutable {
+                   auto& upstream = *self->routing_.upstream;
+                   net::asyncReadMessage(upstream.lowest().socket(), upstream.buffer(), *self->resParser_,
+                                         net::ReadUntil::Message, std::move(done));
+                 });
       return;
     }
     routing_.upstream->lowest().expires_after(state_->config.upstreamReadTimeout);
