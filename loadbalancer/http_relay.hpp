@@ -4,6 +4,7 @@
 // dropping hop-by-hop fields (writing them: net/http_write.hpp).
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -17,11 +18,26 @@ inline std::string_view sv(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+// The first value of a field, found by walking the fields. Beast's own lookup compares names without regard
+// to case down a tree (several hundred instructions each); a proxied message has few fields, and each knows
+// its field enum.
+template <class Fields>
+std::optional<std::string_view> firstValue(const Fields& fields, beast::http::field name) {
+  for (const auto& f : fields) {
+    if (f.name() == name) {
+      return sv(f.value());
+    }
+  }
+  return std::nullopt;
+}
+
 // Drops hop-by-hop fields and those the Connection field names (RFC 9110 7.6.1).
 template <class Fields>
 void dropHopByHop(Fields& fields) {
-  for (const auto& token : connectionTokens(sv(fields[beast::http::field::connection]))) {
-    fields.erase(beast::string_view(token.data(), token.size()));
+  if (const auto connection = firstValue(fields, beast::http::field::connection)) {
+    for (const auto& token : connectionTokens(*connection)) {
+      fields.erase(beast::string_view(token.data(), token.size()));
+    }
   }
   for (auto it = fields.begin(); it != fields.end();) {
     it = isHopByHopField(sv(it->name_string())) ? fields.erase(it) : std::next(it);

@@ -3,8 +3,10 @@
 #include <charconv>
 #include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 
+#include "core/common/http_text.hpp"
 #include "loadbalancer/affinity.hpp"
 #include "loadbalancer/http_relay.hpp"
 
@@ -12,24 +14,87 @@ namespace kerbpool::loadbalancer {
 
 namespace http = beast::http;
 
+namespace {
+
+constexpr std::string_view kForwardedFor = "X-Forwarded-For";
+constexpr std::string_view kForwardedProto = "X-Forwarded-Proto";
+
+beast::string_view bsv(std::string_view s) {
+  return {s.data(), s.size()};
+}
+
+// Whether a message's framing fields are already what prepare_payload would leave for a body of `size`
+// octets: no Transfer-Encoding, and one Content-Length spelling `size` when `withLength`, none otherwise
+// (prepare_payload would erase and re-add them). One walk over the fields (see firstValue).
+template <class Fields>
+bool framedAs(const Fields& fields, std::size_t size, bool withLength) {
+  std::optional<std::string_view> length;
+  for (const auto& f : fields) {
+    if (f.name() == http::field::transfer_encoding || (f.name() == http::field::content_length && length)) {
+      return false;
+    }
+    if (f.name() == http::field::content_length) {
+      length = sv(f.value());
+    }
+  }
+  if (!withLength) {
+    return !length;
+  }
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, size);
+  return length && ec == std::errc{} && *length == std::string_view(digits, end - digits);
+}
+
+}  // namespace
+
 bool rewriteForNode(ProxyRequest& req, std::string_view clientAddress, bool tls, ClientRequestFacts& facts) {
   facts.version = req.version();
   facts.keepAlive = req.keep_alive();
   facts.head = req.method() == http::verb::head;
   facts.idempotent = isIdempotentMethod(sv(req.method_string()));
-  dropHopByHop(req);
-  req.erase(http::field::expect);
+  dropHopByHop(req);  // Connection goes too: HTTP/1.1 to the node keeps the connection alive by default
+  // One walk over the fields instead of a lookup per name (see firstValue).
+  bool expect = false;
+  bool proto = false;
   std::string earlier;
-  const auto [xffBegin, xffEnd] = req.equal_range("X-Forwarded-For");
-  for (auto it = xffBegin; it != xffEnd; ++it) {
-    earlier += (earlier.empty() ? "" : ", ") + std::string(sv(it->value()));
+  for (const auto& f : req) {
+    if (f.name() == http::field::expect) {
+      expect = true;
+    } else if (f.name() == http::field::unknown) {
+      const auto name = sv(f.name_string());
+      if (core::equalsIgnoreAsciiCase(name, kForwardedFor)) {
+        earlier += (earlier.empty() ? "" : ", ") + std::string(sv(f.value()));
+      } else if (core::equalsIgnoreAsciiCase(name, kForwardedProto)) {
+        proto = true;
+      }
+    }
   }
-  req.set("X-Forwarded-For",
-          appendForwardedFor(earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier),
-                             clientAddress));
-  req.set("X-Forwarded-Proto", tls ? "https" : "http");
+  if (expect) {
+    req.erase(http::field::expect);
+  }
+  const auto forwardedFor = appendForwardedFor(
+      earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier), clientAddress);
+  if (earlier.empty()) {
+    req.insert(bsv(kForwardedFor), forwardedFor);
+  } else {
+    req.set(bsv(kForwardedFor), forwardedFor);
+  }
+  const std::string_view scheme = tls ? "https" : "http";
+  if (proto) {
+    req.set(bsv(kForwardedProto), bsv(scheme));
+  } else {
+    req.insert(bsv(kForwardedProto), bsv(scheme));
+  }
   req.version(11);
-  req.keep_alive(true);
+  const auto size = req.body().size();
+  const auto method = req.method();
+  // What prepare_payload would leave: a Content-Length for a body (or for the methods that always state
+  // one), otherwise none; never chunked (the body was read whole).
+  const bool withLength =
+      size > 0 || method == http::verb::options || method == http::verb::put || method == http::verb::post;
+  if (method != http::verb::trace && framedAs(req, size, withLength)) {
+    return true;
+  }
   try {
     req.prepare_payload();  // Beast refuses some shapes (a TRACE with a body) by throwing
   } catch (const std::exception&) {
@@ -43,8 +108,8 @@ UpstreamFate upstreamFate(const LbConfig& config, const ProxyRequest& req, const
   // A connection that carried an authentication exchange is never handed to another client: IIS (and a
   // kerbpool node) keeps an authenticated connection authenticated, so pooling it would let the next client
   // ride on this user's logon.
-  const bool carriedAuth = req.find(http::field::authorization) != req.end() ||
-                           res.find(http::field::www_authenticate) != res.end();
+  const bool carriedAuth = firstValue(req, http::field::authorization).has_value() ||
+                           firstValue(res, http::field::www_authenticate).has_value();
   if (!res.keep_alive() || config.connectionModel == ConnectionModel::ServerClose) {
     return UpstreamFate::Close;
   }
@@ -87,33 +152,6 @@ void localResponse(ProxyResponse& res, unsigned status, std::string body) {
   res.body() = std::move(body);
 }
 
-namespace {
-
-// A node's answer that already has the framing prepare_payload would give it: a status that may carry a body,
-// no Transfer-Encoding, and one Content-Length that spells the body's size as prepare_payload would.
-// One walk over the fields: Beast looks a field up by comparing names without regard to case in a tree,
-// which costs more than the walk.
-bool framedByLength(const ProxyResponse& res) {
-  const unsigned status = res.result_int();
-  if (status < 200 || status == 204 || status == 304) {
-    return false;
-  }
-  std::optional<std::string_view> length;
-  for (const auto& f : res) {
-    if (f.name() == http::field::transfer_encoding || (f.name() == http::field::content_length && length)) {
-      return false;
-    }
-    if (f.name() == http::field::content_length) {
-      length = sv(f.value());
-    }
-  }
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, res.body().size());
-  return length && ec == std::errc{} && *length == std::string_view(digits, end - digits);
-}
-
-}  // namespace
-
 bool frameForClient(ProxyResponse& res, unsigned clientVersion, bool keepAlive, bool head) {
   res.version(clientVersion);
   res.keep_alive(keepAlive);
@@ -124,7 +162,8 @@ bool frameForClient(ProxyResponse& res, unsigned clientVersion, bool keepAlive, 
     res.body().clear();
     return keepAlive;
   }
-  if (framedByLength(res)) {
+  const unsigned status = res.result_int();
+  if (status >= 200 && status != 204 && status != 304 && framedAs(res, res.body().size(), true)) {
     return keepAlive;  // what prepare_payload would write is already there (it would erase and re-add it)
   }
   try {
