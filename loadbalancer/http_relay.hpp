@@ -17,6 +17,9 @@ namespace beast = boost::beast;
 inline std::string_view sv(beast::string_view s) {
   return {s.data(), s.size()};
 }
+inline beast::string_view bsv(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 // The first value of a field, found by walking the fields. Beast's own lookup compares names without regard
 // to case down a tree (several hundred instructions each); a proxied message has few fields, and each knows
@@ -36,7 +39,7 @@ template <class Fields>
 void dropHopByHop(Fields& fields) {
   if (const auto connection = firstValue(fields, beast::http::field::connection)) {
     for (const auto& token : connectionTokens(*connection)) {
-      fields.erase(beast::string_view(token.data(), token.size()));
+      fields.erase(bsv(token));
     }
   }
   for (auto it = fields.begin(); it != fields.end();) {

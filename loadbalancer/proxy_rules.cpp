@@ -19,10 +19,6 @@ namespace {
 constexpr std::string_view kForwardedFor = "X-Forwarded-For";
 constexpr std::string_view kForwardedProto = "X-Forwarded-Proto";
 
-beast::string_view bsv(std::string_view s) {
-  return {s.data(), s.size()};
-}
-
 // Whether a message's framing fields are already what prepare_payload would leave for a body of `size`
 // octets: no Transfer-Encoding, and one Content-Length spelling `size` when `withLength`, none otherwise
 // (prepare_payload would erase and re-add them). One walk over the fields (see firstValue).
