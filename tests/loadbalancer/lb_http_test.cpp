@@ -88,6 +88,15 @@ class DyingNode {
   std::vector<int> held_;
 };
 
+// A balancer in front of `node` alone, without health checks, reading node answers under `readTimeout`.
+loadbalancer::LbConfig configFor(const DyingNode& node, std::chrono::milliseconds readTimeout) {
+  loadbalancer::LbConfig config;
+  config.backends = {{"fe01", "127.0.0.1", node.port()}};
+  config.health.interval = 0ms;
+  config.upstreamReadTimeout = readTimeout;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("lb http: requests spread over the nodes and each answer names its node",
@@ -408,11 +417,7 @@ TEST_CASE("lb http: an upstream that does not answer in time gives 502 timeout",
           "[loadbalancer][integration]") {
   DyingNode silent(true);
   core::SeededRng rng(1);
-  loadbalancer::LbConfig config;
-  config.backends = {{"fe01", "127.0.0.1", silent.port()}};
-  config.health.interval = 0ms;
-  config.upstreamReadTimeout = 100ms;
-  auto lb = startLb(config, rng);
+  auto lb = startLb(configFor(silent, 100ms), rng);
   test::HttpTestClient c(lb->port());
   auto r = c.get("/slow");
   REQUIRE(r.has_value());
@@ -428,11 +433,7 @@ TEST_CASE("lb http: a node that answers once then goes silent on the same connec
           "[loadbalancer][integration]") {
   DyingNode node(true, 1);
   core::SeededRng rng(1);
-  loadbalancer::LbConfig config;
-  config.backends = {{"fe01", "127.0.0.1", node.port()}};
-  config.health.interval = 0ms;
-  config.upstreamReadTimeout = 200ms;
-  auto lb = startLb(config, rng);
+  auto lb = startLb(configFor(node, 200ms), rng);
   test::HttpTestClient c(lb->port());
   auto first = c.get("/fast");
   REQUIRE(first.has_value());
