@@ -118,7 +118,8 @@ class ServerSession : public Closable {
   // An idle kept-alive connection holds no parser and no read buffer, only a small pending wait for the
   // socket's readiness (allocated at its own size: net/exact_handler.hpp) and its place in the io_context's
   // IdleSweeper, which ends the wait after the idle timeout. Once the client sends, a plain connection reads
-  // what came at once; a TLS one reads its request through the stream under the read timeout.
+  // what came at once; a TLS one reads its request through the stream under the read timeout. (A Derived that
+  // chooses idleWaitReads() waits with a read pending instead: see waitsByReading.)
   void waitForNextRequest() {
     idle_ = true;
     parser_.reset();
