@@ -1,6 +1,6 @@
 #include "frontend/request_handler.hpp"
 
-#include <nlohmann/json.hpp>
+#include "core/common/json_text.hpp"
 
 namespace kerbpool::frontend {
 
@@ -17,18 +17,33 @@ HttpResponse allowed(const HttpRequest& request, const Allow& allow, std::string
   r.headers = allow.headers;
   r.add("Content-Type", "application/json");
   r.add("Cache-Control", "no-store");
-  // Names and paths are untrusted bytes: anything that is not UTF-8 becomes U+FFFD instead of throwing.
-  nlohmann::ordered_json body{{"node", node},
-                              {"user", allow.identity.user},
-                              {"groups", allow.identity.groups},
-                              {"mechanism", allow.identity.mechanism},
-                              {"path", requestPath(request.target)},
-                              {"persisted", allow.fromConnection}};
-  if (!allow.identity.ticketIssuer.empty()) {
-    body["webticket_issued_by"] = allow.identity.ticketIssuer;
-    body["webticket_signed_in_with"] = allow.identity.ticketMechanism;
+  // Names and paths are untrusted bytes: anything that is not UTF-8 becomes U+FFFD (as nlohmann::json's
+  // dump with error_handler_t::replace writes it, without building a json value on every request).
+  std::string& body = r.body;
+  body.reserve(160);
+  const auto field = [&body](std::string_view name, std::string_view value) {
+    body.append(",\"").append(name).append("\":");
+    core::appendJsonString(body, value);
+  };
+  body.append("{\"node\":");
+  core::appendJsonString(body, node);
+  field("user", allow.identity.user);
+  body.append(",\"groups\":[");
+  for (std::size_t i = 0; i < allow.identity.groups.size(); ++i) {
+    if (i != 0) {
+      body.push_back(',');
+    }
+    core::appendJsonString(body, allow.identity.groups[i]);
   }
-  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  body.push_back(']');
+  field("mechanism", allow.identity.mechanism);
+  field("path", requestPath(request.target));
+  body.append(",\"persisted\":").append(allow.fromConnection ? "true" : "false");
+  if (!allow.identity.ticketIssuer.empty()) {
+    field("webticket_issued_by", allow.identity.ticketIssuer);
+    field("webticket_signed_in_with", allow.identity.ticketMechanism);
+  }
+  body.append("}\n");
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/common/utf8.hpp"
+
 namespace kerbpool::core {
 namespace {
 
@@ -58,60 +60,27 @@ void Logger::write(LogLevel level, std::string_view component, std::string_view 
                static_cast<int>(message.size()), message.data());
 }
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlongs, no surrogates, at most
-// U+10FFFF), or 0.
-std::size_t utf8Sequence(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = at(i);
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    lo = c == 0xe0 ? 0xa0 : 0x80;
-    hi = c == 0xed ? 0x9f : 0xbf;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    lo = c == 0xf0 ? 0x90 : 0x80;
-    hi = c == 0xf4 ? 0x8f : 0xbf;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size() || at(i + 1) < lo || at(i + 1) > hi) {
-    return 0;
-  }
-  for (std::size_t k = 2; k < n; ++k) {
-    if (at(i + k) < 0x80 || at(i + k) > 0xbf) {
-      return 0;
-    }
-  }
-  return n;
-}
-
-}  // namespace
-
 std::string escapeForLog(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      if (const std::size_t n = utf8Sequence(text, i); n != 0) {
-        out.append(text.substr(i, n));
-        i += n;
-        continue;
+    // A run of printable ASCII and well-formed UTF-8 is appended whole.
+    std::size_t end = i;
+    while (end < text.size()) {
+      const auto c = static_cast<unsigned char>(text[end]);
+      const Utf8Scan s = c < 0x80 ? Utf8Scan{1, c >= 0x20 && c < 0x7f} : scanUtf8(text, end);
+      if (!s.wellFormed) {
+        break;
       }
+      end += s.length;
     }
+    out.append(text.substr(i, end - i));
+    if (end == text.size()) {
+      break;
+    }
+    i = end;
+    const auto c = static_cast<unsigned char>(text[i]);
     out += "\\x";
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 0xf]);
