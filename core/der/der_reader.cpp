@@ -320,15 +320,37 @@ Result<std::optional<Reader>> Reader::enterOptionalContext(std::uint32_t n, std:
   return std::optional<Reader>(std::move(r));
 }
 
-bool Reader::take(Tag expected, BytesView& content) {
+namespace {
+
+// take()'s general case (a multi-octet tag or length), kept out of line so the usual case needs no stack
+// frame.
+[[gnu::noinline]] bool takeParsed(BytesView data, std::size_t& pos, Tag expected, BytesView& content) {
   HeaderFailure failure;
-  const auto h = parseHeader(remaining(), failure);
+  const auto h = parseHeader(data.subspan(pos), failure);
   if (!h || h->tag != expected) {
     return false;
   }
-  content = data_.subspan(pos_ + h->headerLength, h->contentLength);
-  pos_ += h->headerLength + h->contentLength;
+  content = data.subspan(pos + h->headerLength, h->contentLength);
+  pos += h->headerLength + h->contentLength;
   return true;
+}
+
+}  // namespace
+
+bool Reader::take(Tag expected, BytesView& content) {
+  // Most elements have a one-octet identifier and a short-form length: compared and taken as two octets.
+  const BytesView d = remaining();
+  if (expected.number < 0x1f && d.size() >= 2 && d[1] < 0x80 && d[1] <= d.size() - 2) {
+    const auto identifier = static_cast<std::uint8_t>(static_cast<std::uint8_t>(expected.cls) |
+                                                      (expected.constructed ? 0x20 : 0) | expected.number);
+    if (d[0] != identifier) {
+      return false;
+    }
+    content = d.subspan(2, d[1]);
+    pos_ += 2 + d[1];
+    return true;
+  }
+  return takeParsed(data_, pos_, expected, content);
 }
 
 Result<Tlv> Reader::readPrimitive(std::uint32_t number, std::string_view what, std::string_view field) {
