@@ -53,8 +53,9 @@ using tcp_relay_detail::kEventsPerWait;
 using tcp_relay_detail::Pair;
 
 struct TcpRelay::Impl : std::enable_shared_from_this<TcpRelay::Impl> {
-  Impl(asio::io_context& ioc, int epollFd, std::chrono::milliseconds idle)
-      : strand(asio::make_strand(ioc)), events(strand, epollFd), sweep(strand), idleTimeout(idle) {}
+  Impl(asio::strand<asio::io_context::executor_type> s, asio::posix::stream_descriptor epollSet,
+       std::chrono::milliseconds idle)
+      : strand(std::move(s)), events(std::move(epollSet)), sweep(strand), idleTimeout(idle) {}
 
   asio::strand<asio::io_context::executor_type> strand;
   asio::posix::stream_descriptor events;  // the relay's epoll set, as Asio sees it
@@ -262,7 +263,18 @@ core::Result<std::shared_ptr<TcpRelay>> TcpRelay::create(asio::io_context& ioc,
     return core::makeError(core::ErrorCategory::Io, "epoll_create1",
                            std::string("tcp relay: epoll_create1: ") + std::strerror(errno));
   }
-  auto impl = std::make_shared<Impl>(ioc, fd, idleTimeout);
+  // Assigned with an error code: a registration Asio refuses closes the descriptor here instead of leaking it
+  // through a throwing constructor.
+  auto strand = asio::make_strand(ioc);
+  asio::posix::stream_descriptor events(strand);
+  boost::system::error_code ec;
+  events.assign(fd, ec);
+  if (ec) {
+    ::close(fd);
+    return core::makeError(core::ErrorCategory::Io, "epoll_register",
+                           "tcp relay: registering its epoll set: " + ec.message());
+  }
+  auto impl = std::make_shared<Impl>(std::move(strand), std::move(events), idleTimeout);
   impl->start();
   return std::shared_ptr<TcpRelay>(new TcpRelay(std::move(impl)));
 }
