@@ -10,29 +10,31 @@ namespace kerbpool::core::acceptor {
 
 namespace {
 
-void appendInt(std::string& out, std::uint64_t v) {
+void appendInt(Bytes& out, std::uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
+    out.push_back(static_cast<std::uint8_t>((v >> shift) & 0xff));
   }
-}
-
-// Length-prefixed fields, so that no two different keys serialize to the same string.
-std::string serialize(const ReplayKey& key) {
-  std::string out;
-  appendInt(out, key.client.size());
-  out += key.client;
-  appendInt(out, static_cast<std::uint64_t>(key.ctime));
-  appendInt(out, static_cast<std::uint64_t>(static_cast<std::uint32_t>(key.cusec)));
-  out.append(key.cipherHash.begin(), key.cipherHash.end());
-  return out;
 }
 
 }  // namespace
 
 Result<ReplayKey> ReplayKey::make(std::string client, std::int64_t ctime, std::int32_t cusec,
                                   BytesView authenticatorCipher) {
-  KP_TRY(Bytes hash, crypto::sha1(authenticatorCipher));
-  return ReplayKey{std::move(client), ctime, cusec, std::move(hash)};
+  Bytes hashed;
+  hashed.reserve(24 + client.size() + authenticatorCipher.size());
+  appendInt(hashed, client.size());
+  hashed.insert(hashed.end(), client.begin(), client.end());
+  appendInt(hashed, static_cast<std::uint64_t>(ctime));
+  appendInt(hashed, static_cast<std::uint64_t>(static_cast<std::uint32_t>(cusec)));
+  hashed.insert(hashed.end(), authenticatorCipher.begin(), authenticatorCipher.end());
+  KP_TRY(Bytes digest, crypto::sha1(hashed));
+  ReplayKey key{std::move(client), ctime, cusec, {}};
+  if (digest.size() != key.tag.size()) {
+    return makeError(ErrorCategory::Crypto, "bad_digest_size",
+                     "SHA-1 gave " + std::to_string(digest.size()) + " octets for a replay cache tag");
+  }
+  std::copy(digest.begin(), digest.end(), key.tag.begin());
+  return key;
 }
 
 ReplayCache::ReplayCache(const Clock& clock, ReplayCacheOptions options) : clock_(clock), options_(options) {}
@@ -59,13 +61,7 @@ std::size_t ReplayCache::size() const {
 
 Status ReplayCache::checkAndInsert(const ReplayKey& key) {
   const TimePoint now = clock_.now();
-  KP_TRY(Bytes digest, crypto::sha1(asBytes(serialize(key))));
-  Tag tag{};
-  if (digest.size() != tag.size()) {
-    return makeError(ErrorCategory::Crypto, "bad_digest_size",
-                     "SHA-1 gave " + std::to_string(digest.size()) + " octets for a replay cache tag");
-  }
-  std::copy(digest.begin(), digest.end(), tag.begin());
+  const Tag& tag = key.tag;
   std::lock_guard lock(mu_);
   purgeLocked(now);
   if (entries_.count(tag) != 0) {

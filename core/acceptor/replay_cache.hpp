@@ -21,15 +21,17 @@
 // node of the pool; separate caches do not).
 namespace kerbpool::core::acceptor {
 
-// What identifies an authenticator: the client, its ctime/cusec and a hash of the authenticator
-// ciphertext (so that two clients' authenticators with the same time never collide).
+// What identifies an authenticator: the client, its ctime/cusec and its ciphertext (so that two clients'
+// authenticators with the same time never collide), held as one SHA-1 over all four.
 struct ReplayKey {
   std::string client;  // "alice@CONTOSO.TEST"
   std::int64_t ctime = 0;
   std::int32_t cusec = 0;
-  Bytes cipherHash;  // SHA-1 of the AP-REQ authenticator's cipher octets
+  // SHA-1 of the length-prefixed client, ctime, cusec and the AP-REQ authenticator's cipher octets (the
+  // prefix keeps two different keys from hashing the same octets).
+  std::array<std::uint8_t, 20> tag{};
 
-  // Computes the hash from the ciphertext. Fails only if the hash cannot run (Crypto).
+  // Computes the tag. Fails only if the hash cannot run (Crypto).
   static Result<ReplayKey> make(std::string client, std::int64_t ctime, std::int32_t cusec,
                                 BytesView authenticatorCipher);
 };
@@ -65,8 +67,7 @@ class ReplayCache {
   const ReplayCacheOptions& options() const { return options_; }
 
  private:
-  // An entry is held as a fixed-size tag: the SHA-1 of the serialized key (client, ctime, cusec, cipher
-  // hash).
+  // An entry is held as its key's fixed-size tag.
   using Tag = std::array<std::uint8_t, 20>;
   struct TagHash {
     std::size_t operator()(const Tag& t) const {
