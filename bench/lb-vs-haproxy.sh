@@ -108,7 +108,10 @@ start_haproxy() {  # mode port -> pid
   local cfg="$WORK/haproxy-$1.cfg" lbmode=$1 http_opts="" check_opts="" servers="" b
   [ "$1" = negotiate ] && lbmode=http
   if [ "$lbmode" = http ]; then
+    # The same request octets to the nodes from both: kerbpool's L7 sets X-Forwarded-Proto as well as
+    # X-Forwarded-For (as F5 and Citrix ADC are set up in front of Exchange and Lync pools).
     http_opts="  option forwardfor
+  http-request set-header X-Forwarded-Proto http
   option http-keep-alive"
     check_opts="  option httpchk GET /health"
   fi
