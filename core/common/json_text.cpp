@@ -9,15 +9,8 @@ void appendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
   for (std::size_t i = 0; i < text.size();) {
     // A run that needs no escaping is appended whole.
-    std::size_t end = i;
-    while (end < text.size()) {
-      const auto c = static_cast<unsigned char>(text[end]);
-      const Utf8Scan s = c < 0x80 ? Utf8Scan{1, c >= 0x20 && c != '"' && c != '\\'} : scanUtf8(text, end);
-      if (!s.wellFormed) {
-        break;
-      }
-      end += s.length;
-    }
+    const std::size_t end =
+        endOfPlainRun(text, i, [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; });
     out.append(text.substr(i, end - i));
     if (end == text.size()) {
       break;

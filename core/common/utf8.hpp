@@ -68,4 +68,20 @@ inline Utf8Scan scanUtf8(std::string_view text, std::size_t i) {
   return {n, true};
 }
 
+// Where the run that starts at text[i] ends: the run is made of well-formed multi-octet UTF-8 sequences and
+// of the ASCII octets `plain(c)` accepts; it stops before anything else (or at the end). Escapers append a
+// run whole and treat the octet after it one at a time.
+template <class PlainAscii>
+std::size_t endOfPlainRun(std::string_view text, std::size_t i, PlainAscii plain) {
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const Utf8Scan s = c < 0x80 ? Utf8Scan{1, plain(c)} : scanUtf8(text, i);
+    if (!s.wellFormed) {
+      break;
+    }
+    i += s.length;
+  }
+  return i;
+}
+
 }  // namespace kerbpool::core
