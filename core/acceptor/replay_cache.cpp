@@ -23,10 +23,10 @@ Result<ReplayKey> ReplayKey::make(std::string client, std::int64_t ctime, std::i
   Bytes hashed;
   hashed.reserve(24 + client.size() + authenticatorCipher.size());
   appendInt(hashed, client.size());
-  hashed.insert(hashed.end(), client.begin(), client.end());
+  append(hashed, asBytes(client));
   appendInt(hashed, static_cast<std::uint64_t>(ctime));
   appendInt(hashed, static_cast<std::uint64_t>(static_cast<std::uint32_t>(cusec)));
-  hashed.insert(hashed.end(), authenticatorCipher.begin(), authenticatorCipher.end());
+  append(hashed, authenticatorCipher);
   KP_TRY(Bytes digest, crypto::sha1(hashed));
   ReplayKey key{std::move(client), ctime, cusec, {}};
   if (digest.size() != key.tag.size()) {
