@@ -68,19 +68,14 @@ bool rewriteForNode(ProxyRequest& req, std::string_view clientAddress, bool tls,
   if (expect) {
     req.erase(http::field::expect);
   }
-  const auto forwardedFor = appendForwardedFor(
-      earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier), clientAddress);
-  if (earlier.empty()) {
-    req.insert(bsv(kForwardedFor), forwardedFor);
-  } else {
-    req.set(bsv(kForwardedFor), forwardedFor);
-  }
-  const std::string_view scheme = tls ? "https" : "http";
-  if (proto) {
-    req.set(bsv(kForwardedProto), bsv(scheme));
-  } else {
-    req.insert(bsv(kForwardedProto), bsv(scheme));
-  }
+  // A field already there is replaced; an absent one is inserted without set()'s lookup to erase it.
+  const auto put = [&req](std::string_view name, bool present, std::string_view value) {
+    present ? req.set(bsv(name), bsv(value)) : req.insert(bsv(name), bsv(value));
+  };
+  put(kForwardedFor, !earlier.empty(),
+      appendForwardedFor(earlier.empty() ? std::nullopt : std::optional<std::string_view>(earlier),
+                         clientAddress));
+  put(kForwardedProto, proto, tls ? "https" : "http");
   req.version(11);
   const auto size = req.body().size();
   const auto method = req.method();
