@@ -10,6 +10,7 @@
 
 #include "core/common/log.hpp"
 #include "net/http_read.hpp"
+#include "net/http_write.hpp"
 
 namespace kerbpool::loadbalancer {
 
@@ -75,10 +76,12 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
              cfg.backendTlsName.empty() ? cfg.backends[backend_].host : cfg.backendTlsName);
     req_.set(http::field::user_agent, "kerbpool-lb-health");
     req_.keep_alive(false);
-    conn_->lowest().expires_after(cfg.health.timeout);
+    // Through net::writeMessage: Beast's write over TLS is compiled once for the program
+    // (net/http_write.cpp).
+    sr_.emplace(req_);
     conn_->visit([&](auto& s) {
-      http::async_write(
-          s, req_,
+      net::writeMessage(
+          s, *sr_, cfg.health.timeout,
           asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             ec ? self->finish(false, self->describe(ec)) : self->doRead();
           }));
@@ -135,7 +138,8 @@ class HealthProbe : public std::enable_shared_from_this<HealthProbe> {
   std::size_t backend_;
   bool stopped_ = false;
   UpstreamPtr conn_;
-  http::request<http::empty_body> req_;
+  http::request<http::string_body> req_;  // no body
+  std::optional<http::request_serializer<http::string_body>> sr_;
   std::optional<http::response_parser<http::string_body>> parser_;
 };
 
