@@ -93,7 +93,7 @@ constexpr bool kStringBody =
     std::is_same_v<typename Serializer::value_type::body_type, boost::beast::http::string_body>;
 
 // The asynchronous part of writeMessage, with the caller's handler behind one type. Beast's write over TLS
-// is tens of thousands of instructions of template code per handler type, and every session type with every
+// is about a megabyte of template code under ASan for each handler type, and every session type with every
 // stream it writes to made another copy (2026-12-07: 3.7 of the 7.5 MB of code of the balancer's layer 7
 // session under ASan, 212 s of compiling). Instantiated once for each stream and message type in
 // net/http_write.cpp, for the front-end and the balancer alike; a combination not listed there does not
