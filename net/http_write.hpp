@@ -98,9 +98,8 @@ constexpr bool kStringBody =
 // session under ASan, 212 s of compiling). Instantiated once for each stream and message type in
 // net/http_write.cpp, for the front-end and the balancer alike; a combination not listed there does not
 // link. The handler's executor stays its executor.
-using ErasedWriteHandler =
-    boost::asio::executor_binder<std::function<void(boost::beast::error_code, std::size_t)>,
-                                 boost::asio::any_io_executor>;
+using WriteDone = std::function<void(boost::beast::error_code, std::size_t)>;
+using ErasedWriteHandler = boost::asio::executor_binder<WriteDone, boost::asio::any_io_executor>;
 template <class Stream, class Serializer>
 void asyncWrite(Stream& stream, Serializer& sr, ErasedWriteHandler handler);
 
@@ -158,7 +157,7 @@ void writeMessage(Stream& stream, Serializer& sr, std::chrono::milliseconds time
   boost::beast::get_lowest_layer(stream).expires_after(timeout);
   boost::asio::any_io_executor executor =
       boost::asio::get_associated_executor(handler, stream.get_executor());
-  std::function<void(boost::beast::error_code, std::size_t)> erased(std::forward<Handler>(handler));
+  detail::WriteDone erased(std::forward<Handler>(handler));
   detail::asyncWrite(stream, sr, boost::asio::bind_executor(std::move(executor), std::move(erased)));
 }
 
