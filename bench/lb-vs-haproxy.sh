@@ -3,7 +3,7 @@
 #
 #   bench/lb-vs-haproxy.sh [BUILD_DIR]        (default: build)
 #   env: RUNS=5 DURATION=5 CONNECTIONS=32 WRK_THREADS=1 LB_THREADS=1 MODES="tcp http negotiate"
-#        NEGOTIATE_CLIENTS=4 KP_MODEL=haproxy
+#        NEGOTIATE_CLIENTS=4 KP_MODEL=haproxy LAYOUT=shared
 #
 # Modes:
 #   tcp, http   backends: two `kerbpool echo-backend` processes (one thread each) answering every request with
@@ -16,6 +16,14 @@
 #               AP-REQ on every request, mutual authentication checked. Balancers in http mode; kerbpool lb
 #               with --connection-model KP_MODEL (haproxy: what HAProxy does with its server connections, the
 #               fair comparison; per-request closes every node connection that carried authentication).
+# Layouts (LAYOUT):
+#   shared      every process may run on every core; the kernel's scheduler places them. On a small host the
+#               balancer, the nodes and the load generator take CPU from each other, and where the scheduler
+#               preempts whom moves single runs by up to a third.
+#   split       the balancer and the two nodes on the last core, the load generator on the others (taskset).
+#               The balancer's core is the bottleneck and the load generator has room to spare, so the
+#               throughput measures what the balancer costs next to the nodes it serves; the scheduler's
+#               choice of cores is out of the comparison.
 # Both balancers: LB_THREADS threads (HAProxy: nbthread), round-robin, health checks every 2 s on /health.
 # RUNS runs per balancer and mode, kerbpool and HAProxy alternating. Reported: medians of requests/s and of
 # the balancer's CPU time per request (utime+stime from /proc/PID/stat over the run divided by the requests
@@ -32,6 +40,7 @@ LB_THREADS=${LB_THREADS:-1}
 MODES=${MODES:-tcp http negotiate}
 NEGOTIATE_CLIENTS=${NEGOTIATE_CLIENTS:-4}
 KP_MODEL=${KP_MODEL:-haproxy}
+LAYOUT=${LAYOUT:-shared}
 here=$(cd "$(dirname "$0")/.." && pwd)
 KERBPOOL="$BUILD_DIR/cli/kerbpool"
 LOADGEN="$BUILD_DIR/bench/http_negotiate_loadgen"
@@ -54,6 +63,26 @@ done
 KERBPOOL=$(cd "$(dirname "$KERBPOOL")" && pwd)/kerbpool
 LOADGEN=$(cd "$(dirname "$LOADGEN")" && pwd)/http_negotiate_loadgen
 
+# Command prefixes that place a process on its cores (empty in the shared layout).
+SERVER_CPUS=()
+LOAD_CPUS=()
+case "$LAYOUT" in
+  shared) ;;
+  split)
+    cores=$(nproc)
+    if [ "$cores" -lt 2 ] || ! command -v taskset >/dev/null 2>&1; then
+      echo "lb-vs-haproxy: LAYOUT=split needs taskset (util-linux) and 2 cores or more ($cores here)" >&2
+      exit 2
+    fi
+    SERVER_CPUS=(taskset -c "$((cores - 1))")
+    LOAD_CPUS=(taskset -c "0-$((cores - 2))")
+    ;;
+  *)
+    echo "lb-vs-haproxy: LAYOUT must be shared or split, not '$LAYOUT'" >&2
+    exit 2
+    ;;
+esac
+
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_start lb-vs-haproxy
 WORK=$tmp
@@ -73,7 +102,7 @@ start_backends() {  # mode
     for node in "fe01 $p1" "fe02 $p2"; do
       set -- $node
       # Nothing expires from the replay cache during a bench: room for 60000 requests/s over every run.
-      "$KERBPOOL" frontend --node "$1" --keytab "$keytab" --port "$2" --threads 1 --persistence per-request \
+      "${SERVER_CPUS[@]}" "$KERBPOOL" frontend --node "$1" --keytab "$keytab" --port "$2" --threads 1 --persistence per-request \
         --replay-cache-entries $(((RUNS * DURATION + 2) * 60000)) >"$WORK/$1.log" 2>&1 &
       pid=$!
       pids+=("$pid")
@@ -83,7 +112,7 @@ start_backends() {  # mode
   else
     for node in "fe01 $p1" "fe02 $p2"; do
       set -- $node
-      "$KERBPOOL" echo-backend --name "$1" --listen "127.0.0.1:$2" --threads 1 >"$WORK/$1-echo.log" 2>&1 &
+      "${SERVER_CPUS[@]}" "$KERBPOOL" echo-backend --name "$1" --listen "127.0.0.1:$2" --threads 1 >"$WORK/$1-echo.log" 2>&1 &
       pid=$!
       pids+=("$pid")
       wait_tcp "$2" "$pid" "kerbpool echo-backend $1" || { cat "$WORK/$1-echo.log" >&2; exit 1; }
@@ -99,7 +128,7 @@ start_kerbpool() {  # mode port -> pid
   for b in ${backends[$1]}; do
     args+=(--backend "$b")
   done
-  "$KERBPOOL" lb --mode "$lbmode" --listen "127.0.0.1:$2" "${args[@]}" --threads "$LB_THREADS" \
+  "${SERVER_CPUS[@]}" "$KERBPOOL" lb --mode "$lbmode" --listen "127.0.0.1:$2" "${args[@]}" --threads "$LB_THREADS" \
     --health-interval-ms 2000 --quiet >"$WORK/kerbpool-$1.log" 2>&1 &
   echo $!
 }
@@ -137,7 +166,7 @@ backend pool
 $check_opts
 $servers
 CFG
-  "$(command -v haproxy)" -db -f "$cfg" >"$WORK/haproxy-$1.log" 2>&1 &
+  "${SERVER_CPUS[@]}" "$(command -v haproxy)" -db -f "$cfg" >"$WORK/haproxy-$1.log" 2>&1 &
   echo $!
 }
 
@@ -145,9 +174,14 @@ CFG
 measure() {  # mode pid port seconds
   local before after out reqs rps hz
   hz=$(getconf CLK_TCK)
+  if ! kill -0 "$2" 2>/dev/null; then
+    echo "lb-vs-haproxy: the balancer on port $3 (pid $2) has exited; its log:" >&2
+    tail -n 20 "$WORK/kerbpool-$1.log" "$WORK/haproxy-$1.log" >&2
+    exit 1
+  fi
   before=$(cpu_ticks "$2")
   if [ "$1" = negotiate ]; then
-    out=$("$LOADGEN" --port "$3" --path /owa/ --host-header pool.contoso.test --service HTTP@pool.contoso.test \
+    out=$("${LOAD_CPUS[@]}" "$LOADGEN" --port "$3" --path /owa/ --host-header pool.contoso.test --service HTTP@pool.contoso.test \
       --threads "$NEGOTIATE_CLIENTS" --duration "$4" --mech spnego 2>"$WORK/loadgen.err" | tail -n 1) || true
     after=$(cpu_ticks "$2")
     reqs=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$out")
@@ -157,7 +191,7 @@ measure() {  # mode pid port seconds
       exit 1
     fi
   else
-    out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${4}s" "http://127.0.0.1:$3/owa/")
+    out=$("${LOAD_CPUS[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${4}s" "http://127.0.0.1:$3/owa/")
     after=$(cpu_ticks "$2")
     reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
     rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
@@ -172,7 +206,7 @@ measure() {  # mode pid port seconds
 
 echo "lb-vs-haproxy: $RUNS runs x ${DURATION}s, modes $MODES, wrk -t$WRK_THREADS -c$CONNECTIONS," \
   "negotiate clients $NEGOTIATE_CLIENTS (kerbpool --connection-model $KP_MODEL), balancer threads $LB_THREADS" \
-  "($(nproc) cores)"
+  "($(nproc) cores, layout $LAYOUT)"
 printf '%-9s %-9s %12s %14s\n' mode balancer "req/s" "CPU us/req"
 RESULTS=()
 for mode in $MODES; do
@@ -200,7 +234,11 @@ for mode in $MODES; do
   hcpu=$(cut -d' ' -f2 "$WORK/h.txt" | median)
   printf '%-9s %-9s %12.0f %14.2f\n' "$mode" kerbpool "$krps" "$kcpu"
   printf '%-9s %-9s %12.0f %14.2f\n' "$mode" haproxy "$hrps" "$hcpu"
-  RESULTS+=("$mode $krps $hrps $kcpu $hcpu")
+  # Run i of kerbpool and run i of HAProxy ran back to back: the median of their ratios follows a host
+  # whose load drifts during the batch better than the ratio of the two medians does.
+  prps=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $1 / $3 }' | median)
+  pcpu=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $2 / $4 }' | median)
+  RESULTS+=("$mode $krps $hrps $kcpu $hcpu $prps $pcpu")
   echo "  runs kerbpool: $(tr '\n' ';' <"$WORK/k.txt")"
   echo "  runs haproxy:  $(tr '\n' ';' <"$WORK/h.txt")"
   kill "$kpid" "$hpid" 2>/dev/null || true
@@ -209,11 +247,11 @@ for mode in $MODES; do
 done
 
 echo
-echo "medians of $RUNS runs; ratio = kerbpool / HAProxy"
-printf '| %-9s | %14s | %14s | %11s | %15s | %15s | %11s |\n' mode "kerbpool req/s" "HAProxy req/s" \
-  "req/s ratio" "kerbpool us/req" "HAProxy us/req" "CPU ratio"
-printf '|-----------|----------------|----------------|-------------|-----------------|-----------------|-------------|\n'
+echo "medians of $RUNS runs; ratio = kerbpool / HAProxy; paired = median of the ratios of runs made back to back"
+printf '| %-9s | %14s | %14s | %11s | %6s | %15s | %15s | %9s | %6s |\n' mode "kerbpool req/s" "HAProxy req/s" \
+  "req/s ratio" paired "kerbpool us/req" "HAProxy us/req" "CPU ratio" paired
+printf '|-----------|----------------|----------------|-------------|--------|-----------------|-----------------|-----------|--------|\n'
 for r in "${RESULTS[@]}"; do
-  read -r mode krps hrps kcpu hcpu <<<"$r"
-  python3 -c "print('| %-9s | %14.0f | %14.0f | %11.2f | %15.2f | %15.2f | %11.2f |' % ('$mode', $krps, $hrps, $krps / $hrps, $kcpu, $hcpu, $kcpu / $hcpu))"
+  read -r mode krps hrps kcpu hcpu prps pcpu <<<"$r"
+  python3 -c "print('| %-9s | %14.0f | %14.0f | %11.2f | %6.2f | %15.2f | %15.2f | %9.2f | %6.2f |' % ('$mode', $krps, $hrps, $krps / $hrps, $prps, $kcpu, $hcpu, $kcpu / $hcpu, $pcpu))"
 done

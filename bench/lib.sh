@@ -2,7 +2,8 @@
 #
 #   bench_start NAME   $tmp (a fresh folder, removed on exit unless KEEP_TMP is set) and $pids (every pid
 #                      added is sent SIGTERM and reaped on exit); NAME prefixes the messages
-#   free_port          a loopback port free for both TCP and UDP (a KDC listens on both)
+#   free_port          a loopback port free for both TCP and UDP (a KDC listens on both), below the
+#                      ephemeral range and never handed out twice in one run
 #   wait_tcp PORT PID WHAT   until PORT accepts (0), or PID exits or ~10 s pass (1, with a message)
 #   median             the median of the numbers on standard input
 #   bench_kerberos KERBPOOL REALM_FILE
@@ -31,20 +32,32 @@ bench_cleanup() {
 }
 
 free_port() {
-  python3 - <<'PY'
-import socket
-for _ in range(50):
+  # Below the kernel's ephemeral range, so no outgoing connection (the load generator's, a balancer's to its
+  # nodes) can hold the port between this check and the server's bind; never the same port twice in one run.
+  python3 - "$tmp/ports-given" <<'PY'
+import random, socket, sys
+given_file = sys.argv[1]
+try:
+    given = set(open(given_file).read().split())
+except FileNotFoundError:
+    given = set()
+low, _ = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+for _ in range(200):
+    port = random.randrange(10000, min(low, 32768))
+    if str(port) in given:
+        continue
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
+        t.bind(("127.0.0.1", port))
         u.bind(("127.0.0.1", port))
     except OSError:
-        t.close()
         continue
-    u.close()
-    t.close()
+    finally:
+        t.close()
+        u.close()
+    with open(given_file, "a") as f:
+        f.write("%d\n" % port)
     print(port)
     break
 PY
