@@ -66,6 +66,7 @@ LOADGEN=$(cd "$(dirname "$LOADGEN")" && pwd)/http_negotiate_loadgen
 # Command prefixes that place a process on its cores (empty in the shared layout).
 SERVER_CPUS=()
 LOAD_CPUS=()
+SERVER_CORE=cpu$(($(nproc) - 1))  # whose busy share each run reports (in the split layout: the servers' core)
 case "$LAYOUT" in
   shared) ;;
   split)
@@ -75,6 +76,7 @@ case "$LAYOUT" in
       exit 2
     fi
     SERVER_CPUS=(taskset -c "$((cores - 1))")
+    SERVER_CORE=cpu$((cores - 1))
     LOAD_CPUS=(taskset -c "0-$((cores - 2))")
     ;;
   *)
@@ -89,6 +91,15 @@ WORK=$tmp
 
 cpu_ticks() {  # utime + stime of a process, in clock ticks
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+core_ticks() {  # "busy total" clock ticks of one /proc/stat line (cpu = all cores, cpuN = core N)
+  awk -v line="$1" '$1 == line { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+busy_percent() {  # before after -> percent of the ticks between them that were busy
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%.0f", ((y[2] - x[2]) > 0 ? 100 * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
 }
 
 # Backends per mode: "name=host:port" pairs in $backends.
@@ -170,7 +181,7 @@ CFG
   echo $!
 }
 
-# One run against a port; prints "requests_per_second cpu_us_per_request".
+# One run against a port; prints "requests_per_second cpu_us_per_request server_core_busy_% other_cores_busy_%".
 measure() {  # mode pid port seconds
   local before after out reqs rps hz
   hz=$(getconf CLK_TCK)
@@ -180,6 +191,9 @@ measure() {  # mode pid port seconds
     exit 1
   fi
   before=$(cpu_ticks "$2")
+  local server_before all_before
+  server_before=$(core_ticks "$SERVER_CORE")
+  all_before=$(core_ticks cpu)
   if [ "$1" = negotiate ]; then
     out=$("${LOAD_CPUS[@]}" "$LOADGEN" --port "$3" --path /owa/ --host-header pool.contoso.test --service HTTP@pool.contoso.test \
       --threads "$NEGOTIATE_CLIENTS" --duration "$4" --mech spnego 2>"$WORK/loadgen.err" | tail -n 1) || true
@@ -201,7 +215,14 @@ measure() {  # mode pid port seconds
       exit 1
     fi
   fi
-  python3 -c "print('%s %.2f' % ('$rps', ($after - $before) / $hz * 1e6 / max($reqs, 1)))"
+  # The server core's busy share, and the other cores' (all cores' ticks less the server core's).
+  local server_after all_after server_busy others_busy
+  server_after=$(core_ticks "$SERVER_CORE")
+  all_after=$(core_ticks cpu)
+  server_busy=$(busy_percent "$server_before" "$server_after")
+  others_busy=$(busy_percent "$(awk -v a="$all_before" -v s="$server_before" 'BEGIN { split(a, x, " "); split(s, y, " "); print x[1] - y[1], x[2] - y[2] }')" \
+    "$(awk -v a="$all_after" -v s="$server_after" 'BEGIN { split(a, x, " "); split(s, y, " "); print x[1] - y[1], x[2] - y[2] }')")
+  python3 -c "print('%s %.2f %s %s' % ('$rps', ($after - $before) / $hz * 1e6 / max($reqs, 1), '$server_busy', '$others_busy'))"
 }
 
 echo "lb-vs-haproxy: $RUNS runs x ${DURATION}s, modes $MODES, wrk -t$WRK_THREADS -c$CONNECTIONS," \
@@ -236,11 +257,14 @@ for mode in $MODES; do
   printf '%-9s %-9s %12.0f %14.2f\n' "$mode" haproxy "$hrps" "$hcpu"
   # Run i of kerbpool and run i of HAProxy ran back to back: the median of their ratios follows a host
   # whose load drifts during the batch better than the ratio of the two medians does.
-  prps=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $1 / $3 }' | median)
-  pcpu=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $2 / $4 }' | median)
+  prps=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $1 / $5 }' | median)
+  pcpu=$(paste -d' ' "$WORK/k.txt" "$WORK/h.txt" | awk '{ print $2 / $6 }' | median)
   RESULTS+=("$mode $krps $hrps $kcpu $hcpu $prps $pcpu")
   echo "  runs kerbpool: $(tr '\n' ';' <"$WORK/k.txt")"
   echo "  runs haproxy:  $(tr '\n' ';' <"$WORK/h.txt")"
+  echo "  busy % of core ${SERVER_CORE#cpu} and of the others (medians): kerbpool runs" \
+    "$(cut -d' ' -f3 "$WORK/k.txt" | median) and $(cut -d' ' -f4 "$WORK/k.txt" | median)," \
+    "HAProxy runs $(cut -d' ' -f3 "$WORK/h.txt" | median) and $(cut -d' ' -f4 "$WORK/h.txt" | median)"
   kill "$kpid" "$hpid" 2>/dev/null || true
   wait "$kpid" 2>/dev/null || true
   wait "$hpid" 2>/dev/null || true
