@@ -94,7 +94,12 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks
 }
 
 core_ticks() {  # "busy total" clock ticks of one /proc/stat line (cpu = all cores, cpuN = core N)
-  awk -v line="$1" '$1 == line { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+  # user nice system idle iowait irq softirq steal; guest time is already inside user and nice.
+  awk -v line="$1" '$1 == line { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+ticks_minus() {  # "busy total" less "busy total": the other cores' ticks from all cores' and one core's
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] - y[1], x[2] - y[2] }'
 }
 
 busy_percent() {  # before after -> percent of the ticks between them that were busy
@@ -220,8 +225,8 @@ measure() {  # mode pid port seconds
   server_after=$(core_ticks "$SERVER_CORE")
   all_after=$(core_ticks cpu)
   server_busy=$(busy_percent "$server_before" "$server_after")
-  others_busy=$(busy_percent "$(awk -v a="$all_before" -v s="$server_before" 'BEGIN { split(a, x, " "); split(s, y, " "); print x[1] - y[1], x[2] - y[2] }')" \
-    "$(awk -v a="$all_after" -v s="$server_after" 'BEGIN { split(a, x, " "); split(s, y, " "); print x[1] - y[1], x[2] - y[2] }')")
+  others_busy=$(busy_percent "$(ticks_minus "$all_before" "$server_before")" \
+    "$(ticks_minus "$all_after" "$server_after")")
   python3 -c "print('%s %.2f %s %s' % ('$rps', ($after - $before) / $hz * 1e6 / max($reqs, 1), '$server_busy', '$others_busy'))"
 }
 
