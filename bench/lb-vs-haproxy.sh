@@ -75,8 +75,7 @@ case "$LAYOUT" in
       echo "lb-vs-haproxy: LAYOUT=split needs taskset (util-linux) and 2 cores or more ($cores here)" >&2
       exit 2
     fi
-    SERVER_CPUS=(taskset -c "$((cores - 1))")
-    SERVER_CORE=cpu$((cores - 1))
+    SERVER_CPUS=(taskset -c "${SERVER_CORE#cpu}")
     LOAD_CPUS=(taskset -c "0-$((cores - 2))")
     ;;
   *)

@@ -2,7 +2,7 @@
 #
 #   bench_start NAME   $tmp (a fresh folder, removed on exit unless KEEP_TMP is set) and $pids (every pid
 #                      added is sent SIGTERM and reaped on exit); NAME prefixes the messages
-#   free_port          a loopback port free for both TCP and UDP (a KDC listens on both), below the
+#   free_port          a loopback port free for both TCP and UDP (a KDC listens on both), outside the
 #                      ephemeral range and never handed out twice in one run
 #   wait_tcp PORT PID WHAT   until PORT accepts (0), or PID exits or ~10 s pass (1, with a message)
 #   median             the median of the numbers on standard input
@@ -32,7 +32,7 @@ bench_cleanup() {
 }
 
 free_port() {
-  # Below the kernel's ephemeral range, so no outgoing connection (the load generator's, a balancer's to its
+  # Outside the kernel's ephemeral range, so no outgoing connection (the load generator's, a balancer's to its
   # nodes) can hold the port between this check and the server's bind; never the same port twice in one run.
   python3 - "$tmp/ports-given" <<'PY'
 import random, socket, sys
@@ -41,9 +41,11 @@ try:
     given = set(open(given_file).read().split())
 except FileNotFoundError:
     given = set()
-low, _ = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+low, high = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+# Below the range when there is room (Linux's default starts at 32768), else above it.
+span = (10000, low) if low > 11000 else (high + 1, 65536)
 for _ in range(200):
-    port = random.randrange(10000, min(low, 32768))
+    port = random.randrange(*span)
     if str(port) in given:
         continue
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
